@@ -1,0 +1,458 @@
+/* The file-tree model: nodes, sorted insertion, lookup, walks, hard-link
+ * groups and time clamping; see tree.h. Directory scanning is in scan.c. */
+#include "core/tree.h"
+#include "core/error.h"
+#include "core/time.h"
+#include "core/util.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct tree_node *node_new(const char *name, mode_t mode)
+{
+	struct tree_node *n = xcalloc(1, sizeof *n);
+	n->name = xstrdup(name);
+	n->mode = mode;
+	n->nlink = 1;
+	return n;
+}
+
+static void node_clear_data(struct tree_node *n)
+{
+	free(n->symlink);
+	free(n->src_path);
+	free(n->src_data);
+	for (size_t i = 0; i < n->nxattrs; i++) {
+		free(n->xattrs[i].name);
+		free(n->xattrs[i].value);
+	}
+	free(n->xattrs);
+	n->symlink = NULL;
+	n->src_path = NULL;
+	n->src_data = NULL;
+	n->xattrs = NULL;
+	n->nxattrs = 0;
+}
+
+static void node_free(struct tree_node *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->nchildren; i++)
+		node_free(n->children[i]);
+	free(n->children);
+	node_clear_data(n);
+	free(n->name);
+	free(n);
+}
+
+struct tree *tree_create(void)
+{
+	struct tree *t = xcalloc(1, sizeof *t);
+	int64_t now = time_build();
+	t->root = node_new("", S_IFDIR | 0755);
+	t->root->mtime = t->root->atime = t->root->ctime = now;
+	t->nnodes = 1;
+	return t;
+}
+
+void tree_destroy(struct tree *t)
+{
+	if (!t)
+		return;
+	node_free(t->root);
+	free(t);
+}
+
+/* Binary search among a directory's sorted children. Returns the index of
+ * name, or -(insertion point) - 1. */
+static ptrdiff_t find_child(const struct tree_node *dir, const char *name)
+{
+	size_t lo = 0, hi = dir->nchildren;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(dir->children[mid]->name, name);
+		if (c == 0)
+			return (ptrdiff_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(ptrdiff_t)lo - 1;
+}
+
+static int count_nodes(struct tree_node *n, void *ctx)
+{
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+int tree_add_child(struct tree *t, struct tree_node *dir, const char *name, mode_t mode,
+		   struct tree_node **out)
+{
+	ptrdiff_t i;
+	struct tree_node *n;
+	if (!tree_is_dir(dir))
+		return err_set(ENOTDIR, "cannot add %s: parent is not a directory", name);
+	if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return err_set(EINVAL, "invalid file name '%s'", name);
+	i = find_child(dir, name);
+	if (i >= 0) {
+		n = dir->children[i];
+		if (S_ISDIR(mode) && tree_is_dir(n)) {
+			/* merge: keep children, take new attributes */
+			node_clear_data(n);
+			n->mode = mode;
+			*out = n;
+			return 0;
+		}
+		if (S_ISDIR(mode) != tree_is_dir(n)) {
+			char *p = tree_node_path(n);
+			int rc = err_set(EEXIST, "%s: a %s cannot replace a %s", p,
+					 S_ISDIR(mode) ? "directory" : "file",
+					 tree_is_dir(n) ? "directory" : "file");
+			free(p);
+			return rc;
+		}
+		node_clear_data(n);
+		memset(&n->uid, 0, sizeof *n - offsetof(struct tree_node, uid));
+		n->mode = mode;
+		n->nlink = 1;
+		*out = n;
+		return 0;
+	}
+	n = node_new(name, mode);
+	n->parent = dir;
+	{
+		size_t pos = (size_t)(-i - 1);
+		util_grow(&dir->children, &dir->children_cap, dir->nchildren + 1, sizeof *dir->children);
+		memmove(dir->children + pos + 1, dir->children + pos,
+			(dir->nchildren - pos) * sizeof *dir->children);
+		dir->children[pos] = n;
+		dir->nchildren++;
+	}
+	t->nnodes++;
+	t->finalized = false;
+	*out = n;
+	return 0;
+}
+
+struct tree_node *tree_lookup(const struct tree *t, const char *path)
+{
+	struct tree_node *n = t->root;
+	const char *p = path;
+	char comp[4096];
+	while (*p) {
+		const char *e;
+		size_t len;
+		ptrdiff_t i;
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		e = strchr(p, '/');
+		len = e ? (size_t)(e - p) : strlen(p);
+		if (len >= sizeof comp || !tree_is_dir(n))
+			return NULL;
+		memcpy(comp, p, len);
+		comp[len] = 0;
+		p += len;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		i = find_child(n, comp);
+		if (i < 0)
+			return NULL;
+		n = n->children[i];
+	}
+	return n;
+}
+
+int tree_mkdir_p(struct tree *t, const char *path, struct tree_node **out)
+{
+	struct tree_node *n = t->root;
+	const char *p = path;
+	int64_t now = time_build();
+	char comp[4096];
+	while (*p) {
+		const char *e;
+		size_t len;
+		ptrdiff_t i;
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		e = strchr(p, '/');
+		len = e ? (size_t)(e - p) : strlen(p);
+		if (len >= sizeof comp)
+			return err_set(ENAMETOOLONG, "%s: name too long", path);
+		memcpy(comp, p, len);
+		comp[len] = 0;
+		p += len;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		i = find_child(n, comp);
+		if (i >= 0) {
+			n = n->children[i];
+			if (!tree_is_dir(n))
+				return err_set(ENOTDIR, "%s: %s is not a directory", path, comp);
+		} else {
+			struct tree_node *d;
+			int rc = tree_add_child(t, n, comp, S_IFDIR | 0755, &d);
+			if (rc)
+				return rc;
+			d->mtime = d->atime = d->ctime = now;
+			n = d;
+		}
+	}
+	*out = n;
+	return 0;
+}
+
+static int split_parent(struct tree *t, const char *path, struct tree_node **dir, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	char *d;
+	int rc;
+	if (slash && slash[1] == 0)
+		return err_set(EINVAL, "%s: a file path cannot end in '/'", path);
+	d = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
+	rc = tree_mkdir_p(t, d, dir);
+	free(d);
+	*base = slash ? slash + 1 : path;
+	return rc;
+}
+
+int tree_add_mem_file(struct tree *t, const char *path, const void *data, size_t len,
+		      mode_t perm, struct tree_node **out)
+{
+	struct tree_node *dir, *n;
+	const char *base = path;
+	int rc = split_parent(t, path, &dir, &base);
+	if (rc)
+		return rc;
+	rc = tree_add_child(t, dir, base, S_IFREG | (perm & 07777), &n);
+	if (rc)
+		return rc;
+	n->mtime = n->atime = n->ctime = time_build();
+	n->size = len;
+	if (len) {
+		n->src = TREE_SRC_MEM;
+		n->src_data = xmalloc(len);
+		memcpy(n->src_data, data, len);
+	}
+	if (out)
+		*out = n;
+	return 0;
+}
+
+static int xattr_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_xattr *)a)->name, ((const struct tree_xattr *)b)->name);
+}
+
+void tree_set_xattr(struct tree_node *n, const char *name, const void *value, size_t len)
+{
+	struct tree_xattr *x = NULL;
+	for (size_t i = 0; i < n->nxattrs; i++)
+		if (strcmp(n->xattrs[i].name, name) == 0)
+			x = &n->xattrs[i];
+	if (!x) {
+		n->xattrs = xreallocarray(n->xattrs, n->nxattrs + 1, sizeof *n->xattrs);
+		x = &n->xattrs[n->nxattrs++];
+		x->name = xstrdup(name);
+	} else
+		free(x->value);
+	x->value = xmalloc(len);
+	memcpy(x->value, value, len);
+	x->len = len;
+	qsort(n->xattrs, n->nxattrs, sizeof *n->xattrs, xattr_cmp);
+}
+
+int tree_walk(struct tree_node *n, tree_visit_fn pre, tree_visit_fn post, void *ctx)
+{
+	int rc;
+	if (pre && (rc = pre(n, ctx)) != 0)
+		return rc;
+	for (size_t i = 0; i < n->nchildren; i++)
+		if ((rc = tree_walk(n->children[i], pre, post, ctx)) != 0)
+			return rc;
+	if (post && (rc = post(n, ctx)) != 0)
+		return rc;
+	return 0;
+}
+
+char *tree_node_path(const struct tree_node *n)
+{
+	size_t len = 0, pos;
+	char *s;
+	for (const struct tree_node *p = n; p->parent; p = p->parent)
+		len += strlen(p->name) + 1;
+	if (!len)
+		return xstrdup("/");
+	s = xmalloc(len + 1);
+	pos = len;
+	s[pos] = 0;
+	for (const struct tree_node *p = n; p->parent; p = p->parent) {
+		size_t l = strlen(p->name);
+		pos -= l;
+		memcpy(s + pos, p->name, l);
+		s[--pos] = '/';
+	}
+	return s;
+}
+
+unsigned tree_node_depth(const struct tree_node *n)
+{
+	unsigned d = 0;
+	for (; n->parent; n = n->parent)
+		d++;
+	return d;
+}
+
+/* ---- finalize: hard-link groups, link counts, time clamping ---------------- */
+
+struct link_map {
+	struct tree_node **slots;
+	size_t cap;
+	uint32_t next_id;
+};
+
+static size_t link_hash(uint64_t dev, uint64_t ino, size_t cap)
+{
+	uint64_t h = dev * 0x9E3779B97F4A7C15ull ^ ino * 0xC2B2AE3D27D4EB4Full;
+	h ^= h >> 29;
+	return (size_t)(h & (cap - 1));
+}
+
+struct finalize_ctx {
+	struct link_map map;
+	int64_t epoch;
+	int has_epoch;
+};
+
+static int finalize_pre(struct tree_node *n, void *vctx)
+{
+	struct finalize_ctx *c = vctx;
+	if (c->has_epoch) {
+		if (n->mtime > c->epoch) {
+			n->mtime = c->epoch;
+			n->mtime_ns = 0;
+		}
+		if (n->atime > c->epoch)
+			n->atime = c->epoch;
+		if (n->ctime > c->epoch)
+			n->ctime = c->epoch;
+	}
+	n->link_first = n;
+	n->link_id = 0;
+	if (tree_is_dir(n)) {
+		uint32_t sub = 0;
+		for (size_t i = 0; i < n->nchildren; i++)
+			sub += tree_is_dir(n->children[i]);
+		n->nlink = 2 + sub;
+		return 0;
+	}
+	n->nlink = 1;
+	if (n->src_ino) {
+		size_t i = link_hash(n->src_dev, n->src_ino, c->map.cap);
+		while (c->map.slots[i]) {
+			struct tree_node *f = c->map.slots[i];
+			if (f->src_dev == n->src_dev && f->src_ino == n->src_ino) {
+				if (!f->link_id)
+					f->link_id = ++c->map.next_id;
+				n->link_id = f->link_id;
+				n->link_first = f;
+				f->nlink++;
+				return 0;
+			}
+			i = (i + 1) & (c->map.cap - 1);
+		}
+		c->map.slots[i] = n;
+	}
+	return 0;
+}
+
+static int finalize_nlink(struct tree_node *n, void *vctx)
+{
+	if (n->link_first != n)
+		n->nlink = n->link_first->nlink;
+	return 0;
+}
+
+int tree_finalize(struct tree *t)
+{
+	struct finalize_ctx c;
+	size_t count = 0;
+	int rc;
+	memset(&c, 0, sizeof c);
+	rc = time_source_date_epoch(&c.epoch);
+	if (rc < 0)
+		return rc;
+	c.has_epoch = rc == 1;
+	tree_walk(t->root, count_nodes, NULL, &count);
+	t->nnodes = count;
+	c.map.cap = 16;
+	while (c.map.cap < count * 2)
+		c.map.cap *= 2;
+	c.map.slots = xcalloc(c.map.cap, sizeof *c.map.slots);
+	tree_walk(t->root, finalize_pre, NULL, &c);
+	tree_walk(t->root, finalize_nlink, NULL, &c);
+	t->nlinkgroups = c.map.next_id;
+	free(c.map.slots);
+	t->finalized = true;
+	return 0;
+}
+
+/* ---- data access ------------------------------------------------------------ */
+
+int tree_node_open(const struct tree_node *n)
+{
+	struct stat st;
+	int fd;
+	if (n->src != TREE_SRC_PATH)
+		return err_set(EINVAL, "internal error: node has no host file");
+	fd = open(n->src_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return err_sys(errno, "%s", n->src_path);
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return err_sys(e, "%s", n->src_path);
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != n->size) {
+		close(fd);
+		return err_set(ERR_CHANGED, "%s: file changed while the image was built (was %llu bytes, now %llu)",
+			       n->src_path, (unsigned long long)n->size, (unsigned long long)st.st_size);
+	}
+	return fd;
+}
+
+int tree_node_pread(const struct tree_node *n, int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got;
+	int rc;
+	if (off + len > n->size) {
+		char *p = tree_node_path(n);
+		rc = err_set(EINVAL, "%s: internal error: read past end", p);
+		free(p);
+		return rc;
+	}
+	if (n->src == TREE_SRC_MEM) {
+		memcpy(buf, n->src_data + off, len);
+		return 0;
+	}
+	if (n->src == TREE_SRC_NONE) {
+		memset(buf, 0, len);
+		return 0;
+	}
+	rc = util_pread_full(fd, buf, len, (off_t)off, &got);
+	if (rc < 0)
+		return err_sys(-rc, "%s: read failed", n->src_path);
+	if (got < len)
+		return err_set(ERR_CHANGED, "%s: file shrank while being read", n->src_path);
+	return 0;
+}

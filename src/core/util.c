@@ -1,0 +1,257 @@
+/* Small shared helpers; see util.h. */
+#include "core/util.h"
+#include "core/error.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "mklive: out of memory (allocating %zu bytes)\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		oom(count * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+void *xreallocarray(void *p, size_t count, size_t size)
+{
+	size_t n;
+	if (__builtin_mul_overflow(count, size, &n))
+		oom(SIZE_MAX);
+	return xrealloc(p, n);
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom(0);
+	return s;
+}
+
+void util_grow(void *arrp, size_t *cap, size_t need, size_t elem)
+{
+	void **arr = arrp;
+	size_t ncap;
+	if (need <= *cap)
+		return;
+	ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			oom(SIZE_MAX);
+		ncap *= 2;
+	}
+	*arr = xreallocarray(*arr, ncap, elem);
+	*cap = ncap;
+}
+
+int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what)
+{
+	char *end;
+	unsigned long long v;
+	if (!s || !*s || !isdigit((unsigned char)*s))
+		return err_set(ERR_USAGE, "%s: '%s' is not a number", what, s ? s : "");
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return err_set(ERR_USAGE, "%s: '%s' is not a number", what, s);
+	if (v < min || v > max)
+		return err_set(ERR_USAGE, "%s: %llu is out of range (%llu..%llu)", what, v,
+			       (unsigned long long)min, (unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+int util_parse_size(const char *s, uint64_t *out, const char *what)
+{
+	char *end;
+	unsigned long long v, mul = 1;
+	if (!s || !isdigit((unsigned char)*s))
+		return err_set(ERR_USAGE, "%s: '%s' is not a size", what, s ? s : "");
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return err_set(ERR_USAGE, "%s: '%s' is too large", what, s);
+	switch (toupper((unsigned char)*end)) {
+	case 0: break;
+	case 'K': mul = 1ULL << 10; end++; break;
+	case 'M': mul = 1ULL << 20; end++; break;
+	case 'G': mul = 1ULL << 30; end++; break;
+	case 'T': mul = 1ULL << 40; end++; break;
+	default:
+		return err_set(ERR_USAGE, "%s: '%s' is not a size (use a number with K, M or G)", what, s);
+	}
+	if ((toupper((unsigned char)*end) == 'I' && toupper((unsigned char)end[1]) == 'B' && !end[2]))
+		end += 2;
+	else if (toupper((unsigned char)*end) == 'B' && !end[1])
+		end++;
+	if (*end)
+		return err_set(ERR_USAGE, "%s: '%s' is not a size (use a number with K, M or G)", what, s);
+	if (v && mul > ~0ULL / v)
+		return err_set(ERR_USAGE, "%s: '%s' is too large", what, s);
+	*out = v * mul;
+	return 0;
+}
+
+int util_read_full(int fd, void *buf, size_t n, size_t *got)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = read(fd, (char *)buf + done, n - done);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (got)
+				*got = done;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	if (got)
+		*got = done;
+	return 0;
+}
+
+int util_pread_full(int fd, void *buf, size_t n, off_t off, size_t *got)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (got)
+				*got = done;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	if (got)
+		*got = done;
+	return 0;
+}
+
+int util_write_full(int fd, const void *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = write(fd, (const char *)buf + done, n - done);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			return -ENOSPC;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+int util_read_file(const char *path, uint8_t **data, size_t *len)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(errno, "%s", path);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		cap = (size_t)st.st_size + 1;
+	for (;;) {
+		size_t got;
+		int rc;
+		util_grow(&buf, &cap, n + 65536, 1);
+		rc = util_read_full(fd, buf + n, cap - n, &got);
+		if (rc < 0) {
+			free(buf);
+			close(fd);
+			return err_sys(-rc, "%s", path);
+		}
+		n += got;
+		if (n < cap)
+			break;
+	}
+	close(fd);
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+char *util_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	while (*b == '/')
+		b++;
+	if (la == 0)
+		return xstrdup(b);
+	if (a[la - 1] == '/')
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
+}
+
+int util_cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+bool util_streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+bool util_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}

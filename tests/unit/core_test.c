@@ -1,0 +1,251 @@
+/* Unit tests for src/core: tree model, scanning, output files, helpers. */
+#define TEST_SUITE "core"
+#include "test.h"
+
+#include "core/error.h"
+#include "core/output.h"
+#include "core/time.h"
+#include "core/tree.h"
+#include "core/util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static char *tmp;
+
+static void write_file(const char *rel, const char *data)
+{
+	char *p = util_path_join(tmp, rel);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK(write(fd, data, strlen(data)) == (ssize_t)strlen(data));
+	close(fd);
+	free(p);
+}
+
+static void test_encoders(void)
+{
+	uint8_t b[8];
+	put_le32(b, 0x11223344);
+	CHECK_MEM(b, "\x44\x33\x22\x11", 4);
+	put_be32(b, 0x11223344);
+	CHECK_MEM(b, "\x11\x22\x33\x44", 4);
+	put_le64(b, 0x0102030405060708ull);
+	CHECK_EQ(get_le64(b), 0x0102030405060708ull);
+	put_be64(b, 0x0102030405060708ull);
+	CHECK_EQ(get_be64(b), 0x0102030405060708ull);
+	CHECK_EQ(get_be16((const uint8_t *)"\x12\x34"), 0x1234);
+}
+
+static void test_parse_size(void)
+{
+	uint64_t v = 0;
+	CHECK_EQ(util_parse_size("1440K", &v, "size"), 0);
+	CHECK_EQ(v, 1474560);
+	CHECK_EQ(util_parse_size("64M", &v, "size"), 0);
+	CHECK_EQ(v, 64ull << 20);
+	CHECK_EQ(util_parse_size("4096", &v, "size"), 0);
+	CHECK_EQ(v, 4096);
+	CHECK_EQ(util_parse_size("2GiB", &v, "size"), 0);
+	CHECK_EQ(v, 2ull << 30);
+	CHECK(util_parse_size("12Q", &v, "size") < 0);
+	CHECK(strstr(err_msg(), "12Q") != NULL);
+	CHECK(util_parse_size("", &v, "size") < 0);
+	CHECK(util_parse_size("99999999999999999999T", &v, "size") < 0);
+}
+
+static void test_tree_sorted_insert(void)
+{
+	struct tree *t = tree_create();
+	struct tree_node *n;
+	const char *names[] = {"zeta", "alpha", "Beta", "beta", "a.b", "_x"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *p = xasprintf("/d/%s", names[i]);
+		CHECK_EQ(tree_add_mem_file(t, p, "x", 1, 0644, NULL), 0);
+		free(p);
+	}
+	n = tree_lookup(t, "/d");
+	CHECK(n && tree_is_dir(n));
+	CHECK_EQ(n->nchildren, 6);
+	for (size_t i = 1; i < n->nchildren; i++)
+		CHECK(strcmp(n->children[i - 1]->name, n->children[i]->name) < 0);
+	CHECK_STR(n->children[0]->name, "Beta"); /* byte order: upper case first */
+	CHECK(tree_lookup(t, "d/alpha") != NULL);
+	CHECK(tree_lookup(t, "/d/missing") == NULL);
+	CHECK(tree_lookup(t, "/d/alpha/x") == NULL);
+	/* a file cannot become a directory */
+	CHECK(tree_mkdir_p(t, "/d/alpha/sub", &n) < 0);
+	tree_destroy(t);
+}
+
+static void test_tree_scan(void)
+{
+	struct tree *t = tree_create();
+	struct tree_node *n;
+	char *d = util_path_join(tmp, "src"), *p, *q;
+	mkdir(d, 0755);
+	p = util_path_join(d, "sub");
+	mkdir(p, 0700);
+	free(p);
+	write_file("src/b.txt", "hello");
+	write_file("src/sub/a.txt", "abc");
+	p = util_path_join(d, "b.txt");
+	q = util_path_join(d, "hard");
+	CHECK_EQ(link(p, q), 0);
+	free(q);
+	q = util_path_join(d, "link");
+	CHECK_EQ(symlink("../outside/target", q), 0);
+	free(q);
+	q = util_path_join(d, "fifo");
+	CHECK_EQ(mkfifo(q, 0600), 0);
+	free(q);
+	free(p);
+
+	CHECK_EQ(tree_add_path(t, "", d, NULL), 0);
+	CHECK_EQ(tree_finalize(t), 0);
+	n = tree_lookup(t, "/b.txt");
+	CHECK(n && tree_is_reg(n) && n->size == 5);
+	CHECK(n && n->link_id > 0 && n->nlink == 2);
+	{
+		struct tree_node *h = tree_lookup(t, "/hard");
+		CHECK(h && h->link_id == n->link_id && h->link_first == n);
+	}
+	n = tree_lookup(t, "/link");
+	CHECK(n && tree_is_lnk(n));
+	CHECK_STR(n ? n->symlink : NULL, "../outside/target");
+	n = tree_lookup(t, "/fifo");
+	CHECK(n && S_ISFIFO(n->mode));
+	n = tree_lookup(t, "/sub");
+	CHECK(n && (n->mode & 0777) == 0700 && n->nlink == 2);
+	CHECK_EQ(t->root->nlink, 3);
+	{
+		char *path = tree_node_path(tree_lookup(t, "/sub/a.txt"));
+		CHECK_STR(path, "/sub/a.txt");
+		free(path);
+	}
+	/* graft: target=source file, and a directory placed under a new name */
+	{
+		char *spec = xasprintf("boot/x.txt=%s/sub/a.txt", d);
+		CHECK_EQ(tree_add_graft(t, spec, NULL), 0);
+		free(spec);
+		spec = xasprintf("copy=%s/sub", d);
+		CHECK_EQ(tree_add_graft(t, spec, NULL), 0);
+		free(spec);
+		CHECK(tree_lookup(t, "/boot/x.txt") && tree_lookup(t, "/boot/x.txt")->size == 3);
+		CHECK(tree_lookup(t, "/copy/a.txt") != NULL);
+	}
+	/* missing source names the path */
+	CHECK(tree_add_path(t, "", "/nonexistent/dir", NULL) == -ENOENT);
+	CHECK(strstr(err_msg(), "/nonexistent/dir") != NULL);
+	tree_destroy(t);
+	free(d);
+}
+
+static void test_tree_epoch_clamp(void)
+{
+	struct tree *t;
+	struct tree_node *n;
+	setenv("SOURCE_DATE_EPOCH", "1000000", 1);
+	t = tree_create();
+	CHECK_EQ(tree_add_mem_file(t, "/f", "x", 1, 0644, &n), 0);
+	n->mtime = 2000000;
+	CHECK_EQ(tree_finalize(t), 0);
+	CHECK_EQ(n->mtime, 1000000);
+	CHECK_EQ(t->root->mtime, 1000000);
+	tree_destroy(t);
+	setenv("SOURCE_DATE_EPOCH", "12x", 1);
+	t = tree_create();
+	CHECK(tree_finalize(t) < 0);
+	CHECK(strstr(err_msg(), "SOURCE_DATE_EPOCH") != NULL);
+	tree_destroy(t);
+	unsetenv("SOURCE_DATE_EPOCH");
+}
+
+static void test_output_atomic(void)
+{
+	struct out_file *o;
+	char *dest = util_path_join(tmp, "out.img");
+	uint8_t buf[16];
+	struct stat st;
+	CHECK_EQ(out_open(&o, dest), 0);
+	CHECK_EQ(out_write(o, "hello", 5), 0);
+	CHECK_EQ(out_zero(o, 100000), 0);
+	CHECK_EQ(out_write(o, "tail", 4), 0);
+	CHECK_EQ(out_write_at(o, 1, "EL", 2), 0);
+	CHECK_EQ(out_tell(o), 100009);
+	CHECK(stat(dest, &st) < 0); /* nothing at the destination yet */
+	CHECK_EQ(out_read_at(o, 0, buf, 5), 0);
+	CHECK_MEM(buf, "hELlo", 5);
+	CHECK_EQ(out_finish(o), 0);
+	CHECK(stat(dest, &st) == 0 && st.st_size == 100009);
+	{
+		int fd = open(dest, O_RDONLY);
+		CHECK(pread(fd, buf, 4, 100005) == 4);
+		CHECK_MEM(buf, "tail", 4);
+		CHECK(pread(fd, buf, 4, 50000) == 4);
+		CHECK_MEM(buf, "\0\0\0\0", 4);
+		close(fd);
+	}
+	/* abort leaves nothing, and an existing file is untouched */
+	CHECK_EQ(out_open(&o, dest), 0);
+	CHECK_EQ(out_write(o, "x", 1), 0);
+	out_abort(o);
+	CHECK(stat(dest, &st) == 0 && st.st_size == 100009);
+	/* write_at past the end is refused */
+	CHECK_EQ(out_open(&o, dest), 0);
+	CHECK(out_write_at(o, 10, "x", 1) < 0);
+	out_abort(o);
+	free(dest);
+	/* a missing directory is a clear error */
+	CHECK(out_open(&o, "/nonexistent-dir/x.iso") < 0);
+	CHECK(strstr(err_msg(), "/nonexistent-dir/x.iso") != NULL);
+}
+
+static void test_output_copy_fd(void)
+{
+	struct out_file *o;
+	char *src = util_path_join(tmp, "big.src"), *dest = util_path_join(tmp, "big.out");
+	size_t n = 300000;
+	uint8_t *data = xmalloc(n), *back = xmalloc(n);
+	int fd;
+	for (size_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	fd = open(src, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(write(fd, data, n) == (ssize_t)n);
+	CHECK_EQ(out_open(&o, dest), 0);
+	CHECK_EQ(out_write(o, "ab", 2), 0);
+	CHECK_EQ(out_copy_fd(o, fd, 0, n, src), 0);
+	CHECK_EQ(out_copy_fd(o, fd, 10, 100, src), 0);
+	/* the source is shorter than claimed: ERR_CHANGED naming it */
+	CHECK_EQ(out_copy_fd(o, fd, n - 10, 100000, src), -ERR_CHANGED);
+	CHECK(strstr(err_msg(), "big.src") != NULL);
+	out_abort(o);
+	CHECK_EQ(out_open(&o, dest), 0);
+	CHECK_EQ(out_write(o, "ab", 2), 0);
+	CHECK_EQ(out_copy_fd(o, fd, 0, n, src), 0);
+	CHECK_EQ(out_finish(o), 0);
+	close(fd);
+	fd = open(dest, O_RDONLY);
+	CHECK(pread(fd, back, n, 2) == (ssize_t)n);
+	CHECK_MEM(back, data, n);
+	close(fd);
+	free(data);
+	free(back);
+	free(src);
+	free(dest);
+}
+
+int main(void)
+{
+	tmp = test_tmpdir();
+	RUN(test_encoders);
+	RUN(test_parse_size);
+	RUN(test_tree_sorted_insert);
+	RUN(test_tree_scan);
+	RUN(test_tree_epoch_clamp);
+	RUN(test_output_atomic);
+	RUN(test_output_copy_fd);
+	TEST_EXIT();
+}
