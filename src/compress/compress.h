@@ -1,0 +1,91 @@
+/* Codecs behind one interface (libdeflate, liblzma, libzstd, liblz4) and a
+ * parallel, ordered block-compression engine shared by cloop, squashfs, the
+ * initramfs and tarballs. */
+#ifndef MKLIVE_COMPRESS_H
+#define MKLIVE_COMPRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum comp_codec {
+	COMP_NONE,
+	COMP_DEFLATE, /* raw deflate (RFC 1951) */
+	COMP_ZLIB,    /* zlib container (RFC 1950): cloop, squashfs "gzip" */
+	COMP_GZIP,    /* gzip member (RFC 1952): initramfs, .tgz */
+	COMP_XZ,      /* .xz stream (liblzma) */
+	COMP_ZSTD,    /* zstd frame */
+	COMP_LZ4,     /* LZ4 block (no frame): squashfs, cloop */
+	COMP_LZ4_FRAME, /* LZ4 frame: initramfs ("lz4 -l" legacy is not used) */
+};
+
+struct comp_opts {
+	enum comp_codec codec;
+	int level;              /* -1: the codec's default */
+	uint32_t xz_dict_size;  /* 0: default for the level */
+	int xz_check;           /* lzma_check value; 0 = none, default CRC32 for squashfs */
+	bool xz_extreme;
+	bool xz_x86_bcj;        /* x86 BCJ filter before LZMA2 */
+};
+
+/* "gzip"/"zlib"/"deflate"/"xz"/"zstd"/"lz4"/"none" -> codec. */
+int comp_codec_parse(const char *name, enum comp_codec *out);
+const char *comp_codec_name(enum comp_codec c);
+int comp_level_default(enum comp_codec c);
+int comp_level_check(enum comp_codec c, int level); /* 0 or error naming the range */
+
+/* Per-thread compressor state. */
+struct comp_ctx;
+int comp_ctx_create(struct comp_ctx **out, const struct comp_opts *o);
+void comp_ctx_destroy(struct comp_ctx *c);
+/* Worst-case compressed size for in_len bytes. */
+size_t comp_bound(const struct comp_ctx *c, size_t in_len);
+/* Compress in[0..in_len) into out. Returns the compressed length, 0 if the
+ * result would not fit in out_cap (the caller stores the block raw), or a
+ * negative error. */
+ssize_t comp_compress(struct comp_ctx *c, const void *in, size_t in_len, void *out, size_t out_cap);
+/* Decompress a whole block; returns the decompressed length (at most
+ * out_cap; more output than out_cap is an ERR_FORMAT error), or a negative
+ * error with a message. */
+ssize_t comp_decompress(enum comp_codec codec, const void *in, size_t in_len, void *out, size_t out_cap);
+
+/* ---- the parallel ordered block engine ------------------------------------
+ * The producer takes a free block (comp_engine_get: blocks when max_in_flight
+ * blocks are in flight, which bounds memory and gives back-pressure), fills
+ * in[0..in_len) and tags, and submits it. Worker threads compress. The sink
+ * is called on the producer's thread (inside get/submit/finish) once per
+ * block, strictly in submission order, so it may write to an out_file
+ * without locking. Output is identical for any thread count. The first error
+ * (from a worker or the sink) stops the pipeline and is returned by every
+ * later call, with its message. */
+struct comp_block {
+	uint8_t *in;        /* input buffer of block_size bytes */
+	size_t in_len;
+	const uint8_t *out; /* in the sink: the bytes to store */
+	size_t out_len;
+	bool raw;           /* in the sink: compression did not shrink it; out == in */
+	uint64_t seq;       /* submission number, from 0 */
+	uint64_t tag;       /* free for the producer */
+	void *user;         /* free for the producer */
+	/* engine-private */
+	uint8_t *cbuf;
+	size_t cbuf_cap;
+	int state;
+	struct comp_block *next;
+};
+
+typedef int (*comp_sink_fn)(struct comp_block *b, void *ctx);
+
+struct comp_engine;
+/* threads <= 0: online CPUs. max_in_flight 0: 4 per thread. A block that
+ * compresses to raw_threshold bytes or more (0: in_len) is passed as raw. */
+int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int threads,
+		       size_t block_size, size_t max_in_flight, comp_sink_fn sink, void *ctx);
+int comp_engine_get(struct comp_engine *e, struct comp_block **out);
+int comp_engine_submit(struct comp_engine *e, struct comp_block *b);
+/* Wait for every block to reach the sink; returns 0 or the first error. */
+int comp_engine_finish(struct comp_engine *e);
+void comp_engine_destroy(struct comp_engine *e);
+
+#endif
