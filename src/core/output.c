@@ -352,6 +352,25 @@ const char *out_path(const struct out_file *o)
 	return o->path;
 }
 
+int out_sync(struct out_file *o)
+{
+	int rc;
+	if (o->is_stdout)
+		return err_set(EINVAL, "standard output cannot be handed to another program");
+	rc = flush_buf(o);
+	if (rc)
+		return rc;
+	o->flushed = o->end;
+	if (ftruncate(o->fd, (off_t)o->end) < 0)
+		return write_err(o, errno);
+	return 0;
+}
+
+const char *out_temp_path(const struct out_file *o)
+{
+	return o->tmp;
+}
+
 static void out_free(struct out_file *o)
 {
 	unregister_temp(o->slot);

@@ -29,6 +29,13 @@ int out_copy_fd(struct out_file *o, int fd, uint64_t src_off, uint64_t len, cons
 int out_read_at(struct out_file *o, uint64_t off, void *buf, size_t n);
 uint64_t out_tell(const struct out_file *o);
 const char *out_path(const struct out_file *o);
+/* Make the temporary file on disk hold every byte written so far, at its
+ * full logical size (trailing holes included), so that an outside tool can
+ * work on it before out_finish() renames it into place (say, a boot-loader
+ * installer). Not for standard output. */
+int out_sync(struct out_file *o);
+/* Name of the temporary file (NULL for standard output). */
+const char *out_temp_path(const struct out_file *o);
 /* Flush, set the final size and mode, and rename into place. Frees o, also
  * on failure (the temporary file is then removed). */
 int out_finish(struct out_file *o);

@@ -188,6 +188,14 @@ static void test_output_atomic(void)
 		CHECK_MEM(buf, "\0\0\0\0", 4);
 		close(fd);
 	}
+	/* out_sync: the temporary file holds everything, at its full size */
+	CHECK_EQ(out_open(&o, dest), 0);
+	CHECK_EQ(out_write(o, "abc", 3), 0);
+	CHECK_EQ(out_zero(o, 5000), 0);
+	CHECK_EQ(out_sync(o), 0);
+	CHECK(out_temp_path(o) != NULL);
+	CHECK(stat(out_temp_path(o), &st) == 0 && st.st_size == 5003);
+	out_abort(o);
 	/* abort leaves nothing, and an existing file is untouched */
 	CHECK_EQ(out_open(&o, dest), 0);
 	CHECK_EQ(out_write(o, "x", 1), 0);
