@@ -41,6 +41,7 @@ int comp_ctx_create(struct comp_ctx **out, const struct comp_opts *o);
 void comp_ctx_destroy(struct comp_ctx *c);
 /* Worst-case compressed size for in_len bytes. */
 size_t comp_bound(const struct comp_ctx *c, size_t in_len);
+size_t comp_codec_bound(enum comp_codec codec, size_t in_len);
 /* Compress in[0..in_len) into out. Returns the compressed length, 0 if the
  * result would not fit in out_cap (the caller stores the block raw), or a
  * negative error. */
@@ -82,10 +83,18 @@ struct comp_engine;
  * compresses to raw_threshold bytes or more (0: in_len) is passed as raw. */
 int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int threads,
 		       size_t block_size, size_t max_in_flight, comp_sink_fn sink, void *ctx);
+/* raw_threshold (call before the first comp_engine_get; default 0 = in_len):
+ * COMP_NEVER_RAW makes every block pass through the codec (formats such as
+ * cloop v2 that have no stored blocks); compression failing to fit in the
+ * codec's bound is then an error. */
+#define COMP_NEVER_RAW ((size_t)-1)
+void comp_engine_set_raw_threshold(struct comp_engine *e, size_t raw_threshold);
 int comp_engine_get(struct comp_engine *e, struct comp_block **out);
 int comp_engine_submit(struct comp_engine *e, struct comp_block *b);
 /* Wait for every block to reach the sink; returns 0 or the first error. */
 int comp_engine_finish(struct comp_engine *e);
 void comp_engine_destroy(struct comp_engine *e);
+/* Tests only: the block with submission number seq fails as its codec would. */
+void comp_engine_fail_block(struct comp_engine *e, uint64_t seq);
 
 #endif
