@@ -1,0 +1,336 @@
+/* Squashfs file data: full blocks through the parallel compression engine,
+ * tails packed into fragment blocks, all-zero blocks stored as holes
+ * (size 0), and files with identical bytes stored once
+ * (squashfs.rst "Data and fragment blocks"). */
+#include "squashfs/sqfs_impl.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/util.h"
+
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TAG_FRAG (1ull << 63)
+#define TAG_SPARSE (1ull << 62)
+#define TAG_INDEX 0xffffffffull
+
+struct data_ctx {
+	struct out_file *o;
+	struct sqfs_frags *frags;
+	const struct sqfs_opts *opts;
+	struct comp_engine *eng;
+	uint32_t bs;
+	uint8_t *frag;      /* the fragment block being filled */
+	size_t frag_len;
+	uint32_t nfrags;
+	uint8_t *buf, *buf2; /* for hashing and comparing duplicates */
+	struct sqfs_file **htab;
+	size_t hcap;
+};
+
+/* Called in submission order: blocks land in the image one after another,
+ * so a file's blocks are contiguous and start where its first one lands. */
+static int data_sink(struct comp_block *b, void *vctx)
+{
+	struct data_ctx *c = vctx;
+	uint32_t word = (uint32_t)b->out_len | (b->raw ? SQFS_BLOCK_UNCOMPRESSED : 0);
+	if (b->tag & TAG_FRAG) {
+		sqfs_frags_set(c->frags, (uint32_t)(b->tag & TAG_INDEX), out_tell(c->o), word);
+		return out_write(c->o, b->out, b->out_len);
+	}
+	struct sqfs_file *f = b->user;
+	uint32_t i = (uint32_t)(b->tag & TAG_INDEX);
+	if (i == 0)
+		f->blocks_start = out_tell(c->o);
+	if (b->tag & TAG_SPARSE) {
+		f->sizes[i] = 0; /* a hole: the kernel reads zeros */
+		return 0;
+	}
+	f->sizes[i] = word;
+	return out_write(c->o, b->out, b->out_len);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	const uint64_t *w = (const uint64_t *)p;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8, w++)
+		if (*w)
+			return false;
+	for (; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static int node_fd(const struct tree_node *n)
+{
+	return n->src == TREE_SRC_PATH ? tree_node_open(n) : -1;
+}
+
+static int check_unchanged(const struct tree_node *n, int fd)
+{
+	struct stat st;
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return err_sys(errno, "%s", n->src_path);
+	if ((uint64_t)st.st_size != n->size)
+		return err_set(ERR_CHANGED, "%s: file changed while the image was built (was %llu bytes, now %llu)",
+			       n->src_path, (unsigned long long)n->size, (unsigned long long)st.st_size);
+	return 0;
+}
+
+static int flush_fragment(struct data_ctx *c)
+{
+	struct comp_block *b;
+	int rc;
+	if (!c->frag_len)
+		return 0;
+	rc = comp_engine_get(c->eng, &b);
+	if (rc)
+		return rc;
+	memcpy(b->in, c->frag, c->frag_len);
+	b->in_len = c->frag_len;
+	b->tag = TAG_FRAG | c->nfrags;
+	b->user = NULL;
+	c->nfrags++;
+	c->frag_len = 0;
+	return comp_engine_submit(c->eng, b);
+}
+
+static int write_file(struct data_ctx *c, struct sqfs_file *f)
+{
+	const struct tree_node *n = f->node;
+	uint64_t size = n->size, off = 0;
+	uint32_t nfull = (uint32_t)(size / c->bs);
+	size_t tail = (size_t)(size % c->bs);
+	int fd, rc = 0;
+	fd = node_fd(n);
+	if (fd < -1)
+		return fd;
+	for (uint32_t i = 0; i < f->nblocks; i++) {
+		struct comp_block *b;
+		size_t len = i < nfull ? c->bs : tail;
+		rc = comp_engine_get(c->eng, &b);
+		if (rc)
+			goto out;
+		rc = tree_node_pread(n, fd, b->in, len, off);
+		if (rc)
+			goto out; /* the engine reclaims the unsubmitted block */
+		b->in_len = len;
+		b->user = f;
+		b->tag = i;
+		if (all_zero(b->in, len)) {
+			b->tag |= TAG_SPARSE;
+			f->sparse += len;
+		}
+		off += len;
+		progress_add(len);
+		rc = comp_engine_submit(c->eng, b);
+		if (rc)
+			goto out;
+	}
+	if (f->nblocks <= nfull && tail) {
+		/* tail packing: several small files share one fragment block */
+		if (c->frag_len + tail > c->bs && (rc = flush_fragment(c)) != 0)
+			goto out;
+		f->frag_idx = c->nfrags;
+		f->frag_off = (uint32_t)c->frag_len;
+		rc = tree_node_pread(n, fd, c->frag + c->frag_len, tail, off);
+		if (rc)
+			goto out;
+		c->frag_len += tail;
+		progress_add(tail);
+	}
+	rc = check_unchanged(n, fd);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* ---- duplicates ------------------------------------------------------------
+ * Only files whose size another file shares are read ahead and hashed
+ * (CRC-32 and Adler-32); equal hashes are confirmed byte by byte. */
+static int hash_file(struct data_ctx *c, struct sqfs_file *f)
+{
+	const struct tree_node *n = f->node;
+	uint32_t crc = 0, adler = 1;
+	int fd = node_fd(n), rc = 0;
+	if (fd < -1)
+		return fd;
+	for (uint64_t off = 0; off < n->size;) {
+		size_t len = (size_t)MIN((uint64_t)c->bs, n->size - off);
+		if ((rc = tree_node_pread(n, fd, c->buf, len, off)) != 0)
+			break;
+		crc = libdeflate_crc32(crc, c->buf, len);
+		adler = libdeflate_adler32(adler, c->buf, len);
+		off += len;
+	}
+	if (fd >= 0)
+		close(fd);
+	f->crc = crc;
+	f->adler = adler;
+	f->hashed = true;
+	return rc;
+}
+
+static int same_bytes(struct data_ctx *c, const struct tree_node *a, const struct tree_node *b, bool *same)
+{
+	int fa = node_fd(a), fb, rc = 0;
+	*same = false;
+	if (fa < -1)
+		return fa;
+	fb = node_fd(b);
+	if (fb < -1) {
+		if (fa >= 0)
+			close(fa);
+		return fb;
+	}
+	*same = true;
+	for (uint64_t off = 0; off < a->size;) {
+		size_t len = (size_t)MIN((uint64_t)c->bs, a->size - off);
+		if ((rc = tree_node_pread(a, fa, c->buf, len, off)) != 0 ||
+		    (rc = tree_node_pread(b, fb, c->buf2, len, off)) != 0)
+			break;
+		if (memcmp(c->buf, c->buf2, len) != 0) {
+			*same = false;
+			break;
+		}
+		off += len;
+	}
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return rc;
+}
+
+static size_t file_hash(const struct sqfs_file *f, size_t cap)
+{
+	uint64_t h = f->node->size * 0x9E3779B97F4A7C15ull ^ ((uint64_t)f->crc << 32 | f->adler);
+	h ^= h >> 31;
+	return (size_t)(h & (cap - 1));
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	uint64_t x = (*(struct sqfs_file *const *)a)->node->size;
+	uint64_t y = (*(struct sqfs_file *const *)b)->node->size;
+	return x < y ? -1 : x > y;
+}
+
+/* Returns the earlier file with the same bytes, or NULL (then f is
+ * remembered as a candidate for later files). */
+static int find_duplicate(struct data_ctx *c, struct sqfs_file *f, struct sqfs_file **dup)
+{
+	size_t h;
+	int rc;
+	*dup = NULL;
+	if ((rc = hash_file(c, f)) != 0)
+		return rc;
+	h = file_hash(f, c->hcap);
+	while (c->htab[h]) {
+		struct sqfs_file *g = c->htab[h];
+		if (g->node->size == f->node->size && g->crc == f->crc && g->adler == f->adler) {
+			bool same;
+			if ((rc = same_bytes(c, g->node, f->node, &same)) != 0)
+				return rc;
+			if (same) {
+				*dup = g;
+				return 0;
+			}
+		}
+		h = (h + 1) & (c->hcap - 1);
+	}
+	c->htab[h] = f;
+	return 0;
+}
+
+int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const struct comp_opts *co,
+		    struct sqfs_file **files, size_t nfiles, struct sqfs_frags *frags, uint32_t *nfrags)
+{
+	struct data_ctx c;
+	struct sqfs_file **by_size = NULL;
+	bool *grouped = NULL;
+	uint64_t total = 0;
+	int rc;
+	memset(&c, 0, sizeof c);
+	c.o = o;
+	c.frags = frags;
+	c.opts = opts;
+	c.bs = opts->block_size;
+	c.frag = xmalloc(c.bs);
+	c.buf = xmalloc(c.bs);
+	c.buf2 = xmalloc(c.bs);
+
+	/* which files share their size with another (duplicate candidates) */
+	grouped = xcalloc(nfiles ? nfiles : 1, sizeof *grouped);
+	if (!opts->no_duplicates && nfiles) {
+		by_size = xmalloc(nfiles * sizeof *by_size);
+		for (size_t i = 0; i < nfiles; i++) {
+			files[i]->frag_idx = (uint32_t)i; /* temporarily: position in files[] */
+			by_size[i] = files[i];
+		}
+		qsort(by_size, nfiles, sizeof *by_size, cmp_size);
+		for (size_t i = 0; i < nfiles;) {
+			size_t j = i + 1;
+			while (j < nfiles && by_size[j]->node->size == by_size[i]->node->size)
+				j++;
+			if (j - i > 1 && by_size[i]->node->size > 0)
+				for (size_t k = i; k < j; k++)
+					grouped[by_size[k]->frag_idx] = true;
+			i = j;
+		}
+		free(by_size);
+		c.hcap = 64;
+		while (c.hcap < nfiles * 2)
+			c.hcap *= 2;
+		c.htab = xcalloc(c.hcap, sizeof *c.htab);
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		files[i]->frag_idx = SQFS_NO_FRAGMENT;
+		total += files[i]->node->size;
+	}
+
+	rc = comp_engine_create(&c.eng, co, opts->threads, c.bs, 0, data_sink, &c);
+	if (rc)
+		goto out;
+	progress_begin("squashfs", total);
+	for (size_t i = 0; i < nfiles && !rc; i++) {
+		struct sqfs_file *f = files[i];
+		if (!f->node->size)
+			continue;
+		if (grouped[i]) {
+			struct sqfs_file *d;
+			if ((rc = find_duplicate(&c, f, &d)) != 0)
+				break;
+			if (d) {
+				f->dup_of = d;
+				progress_add(f->node->size);
+				continue;
+			}
+		}
+		rc = write_file(&c, f);
+	}
+	if (!rc)
+		rc = flush_fragment(&c);
+	if (!rc)
+		rc = comp_engine_finish(c.eng);
+	else
+		comp_engine_finish(c.eng);
+	progress_end();
+	*nfrags = c.nfrags;
+out:
+	comp_engine_destroy(c.eng);
+	free(grouped);
+	free(c.htab);
+	free(c.frag);
+	free(c.buf);
+	free(c.buf2);
+	return rc;
+}
