@@ -34,8 +34,8 @@ enum cloop_version { CLOOP_V2 = 2, CLOOP_V4 = 4 };
 /* Encode the 136-byte header. */
 void cloop_head_encode(uint8_t head[CLOOP_HEAD_SIZE], enum cloop_version v, uint32_t block_size,
 		       uint32_t num_blocks);
-/* Recognise a header; returns 2, 4, or 0 if the signature is not there. */
-int cloop_head_version(const uint8_t head[CLOOP_HEAD_SIZE]);
+/* Recognise a header (or its first 15 bytes); returns 2, 4, or 0. */
+int cloop_head_version(const uint8_t *head);
 /* The leading bytes of a v4 (header last) image: the module rejects a block
  * at offset 0, and they must not look like a header-first signature. */
 #define CLOOP_V4_LEAD_SIZE 128

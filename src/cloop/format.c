@@ -38,7 +38,7 @@ void cloop_head_encode(uint8_t head[CLOOP_HEAD_SIZE], enum cloop_version v, uint
 	put_be32(head + 132, num_blocks); /* cloop_head.num_blocks, network order */
 }
 
-int cloop_head_version(const uint8_t head[CLOOP_HEAD_SIZE])
+int cloop_head_version(const uint8_t *head)
 {
 	if (memcmp(head + CLOOP_SIG_OFFSET, "V4.0", 4) == 0)
 		return 4;
