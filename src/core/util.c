@@ -206,8 +206,9 @@ int util_read_file(const char *path, uint8_t **data, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(errno, "%s", path);
+	/* Size the buffer from the file when known (one read, no regrowth). */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		cap = (size_t)st.st_size + 1;
+		util_grow(&buf, &cap, (size_t)st.st_size + 1, 1);
 	for (;;) {
 		size_t got;
 		int rc;
@@ -223,6 +224,7 @@ int util_read_file(const char *path, uint8_t **data, size_t *len)
 			break;
 	}
 	close(fd);
+	buf[n] = 0; /* n < cap: text files can be used as C strings */
 	*data = buf;
 	*len = n;
 	return 0;

@@ -76,7 +76,8 @@ int util_read_full(int fd, void *buf, size_t n, size_t *got);
 int util_pread_full(int fd, void *buf, size_t n, off_t off, size_t *got);
 int util_write_full(int fd, const void *buf, size_t n);
 
-/* Read a whole (small) file into memory; sets the error naming path. */
+/* Read a whole (small) file into memory; sets the error naming path. The
+ * buffer has a NUL after the len bytes, so text can be used as a string. */
 int util_read_file(const char *path, uint8_t **data, size_t *len);
 
 /* Join two path components with one '/'. Result is malloc'ed. */

@@ -245,10 +245,34 @@ static void test_output_copy_fd(void)
 	free(dest);
 }
 
+/* util_read_file on a file larger than its first read chunk: all bytes,
+ * and a NUL after them. */
+static void test_read_file(void)
+{
+	size_t n = 200000, len = 0;
+	char *big = xmalloc(n + 1);
+	uint8_t *data = NULL;
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	big[n] = 0;
+	write_file("big.txt", big);
+	char *p = util_path_join(tmp, "big.txt");
+	CHECK_EQ(util_read_file(p, &data, &len), 0);
+	CHECK_EQ(len, n);
+	if (data && len == n) {
+		CHECK_MEM(data, big, n);
+		CHECK_EQ(data[n], 0);
+	}
+	free(data);
+	free(p);
+	free(big);
+}
+
 int main(void)
 {
 	tmp = test_tmpdir();
 	RUN(test_encoders);
+	RUN(test_read_file);
 	RUN(test_parse_size);
 	RUN(test_tree_sorted_insert);
 	RUN(test_tree_scan);
