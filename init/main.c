@@ -489,6 +489,7 @@ static int find_medium(void)
 }
 
 /* ---- the root image ------------------------------------------------------ */
+/* Returns an open fd of the configured loop device, or -1. */
 static int loop_attach(const char *file, char *dev, size_t cap)
 {
 	int ctl, n, lfd = -1, bfd;
@@ -536,8 +537,9 @@ static int loop_attach(const char *file, char *dev, size_t cap)
 		}
 	}
 	close(bfd);
-	close(lfd);
-	return 0;
+	/* With autoclear, the last close detaches the device: the caller
+	 * closes lfd only once the mount holds it. */
+	return lfd;
 }
 
 /* live.toram: copy the image into a tmpfs, with progress on the console. */
@@ -615,13 +617,15 @@ static int mount_root_image(void)
 			return -1;
 	}
 	if (squash) {
-		if (loop_attach(img, dev, sizeof dev) < 0)
+		int lfd = loop_attach(img, dev, sizeof dev);
+		if (lfd < 0)
 			return -1;
 		if (mount(dev, ROOTFS, "squashfs", MS_RDONLY, NULL) < 0) {
-			say("mounting %s (%s) as squashfs: %s (corrupt image, or squashfs module missing?)", img,
-			    dev, strerror(errno));
+			say("mounting %s (%s) as squashfs: %s (corrupt image?)", img, dev, strerror(errno));
+			close(lfd);
 			return -1;
 		}
+		close(lfd);
 	} else {
 		char params[400];
 		snprintf(params, sizeof params, "file=%s", img);

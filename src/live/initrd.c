@@ -1,0 +1,234 @@
+/* Builds the live initramfs (see initrd.h). */
+#include "live/initrd.h"
+
+#include "archive/cpio.h"
+#include "core/error.h"
+#include "core/output.h"
+#include "core/progress.h"
+#include "core/time.h"
+#include "core/tree.h"
+#include "core/util.h"
+#include "live/kmod.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* A busybox that needs a dynamic loader cannot run in the initramfs: look
+ * for a PT_INTERP program header (ELF gABI, 64-bit little-endian only). */
+static int check_static_elf(const char *path)
+{
+	uint8_t eh[64], ph[56];
+	size_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	if (fd < 0)
+		return err_sys(errno, "%s (install busybox-static for --shell)", path);
+	if (util_pread_full(fd, eh, sizeof eh, 0, &got) < 0 || got != sizeof eh ||
+	    memcmp(eh, "\177ELF", 4) || eh[4] != 2 || eh[5] != 1) {
+		rc = err_set(ERR_FORMAT, "%s: not a 64-bit little-endian ELF executable", path);
+		goto out;
+	}
+	uint64_t phoff = get_le64(eh + 32);
+	unsigned phentsize = get_le16(eh + 54), phnum = get_le16(eh + 56);
+	for (unsigned i = 0; i < phnum && phentsize >= sizeof ph; i++) {
+		if (util_pread_full(fd, ph, sizeof ph, (off_t)(phoff + (uint64_t)i * phentsize), &got) < 0 ||
+		    got != sizeof ph)
+			break;
+		if (get_le32(ph) == 3 /* PT_INTERP */) {
+			rc = err_set(ERR_USAGE,
+				     "%s is dynamically linked; the initramfs needs a static busybox "
+				     "(Debian: busybox-static)",
+				     path);
+			break;
+		}
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+static int add_node(struct tree *t, const char *dir, const char *name, mode_t mode, uint64_t rdev,
+		    const char *symlink)
+{
+	struct tree_node *d, *n;
+	int rc = tree_mkdir_p(t, dir, &d);
+	if (rc < 0 || (rc = tree_add_child(t, d, name, mode, &n)) < 0)
+		return rc;
+	n->rdev = rdev;
+	n->mtime = n->atime = n->ctime = time_build();
+	if (symlink) {
+		n->symlink = xstrdup(symlink);
+		n->size = strlen(symlink);
+	}
+	return 0;
+}
+
+static int add_modules(struct tree *t, const struct live_initrd_opts *o)
+{
+	char *moddir = o->modules_dir ? xstrdup(o->modules_dir)
+				      : xasprintf("/lib/modules/%s", o->kernel_version);
+	char *base = xasprintf("/lib/modules/%s", o->kernel_version);
+	struct kmod_set *s = NULL;
+	int rc = kmod_set_open(&s, moddir);
+	if (rc < 0) {
+		rc = err_wrap(rc, "modules of kernel %s", o->kernel_version);
+		goto out;
+	}
+	if ((rc = kmod_set_add_profile(s, o->profile ? o->profile : "generic")) < 0)
+		goto out;
+	for (size_t i = 0; i < o->nadd_modules; i++)
+		if (kmod_set_add(s, o->add_modules[i]) == 0) {
+			rc = err_set(ENOENT, "--add-module %s: no such module in %s/modules.dep",
+				     o->add_modules[i], moddir);
+			goto out;
+		}
+	kmod_set_close(s);
+	for (size_t i = 0; i < kmod_set_count(s); i++) {
+		const char *p = kmod_set_path(s, i);
+		char *src = util_path_join(moddir, p), *dst = util_path_join(base, p);
+		rc = tree_add_path(t, dst, src, NULL);
+		free(src);
+		free(dst);
+		if (rc < 0)
+			goto out;
+	}
+	struct {
+		const char *name;
+		char *(*fn)(const struct kmod_set *);
+	} idx[] = {{"modules.dep", kmod_set_dep_text},
+		   {"modules.alias", kmod_set_alias_text},
+		   {"modules.softdep", kmod_set_softdep_text}};
+	for (size_t i = 0; i < ARRAY_SIZE(idx); i++) {
+		char *text = idx[i].fn(s), *dst = util_path_join(base, idx[i].name);
+		rc = tree_add_mem_file(t, dst, text, strlen(text), 0644, NULL);
+		free(text);
+		free(dst);
+		if (rc < 0)
+			goto out;
+	}
+	log_info("%zu kernel modules from %s", kmod_set_count(s), moddir);
+out:
+	kmod_set_destroy(s);
+	free(moddir);
+	free(base);
+	return rc;
+}
+
+static int build_tree(struct tree *t, const struct live_initrd_opts *o)
+{
+	int rc;
+	if ((rc = tree_add_mem_file(t, "/init", o->init, o->init_len, 0755, NULL)) < 0)
+		return rc;
+	/* The kernel opens /dev/console of the initramfs for PID 1's standard
+	 * streams before /init runs, so the node must be in the archive. */
+	if ((rc = add_node(t, "/dev", "console", S_IFCHR | 0600, makedev(5, 1), NULL)) < 0 ||
+	    (rc = add_node(t, "/dev", "null", S_IFCHR | 0666, makedev(1, 3), NULL)) < 0)
+		return rc;
+	static const char *const dirs[] = {"/proc", "/sys", "/run", "/newroot"};
+	struct tree_node *d;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if ((rc = tree_mkdir_p(t, dirs[i], &d)) < 0)
+			return rc;
+	if (o->kernel_version && (rc = add_modules(t, o)) < 0)
+		return rc;
+	if (o->id) {
+		char *s = xasprintf("%s\n", o->id);
+		rc = tree_add_mem_file(t, "/mklive.id", s, strlen(s), 0644, NULL);
+		free(s);
+		if (rc < 0)
+			return rc;
+	}
+	if (o->shell) {
+		const char *bb = o->busybox ? o->busybox : "/bin/busybox";
+		struct tree_scan_opts so = {.follow_links = true};
+		if ((rc = check_static_elf(bb)) < 0 || (rc = tree_add_path(t, "/bin/busybox", bb, &so)) < 0 ||
+		    (rc = add_node(t, "/bin", "sh", S_IFLNK | 0777, 0, "busybox")) < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < o->nadds; i++)
+		if ((rc = tree_add_graft(t, o->adds[i], NULL)) < 0)
+			return err_wrap(rc, "--add %s", o->adds[i]);
+	return tree_finalize(t);
+}
+
+/* ---- output: raw, or compressed as one stream --------------------------- */
+/* The kernel's unpacker (init/initramfs.c) requires every compressed
+ * stream to end exactly at the end of a cpio archive (after TRAILER!!!),
+ * and cpio/bsdtar stop at the first trailer: so the archive is compressed
+ * as one gzip member / xz stream / zstd frame, from memory. An initramfs is
+ * tens of MB at most. */
+struct sink {
+	struct out_file *out;
+	uint8_t *buf; /* the whole cpio when compressing */
+	size_t len, cap;
+	bool compress;
+};
+
+static int cpio_sink(void *ctx, const void *data, size_t n)
+{
+	struct sink *s = ctx;
+	if (!s->compress)
+		return out_write(s->out, data, n);
+	util_grow(&s->buf, &s->cap, s->len + n, 1);
+	memcpy(s->buf + s->len, data, n);
+	s->len += n;
+	return 0;
+}
+
+static int write_compressed(struct sink *s, const struct comp_opts *co)
+{
+	struct comp_ctx *c = NULL;
+	uint8_t *out = NULL;
+	int rc = comp_ctx_create(&c, co);
+	if (rc < 0)
+		return rc;
+	size_t cap = comp_bound(c, s->len);
+	out = xmalloc(cap);
+	ssize_t n = comp_compress(c, s->buf, s->len, out, cap);
+	if (n < 0)
+		rc = (int)n;
+	else if (n == 0)
+		rc = err_set(ERR_LIMIT, "%s: compressed initramfs exceeds the codec's bound", out_path(s->out));
+	else
+		rc = out_write(s->out, out, (size_t)n);
+	free(out);
+	comp_ctx_destroy(c);
+	return rc;
+}
+
+int live_initrd_build(const struct live_initrd_opts *o)
+{
+	struct tree *t = tree_create();
+	struct cpio_writer *w = NULL;
+	struct sink s = {0};
+	struct comp_opts co = o->comp;
+	int rc;
+	if ((rc = build_tree(t, o)) < 0)
+		goto fail;
+	if ((rc = out_open(&s.out, o->output)) < 0)
+		goto fail;
+	/* xz: the kernel's decoder verifies CRC32 only (or none). */
+	if (co.codec == COMP_XZ && co.xz_check == 0)
+		co.xz_check = 1; /* LZMA_CHECK_CRC32 */
+	s.compress = co.codec != COMP_NONE;
+	cpio_writer_create(&w, cpio_sink, &s);
+	if ((rc = cpio_write_tree(w, t)) < 0 || (rc = cpio_writer_finish(w)) < 0)
+		goto fail;
+	if (s.compress && (rc = write_compressed(&s, &co)) < 0)
+		goto fail;
+	log_info("%s: %llu bytes of cpio, %llu bytes written", o->output,
+		 (unsigned long long)cpio_writer_bytes(w), (unsigned long long)out_tell(s.out));
+	rc = out_finish(s.out);
+	s.out = NULL;
+fail:
+	if (rc < 0)
+		out_abort(s.out);
+	cpio_writer_destroy(w);
+	free(s.buf);
+	tree_destroy(t);
+	return rc;
+}
