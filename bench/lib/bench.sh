@@ -57,7 +57,7 @@ bench_debian_tree() {
 	if [ ! -d "$dir/usr" ]; then
 		if [ ! -s "$tar" ]; then
 			echo "bench: making a Debian minbase tree with mmdebstrap (about a minute)" >&2
-			mmdebstrap --variant=minbase --quiet bookworm "$tar.tmp" >&2 && mv "$tar.tmp" "$tar" || return 1
+			mmdebstrap --variant=minbase --quiet --format=tar bookworm "$tar.tmp" >&2 && mv "$tar.tmp" "$tar" || return 1
 		fi
 		rm -rf "$dir"; mkdir -p "$dir"
 		tar -xf "$tar" -C "$dir" --numeric-owner 2>/dev/null || tar -xf "$tar" -C "$dir"
