@@ -184,6 +184,10 @@ int cmd_squashfs(int argc, char **argv)
 	}
 	if (!rc && o.level >= 0 && o.codec == COMP_LZ4 && !xhc)
 		rc = err_set(ERR_USAGE, "lz4 has no compression level; use -Xhc for high compression");
+	if (!rc && o.level >= 0 && o.codec == COMP_ZLIB && (o.level < 1 || o.level > 9))
+		rc = err_set(ERR_USAGE, "gzip compression level %d: must be 1 to 9", o.level);
+	if (!rc && o.level >= 0 && o.codec == COMP_ZSTD && o.level < 1)
+		rc = err_set(ERR_USAGE, "zstd compression level %d: must be 1 to 22", o.level);
 	if (!rc && o.level >= 0 && (rc = comp_level_check(o.codec, o.level)) != 0)
 		rc = err_wrap(rc, "-Xcompression-level");
 	if (quiet)

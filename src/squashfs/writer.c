@@ -294,7 +294,10 @@ static int write_dir(struct sqfs_w *w, struct tree_node *d, uint32_t parent_ino)
 	di.xattr = xattr;
 	di.index_count = (uint16_t)l->nindex;
 	{
-		bool ext = l->nindex > 0 || di.file_size > 0xffff || xattr != SQFS_NO_XATTR;
+		/* mksquashfs also uses the extended form past 256 entries; doing
+		 * the same keeps sqfsdiff quiet between the two tools' images */
+		bool ext = l->nindex > 0 || di.file_size > 0xffff || xattr != SQFS_NO_XATTR ||
+			   d->nchildren > SQFS_DIR_MAX_ENTRIES;
 		size_t need = 40;
 		for (size_t k = 0; k < l->nindex; k++)
 			need += SQFS_DIR_INDEX_SIZE + w->ents[l->index[k].entry].len;
