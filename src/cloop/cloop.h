@@ -54,6 +54,10 @@ struct cloop_writer_opts {
 	int threads;                /* <= 0: online CPUs */
 	uint64_t input_size;        /* UINT64_MAX: unknown (stdin) */
 	const char *spool_dir;      /* v2 with unknown size: where compressed blocks wait */
+	/* v4: store blocks that do not shrink uncompressed (flag 1). Off by
+	 * default: the cloop module 3.14.1.3 (Debian's cloop-src) fails on
+	 * every stored block (its uncompress() leaves err = -1 for them). */
+	bool raw_blocks;
 };
 
 struct cloop_stats {

@@ -131,9 +131,11 @@ int cloop_writer_create(struct cloop_writer **out, struct out_file *o, const str
 	rc = comp_engine_create(&w->engine, &opts->comp, opts->threads, opts->block_size, 0, sink, w);
 	if (rc < 0)
 		goto fail;
-	/* v2 has no stored blocks: every block is zlib, even incompressible ones. */
-	if (opts->version == CLOOP_V2 || opts->comp.codec == COMP_NONE)
-		comp_engine_set_raw_threshold(w->engine, opts->version == CLOOP_V2 ? COMP_NEVER_RAW : 0);
+	/* v2 has no stored blocks, and the cloop module (3.14.1.3) cannot read
+	 * v4 stored blocks: unless asked, every block goes through the codec,
+	 * incompressible ones too (a few bytes larger than stored). */
+	if (opts->comp.codec != COMP_NONE && (opts->version == CLOOP_V2 || !opts->raw_blocks))
+		comp_engine_set_raw_threshold(w->engine, COMP_NEVER_RAW);
 
 	if (w->mode == W_V4) {
 		uint8_t lead[CLOOP_V4_LEAD_SIZE];

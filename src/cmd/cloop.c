@@ -35,6 +35,9 @@ static void usage(FILE *f)
 		"                          lz4 1..12, default 1); -1 and -2 mean the best level\n"
 		"      --format v2|v4      v2.0: header first, read by every cloop tool and qemu-img\n"
 		"                          (default); v4.0: per-block compressor, header at the end\n"
+		"      --raw-blocks        v4: store blocks that do not shrink uncompressed (flag 1);\n"
+		"                          the cloop module 3.14 cannot read such blocks, so by\n"
+		"                          default every block is compressed (-c none: all stored)\n"
 		"  -t, --threads N         compression threads (default: online CPUs)\n"
 		"  -s SIZE                 accepted for create_compressed_fs compatibility (ignored)\n"
 		"  -f FILE                 directory of FILE holds the spool for v2 from stdin\n"
@@ -65,6 +68,7 @@ static int do_create(int argc, char **argv)
 		{"level", required_argument, NULL, 'L'},      {"threads", required_argument, NULL, 't'},
 		{"format", required_argument, NULL, 'F'},     {"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},          {"help", no_argument, NULL, 'h'},
+		{"raw-blocks", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cloop_writer_opts wo = {
@@ -135,6 +139,7 @@ static int do_create(int argc, char **argv)
 			spool_dir = slash ? xstrndup(optarg, (size_t)(slash - optarg + (slash == optarg))) : xstrdup(".");
 			break;
 		}
+		case 'R': wo.raw_blocks = true; break;
 		case 'q': log_set_level(0); break;
 		case 'v': log_set_level(2); break;
 		case 'b':
@@ -166,8 +171,12 @@ static int do_create(int argc, char **argv)
 		rc = err_set(ERR_USAGE, "create needs IN and OUT (see 'mklive cloop --help')");
 		goto out;
 	}
-	if (wo.comp.codec != COMP_ZLIB && !format_set)
-		wo.version = CLOOP_V4; /* other compressors exist only in v4 */
+	if ((wo.comp.codec != COMP_ZLIB || wo.raw_blocks) && !format_set)
+		wo.version = CLOOP_V4; /* other compressors and stored blocks exist only in v4 */
+	if (wo.raw_blocks && wo.version == CLOOP_V2) {
+		rc = err_set(ERR_USAGE, "--raw-blocks needs --format v4 (v2 has only zlib blocks)");
+		goto out;
+	}
 	if (best)
 		level = wo.comp.codec == COMP_XZ ? 9 : wo.comp.codec == COMP_NONE ? -1 : 12;
 	if (wo.comp.codec == COMP_ZLIB && level == -1)

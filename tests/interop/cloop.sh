@@ -82,10 +82,11 @@ round_trip() { # NAME SIZE
 	rm -f "$W/$name.out" "$W/$name.cfs"
 
 	# v4 with each block compressor: stdin gives the same bytes, reads back
-	for c in zlib xz lz4 none; do
+	for c in zlib xz lz4 none zlib:raw lz4:raw; do
 		[ "$size" -gt $((64 << 20)) ] && [ $c = xz ] && continue # keep the suite fast
-		"$MKLIVE" cloop create -q --format v4 -c $c -B $BS "$in" "$W/$name.v4$c" || { t_fail "$name-v4-$c-create"; continue; }
-		"$MKLIVE" cloop create -q --format v4 -c $c -B $BS - - <"$W/$name.bin" | cmp -s - "$W/$name.v4$c" \
+		local raw=; case $c in *:raw) raw=--raw-blocks; c=${c%:raw}-raw ;; esac
+		"$MKLIVE" cloop create -q --format v4 -c ${c%-raw} $raw -B $BS "$in" "$W/$name.v4$c" || { t_fail "$name-v4-$c-create"; continue; }
+		"$MKLIVE" cloop create -q --format v4 -c ${c%-raw} $raw -B $BS - - <"$W/$name.bin" | cmp -s - "$W/$name.v4$c" \
 			&& t_pass "$name-v4-$c-stdin-identical" || t_fail "$name-v4-$c-stdin-identical"
 		"$MKLIVE" cloop extract "$W/$name.v4$c" - >"$W/$name.out" && check "$name-v4-$c-extract" padded "$in" "$W/$name.out" \
 			|| t_fail "$name-v4-$c-extract"

@@ -65,13 +65,16 @@ static uint8_t *make_input(size_t n)
 	return p;
 }
 
+static bool raw_blocks = true;
+
 static int write_image(const char *path, enum cloop_version v, enum comp_codec c, const uint8_t *data,
 		       size_t n, int threads, bool size_known, struct cloop_stats *st)
 {
 	struct out_file *o;
 	struct cloop_writer *w;
 	struct cloop_writer_opts wo = {.version = v, .block_size = 512, .comp = {.codec = c, .level = -1, .xz_check = 1},
-				       .threads = threads, .input_size = size_known ? n : UINT64_MAX};
+				       .threads = threads, .input_size = size_known ? n : UINT64_MAX,
+				       .raw_blocks = raw_blocks};
 	int rc = out_open(&o, path);
 	if (rc < 0)
 		return rc;
@@ -176,6 +179,16 @@ static void test_v4_layout(void)
 	CHECK_EQ(st.blocks_by_method[CLOOP_M_NONE], 1);
 	CHECK_EQ(st.blocks_by_method[CLOOP_M_LZ4], 3);
 	free(img);
+	/* By default no stored blocks (the cloop module cannot read them). */
+	raw_blocks = false;
+	CHECK_EQ(write_image(path, CLOOP_V4, COMP_LZ4, in, n, 2, false, &st), 0);
+	raw_blocks = true;
+	CHECK_EQ(st.blocks_by_method[CLOOP_M_NONE], 0);
+	CHECK_EQ(st.blocks_by_method[CLOOP_M_LZ4], 4);
+	img = slurp(path, &len);
+	if (img)
+		CHECK_EQ(get_be64(img + len - 136 - 4 * 8) >> 60, CLOOP_M_LZ4);
+	free(img);
 	free(path);
 	free(in);
 }
@@ -219,8 +232,10 @@ static void test_round_trip(void)
 	} kinds[] = {{CLOOP_V2, COMP_ZLIB}, {CLOOP_V4, COMP_ZLIB}, {CLOOP_V4, COMP_XZ}, {CLOOP_V4, COMP_LZ4},
 		     {CLOOP_V4, COMP_NONE}};
 	char *p1 = util_path_join(dir, "rt1.cloop"), *p2 = util_path_join(dir, "rt2.cloop");
+	for (int raw = 0; raw < 2; raw++)
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
 		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
+			raw_blocks = raw;
 			uint8_t *in = make_input(sizes[s]), *a, *b;
 			size_t la, lb;
 			struct cloop_info info = {0};
@@ -237,8 +252,11 @@ static void test_round_trip(void)
 			CHECK_EQ(read_back(p1, in, sizes[s], &info), 0);
 			CHECK_EQ(info.version, kinds[k].v);
 			CHECK_EQ(info.num_blocks, DIV_ROUND_UP(sizes[s], 512));
+			if (kinds[k].c != COMP_NONE && !raw)
+				CHECK_EQ(info.blocks_by_method[CLOOP_M_NONE], 0);
 			free(in);
 		}
+	raw_blocks = true;
 	free(p1);
 	free(p2);
 }
