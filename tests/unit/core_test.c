@@ -188,6 +188,16 @@ static void test_output_atomic(void)
 		CHECK_MEM(buf, "\0\0\0\0", 4);
 		close(fd);
 	}
+	/* util_read_file reads files larger than its 64 KiB step */
+	{
+		uint8_t *data;
+		size_t len;
+		CHECK_EQ(util_read_file(dest, &data, &len), 0);
+		CHECK_EQ(len, 100009);
+		if (len == 100009)
+			CHECK_MEM(data + 100005, "tail", 4);
+		free(data);
+	}
 	/* out_sync: the temporary file holds everything, at its full size */
 	CHECK_EQ(out_open(&o, dest), 0);
 	CHECK_EQ(out_write(o, "abc", 3), 0);
