@@ -217,6 +217,7 @@ static int write_image(struct out_file *out, struct writer *w, const struct fat_
 {
 	const uint64_t cs = (uint64_t)g->spc * FAT_SECTOR;
 	const uint64_t base = out_tell(out);
+	const uint64_t fsb = base + (w->o->partition ? (uint64_t)FAT_PART_START * FAT_SECTOR : 0);
 	uint8_t sec[FAT_SECTOR], *fat = NULL;
 	size_t fatlen;
 	int rc;
@@ -242,7 +243,7 @@ static int write_image(struct out_file *out, struct writer *w, const struct fat_
 		    (rc = out_write(out, bs, sizeof bs)) || (rc = out_write(out, info, sizeof info)))
 			return rc;
 	}
-	if ((rc = out_pad_to(out, base + (uint64_t)g->reserved * FAT_SECTOR)))
+	if ((rc = out_pad_to(out, fsb + (uint64_t)g->reserved * FAT_SECTOR)))
 		return rc;
 	fat_table_encode(g, a, &fat, &fatlen);
 	for (unsigned i = 0; i < g->nfats; i++) {
@@ -271,7 +272,7 @@ static int write_image(struct out_file *out, struct writer *w, const struct fat_
 	progress_end();
 	if (rc)
 		return rc;
-	if ((rc = out_pad_to(out, base + (w->o->partition ? (uint64_t)FAT_PART_START * FAT_SECTOR : 0) + fs_bytes)))
+	if ((rc = out_pad_to(out, fsb + fs_bytes)))
 		return rc;
 	return out_pad_to(out, base + size);
 }
