@@ -138,7 +138,7 @@ int live_cmdline_parse(const char *s, struct live_opts *o)
 			s++;
 		}
 		word[n] = 0;
-		if (strncmp(word, "live.", 5) != 0)
+		if (n < 5 || memcmp(word, "live.", 5) != 0)
 			continue;
 		if (toolong) {
 			warnf(o, "a live.* parameter is too long; ", "ignored");

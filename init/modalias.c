@@ -187,11 +187,20 @@ int kmod_db_parse_softdep(struct kmod_db *db, const char *text)
 			if (!pre)
 				continue;
 			snprintf(tmp, sizeof tmp, "%.*s", (int)n, w);
+			/* A softdep names a module or an alias ("crypto-crc32c"). */
+			int ds[8];
+			size_t nd = 0;
 			int d = kmod_db_find(db, tmp);
-			if (d < 0 || d == i)
-				continue;
-			m->pre = grow(m->pre, &pcap, m->npre + 1, sizeof *m->pre);
-			m->pre[m->npre++] = d;
+			if (d >= 0)
+				ds[nd++] = d;
+			else
+				nd = kmod_match(db, tmp, ds, 8);
+			for (size_t k = 0; k < nd; k++) {
+				if (ds[k] == i)
+					continue;
+				m->pre = grow(m->pre, &pcap, m->npre + 1, sizeof *m->pre);
+				m->pre[m->npre++] = ds[k];
+			}
 		}
 	}
 	return 0;

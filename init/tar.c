@@ -434,7 +434,7 @@ int tar_extract(const uint8_t *data, size_t len, int dirfd, char *err, size_t er
 			return -1;
 		(*nfiles)++;
 	}
-	if (off < len)
-		return fail(err, errcap, "truncated tar archive (at byte %zu)", off);
-	return 0;
+	/* No end-of-archive blocks (POSIX: two zero blocks): cut short. */
+	return fail(err, errcap, "truncated tar archive (ends at byte %zu without an end-of-archive block)",
+		    len);
 }

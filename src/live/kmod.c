@@ -299,6 +299,32 @@ int kmod_set_add_profile(struct kmod_set *s, const char *profile)
 	return 0;
 }
 
+/* A softdep names a module or an alias ("crypto-crc32c"): select the
+ * module, or every module with a matching alias. True if that changed. */
+static bool select_name_or_alias(struct kmod_set *s, const char *w)
+{
+	bool changed = false;
+	size_t d = find(s, w);
+	if (d != SIZE_MAX) {
+		changed = !s->mods[d].sel;
+		s->mods[d].sel = true;
+		return changed;
+	}
+	for (size_t k = 0; k < s->naliases; k++) {
+		char pat[256];
+		const char *t = s->aliases[k].text + 5; /* after "alias" */
+		t += strspn(t, " \t");
+		size_t n = strcspn(t, " \t");
+		if (n >= sizeof pat)
+			continue;
+		memcpy(pat, t, n);
+		pat[n] = 0;
+		if (fnmatch(pat, w, 0) == 0 && !s->mods[s->aliases[k].mod].sel)
+			changed = s->mods[s->aliases[k].mod].sel = true;
+	}
+	return changed;
+}
+
 void kmod_set_close(struct kmod_set *s)
 {
 	bool changed = true;
@@ -325,9 +351,8 @@ void kmod_set_close(struct kmod_set *s)
 					pre = w[1] == 'r';
 					continue;
 				}
-				size_t d = find(s, w);
-				if (pre && d != SIZE_MAX && !s->mods[d].sel)
-					changed = s->mods[d].sel = true;
+				if (pre)
+					changed |= select_name_or_alias(s, w);
 			}
 			free(tmp);
 		}
