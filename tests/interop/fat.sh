@@ -217,6 +217,8 @@ if command -v syslinux >/dev/null && [ -e /usr/lib/syslinux/modules/bios/ldlinux
 			t_pass syslinux-files || t_fail syslinux-files "$(cat "$O/sl.mdir")"
 		[ "$(dd if="$O/sl.img" bs=1 skip=3 count=8 status=none)" = SYSLINUX ] &&
 			t_pass syslinux-boot-sector || t_fail syslinux-boot-sector
+		"$MKLIVE" fat -o "$O/sl2.img" --size 1440K --syslinux --syslinux-dir /boot/syslinux "$small" &&
+			cmp "$O/sl.img" "$O/sl2.img" && t_pass syslinux-reproducible || t_fail syslinux-reproducible
 	else
 		t_fail syslinux "$(cat "$O/sl.err")"
 	fi
