@@ -1,6 +1,5 @@
 /* mklive fat: FAT12/16/32 images and SYSLINUX boot floppies from files. */
 #include "core/error.h"
-#include "core/output.h"
 #include "core/progress.h"
 #include "core/tree.h"
 #include "core/util.h"
@@ -84,11 +83,8 @@ int cmd_fat(int argc, char **argv)
 	struct fat_info info;
 	struct tree_scan_opts so;
 	struct tree *t = NULL;
-	struct out_file *out = NULL;
 	const char *output = NULL, *sl_dir = "";
 	bool syslinux = false;
-	uint8_t *mbr = NULL;
-	size_t mbr_len = 0;
 	uint64_t v;
 	int c, rc = 0;
 
@@ -169,53 +165,21 @@ int cmd_fat(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if ((rc = tree_add_graft(t, argv[i], &so)))
 			goto fail;
-	if (syslinux) {
-		char *dst;
-		/* Check everything the installer needs before writing anything. */
-		if (access(FAT_SYSLINUX_LDLINUX_C32, R_OK) != 0) {
-			rc = err_sys(errno, "%s (from the Debian package syslinux-common) is missing",
-				     FAT_SYSLINUX_LDLINUX_C32);
-			goto fail;
-		}
-		if (o.partition) {
-			if ((rc = util_read_file(FAT_SYSLINUX_MBR_BIN, &mbr, &mbr_len))) {
-				err_wrap(rc, "the SYSLINUX MBR comes from the Debian package syslinux-common");
-				goto fail;
-			}
-			o.mbr_code = mbr;
-			o.mbr_code_len = mbr_len;
-		}
-		dst = util_path_join(*sl_dir ? sl_dir : "/", "ldlinux.c32");
-		rc = tree_add_path(t, dst, FAT_SYSLINUX_LDLINUX_C32, &so);
-		free(dst);
-		if (rc)
-			goto fail;
-		o.reserve = FAT_SYSLINUX_RESERVE;
-	}
+	o.syslinux = syslinux;
+	o.syslinux_dir = sl_dir;
+	if ((rc = fat_syslinux_prepare(t, &o)))
+		goto fail;
 	if ((rc = tree_finalize(t)))
 		goto fail;
-	if ((rc = out_open(&out, output)))
-		goto fail;
-	if ((rc = fat_write(t, &o, out, &info)))
-		goto fail;
-	if (syslinux) {
-		if ((rc = out_sync(out)) || (rc = fat_syslinux_install(out_temp_path(out), info.fs_offset, sl_dir)))
-			goto fail;
-	}
-	rc = out_finish(out);
-	out = NULL;
-	if (rc)
+	if ((rc = fat_write_file(t, &o, output, &info)))
 		goto fail;
 	log_info("%s: %llu bytes, FAT%d%s, %u clusters of %u bytes, %llu bytes free", output,
 		 (unsigned long long)info.image_size, info.fat_bits, o.partition ? " in an MBR partition" : "",
 		 info.clusters, info.cluster_size, (unsigned long long)info.free_bytes);
 	tree_destroy(t);
-	free(mbr);
 	return 0;
 fail:
-	out_abort(out);
 	tree_destroy(t);
-	free(mbr);
 	log_error_current();
 	return 1;
 }

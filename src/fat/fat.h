@@ -24,9 +24,14 @@ struct fat_opts {
 	bool partition;       /* an MBR with one active partition holding the filesystem */
 	uint64_t reserve;     /* bytes to leave free (a boot loader installed afterwards) */
 	/* Boot code for the MBR (up to 440 bytes, e.g. SYSLINUX's mbr.bin);
-	 * NULL: code that prints "not a boot disk". */
-	const uint8_t *mbr_code;
+	 * length 0: code that prints "not a boot disk". */
+	uint8_t mbr_code[440];
 	size_t mbr_code_len;
+	/* Make it boot with SYSLINUX: fat_syslinux_prepare() before
+	 * tree_finalize(), then fat_write_file() runs the installer on the
+	 * finished temporary image before renaming it into place. */
+	bool syslinux;
+	const char *syslinux_dir; /* for ldlinux.sys and ldlinux.c32; NULL: the root */
 };
 
 /* What was written. */
@@ -51,8 +56,15 @@ struct fat_info {
  * unreadable source). info may be NULL. */
 int fat_write(struct tree *t, const struct fat_opts *o, struct out_file *out, struct fat_info *info);
 
-/* Same, to a file path through an atomic output file. */
+/* Same, to a file path through an atomic output file; with o->syslinux
+ * also runs the SYSLINUX installer before the rename. */
 int fat_write_file(struct tree *t, const struct fat_opts *o, const char *path, struct fat_info *info);
+
+/* For o->syslinux: checks that Debian's SYSLINUX files are here (naming
+ * the package that is missing), adds ldlinux.c32 from syslinux-common to
+ * the tree (in o->syslinux_dir), keeps room for ldlinux.sys, and with
+ * o->partition loads SYSLINUX's MBR code. Call before tree_finalize(). */
+int fat_syslinux_prepare(struct tree *t, struct fat_opts *o);
 
 /* Run Debian's SYSLINUX installer (`syslinux --install`, package syslinux)
  * on a FAT image file; fs_offset is the filesystem's byte offset (a

@@ -2,6 +2,7 @@
  * SYSLINUX boot sector only inside its installer (package syslinux), which
  * writes them into an image file through mtools; this runs it. */
 #include "core/error.h"
+#include "core/tree.h"
 #include "core/util.h"
 #include "fat/fat.h"
 
@@ -28,6 +29,47 @@ static bool in_path(const char *prog)
 	}
 	free(dirs);
 	return found;
+}
+
+int fat_syslinux_prepare(struct tree *t, struct fat_opts *o)
+{
+	struct tree_scan_opts so;
+	const char *dir = o->syslinux_dir && *o->syslinux_dir ? o->syslinux_dir : "/";
+	char *dst;
+	int rc;
+	if (!o->syslinux)
+		return 0;
+	/* Everything the installer needs is checked before anything is written. */
+	if (!in_path("syslinux"))
+		return err_set(ENOENT, "syslinux: the SYSLINUX installer is not installed (Debian package "
+				       "syslinux; it carries ldlinux.sys and the boot sector)");
+	if (access(FAT_SYSLINUX_LDLINUX_C32, R_OK) != 0)
+		return err_sys(errno, "%s (from the Debian package syslinux-common) is missing",
+			       FAT_SYSLINUX_LDLINUX_C32);
+	if (o->partition) {
+		uint8_t *mbr;
+		size_t len;
+		if ((rc = util_read_file(FAT_SYSLINUX_MBR_BIN, &mbr, &len)))
+			return err_wrap(rc, "SYSLINUX's MBR code (Debian package syslinux-common)");
+		if (len > sizeof o->mbr_code) {
+			free(mbr);
+			return err_set(ERR_FORMAT, "%s: %zu bytes, MBR code holds at most %zu",
+				       FAT_SYSLINUX_MBR_BIN, len, sizeof o->mbr_code);
+		}
+		memcpy(o->mbr_code, mbr, len);
+		o->mbr_code_len = len;
+		free(mbr);
+	}
+	memset(&so, 0, sizeof so);
+	so.follow_links = true;
+	dst = util_path_join(dir, "ldlinux.c32");
+	rc = tree_add_path(t, dst, FAT_SYSLINUX_LDLINUX_C32, &so);
+	free(dst);
+	if (rc)
+		return rc;
+	if (o->reserve < FAT_SYSLINUX_RESERVE)
+		o->reserve = FAT_SYSLINUX_RESERVE;
+	return 0;
 }
 
 int fat_syslinux_install(const char *image, uint64_t fs_offset, const char *dir)

@@ -224,7 +224,7 @@ static int write_image(struct out_file *out, struct writer *w, const struct fat_
 	const uint8_t *vlabel = w->has_label ? w->label : (const uint8_t *)"NO NAME    ";
 
 	if (w->o->partition) {
-		fat_mbr(sec, w->o->mbr_code, w->o->mbr_code_len, serial, part_type(g), FAT_PART_START,
+		fat_mbr(sec, w->o->mbr_code_len ? w->o->mbr_code : NULL, w->o->mbr_code_len, serial, part_type(g), FAT_PART_START,
 			(uint32_t)(fs_bytes / FAT_SECTOR));
 		if ((rc = out_write(out, sec, sizeof sec)) || (rc = out_zero(out, (uint64_t)FAT_PART_START * FAT_SECTOR - FAT_SECTOR)))
 			return rc;
@@ -360,7 +360,15 @@ int fat_write_file(struct tree *t, const struct fat_opts *o, const char *path, s
 	int rc = out_open(&out, path);
 	if (rc)
 		return rc;
+	struct fat_info local;
+	if (!info)
+		info = &local;
 	rc = fat_write(t, o, out, info);
+	if (!rc && o->syslinux) {
+		rc = out_sync(out);
+		if (!rc)
+			rc = fat_syslinux_install(out_temp_path(out), info->fs_offset, o->syslinux_dir);
+	}
 	if (rc) {
 		out_abort(out);
 		return rc;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The article's boot floppy: `mklive fat --syslinux` with syslinux.cfg
 # (SERIAL 0 115200), memtest86+ as the kernel and an F1 help file, booted
-# under QEMU (SeaBIOS, TCG): directly as a floppy, and through `mklive iso`
+# under QEMU (SeaBIOS, TCG): directly as a floppy (and the --partition
+# image directly as a hard disk), and through `mklive iso`
 # El Torito floppy emulation (1.44 MB and 2.88 MB) and hard-disk emulation
 # (a --partition FAT16 image). The serial log must show SYSLINUX's banner
 # and Memtest86+.
@@ -49,6 +50,10 @@ fi
 
 # The floppy as a floppy: BIOS drive 0x00, the FAT12 boot sector SYSLINUX wrote.
 [ -e "$O/boot-1440K.img" ] && booted floppy-1440K -drive if=floppy,format=raw,file="$O/boot-1440K.img" -boot a
+
+# The --partition image as a hard disk: SYSLINUX's MBR, the partition's
+# boot sector, ldlinux.sys.
+[ -e "$O/hd.img" ] && booted hard-disk-partition -drive if=ide,format=raw,file="$O/hd.img" -boot c
 
 # Through El Torito: needs `mklive iso` with -b/-c and -hard-disk-boot.
 if ! "$MKLIVE" iso --help 2>/dev/null | grep -q -- '-hard-disk-boot'; then
