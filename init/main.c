@@ -363,6 +363,16 @@ static bool try_device(const char *name, struct scan_state *st)
 			 errno == ENOMEDIUM ? "no disc" : strerror(errno));
 		return false;
 	}
+	if (!strncmp(name, "sr", 2)) {
+		/* An empty drive fails reads with EIO: ask it first
+		 * (CDROM_DRIVE_STATUS, linux/cdrom.h: 1 no disc, 2 tray open). */
+		int cds = ioctl(fd, 0x5326, 0);
+		if (cds == 1 || cds == 2) {
+			close(fd);
+			snprintf(st->status, sizeof st->status, "%s", cds == 1 ? "no disc" : "no disc, tray open");
+			return false;
+		}
+	}
 	r = probe_fd(fd, &pi);
 	if (r < 0) {
 		close(fd);
@@ -403,6 +413,7 @@ static bool try_device(const char *name, struct scan_state *st)
 		load_module("nls_cp437", NULL);
 		load_module("nls_utf8", NULL);
 		load_module("nls_iso8859_1", NULL);
+		load_module("nls_ascii", NULL); /* Debian's default FAT iocharset */
 		load_module("vfat", NULL);
 	} else {
 		load_module("ext4", NULL);
@@ -445,6 +456,8 @@ static bool scan_devices(void)
 		if (try_device(de->d_name, st)) {
 			snprintf(medium_dev, sizeof medium_dev, "%s", de->d_name);
 			found = true;
+		} else if (st->final) {
+			step("%s: %s: not ours", st->name, st->status);
 		}
 	}
 	closedir(d);

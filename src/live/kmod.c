@@ -249,7 +249,7 @@ int kmod_set_add(struct kmod_set *s, const char *spec)
  * filesystems of the medium and the root. */
 static const char *const profile_fs[] = {
 	"isofs", "squashfs", "overlay", "loop", "vfat", "msdos", "nls_cp437", "nls_utf8",
-	"nls_iso8859_1", "ext4", "cdrom", "sr_mod", "sd_mod", "crc32c_generic", "crc32c_intel", NULL,
+	"nls_iso8859_1", "nls_ascii", "ext4", "cdrom", "sr_mod", "sd_mod", "crc32c_generic", "crc32c_intel", NULL,
 };
 static const char *const profile_minimal[] = {
 	"ata_piix", "ata_generic", "ahci", "virtio_blk", "virtio_pci", "virtio_scsi", "usb_storage",
