@@ -1,9 +1,9 @@
 /* mklive fat: FAT12/16/32 images and SYSLINUX boot floppies from files. */
+#include "fat/fat.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/tree.h"
 #include "core/util.h"
-#include "fat/fat.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -17,31 +17,30 @@ const char cmd_fat_summary[] = "make a FAT image or SYSLINUX boot floppy (mforma
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mklive fat -o IMG [options] SOURCE...\n"
-		"\n"
-		"Writes a FAT12/16/32 filesystem image holding SOURCE (files, directories,\n"
-		"or TARGET=SOURCE grafts as in mkisofs), without mtools and without mounting.\n"
-		"\n"
-		"  -o, --output IMG      the image file to write\n"
-		"  -s, --size SIZE       1200K, 1440K, 2880K (standard floppies, also 360K, 720K),\n"
-		"                        any SIZE (K/M/G suffixes), or auto (default): the smallest\n"
-		"                        floppy that fits, else the smallest whole MiB\n"
-		"  -F, --fat 12|16|32    FAT type (default: by size, as mkfs.fat chooses)\n"
-		"  -n, --label NAME      volume label (up to 11 characters)\n"
-		"      --serial HEX      volume serial number (XXXX-XXXX or 8 hex digits; default:\n"
-		"                        derived from SOURCE_DATE_EPOCH, the size and the label)\n"
-		"      --partition       a hard-disk image: an MBR with one active partition\n"
-		"      --syslinux        make it boot with SYSLINUX: adds ldlinux.c32 (Debian package\n"
-		"                        syslinux-common) and runs `syslinux --install` (package\n"
-		"                        syslinux) on the image before it is put in place\n"
-		"      --syslinux-dir DIR   directory for ldlinux.sys and ldlinux.c32 (default /)\n"
-		"  -q, --quiet           errors only\n"
-		"  -v, --verbose         say what was written\n"
-		"  -h, --help            this help\n"
-		"\n"
-		"Without --syslinux the boot sector prints a \"not a boot disk\" message.\n"
-		"File times are clamped to SOURCE_DATE_EPOCH when it is set.\n");
+	fprintf(f, "usage: mklive fat -o IMG [options] SOURCE...\n"
+		   "\n"
+		   "Writes a FAT12/16/32 filesystem image holding SOURCE (files, directories,\n"
+		   "or TARGET=SOURCE grafts as in mkisofs), without mtools and without mounting.\n"
+		   "\n"
+		   "  -o, --output IMG      the image file to write\n"
+		   "  -s, --size SIZE       1200K, 1440K, 2880K (standard floppies, also 360K, 720K),\n"
+		   "                        any SIZE (K/M/G suffixes), or auto (default): the smallest\n"
+		   "                        floppy that fits, else the smallest whole MiB\n"
+		   "  -F, --fat 12|16|32    FAT type (default: by size, as mkfs.fat chooses)\n"
+		   "  -n, --label NAME      volume label (up to 11 characters)\n"
+		   "      --serial HEX      volume serial number (XXXX-XXXX or 8 hex digits; default:\n"
+		   "                        derived from SOURCE_DATE_EPOCH, the size and the label)\n"
+		   "      --partition       a hard-disk image: an MBR with one active partition\n"
+		   "      --syslinux        make it boot with SYSLINUX: adds ldlinux.c32 (Debian package\n"
+		   "                        syslinux-common) and runs `syslinux --install` (package\n"
+		   "                        syslinux) on the image before it is put in place\n"
+		   "      --syslinux-dir DIR   directory for ldlinux.sys and ldlinux.c32 (default /)\n"
+		   "  -q, --quiet           errors only\n"
+		   "  -v, --verbose         say what was written\n"
+		   "  -h, --help            this help\n"
+		   "\n"
+		   "Without --syslinux the boot sector prints a \"not a boot disk\" message.\n"
+		   "File times are clamped to SOURCE_DATE_EPOCH when it is set.\n");
 }
 
 static int parse_serial(const char *s, uint32_t *out)
@@ -66,18 +65,12 @@ static int parse_serial(const char *s, uint32_t *out)
 int cmd_fat(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"size", required_argument, NULL, 's'},
-		{"fat", required_argument, NULL, 'F'},
-		{"label", required_argument, NULL, 'n'},
-		{"serial", required_argument, NULL, 'S'},
-		{"partition", no_argument, NULL, 'P'},
-		{"syslinux", no_argument, NULL, 'L'},
-		{"syslinux-dir", required_argument, NULL, 'D'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'}, {"size", required_argument, NULL, 's'},
+	    {"fat", required_argument, NULL, 'F'},    {"label", required_argument, NULL, 'n'},
+	    {"serial", required_argument, NULL, 'S'}, {"partition", no_argument, NULL, 'P'},
+	    {"syslinux", no_argument, NULL, 'L'},     {"syslinux-dir", required_argument, NULL, 'D'},
+	    {"quiet", no_argument, NULL, 'q'},	      {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	struct fat_opts o;
 	struct fat_info info;
@@ -103,7 +96,8 @@ int cmd_fat(int argc, char **argv)
 			} else if ((rc = util_parse_size(optarg, &v, "--size"))) {
 				goto fail;
 			} else if (v == 0 || v % 512) {
-				rc = err_set(ERR_USAGE, "--size %s: must be a non-zero multiple of 512 bytes", optarg);
+				rc = err_set(ERR_USAGE, "--size %s: must be a non-zero multiple of 512 bytes",
+					     optarg);
 				goto fail;
 			} else {
 				o.size = v;
@@ -174,8 +168,9 @@ int cmd_fat(int argc, char **argv)
 	if ((rc = fat_write_file(t, &o, output, &info)))
 		goto fail;
 	log_info("%s: %llu bytes, FAT%d%s, %u clusters of %u bytes, %llu bytes free", output,
-		 (unsigned long long)info.image_size, info.fat_bits, o.partition ? " in an MBR partition" : "",
-		 info.clusters, info.cluster_size, (unsigned long long)info.free_bytes);
+		 (unsigned long long)info.image_size, info.fat_bits,
+		 o.partition ? " in an MBR partition" : "", info.clusters, info.cluster_size,
+		 (unsigned long long)info.free_bytes);
 	tree_destroy(t);
 	return 0;
 fail:

@@ -78,9 +78,11 @@ int fat_name_check(const char *name, const char *path)
 	size_t len = strlen(name);
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		if (*p < 0x20 || *p == 0x7F)
-			return err_set(EINVAL, "%s: FAT cannot hold a name with control character 0x%02X", path, *p);
+			return err_set(EINVAL, "%s: FAT cannot hold a name with control character 0x%02X",
+				       path, *p);
 		if (strchr("\"*/:<>?\\|", *p))
-			return err_set(EINVAL, "%s: FAT cannot hold a name with the character '%c'", path, *p);
+			return err_set(EINVAL, "%s: FAT cannot hold a name with the character '%c'", path,
+				       *p);
 	}
 	if (len == 0)
 		return err_set(EINVAL, "%s: empty name", path);
@@ -343,8 +345,8 @@ int fat_dir_names(struct tree_node *dir, bool is_root, bool has_label)
 	for (size_t i = 1; i < nkept; i++)
 		if (strcasecmp(sorted[i - 1]->name, sorted[i]->name) == 0) {
 			char *a = tree_node_path(sorted[i - 1]), *b = tree_node_path(sorted[i]);
-			rc = err_set(EEXIST, "%s and %s: FAT cannot hold two names that differ only in case", a,
-				     b);
+			rc = err_set(EEXIST, "%s and %s: FAT cannot hold two names that differ only in case",
+				     a, b);
 			free(a);
 			free(b);
 			free(sorted);
@@ -419,18 +421,18 @@ static void short_record(uint8_t *r, const uint8_t sn[11], uint8_t attr, uint8_t
 	uint8_t tenths;
 	fat_time_encode(t->mtime, t->mtime_ns, &d, &tm, &tenths);
 	memset(r, 0, FAT_DIRENT);
-	memcpy(r, sn, 11);                          /* 0 DIR_Name */
-	r[11] = attr;                               /* 11 DIR_Attr */
-	r[12] = ntcase;                             /* 12 DIR_NTRes */
-	r[13] = tenths;                             /* 13 DIR_CrtTimeTenth */
-	put_le16(r + 14, tm);                       /* 14 DIR_CrtTime */
-	put_le16(r + 16, d);                        /* 16 DIR_CrtDate */
-	put_le16(r + 18, d);                        /* 18 DIR_LstAccDate */
+	memcpy(r, sn, 11);			     /* 0 DIR_Name */
+	r[11] = attr;				     /* 11 DIR_Attr */
+	r[12] = ntcase;				     /* 12 DIR_NTRes */
+	r[13] = tenths;				     /* 13 DIR_CrtTimeTenth */
+	put_le16(r + 14, tm);			     /* 14 DIR_CrtTime */
+	put_le16(r + 16, d);			     /* 16 DIR_CrtDate */
+	put_le16(r + 18, d);			     /* 18 DIR_LstAccDate */
 	put_le16(r + 20, (uint16_t)(cluster >> 16)); /* 20 DIR_FstClusHI */
-	put_le16(r + 22, tm);                       /* 22 DIR_WrtTime */
-	put_le16(r + 24, d);                        /* 24 DIR_WrtDate */
-	put_le16(r + 26, (uint16_t)cluster);        /* 26 DIR_FstClusLO */
-	put_le32(r + 28, size);                     /* 28 DIR_FileSize */
+	put_le16(r + 22, tm);			     /* 22 DIR_WrtTime */
+	put_le16(r + 24, d);			     /* 24 DIR_WrtDate */
+	put_le16(r + 26, (uint16_t)cluster);	     /* 26 DIR_FstClusLO */
+	put_le32(r + 28, size);			     /* 28 DIR_FileSize */
 }
 
 /* The long-name records of one name, in on-disk order (last part first). */
@@ -445,8 +447,8 @@ static uint8_t *lfn_records(uint8_t *r, const char *name, const uint8_t sn[11], 
 	for (unsigned k = nlfn; k >= 1; k--, r += FAT_DIRENT) {
 		memset(r, 0, FAT_DIRENT);
 		r[0] = (uint8_t)(k | (k == nlfn ? 0x40 : 0)); /* LDIR_Ord; 0x40: the last one */
-		r[11] = FAT_ATTR_LONG_NAME;                   /* LDIR_Attr */
-		r[13] = sum;                                  /* LDIR_Chksum */
+		r[11] = FAT_ATTR_LONG_NAME;		      /* LDIR_Attr */
+		r[13] = sum;				      /* LDIR_Chksum */
 		for (int j = 0; j < FAT_LFN_CHARS; j++) {
 			int idx = (int)(k - 1) * FAT_LFN_CHARS + j;
 			/* after the name: one NUL, then 0xFFFF padding */

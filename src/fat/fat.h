@@ -17,12 +17,12 @@ struct fat_opts {
 	 * `partition`); 0 picks the smallest size that fits: a standard
 	 * floppy (360K 720K 1200K 1440K 2880K), else whole MiB. */
 	uint64_t size;
-	int fat_bits;         /* 12, 16 or 32; 0 chooses by size as mkfs.fat does */
-	const char *label;    /* volume label (up to 11 characters); NULL: none */
-	bool serial_set;      /* use `serial`; else it is derived from the build time */
+	int fat_bits;	   /* 12, 16 or 32; 0 chooses by size as mkfs.fat does */
+	const char *label; /* volume label (up to 11 characters); NULL: none */
+	bool serial_set;   /* use `serial`; else it is derived from the build time */
 	uint32_t serial;
-	bool partition;       /* an MBR with one active partition holding the filesystem */
-	uint64_t reserve;     /* bytes to leave free (a boot loader installed afterwards) */
+	bool partition;	  /* an MBR with one active partition holding the filesystem */
+	uint64_t reserve; /* bytes to leave free (a boot loader installed afterwards) */
 	/* Boot code for the MBR (up to 440 bytes, e.g. SYSLINUX's mbr.bin);
 	 * length 0: code that prints "not a boot disk". */
 	uint8_t mbr_code[440];
@@ -36,15 +36,15 @@ struct fat_opts {
 
 /* What was written. */
 struct fat_info {
-	uint64_t image_size;   /* bytes of the image file */
-	uint64_t fs_offset;    /* byte offset of the filesystem (0, or the partition start) */
-	uint64_t fs_size;      /* bytes of the filesystem */
+	uint64_t image_size; /* bytes of the image file */
+	uint64_t fs_offset;  /* byte offset of the filesystem (0, or the partition start) */
+	uint64_t fs_size;    /* bytes of the filesystem */
 	int fat_bits;
 	uint32_t cluster_size; /* bytes */
 	uint32_t clusters;     /* data clusters */
 	uint64_t free_bytes;
 	uint32_t serial;
-	bool floppy;           /* a standard floppy geometry */
+	bool floppy; /* a standard floppy geometry */
 };
 
 /* Write the tree as a FAT image to out (appended from its current end,

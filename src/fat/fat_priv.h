@@ -27,21 +27,21 @@ struct tree_node;
 
 /* ---- geometry.c: BPB values, boot sector, FSInfo ---- */
 struct fat_geom {
-	int bits;               /* 12, 16, 32 */
-	uint32_t sectors;       /* BPB total sectors */
-	uint8_t spc;            /* sectors per cluster */
-	uint16_t reserved;      /* reserved sectors (boot sector...) */
+	int bits;	   /* 12, 16, 32 */
+	uint32_t sectors;  /* BPB total sectors */
+	uint8_t spc;	   /* sectors per cluster */
+	uint16_t reserved; /* reserved sectors (boot sector...) */
 	uint8_t nfats;
-	uint16_t root_entries;  /* 0 on FAT32 */
-	uint32_t fat_sectors;   /* per FAT */
+	uint16_t root_entries; /* 0 on FAT32 */
+	uint32_t fat_sectors;  /* per FAT */
 	uint8_t media;
 	uint16_t spt, heads;
-	uint32_t hidden;        /* sectors before the filesystem (partition start) */
-	uint8_t drive;          /* BIOS drive number: 0x00 floppy, 0x80 disk */
+	uint32_t hidden; /* sectors before the filesystem (partition start) */
+	uint8_t drive;	 /* BIOS drive number: 0x00 floppy, 0x80 disk */
 	bool floppy;
-	uint32_t root_sectors;  /* FAT12/16 fixed root directory */
-	uint32_t data_start;    /* first sector of cluster 2 */
-	uint32_t clusters;      /* data clusters */
+	uint32_t root_sectors; /* FAT12/16 fixed root directory */
+	uint32_t data_start;   /* first sector of cluster 2 */
+	uint32_t clusters;     /* data clusters */
 };
 
 /* Compute the geometry for a filesystem of fs_bytes. bits 0 chooses as
@@ -67,9 +67,9 @@ size_t fat_boot_code(uint8_t *dst, size_t at);
  * writer lays files out, so a chain is a run [first, first + n) and the FAT
  * is known from the runs' ends. */
 struct fat_alloc {
-	uint32_t next;     /* next free cluster */
-	uint32_t limit;    /* 2 + number of data clusters */
-	uint8_t *ends;     /* bit per cluster: last cluster of a chain */
+	uint32_t next;	/* next free cluster */
+	uint32_t limit; /* 2 + number of data clusters */
+	uint8_t *ends;	/* bit per cluster: last cluster of a chain */
 	size_t ends_cap;
 };
 void fat_alloc_init(struct fat_alloc *a, uint32_t clusters);
@@ -108,10 +108,10 @@ void fat_time_encode(int64_t t, uint32_t ns, uint16_t *date, uint16_t *time, uin
 struct fat_ent {
 	uint8_t sn[11];
 	uint8_t ntcase;
-	uint8_t nlfn;          /* long-name entries before the short one */
-	bool skip;             /* not stored (special file) */
-	uint32_t entries;      /* directories: number of 32-byte records */
-	uint32_t first;        /* first cluster (0: none) */
+	uint8_t nlfn;	  /* long-name entries before the short one */
+	bool skip;	  /* not stored (special file) */
+	uint32_t entries; /* directories: number of 32-byte records */
+	uint32_t first;	  /* first cluster (0: none) */
 	uint32_t nclust;
 };
 /* Give every child of dir (their tree_node.user is a struct fat_ent) its

@@ -8,6 +8,7 @@
 /* The standard floppy formats (sizes in KiB): sectors per track, heads,
  * media descriptor (FAT spec "BPB_Media"), sectors per cluster, root
  * entries. 2880K uses 224 root entries, as mkfs.fat does. */
+/* clang-format off */
 static const struct floppy {
 	uint32_t kib;
 	uint16_t spt, heads;
@@ -20,6 +21,7 @@ static const struct floppy {
 	{1440, 18, 2, 0xF0, 1, 224},
 	{2880, 36, 2, 0xF0, 2, 224},
 };
+/* clang-format on */
 
 const uint32_t fat_floppy_sizes[] = {360 * 1024, 720 * 1024, 1200 * 1024, 1440 * 1024, 2880 * 1024, 0};
 
@@ -31,6 +33,7 @@ static uint32_t align_to(uint32_t v, uint32_t a, bool on)
 /* The fake disk geometry mkfs.fat gives an image file, by size. */
 static void disk_chs(uint32_t sectors, uint16_t *spt, uint16_t *heads)
 {
+	/* clang-format off */
 	static const struct {
 		uint32_t max;
 		uint16_t spt, heads;
@@ -39,6 +42,7 @@ static void disk_chs(uint32_t sectors, uint16_t *spt, uint16_t *heads)
 		{524288, 32, 16},  {1032192, 63, 16},  {2064384, 63, 32},  {4128768, 63, 64},
 		{8257536, 63, 128},
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		if (sectors <= t[i].max) {
 			*spt = t[i].spt;
@@ -187,7 +191,8 @@ int fat_geom_compute(uint64_t fs_bytes, int bits, bool partitioned, uint32_t hid
 		g->root_entries = fl->root;
 		g->drive = 0x00;
 		if (!try_type(g, 12, false, false, false))
-			return err_set(ERR_LIMIT, "no FAT12 layout for %llu bytes", (unsigned long long)fs_bytes);
+			return err_set(ERR_LIMIT, "no FAT12 layout for %llu bytes",
+				       (unsigned long long)fs_bytes);
 		return 0;
 	}
 	g->media = 0xF8;
@@ -221,7 +226,8 @@ int fat_geom_compute(uint64_t fs_bytes, int bits, bool partitioned, uint32_t hid
 			return 0;
 		}
 		if (bits == 12)
-			return err_set(ERR_LIMIT, "%llu bytes is too large for FAT12", (unsigned long long)fs_bytes);
+			return err_set(ERR_LIMIT, "%llu bytes is too large for FAT12",
+				       (unsigned long long)fs_bytes);
 	}
 	if (try_type(g, 16, align, true, bits == 16))
 		return 0;
@@ -241,6 +247,7 @@ size_t fat_boot_code(uint8_t *dst, size_t at)
 	 * and DS=0 absolute addresses are used, so both work). Prints the
 	 * message with INT 10h AH=0Eh (teletype), waits for a key (INT 16h)
 	 * and asks the BIOS for the next boot device (INT 19h). */
+	/* clang-format off */
 	static const uint8_t code[] = {
 		0xFA,             /* +0  cli */
 		0x31, 0xC0,       /* +1  xor ax,ax */
@@ -263,6 +270,7 @@ size_t fat_boot_code(uint8_t *dst, size_t at)
 		0xF4,             /* +35 hlt */
 		0xEB, 0xFD,       /* +36 jmp +35 */
 	};
+	/* clang-format on */
 	_Static_assert(sizeof code == 38, "boot code layout");
 	memcpy(dst, code, sizeof code);
 	put_le16(dst + 13, (uint16_t)(0x7C00 + at + sizeof code));
@@ -280,34 +288,34 @@ void fat_boot_sector(const struct fat_geom *g, uint32_t serial, const uint8_t la
 	out[0] = 0xEB;
 	out[1] = (uint8_t)(code_at - 2);
 	out[2] = 0x90;
-	memcpy(out + 3, "MKLIVE  ", 8);                /* 3 BS_OEMName */
-	put_le16(out + 11, FAT_SECTOR);               /* 11 BPB_BytsPerSec */
-	out[13] = g->spc;                             /* 13 BPB_SecPerClus */
-	put_le16(out + 14, g->reserved);              /* 14 BPB_RsvdSecCnt */
-	out[16] = g->nfats;                           /* 16 BPB_NumFATs */
-	put_le16(out + 17, g->root_entries);          /* 17 BPB_RootEntCnt */
+	memcpy(out + 3, "MKLIVE  ", 8);	     /* 3 BS_OEMName */
+	put_le16(out + 11, FAT_SECTOR);	     /* 11 BPB_BytsPerSec */
+	out[13] = g->spc;		     /* 13 BPB_SecPerClus */
+	put_le16(out + 14, g->reserved);     /* 14 BPB_RsvdSecCnt */
+	out[16] = g->nfats;		     /* 16 BPB_NumFATs */
+	put_le16(out + 17, g->root_entries); /* 17 BPB_RootEntCnt */
 	if (g->sectors < 65536)
 		put_le16(out + 19, (uint16_t)g->sectors); /* 19 BPB_TotSec16 */
 	else
-		put_le32(out + 32, g->sectors);       /* 32 BPB_TotSec32 */
-	out[21] = g->media;                           /* 21 BPB_Media */
+		put_le32(out + 32, g->sectors); /* 32 BPB_TotSec32 */
+	out[21] = g->media;			/* 21 BPB_Media */
 	if (!f32)
 		put_le16(out + 22, (uint16_t)g->fat_sectors); /* 22 BPB_FATSz16 */
-	put_le16(out + 24, g->spt);                   /* 24 BPB_SecPerTrk */
-	put_le16(out + 26, g->heads);                 /* 26 BPB_NumHeads */
-	put_le32(out + 28, g->hidden);                /* 28 BPB_HiddSec */
+	put_le16(out + 24, g->spt);			      /* 24 BPB_SecPerTrk */
+	put_le16(out + 26, g->heads);			      /* 26 BPB_NumHeads */
+	put_le32(out + 28, g->hidden);			      /* 28 BPB_HiddSec */
 	if (f32) {
-		put_le32(out + 36, g->fat_sectors);   /* 36 BPB_FATSz32 */
-		put_le16(out + 40, 0);                /* 40 BPB_ExtFlags: FATs mirrored */
-		put_le16(out + 42, 0);                /* 42 BPB_FSVer 0.0 */
-		put_le32(out + 44, 2);                /* 44 BPB_RootClus */
-		put_le16(out + 48, 1);                /* 48 BPB_FSInfo */
-		put_le16(out + 50, 6);                /* 50 BPB_BkBootSec */
+		put_le32(out + 36, g->fat_sectors); /* 36 BPB_FATSz32 */
+		put_le16(out + 40, 0);		    /* 40 BPB_ExtFlags: FATs mirrored */
+		put_le16(out + 42, 0);		    /* 42 BPB_FSVer 0.0 */
+		put_le32(out + 44, 2);		    /* 44 BPB_RootClus */
+		put_le16(out + 48, 1);		    /* 48 BPB_FSInfo */
+		put_le16(out + 50, 6);		    /* 50 BPB_BkBootSec */
 	}
-	out[ext + 0] = g->drive;                      /* BS_DrvNum */
-	out[ext + 2] = 0x29;                          /* BS_BootSig: the next three fields exist */
-	put_le32(out + ext + 3, serial);              /* BS_VolID */
-	memcpy(out + ext + 7, label, 11);             /* BS_VolLab */
+	out[ext + 0] = g->drive;	  /* BS_DrvNum */
+	out[ext + 2] = 0x29;		  /* BS_BootSig: the next three fields exist */
+	put_le32(out + ext + 3, serial);  /* BS_VolID */
+	memcpy(out + ext + 7, label, 11); /* BS_VolLab */
 	memcpy(out + ext + 18, g->bits == 12 ? "FAT12   " : g->bits == 16 ? "FAT16   " : "FAT32   ", 8);
 	fat_boot_code(out + code_at, code_at);
 	out[510] = 0x55;
@@ -318,9 +326,9 @@ void fat_fsinfo(uint32_t free_count, uint32_t next_free, uint8_t out[512])
 {
 	/* FAT spec "FAT32 FSInfo Sector Structure" */
 	memset(out, 0, 512);
-	put_le32(out + 0, 0x41615252);   /* FSI_LeadSig */
+	put_le32(out + 0, 0x41615252);	 /* FSI_LeadSig */
 	put_le32(out + 484, 0x61417272); /* FSI_StrucSig */
 	put_le32(out + 488, free_count); /* FSI_Free_Count */
-	put_le32(out + 492, next_free);  /* FSI_Nxt_Free */
+	put_le32(out + 492, next_free);	 /* FSI_Nxt_Free */
 	put_le32(out + 508, 0xAA550000); /* FSI_TrailSig */
 }

@@ -32,12 +32,12 @@ void fat_mbr(uint8_t out[512], const uint8_t *code, size_t code_len, uint32_t di
 	else
 		fat_boot_code(out, 0);
 	put_le32(out + 440, disk_id); /* disk signature */
-	pe[0] = 0x80;                 /* active (bootable) */
-	chs(pe + 1, start);           /* first sector, CHS */
+	pe[0] = 0x80;		      /* active (bootable) */
+	chs(pe + 1, start);	      /* first sector, CHS */
 	pe[4] = type;
 	chs(pe + 5, start + count - 1); /* last sector, CHS */
-	put_le32(pe + 8, start);        /* first sector, LBA */
-	put_le32(pe + 12, count);       /* sectors */
+	put_le32(pe + 8, start);	/* first sector, LBA */
+	put_le32(pe + 12, count);	/* sectors */
 	out[510] = 0x55;
 	out[511] = 0xAA;
 }

@@ -133,7 +133,8 @@ int fat_syslinux_install(const char *image, uint64_t fs_offset, const char *dir)
 			out[--n] = 0;
 		return err_set(EIO, "syslinux --install failed on %s (%s %d)%s%s", image,
 			       WIFEXITED(status) ? "exit status" : "signal",
-			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), n ? ": " : "", out);
+			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), n ? ": " : "",
+			       out);
 	}
 	return 0;
 }

@@ -92,7 +92,8 @@ static int try_size(const struct writer *w, uint64_t size, struct fat_geom *g, u
 	if (o->partition) {
 		uint64_t disk = size / MIB * MIB;
 		if (disk < 2 * MIB)
-			return err_set(ERR_LIMIT, "a partitioned image needs at least 2M, not %s", size_name(size));
+			return err_set(ERR_LIMIT, "a partitioned image needs at least 2M, not %s",
+				       size_name(size));
 		*fs_bytes = disk - (uint64_t)FAT_PART_START * FAT_SECTOR;
 		rc = fat_geom_compute(*fs_bytes, o->fat_bits, true, FAT_PART_START, g);
 	} else {
@@ -108,11 +109,12 @@ static int try_size(const struct writer *w, uint64_t size, struct fat_geom *g, u
 			       ent(w->t->root)->entries, size_name(size), g->bits, g->root_entries);
 	need = clusters_needed(w, g);
 	if (need > g->clusters)
-		return err_set(ERR_LIMIT,
-			       "the files do not fit: %llu bytes missing on a %s FAT%d image (%llu clusters of "
-			       "%u bytes needed, %u free)",
-			       (unsigned long long)((need - g->clusters) * g->spc * FAT_SECTOR), size_name(size),
-			       g->bits, (unsigned long long)need, (unsigned)g->spc * FAT_SECTOR, g->clusters);
+		return err_set(
+		    ERR_LIMIT,
+		    "the files do not fit: %llu bytes missing on a %s FAT%d image (%llu clusters of "
+		    "%u bytes needed, %u free)",
+		    (unsigned long long)((need - g->clusters) * g->spc * FAT_SECTOR), size_name(size),
+		    g->bits, (unsigned long long)need, (unsigned)g->spc * FAT_SECTOR, g->clusters);
 	return 0;
 }
 
@@ -149,9 +151,11 @@ static int parse_label(const char *s, uint8_t out[11])
 		if (c >= 'a' && c <= 'z')
 			c = (unsigned char)(c - 32);
 		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
-		      strchr("!#$%&'()-@^_`{}~", c)) || !c)
-			return err_set(EINVAL, "volume label \"%s\": FAT labels hold A-Z, 0-9, spaces and !#$%%&'()-@^_`{}~",
-				       s);
+		      strchr("!#$%&'()-@^_`{}~", c)) ||
+		    !c)
+			return err_set(
+			    EINVAL,
+			    "volume label \"%s\": FAT labels hold A-Z, 0-9, spaces and !#$%%&'()-@^_`{}~", s);
 		out[i] = c;
 	}
 	if (n == 0 || out[0] == ' ')
@@ -224,9 +228,10 @@ static int write_image(struct out_file *out, struct writer *w, const struct fat_
 	const uint8_t *vlabel = w->has_label ? w->label : (const uint8_t *)"NO NAME    ";
 
 	if (w->o->partition) {
-		fat_mbr(sec, w->o->mbr_code_len ? w->o->mbr_code : NULL, w->o->mbr_code_len, serial, part_type(g), FAT_PART_START,
-			(uint32_t)(fs_bytes / FAT_SECTOR));
-		if ((rc = out_write(out, sec, sizeof sec)) || (rc = out_zero(out, (uint64_t)FAT_PART_START * FAT_SECTOR - FAT_SECTOR)))
+		fat_mbr(sec, w->o->mbr_code_len ? w->o->mbr_code : NULL, w->o->mbr_code_len, serial,
+			part_type(g), FAT_PART_START, (uint32_t)(fs_bytes / FAT_SECTOR));
+		if ((rc = out_write(out, sec, sizeof sec)) ||
+		    (rc = out_zero(out, (uint64_t)FAT_PART_START * FAT_SECTOR - FAT_SECTOR)))
 			return rc;
 	}
 	/* Reserved region: boot sector; on FAT32 also FSInfo (sector 1) and
@@ -319,7 +324,9 @@ int fat_write(struct tree *t, const struct fat_opts *o, struct out_file *out, st
 		const uint64_t cs = (uint64_t)g.spc * FAT_SECTOR;
 		uint64_t nc;
 		if (tree_is_dir(n))
-			nc = n->parent || g.bits == 32 ? MAX(1, DIV_ROUND_UP((uint64_t)ent(n)->entries * FAT_DIRENT, cs)) : 0;
+			nc = n->parent || g.bits == 32
+				 ? MAX(1, DIV_ROUND_UP((uint64_t)ent(n)->entries * FAT_DIRENT, cs))
+				 : 0;
 		else
 			nc = DIV_ROUND_UP(n->size, cs);
 		if (!nc)

@@ -20,6 +20,7 @@
  *   mkfs.fat -C -i 12345678 [-F BITS] img SIZE_IN_KIB
  * i.e. the BPB and extended BPB with serial 12345678 and label "NO NAME".
  * Recorded once from that program; the geometry code must match them. */
+/* clang-format off */
 static const struct {
 	const char *name;
 	uint64_t bytes;
@@ -39,6 +40,7 @@ static const struct {
 	{"64M-F32", 67108864, 32, "\x00\x02\x01\x20\x00\x02\x00\x00\x00\x00\xf8\x00\x00\x20\x00\x08\x00\x00\x00\x00\x00\x00\x00\x02\x00\xf1\x03\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x00\x29\x78\x56\x34\x12\x4e\x4f\x20\x4e\x41\x4d\x45\x20\x20\x20\x20\x46\x41\x54\x33\x32\x20\x20\x20"},
 	{"16M-F12", 16777216, 12, "\x00\x02\x10\x10\x00\x02\x00\x02\x00\x80\xf8\x10\x00\x20\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x00\x29\x78\x56\x34\x12\x4e\x4f\x20\x4e\x41\x4d\x45\x20\x20\x20\x20\x46\x41\x54\x31\x32\x20\x20\x20"},
 };
+/* clang-format on */
 
 static void test_bpb_matches_mkfs_fat(void)
 {
@@ -107,11 +109,11 @@ static void test_aliases_and_checksums_match_mtools(void)
 		const char *sn;
 		uint8_t sum;
 	} ref[] = {
-		{"A long name with spaces.txt", "ALONGN~1TXT", 0x42},
-		{"many.dots.in.the.name.tar.gz", "MANYDO~1GZ ", 0x58},
-		{"no_extension_but_long_name", "NO_EXT~1   ", 0x67},
-		{".hidden", "HIDDEN~1   ", 0x4d},
-		{"collision-aaaa-1", "COLLIS~1   ", 0x53},
+	    {"A long name with spaces.txt", "ALONGN~1TXT", 0x42},
+	    {"many.dots.in.the.name.tar.gz", "MANYDO~1GZ ", 0x58},
+	    {"no_extension_but_long_name", "NO_EXT~1   ", 0x67},
+	    {".hidden", "HIDDEN~1   ", 0x4d},
+	    {"collision-aaaa-1", "COLLIS~1   ", 0x53},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(ref); i++) {
 		uint8_t basis[11], sn[11];
@@ -136,10 +138,10 @@ static void test_short_names(void)
 	CHECK_EQ(nt, 0x08);
 	CHECK(fat_short_exact("SYSLINUX.cfg", sn, &nt));
 	CHECK_EQ(nt, 0x10);
-	CHECK(!fat_short_exact("ReadMe.txt", sn, &nt));    /* mixed case */
+	CHECK(!fat_short_exact("ReadMe.txt", sn, &nt)); /* mixed case */
 	CHECK(!fat_short_exact("toolongname.txt", sn, &nt));
 	CHECK(!fat_short_exact("a.b.c", sn, &nt));
-	CHECK(!fat_short_exact("a+b", sn, &nt));           /* + only in long names */
+	CHECK(!fat_short_exact("a+b", sn, &nt)); /* + only in long names */
 	CHECK(!fat_short_exact(".hidden", sn, &nt));
 	CHECK(!fat_short_exact("file.text", sn, &nt));
 	/* lossy conversion: non-ASCII and +,;=[] become '_' */
@@ -191,7 +193,7 @@ static void test_utf16(void)
 	CHECK_EQ(fat_utf16("\xf0\x9f\x98\x80", u, 8), 2); /* U+1F600 as a surrogate pair */
 	CHECK_EQ(u[0], 0xD83D);
 	CHECK_EQ(u[1], 0xDE00);
-	CHECK_EQ(fat_utf16("\xc0\xaf", u, 8), -1); /* overlong */
+	CHECK_EQ(fat_utf16("\xc0\xaf", u, 8), -1);     /* overlong */
 	CHECK_EQ(fat_utf16("\xed\xa0\x80", u, 8), -1); /* a surrogate */
 }
 
