@@ -294,6 +294,19 @@ static void set_put(struct nameset *s, const uint8_t k[11], uint32_t v)
 	s->vals[i] = v;
 }
 
+/* An 8.3 name once upper-cased: only the case keeps it from being one. */
+static bool fits_83_any_case(const char *name)
+{
+	char up[13];
+	uint8_t sn[11], nt;
+	size_t n = strlen(name);
+	if (n > 12)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		up[i] = (char)ascii_upper((unsigned char)name[i]);
+	return fat_short_exact(up, sn, &nt);
+}
+
 static int fold_cmp(const void *a, const void *b)
 {
 	const struct tree_node *x = *(struct tree_node *const *)a, *y = *(struct tree_node *const *)b;
@@ -380,6 +393,19 @@ int fat_dir_names(struct tree_node *dir, bool is_root, bool has_label)
 		if (e->skip || e->sn[0]) /* skipped, or an exact short name (above) */
 			continue;
 		fat_short_basis(c->name, basis);
+		e->ntcase = 0;
+		units = fat_utf16(c->name, NULL, 255);
+		e->nlfn = (uint8_t)DIV_ROUND_UP((unsigned)units, FAT_LFN_CHARS);
+		entries += 1 + e->nlfn;
+		/* A name that is an 8.3 name but for its mixed case ("Makefile")
+		 * gets the basis itself, without a numeric tail, if it is free
+		 * (FAT spec "Numeric-Tail Generation": the tail is added only
+		 * when the conversion lost something). */
+		if (fits_83_any_case(c->name) && !used.used[set_slot(&used, basis)]) {
+			memcpy(e->sn, basis, 11);
+			set_put(&used, e->sn, 0);
+			continue;
+		}
 		hs = set_slot(&hints, basis);
 		n = hints.used[hs] ? hints.vals[hs] + 1 : 1;
 		for (;; n++) {
@@ -395,10 +421,6 @@ int fat_dir_names(struct tree_node *dir, bool is_root, bool has_label)
 		}
 		set_put(&used, e->sn, 0);
 		set_put(&hints, basis, n);
-		e->ntcase = 0;
-		units = fat_utf16(c->name, NULL, 255);
-		e->nlfn = (uint8_t)DIV_ROUND_UP((unsigned)units, FAT_LFN_CHARS);
-		entries += 1 + e->nlfn;
 	}
 	if (entries > FAT_MAX_DIR_ENTRIES) {
 		char *path = tree_node_path(dir);

@@ -311,6 +311,65 @@ static void test_write_small_image(void)
 	free(img);
 }
 
+/* Aliases within one directory: unique, "~N" counting on per basis, and
+ * no tail for a mixed-case 8.3 name whose basis is free. */
+static void test_dir_aliases(void)
+{
+	struct tree *t = tree_create();
+	struct fat_ent ents[16];
+	size_t k = 0;
+	struct tree_node *root;
+	static const char *const names[] = {"Makefile",	     "MAKEFI~1",   "collision-a-1", "collision-a-2",
+					    "Collision-B-3", "ReadMe.txt", "readme.TXT"};
+	static const char *const want[] = {"MAKEFILE   ", "MAKEFI~1   ", "COLLIS~2   ", "COLLIS~3   ",
+					   "COLLIS~1   ", "README  TXT", "README~1TXT"};
+	memset(ents, 0, sizeof ents);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char p[64];
+		snprintf(p, sizeof p, "/%s", names[i]);
+		CHECK_EQ(tree_add_mem_file(t, p, "", 0, 0644, NULL), 0);
+	}
+	root = t->root;
+	root->user = &ents[k++];
+	for (size_t i = 0; i < root->nchildren; i++)
+		root->children[i]->user = &ents[k++];
+	/* ReadMe.txt and readme.TXT differ only in case: refused */
+	CHECK(fat_dir_names(root, true, false) < 0);
+	CHECK(strstr(err_msg(), "differ only in case") != NULL);
+	tree_destroy(t);
+
+	t = tree_create();
+	memset(ents, 0, sizeof ents);
+	k = 0;
+	for (size_t i = 0; i + 1 < ARRAY_SIZE(names); i++) {
+		char p[64];
+		snprintf(p, sizeof p, "/%s", names[i]);
+		CHECK_EQ(tree_add_mem_file(t, p, "", 0, 0644, NULL), 0);
+	}
+	root = t->root;
+	root->user = &ents[k++];
+	for (size_t i = 0; i < root->nchildren; i++)
+		root->children[i]->user = &ents[k++];
+	CHECK_EQ(fat_dir_names(root, true, false), 0);
+	for (size_t i = 0; i < root->nchildren; i++) {
+		struct tree_node *c = root->children[i];
+		const struct fat_ent *e = c->user;
+		for (size_t j = 0; j + 1 < ARRAY_SIZE(names); j++)
+			if (strcmp(c->name, names[j]) == 0) {
+				if (memcmp(e->sn, want[j], 11) != 0) {
+					fprintf(stderr, "  %s: alias \"%.11s\", expected \"%s\"\n", c->name,
+						(const char *)e->sn, want[j]);
+					test_failed_ = 1;
+				}
+			}
+	}
+	/* (children are in byte order: "Collision-B-3" comes first and gets ~1)
+	 * Makefile: 1 long-name record + short; MAKEFI~1: short only; three
+	 * 13-character names: 1 + short each; ReadMe.txt: 1 + short */
+	CHECK_EQ(((struct fat_ent *)root->user)->entries, 2 + 1 + 3 * 2 + 2);
+	tree_destroy(t);
+}
+
 static void test_write_errors(void)
 {
 	char *dir = test_tmpdir();
@@ -363,6 +422,7 @@ int main(void)
 	RUN(test_time_encode);
 	RUN(test_mbr);
 	RUN(test_write_small_image);
+	RUN(test_dir_aliases);
 	RUN(test_write_errors);
 	TEST_EXIT();
 }
