@@ -1,0 +1,58 @@
+/* ISO 9660 mastering as a library: options and the one call that writes an
+ * image from a tree (ECMA-119 + Rock Ridge + Joliet + El Torito + isohybrid).
+ * `mklive iso` only parses mkisofs-style options into struct iso_opts. */
+#ifndef MKLIVE_ISO9660_ISO_H
+#define MKLIVE_ISO9660_ISO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/tree.h"
+
+enum iso_emul {
+	ISO_EMUL_FLOPPY = 0, /* mkisofs default: 1.2/1.44/2.88 MB picked by size */
+	ISO_EMUL_NONE,       /* -no-emul-boot */
+	ISO_EMUL_HARDDISK,   /* -hard-disk-boot */
+};
+
+/* One El Torito boot entry (-b or -e, with the options that follow it
+ * until -eltorito-alt-boot). */
+struct iso_boot_entry {
+	const char *image;     /* path of the boot image inside the tree */
+	enum iso_emul emul;
+	uint8_t platform;      /* 0 = 80x86 (-b), 0xEF = EFI (-e) */
+	uint16_t load_seg;     /* -boot-load-seg; 0 = BIOS default 0x7C0 */
+	uint32_t load_size;    /* -boot-load-size in 512-byte sectors; 0 = whole file */
+	bool info_table;       /* -boot-info-table: patch the image copy */
+	bool no_boot;          /* -no-boot: entry present but not bootable */
+};
+
+struct iso_opts {
+	int level;             /* -iso-level 1..3 (3: files > 4 GiB in several extents) */
+	bool long_names;       /* -l: 31-character ISO names */
+	bool rock;             /* -R or -r: Rock Ridge */
+	bool rationalize;      /* -r: uid/gid 0, modes made readable, no write bits */
+	bool joliet;           /* -J */
+	bool pad;              /* -pad: 150 zero sectors at the end */
+	bool hide_rr_moved;    /* -hide-rr-moved: call the relocation dir .rr_moved */
+	const char *volume_id, *application_id, *preparer_id, *publisher_id, *system_id,
+		*volset_id;
+	const char *catalog;   /* -c: path of the boot catalog inside the tree */
+	const struct iso_boot_entry *boot;
+	size_t nboot;
+	const char *isohybrid_mbr; /* host path of an MBR template (isohdpfx.bin) */
+	/* Image dates; < 0 means time_build() (SOURCE_DATE_EPOCH or now). */
+	int64_t build_time;
+};
+
+/* Defaults: level 1, no extensions, volume id "CDROM", system id "LINUX". */
+void iso_opts_init(struct iso_opts *o);
+
+/* Write the image of tree t to out_path ("-" for stdout is not supported:
+ * the writer patches bytes after writing them). The tree must be finalized
+ * (tree_finalize). Returns 0 or a negative code with the error set; on error
+ * nothing is left at out_path. */
+int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path);
+
+#endif

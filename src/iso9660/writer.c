@@ -1,0 +1,325 @@
+/* The image writer: lays out, then writes every sector once in order
+ * (system area, descriptors, path tables, directories, continuation areas,
+ * boot catalog, file data streamed from the sources) and patches the
+ * boot-info-tables in place. */
+#include "iso9660/eltorito.h"
+#include "iso9660/hybrid.h"
+#include "iso9660/image.h"
+#include "iso9660/joliet.h"
+
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/time.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void iso_opts_init(struct iso_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->level = 1;
+	o->volume_id = "CDROM";
+	o->system_id = "LINUX";
+	o->build_time = -1;
+}
+
+static int check_id(const char *what, const char *s, size_t max)
+{
+	if (s && strlen(s) > max)
+		return err_set(ERR_USAGE, "%s \"%s\" is %zu characters; at most %zu fit", what, s, strlen(s), max);
+	return 0;
+}
+
+static int write_vds(struct iso_image *img, struct out_file *out)
+{
+	const struct iso_opts *o = img->o;
+	uint8_t vd[ISO_BLOCK];
+	struct iso_vd v;
+	int rc;
+	memset(&v, 0, sizeof v);
+#define ID(field, s) v.field = (const uint8_t *)(s ? s : ""), v.field##_len = s ? strlen(s) : 0
+	v.type = ISO_VD_PRIMARY;
+	ID(system_id, o->system_id);
+	ID(volume_id, o->volume_id);
+	ID(volset_id, o->volset_id);
+	ID(publisher_id, o->publisher_id);
+	ID(preparer_id, o->preparer_id);
+	ID(application_id, o->application_id);
+#undef ID
+	v.volume_space = img->total;
+	v.pt_size = img->pt_size;
+	v.pt_l = img->pt_l;
+	v.pt_m = img->pt_m;
+	v.root_extent = img->root->lba;
+	v.root_size = (uint32_t)img->root->size;
+	v.root_mtime = img->root->tn->mtime;
+	v.created = img->now;
+	iso_vd_encode(vd, &v);
+	if ((rc = out_write(out, vd, sizeof vd)))
+		return rc;
+	if (img->nboot) {
+		iso_et_boot_record(vd, img->catalog_lba);
+		if ((rc = out_write(out, vd, sizeof vd)))
+			return rc;
+	}
+	if (o->joliet) {
+		uint8_t sys[64], vol[32], set[128], pub[128], prep[128], app[128];
+		v.type = ISO_VD_SUPPLEMENTARY;
+		v.joliet = true;
+		v.system_id = sys, v.system_id_len = iso_joliet_str(o->system_id, sys, 16);
+		v.volume_id = vol, v.volume_id_len = iso_joliet_str(o->volume_id, vol, 16);
+		v.volset_id = set, v.volset_id_len = iso_joliet_str(o->volset_id, set, 64);
+		v.publisher_id = pub, v.publisher_id_len = iso_joliet_str(o->publisher_id, pub, 64);
+		v.preparer_id = prep, v.preparer_id_len = iso_joliet_str(o->preparer_id, prep, 64);
+		v.application_id = app, v.application_id_len = iso_joliet_str(o->application_id, app, 64);
+		v.pt_size = img->jpt_size;
+		v.pt_l = img->jpt_l;
+		v.pt_m = img->jpt_m;
+		v.root_extent = img->root->jlba;
+		v.root_size = img->root->jsize;
+		iso_vd_encode(vd, &v);
+		if ((rc = out_write(out, vd, sizeof vd)))
+			return rc;
+	}
+	iso_vd_terminator(vd);
+	return out_write(out, vd, sizeof vd);
+}
+
+static int write_path_tables(struct out_file *out, struct iso_node **dirs, size_t n, uint32_t size,
+			     bool joliet)
+{
+	uint8_t *l = xcalloc(1, ALIGN_UP((size_t)size, ISO_BLOCK) + 1);
+	uint8_t *m = xcalloc(1, ALIGN_UP((size_t)size, ISO_BLOCK) + 1);
+	size_t pos = 0;
+	int rc;
+	for (size_t i = 0; i < n; i++) {
+		struct iso_node *d = dirs[i];
+		if (joliet)
+			d->jdirno = (uint32_t)i + 1;
+		else
+			d->dirno = (uint32_t)i + 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct iso_node *d = dirs[i];
+		const uint8_t *name = i ? (joliet ? d->jname.bytes : d->name.bytes) : (const uint8_t *)"";
+		size_t nl = i ? (joliet ? d->jname.len : d->name.len) : 1;
+		struct iso_node *p = i ? (joliet ? d->hparent : d->parent) : d;
+		uint16_t pno = (uint16_t)(joliet ? p->jdirno : p->dirno);
+		uint32_t ext = joliet ? d->jlba : d->lba;
+		iso_pt_encode(l + pos, name, nl, ext, pno, false);
+		pos += iso_pt_encode(m + pos, name, nl, ext, pno, true);
+	}
+	rc = out_write(out, l, ALIGN_UP((size_t)size, ISO_BLOCK));
+	if (!rc)
+		rc = out_write(out, m, ALIGN_UP((size_t)size, ISO_BLOCK));
+	free(l);
+	free(m);
+	return rc;
+}
+
+static int write_dirs(struct iso_image *img, struct out_file *out, bool joliet)
+{
+	struct iso_node **dirs = joliet ? img->jdirs : img->dirs;
+	size_t n = joliet ? img->njdirs : img->ndirs;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct iso_node *d = dirs[i];
+		uint64_t size = joliet ? d->jsize : d->size;
+		uint8_t *buf = xcalloc(1, (size_t)size);
+		uint64_t got = iso_dir_emit(img, d, joliet, buf);
+		if (got != size)
+			rc = err_set(EINVAL, "internal error: directory %s changed size (%llu, %llu)", d->tn->name,
+				     (unsigned long long)size, (unsigned long long)got);
+		else
+			rc = out_write(out, buf, (size_t)size);
+		free(buf);
+	}
+	return rc;
+}
+
+/* Copy one file's bytes; holes of a sparse source stay holes. */
+static int copy_file(struct out_file *out, const struct tree_node *tn)
+{
+	const char *name = tn->src_path ? tn->src_path : tn->name;
+	uint64_t pos = 0, size = tn->size;
+	int fd, rc = 0;
+	if (tn->src == TREE_SRC_MEM)
+		return out_write(out, tn->src_data, (size_t)size);
+	if (tn->src != TREE_SRC_PATH)
+		return err_set(EINVAL, "%s: regular file without data source", name);
+	fd = tree_node_open(tn);
+	if (fd < 0)
+		return fd;
+	while (pos < size && !rc) {
+		off_t data = size >= (1u << 20) ? lseek(fd, (off_t)pos, SEEK_DATA) : (off_t)pos;
+		off_t hole;
+		if (data < 0)
+			data = errno == ENXIO ? (off_t)size : (off_t)pos;
+		if ((uint64_t)data > size)
+			data = (off_t)size;
+		if ((uint64_t)data > pos) {
+			rc = out_zero(out, (uint64_t)data - pos);
+			pos = (uint64_t)data;
+			continue;
+		}
+		hole = size >= (1u << 20) ? lseek(fd, (off_t)pos, SEEK_HOLE) : (off_t)size;
+		if (hole < 0 || (uint64_t)hole > size || (uint64_t)hole <= pos)
+			hole = (off_t)size;
+		rc = out_copy_fd(out, fd, pos, (uint64_t)hole - pos, name);
+		pos = (uint64_t)hole;
+	}
+	close(fd);
+	return rc;
+}
+
+static int patch_info_table(struct iso_image *img, struct out_file *out, const struct iso_boot_resolved *b)
+{
+	uint64_t off = (uint64_t)b->node->lba * ISO_BLOCK, size = b->node->size;
+	uint8_t buf[65536], table[56];
+	uint32_t sum = 0;
+	int rc;
+	for (uint64_t p = 0; p < size; p += sizeof buf) {
+		size_t k = (size_t)MIN((uint64_t)sizeof buf, size - p);
+		rc = out_read_at(out, off + p, buf, k);
+		if (rc)
+			return rc;
+		sum = iso_et_checksum(sum, buf, k, p);
+	}
+	iso_et_info_table(table, img->pvd_lba, b->node->lba, (uint32_t)size, sum);
+	return out_write_at(out, off + 8, table, sizeof table);
+}
+
+static int write_all(struct iso_image *img, struct out_file *out, const uint8_t *mbr)
+{
+	uint8_t sector[ISO_BLOCK];
+	int rc;
+	/* system area (ECMA-119 6.2.1): zeros, or the isohybrid MBR */
+	if (mbr) {
+		if ((rc = out_write(out, mbr, 512)))
+			return rc;
+	}
+	if ((rc = out_pad_to(out, (uint64_t)ISO_SYSTEM_AREA * ISO_BLOCK)))
+		return rc;
+	if ((rc = write_vds(img, out)))
+		return rc;
+	if ((rc = write_path_tables(out, img->dirs, img->ndirs, img->pt_size, false)))
+		return rc;
+	if (img->o->joliet && (rc = write_path_tables(out, img->jdirs, img->njdirs, img->jpt_size, true)))
+		return rc;
+	img->ce_data = xcalloc((size_t)img->ce_sectors + 1, ISO_BLOCK);
+	img->ce_cur_sector = img->ce_cur_off = 0;
+	{
+		uint32_t planned = img->ce_sectors;
+		if ((rc = write_dirs(img, out, false)))
+			return rc;
+		if (img->ce_sectors != planned)
+			return err_set(EINVAL, "internal error: continuation areas changed size");
+	}
+	if ((rc = out_write(out, img->ce_data, (size_t)img->ce_sectors * ISO_BLOCK)))
+		return rc;
+	if (img->o->joliet && (rc = write_dirs(img, out, true)))
+		return rc;
+	if (img->catalog) {
+		struct iso_et_entry e[ISO_ET_MAX_ENTRIES];
+		for (size_t i = 0; i < img->nboot; i++) {
+			const struct iso_boot_resolved *b = &img->boot[i];
+			e[i].platform = b->e->platform;
+			e[i].bootable = !b->e->no_boot;
+			e[i].media = b->media;
+			e[i].load_seg = b->e->load_seg;
+			e[i].sys_type = b->sys_type;
+			e[i].count = b->count;
+			e[i].lba = b->node->lba;
+		}
+		if ((rc = iso_et_catalog(sector, e, img->nboot)))
+			return rc;
+		if ((rc = out_write(out, sector, sizeof sector)))
+			return rc;
+	}
+	if (out_tell(out) != (uint64_t)img->data_lba * ISO_BLOCK)
+		return err_set(EINVAL, "internal error: data starts at byte %llu, planned %llu",
+			       (unsigned long long)out_tell(out), (unsigned long long)img->data_lba * ISO_BLOCK);
+	progress_begin("writing image", img->data_bytes);
+	for (size_t i = 0; i < img->nfiles; i++) {
+		struct iso_node *f = img->files[i];
+		if ((rc = copy_file(out, f->tn)))
+			break;
+		progress_add(f->size);
+		if ((rc = out_pad_to(out, ALIGN_UP(out_tell(out), (uint64_t)ISO_BLOCK))))
+			break;
+	}
+	progress_end();
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < img->nboot; i++)
+		if (img->boot[i].e->info_table && (rc = patch_info_table(img, out, &img->boot[i])))
+			return rc;
+	return out_pad_to(out, (uint64_t)img->total * ISO_BLOCK);
+}
+
+/* A disk signature derived from the image's identity, so builds repeat. */
+static uint32_t disk_id(const struct iso_image *img)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)img->now;
+	const char *v = img->o->volume_id ? img->o->volume_id : "";
+	for (; *v; v++)
+		h = (h ^ (uint8_t)*v) * 1099511628211ull;
+	h ^= img->total;
+	return (uint32_t)(h ^ h >> 32);
+}
+
+int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path)
+{
+	struct iso_image img;
+	struct out_file *out = NULL;
+	uint8_t mbr[512], *tmpl = NULL;
+	size_t tmpl_len = 0;
+	int rc;
+	memset(&img, 0, sizeof img);
+	img.o = o;
+	img.tree = t;
+	if (o->level < 1 || o->level > 3)
+		return err_set(ERR_USAGE, "-iso-level %d: must be 1, 2 or 3", o->level);
+	if ((rc = check_id("volume id (-V)", o->volume_id, 32)) || (rc = check_id("system id (-sysid)", o->system_id, 32)) ||
+	    (rc = check_id("volume set id (-volset)", o->volset_id, 128)) ||
+	    (rc = check_id("publisher id (-publisher)", o->publisher_id, 128)) ||
+	    (rc = check_id("preparer id (-p)", o->preparer_id, 128)) ||
+	    (rc = check_id("application id (-A)", o->application_id, 128)))
+		return rc;
+	if (o->isohybrid_mbr && !o->nboot)
+		return err_set(ERR_USAGE, "-isohybrid-mbr needs an El Torito boot image (-b isolinux.bin -no-emul-boot)");
+	if (!out_path || !strcmp(out_path, "-"))
+		return err_set(ERR_USAGE, "the ISO image needs an output file (-o); standard output is not supported");
+	if (!t->finalized && (rc = tree_finalize(t)))
+		return rc;
+	img.now = o->build_time >= 0 ? o->build_time : time_build();
+	rc = iso_layout(&img);
+	if (rc)
+		goto done;
+	if (o->isohybrid_mbr) {
+		rc = util_read_file(o->isohybrid_mbr, &tmpl, &tmpl_len);
+		if (rc)
+			goto done;
+		rc = iso_hybrid_mbr(mbr, tmpl, tmpl_len, img.boot[0].node->lba, (uint64_t)img.total * ISO_BLOCK,
+				    disk_id(&img));
+		if (rc) {
+			rc = err_wrap(rc, "%s", o->isohybrid_mbr);
+			goto done;
+		}
+	}
+	rc = out_open(&out, out_path);
+	if (rc)
+		goto done;
+	rc = write_all(&img, out, tmpl ? mbr : NULL);
+	if (rc) {
+		out_abort(out);
+		goto done;
+	}
+	rc = out_finish(out);
+done:
+	free(tmpl);
+	iso_image_free(&img);
+	return rc;
+}

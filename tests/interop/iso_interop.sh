@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# mklive iso images read back by isoinfo, xorriso, bsdtar and 7z: plain
+# ECMA-119, Rock Ridge (-R full ownership, -r rationalized like genisoimage),
+# Joliet, name mangling, deep directories, links, devices.
+source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/trees.sh"
+need isoinfo genisoimage
+need xorriso xorriso
+need bsdtar libarchive-tools
+need 7z p7zip-full
+
+T=$TEST_OUT
+rm -rf "$T/src" "$T"/x-* "$T"/*.iso
+make_tree_all "$T/src" >/dev/null 2>&1
+export SOURCE_DATE_EPOCH=1700000000
+
+# --- plain ECMA-119 (level 1, 8.3 names) ---
+if "$MKLIVE" iso -quiet -o "$T/plain.iso" "$T/src"; then
+	isoinfo -d -i "$T/plain.iso" >"$T/plain.d" 2>&1
+	check plain-pvd grep -q 'Volume id: CDROM' "$T/plain.d"
+	check plain-no-rr grep -q 'NO Rock Ridge present' "$T/plain.d"
+	isoinfo -l -i "$T/plain.iso" >"$T/plain.l" 2>&1
+	check plain-83-names grep -q 'LOWERCAS.TXT;1' "$T/plain.l"
+	check plain-collisions bash -c "grep -c 'COLLIS.*;1' '$T/plain.l' | grep -qx 3"
+	check plain-rr-moved grep -q 'Directory listing of /RR_MOVED/' "$T/plain.l"
+	check plain-check-media bash -c "xorriso -indev '$T/plain.iso' -check_media -- 2>&1 | grep -q '+ good'"
+	mkdir -p "$T/x-plain" && bsdtar -xf "$T/plain.iso" -C "$T/x-plain" 2>"$T/plain.bsdtar"
+	check plain-bsdtar-data cmp "$T/src/sizes/three-blocks+7" "$T/x-plain/SIZES/THREE_BL"
+else
+	t_fail plain-write "mklive iso failed"
+fi
+
+# --- -l -iso-level 2: 31-character names ---
+"$MKLIVE" iso -quiet -l -iso-level 2 -o "$T/long.iso" "$T/src"
+isoinfo -l -i "$T/long.iso" >"$T/long.l" 2>&1
+check level2-long-names grep -q 'A_VERY_LONG_FILE_NAME_THAT_.DAT;1' "$T/long.l"
+
+# --- -R -J: full ownership, every reader agrees with the tree ---
+if "$MKLIVE" iso -quiet -R -J -V "Test Volume" -A "mklive test" -p prep -publisher pub \
+	-sysid SYS -volset vset -o "$T/rr.iso" "$T/src"; then
+	isoinfo -d -i "$T/rr.iso" >"$T/rr.d" 2>&1
+	check rr-detected grep -q 'Rock Ridge signatures version 1 found' "$T/rr.d"
+	check joliet-detected grep -q 'Joliet with UCS level 3 found' "$T/rr.d"
+	check ids bash -c "grep -q 'Volume id: Test Volume' '$T/rr.d' && grep -q 'Publisher id: pub' '$T/rr.d' &&
+		grep -q 'Data preparer id: prep' '$T/rr.d' && grep -q 'Application id: mklive test' '$T/rr.d' &&
+		grep -q 'System id: SYS' '$T/rr.d' && grep -q 'Volume set id: vset' '$T/rr.d'"
+	mkdir -p "$T/x-rr" && bsdtar -xf "$T/rr.iso" -C "$T/x-rr" 2>"$T/rr.bsdtar"
+	check rr-bsdtar-tree tree_compare "$T/src" "$T/x-rr"
+	isoinfo -R -l -i "$T/rr.iso" >"$T/rr.l" 2>&1
+	check rr-isoinfo-symlink grep -q 'dotdot -> ../links/sub/../target.txt' "$T/rr.l"
+	check rr-isoinfo-longtarget bash -c "grep -q -- '-> $(readlink "$T/src/links/longtarget")\$' '$T/rr.l'"
+	check rr-isoinfo-longname grep -q "$(printf 'n%.0s' $(seq 1 200))" "$T/rr.l"
+	check rr-isoinfo-hardlinks bash -c "grep -E ' (hard1|hard2) *\$' '$T/rr.l' | awk '{print \$1, \$2, \$8}' | sort -u | wc -l | grep -qx 1"
+	isoinfo -J -l -i "$T/rr.iso" >"$T/rr.j" 2>&1
+	check joliet-names grep -q 'lowercase.txt;1' "$T/rr.j"
+	check joliet-deep grep -q 'Directory listing of /deep/level1/level2/level3/level4/level5/level6/level7/level8/level9/level10/level11/level12/' "$T/rr.j"
+	xorriso -indev "$T/rr.iso" -find / -exec lsdl >"$T/rr.xorriso" 2>&1
+	check xorriso-lsdl bash -c "grep -q \"'/deep/level1/level2/level3/level4/level5/level6/level7/level8/level9/level10/level11/level12/bottom.txt'\" '$T/rr.xorriso' &&
+		grep -q \"'/special/null'\" '$T/rr.xorriso' && grep -q \"^lrwx.*'/links/relative' -> 'target.txt'\" '$T/rr.xorriso'"
+	check xorriso-check-media bash -c "xorriso -indev '$T/rr.iso' -check_media -- 2>&1 | grep -q '+ good'"
+	7z l "$T/rr.iso" >"$T/rr.7z" 2>&1
+	check 7z-list bash -c "grep -q 'names/a-very-long-file-name-that-does-not-fit-in-eight-dot-three.txt' '$T/rr.7z' &&
+		grep -q 'deep/level1/level2/level3/level4/level5/level6/level7/level8/level9/level10/level11/level12/bottom.txt' '$T/rr.7z'"
+else
+	t_fail rr-write "mklive iso -R -J failed"
+fi
+
+# --- -r: the same rationalized result as genisoimage -r ---
+# (genisoimage loops forever on the 300-byte symlink target: leave it out)
+"$MKLIVE" iso -quiet -r -m longtarget -o "$T/r.iso" "$T/src"
+timeout 60 genisoimage -quiet -r -m longtarget -o "$T/g.iso" "$T/src" 2>/dev/null
+mkdir -p "$T/x-r" "$T/x-g"
+bsdtar -xf "$T/r.iso" -C "$T/x-r" 2>/dev/null
+bsdtar -xf "$T/g.iso" -C "$T/x-g" 2>/dev/null
+# genisoimage keeps no hard-link identity and leaves rr_moved visible to bsdtar
+rm -rf "$T/x-g/rr_moved" "$T/x-r/rr_moved"
+# nor device numbers bsdtar can use (mklive's are checked with -R above)
+rm -f "$T"/x-[gr]/special/{null,loop7,bigdev}; touch -d @1600000000 "$T"/x-[gr]/special
+check r-like-genisoimage tree_compare "$T/x-g" "$T/x-r" 1-7
+check r-rationalized bash -c "stat -c '%a %u %g' '$T/x-r/special/setuid' | grep -qx '555 0 0' &&
+	stat -c '%a' '$T/x-r/special/readonly' | grep -qx 444 && stat -c '%a' '$T/x-r/special/sticky' | grep -qx 555"
+
+# --- graft points, excludes, -hide-rr-moved ---
+mkdir -p "$T/g1" && echo one >"$T/g1/one.txt" && echo skip >"$T/g1/skip.log"
+"$MKLIVE" iso -quiet -R -graft-points -m '*.log' -hide-rr-moved -o "$T/graft.iso" \
+	/a/b="$T/g1" /top.txt="$T/g1/one.txt" deep="$T/src/deep"
+isoinfo -R -f -i "$T/graft.iso" >"$T/graft.f" 2>&1
+check graft-target grep -qx '/a/b/one.txt' "$T/graft.f"
+check graft-file grep -qx '/top.txt' "$T/graft.f"
+check exclude bash -c "! grep -q skip.log '$T/graft.f'"
+check hide-rr-moved grep -qx '/.rr_moved' "$T/graft.f"
+
+t_done
