@@ -31,7 +31,8 @@ static void usage(FILE *f)
 		"create options:\n"
 		"  -B, --block-size SIZE   block size, a multiple of 512 (default 64K)\n"
 		"  -c, --compressor NAME   zlib, xz, lz4 or none (default zlib; v2 is zlib only)\n"
-		"  -L, --level N           compression level (zlib 0..12, default 9; xz 0..9, default 6;\n"
+		"  -L, --level N           compression level (zlib 0..12, default 6, which libdeflate\n"
+		"                          makes smaller than zlib's 9; xz 0..9, default 6;\n"
 		"                          lz4 1..12, default 1); -1 and -2 mean the best level\n"
 		"      --format v2|v4      v2.0: header first, read by every cloop tool and qemu-img\n"
 		"                          (default); v4.0: per-block compressor, header at the end\n"
@@ -179,8 +180,6 @@ static int do_create(int argc, char **argv)
 	}
 	if (best)
 		level = wo.comp.codec == COMP_XZ ? 9 : wo.comp.codec == COMP_NONE ? -1 : 12;
-	if (wo.comp.codec == COMP_ZLIB && level == -1)
-		level = 9;
 	if (wo.comp.codec == COMP_NONE)
 		level = -1;
 	wo.comp.level = level;
