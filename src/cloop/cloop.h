@@ -12,9 +12,9 @@
 struct out_file;
 
 /* ---- on-disk format (cloop.h of the cloop sources; see format.c) -------- */
-#define CLOOP_HEAD_SIZE 136      /* 128-byte preamble + be32 block size + be32 count */
+#define CLOOP_HEAD_SIZE 136 /* 128-byte preamble + be32 block size + be32 count */
 #define CLOOP_PREAMBLE_SIZE 128
-#define CLOOP_SIG_OFFSET 0x0b    /* "V2.0" / "V4.0" inside the preamble */
+#define CLOOP_SIG_OFFSET 0x0b /* "V2.0" / "V4.0" inside the preamble */
 #define CLOOP_BLOCK_SIZE_DEFAULT 65536u
 #define CLOOP_BLOCK_SIZE_MAX (64u << 20) /* qemu's limit; the module's kmalloc is smaller */
 
@@ -49,11 +49,11 @@ const char *cloop_method_name(enum cloop_method m);
 /* ---- writer -------------------------------------------------------------- */
 struct cloop_writer_opts {
 	enum cloop_version version;
-	uint32_t block_size;        /* multiple of 512 */
-	struct comp_opts comp;      /* v2: zlib only */
-	int threads;                /* <= 0: online CPUs */
-	uint64_t input_size;        /* UINT64_MAX: unknown (stdin) */
-	const char *spool_dir;      /* v2 with unknown size: where compressed blocks wait */
+	uint32_t block_size;   /* multiple of 512 */
+	struct comp_opts comp; /* v2: zlib only */
+	int threads;	       /* <= 0: online CPUs */
+	uint64_t input_size;   /* UINT64_MAX: unknown (stdin) */
+	const char *spool_dir; /* v2 with unknown size: where compressed blocks wait */
 	/* v4: store blocks that do not shrink uncompressed (flag 1). Off by
 	 * default: the cloop module 3.14.1.3 (Debian's cloop-src) fails on
 	 * every stored block (its uncompress() leaves err = -1 for them). */
@@ -61,10 +61,10 @@ struct cloop_writer_opts {
 };
 
 struct cloop_stats {
-	uint64_t in_bytes;      /* bytes given to the writer */
+	uint64_t in_bytes; /* bytes given to the writer */
 	uint32_t num_blocks;
 	uint64_t blocks_by_method[CLOOP_M_COUNT];
-	uint64_t file_size;     /* of the image */
+	uint64_t file_size; /* of the image */
 };
 
 struct cloop_writer;

@@ -52,7 +52,8 @@ static int parse(struct cloop_reader *r, uint64_t size)
 
 	in->file_size = size;
 	if (size < CLOOP_HEAD_SIZE)
-		return err_set(ERR_FORMAT, "%s: truncated or not a cloop image: %llu bytes, less than a %d-byte header",
+		return err_set(ERR_FORMAT,
+			       "%s: truncated or not a cloop image: %llu bytes, less than a %d-byte header",
 			       r->name, (unsigned long long)size, CLOOP_HEAD_SIZE);
 	if ((rc = read_at(r, head, sizeof head, 0, "the header")) < 0)
 		return rc;
@@ -63,15 +64,17 @@ static int parse(struct cloop_reader *r, uint64_t size)
 			return rc;
 		v = cloop_head_version(head);
 		if (!v)
-			return err_set(ERR_FORMAT,
-				       "%s: not a cloop image (no V2.0 or V4.0 signature at the start or the end)",
-				       r->name);
+			return err_set(
+			    ERR_FORMAT,
+			    "%s: not a cloop image (no V2.0 or V4.0 signature at the start or the end)",
+			    r->name);
 	}
 	in->version = v;
 	in->block_size = get_be32(head + 128);
 	in->num_blocks = get_be32(head + 132);
 	if (in->block_size == 0 || in->block_size % 512)
-		return err_set(ERR_FORMAT, "%s: block size %u is not a multiple of 512", r->name, in->block_size);
+		return err_set(ERR_FORMAT, "%s: block size %u is not a multiple of 512", r->name,
+			       in->block_size);
 	if (in->block_size > CLOOP_BLOCK_SIZE_MAX)
 		return err_set(ERR_FORMAT, "%s: block size %u is larger than %u", r->name, in->block_size,
 			       CLOOP_BLOCK_SIZE_MAX);
@@ -82,9 +85,10 @@ static int parse(struct cloop_reader *r, uint64_t size)
 	 * every allocation below by the file size. */
 	idx_len = ((uint64_t)in->num_blocks + 1) * 8;
 	if (idx_len > size - CLOOP_HEAD_SIZE)
-		return err_set(ERR_FORMAT,
-			       "%s: truncated or corrupt: %u blocks need a %llu-byte index, the file has %llu bytes",
-			       r->name, in->num_blocks, (unsigned long long)idx_len, (unsigned long long)size);
+		return err_set(
+		    ERR_FORMAT,
+		    "%s: truncated or corrupt: %u blocks need a %llu-byte index, the file has %llu bytes",
+		    r->name, in->num_blocks, (unsigned long long)idx_len, (unsigned long long)size);
 	if (in->header_first) {
 		idx_pos = CLOOP_HEAD_SIZE;
 		data_lo = idx_pos + idx_len;
@@ -117,22 +121,26 @@ static int parse(struct cloop_reader *r, uint64_t size)
 	}
 	for (uint64_t i = 0; i <= in->num_blocks; i++) {
 		if (r->off[i] < data_lo || r->off[i] > data_hi) {
-			rc = err_set(ERR_FORMAT,
-				     "%s: corrupt index: offset %llu of block %llu lies outside the data (%llu..%llu)",
-				     r->name, (unsigned long long)r->off[i], (unsigned long long)i,
-				     (unsigned long long)data_lo, (unsigned long long)data_hi);
+			rc = err_set(
+			    ERR_FORMAT,
+			    "%s: corrupt index: offset %llu of block %llu lies outside the data (%llu..%llu)",
+			    r->name, (unsigned long long)r->off[i], (unsigned long long)i,
+			    (unsigned long long)data_lo, (unsigned long long)data_hi);
 			goto out;
 		}
 		if (i == 0)
 			continue;
 		if (r->off[i] < r->off[i - 1]) {
-			rc = err_set(ERR_FORMAT, "%s: corrupt index: the offsets decrease at block %llu (%llu < %llu)",
+			rc = err_set(ERR_FORMAT,
+				     "%s: corrupt index: the offsets decrease at block %llu (%llu < %llu)",
 				     r->name, (unsigned long long)i, (unsigned long long)r->off[i],
 				     (unsigned long long)r->off[i - 1]);
 			goto out;
 		}
 		if (r->off[i] - r->off[i - 1] > maxlen) {
-			rc = err_set(ERR_FORMAT, "%s: corrupt index: block %llu is %llu bytes, more than any compressor makes of %u",
+			rc = err_set(ERR_FORMAT,
+				     "%s: corrupt index: block %llu is %llu bytes, more than any compressor "
+				     "makes of %u",
 				     r->name, (unsigned long long)(i - 1),
 				     (unsigned long long)(r->off[i] - r->off[i - 1]), in->block_size);
 			goto out;
@@ -174,10 +182,12 @@ int cloop_reader_read_block(struct cloop_reader *r, uint32_t i, uint8_t *buf)
 	ssize_t got;
 	int rc;
 	if (i >= r->info.num_blocks)
-		return err_set(EINVAL, "%s: block %u does not exist (%u blocks)", r->name, i, r->info.num_blocks);
+		return err_set(EINVAL, "%s: block %u does not exist (%u blocks)", r->name, i,
+			       r->info.num_blocks);
 	len = r->off[i + 1] - r->off[i]; /* bounded by max_block_len in parse */
 	if (r->meth[i] == CLOOP_M_LZO)
-		return err_set(ERR_FORMAT, "%s: block %u is LZO-compressed, which mklive does not read", r->name, i);
+		return err_set(ERR_FORMAT, "%s: block %u is LZO-compressed, which mklive does not read",
+			       r->name, i);
 	if (r->meth[i] == CLOOP_M_NONE && len != bs)
 		return err_set(ERR_FORMAT, "%s: stored block %u is %llu bytes, expected %u", r->name, i,
 			       (unsigned long long)len, bs);
@@ -192,7 +202,8 @@ int cloop_reader_read_block(struct cloop_reader *r, uint32_t i, uint8_t *buf)
 	if (got < 0)
 		return err_wrap((int)got, "%s: block %u", r->name, i);
 	if ((uint64_t)got != bs)
-		return err_set(ERR_FORMAT, "%s: block %u inflates to %zd bytes, expected %u", r->name, i, got, bs);
+		return err_set(ERR_FORMAT, "%s: block %u inflates to %zd bytes, expected %u", r->name, i, got,
+			       bs);
 	return 0;
 }
 

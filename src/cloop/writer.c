@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 enum wmode {
-	W_V4,          /* blocks stream out; index and header follow them */
+	W_V4,	       /* blocks stream out; index and header follow them */
 	W_V2_RESERVED, /* size known, output seekable: index space reserved, patched at the end */
 	W_V2_SPOOL,    /* size unknown: blocks wait in a spool file until the index is known */
 };
@@ -44,10 +44,14 @@ struct cloop_writer {
 static enum cloop_method method_of(enum comp_codec c)
 {
 	switch (c) {
-	case COMP_XZ: return CLOOP_M_XZ;
-	case COMP_LZ4: return CLOOP_M_LZ4;
-	case COMP_NONE: return CLOOP_M_NONE;
-	default: return CLOOP_M_ZLIB;
+	case COMP_XZ:
+		return CLOOP_M_XZ;
+	case COMP_LZ4:
+		return CLOOP_M_LZ4;
+	case COMP_NONE:
+		return CLOOP_M_NONE;
+	default:
+		return CLOOP_M_ZLIB;
 	}
 }
 
@@ -103,8 +107,8 @@ int cloop_writer_create(struct cloop_writer **out, struct out_file *o, const str
 	int rc;
 	*out = NULL;
 	if (opts->block_size == 0 || opts->block_size % 512 || opts->block_size > CLOOP_BLOCK_SIZE_MAX)
-		return err_set(ERR_USAGE, "block size %u: cloop needs a multiple of 512 up to %u", opts->block_size,
-			       CLOOP_BLOCK_SIZE_MAX);
+		return err_set(ERR_USAGE, "block size %u: cloop needs a multiple of 512 up to %u",
+			       opts->block_size, CLOOP_BLOCK_SIZE_MAX);
 	if (opts->version == CLOOP_V2 && opts->comp.codec != COMP_ZLIB)
 		return err_set(ERR_USAGE, "cloop v2 images hold only zlib blocks (not %s); use --format v4",
 			       comp_codec_name(opts->comp.codec));
@@ -112,8 +116,7 @@ int cloop_writer_create(struct cloop_writer **out, struct out_file *o, const str
 	    opts->comp.codec != COMP_LZ4 && opts->comp.codec != COMP_NONE)
 		return err_set(ERR_USAGE, "cloop v4 blocks are zlib, xz, lz4 or none (not %s)",
 			       comp_codec_name(opts->comp.codec));
-	if (opts->input_size != UINT64_MAX &&
-	    DIV_ROUND_UP(opts->input_size, opts->block_size) >= UINT32_MAX)
+	if (opts->input_size != UINT64_MAX && DIV_ROUND_UP(opts->input_size, opts->block_size) >= UINT32_MAX)
 		return err_set(ERR_LIMIT, "%llu bytes need more than %u blocks of %u bytes (cloop's limit)",
 			       (unsigned long long)opts->input_size, UINT32_MAX - 1, opts->block_size);
 
@@ -232,8 +235,8 @@ static uint8_t *encode_index(struct cloop_writer *w, uint64_t base)
 		/* v2: plain offsets; v4: compressor in the top 4 bits (the end
 		 * entry carries 0). */
 		uint64_t e = w->opts.version == CLOOP_V4 && i < w->nblocks
-				     ? cloop_index_entry((enum cloop_method)w->meth[i], off)
-				     : off;
+				 ? cloop_index_entry((enum cloop_method)w->meth[i], off)
+				 : off;
 		put_be64(idx + (size_t)i * 8, e);
 	}
 	return idx;
@@ -255,7 +258,8 @@ int cloop_writer_finish(struct cloop_writer *w, struct cloop_stats *stats)
 	if (rc < 0)
 		return rc;
 	if (w->opts.input_size != UINT64_MAX && w->in_bytes != w->opts.input_size)
-		return err_set(ERR_CHANGED, "the input was %llu bytes, expected %llu: it changed while being read",
+		return err_set(ERR_CHANGED,
+			       "the input was %llu bytes, expected %llu: it changed while being read",
 			       (unsigned long long)w->in_bytes, (unsigned long long)w->opts.input_size);
 	util_grow(&w->rel, &w->idx_cap, (size_t)w->nblocks + 1, sizeof *w->rel);
 	idx_len = ((size_t)w->nblocks + 1) * 8;

@@ -20,34 +20,33 @@ const char cmd_cloop_summary[] = "create, extract and inspect cloop compressed i
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mklive cloop create [options] IN|- OUT|-\n"
-		"       mklive cloop create [options] IMAGE BLOCKSIZE   (old form: writes to stdout)\n"
-		"       mklive cloop extract IN|- OUT|-\n"
-		"       mklive cloop info IN\n"
-		"\n"
-		"Compresses a block device image (usually ISO 9660) for the cloop kernel module.\n"
-		"\n"
-		"create options:\n"
-		"  -B, --block-size SIZE   block size, a multiple of 512 (default 64K)\n"
-		"  -c, --compressor NAME   zlib, xz, lz4 or none (default zlib; v2 is zlib only)\n"
-		"  -L, --level N           compression level (zlib 0..12, default 6, which libdeflate\n"
-		"                          makes smaller than zlib's 9; xz 0..9, default 6;\n"
-		"                          lz4 1..12, default 1); -1 and -2 mean the best level\n"
-		"      --format v2|v4      v2.0: header first, read by every cloop tool and qemu-img\n"
-		"                          (default); v4.0: per-block compressor, header at the end\n"
-		"      --raw-blocks        v4: store blocks that do not shrink uncompressed (flag 1);\n"
-		"                          the cloop module 3.14 cannot read such blocks, so by\n"
-		"                          default every block is compressed (-c none: all stored)\n"
-		"  -t, --threads N         compression threads (default: online CPUs)\n"
-		"  -s SIZE                 accepted for create_compressed_fs compatibility (ignored)\n"
-		"  -f FILE                 directory of FILE holds the spool for v2 from stdin\n"
-		"  -q, --quiet             errors only;  -v, --verbose: statistics\n"
-		"  -b, -m, -r              accepted for create_compressed_fs compatibility (no effect)\n"
-		"\n"
-		"Input from stdin may be of any size; v2 then spools compressed blocks to an\n"
-		"unnamed temporary file beside OUT ($TMPDIR when OUT is stdout).\n"
-		"extract writes num_blocks * block_size bytes (the last block is zero-padded).\n");
+	fprintf(f, "usage: mklive cloop create [options] IN|- OUT|-\n"
+		   "       mklive cloop create [options] IMAGE BLOCKSIZE   (old form: writes to stdout)\n"
+		   "       mklive cloop extract IN|- OUT|-\n"
+		   "       mklive cloop info IN\n"
+		   "\n"
+		   "Compresses a block device image (usually ISO 9660) for the cloop kernel module.\n"
+		   "\n"
+		   "create options:\n"
+		   "  -B, --block-size SIZE   block size, a multiple of 512 (default 64K)\n"
+		   "  -c, --compressor NAME   zlib, xz, lz4 or none (default zlib; v2 is zlib only)\n"
+		   "  -L, --level N           compression level (zlib 0..12, default 6, which libdeflate\n"
+		   "                          makes smaller than zlib's 9; xz 0..9, default 6;\n"
+		   "                          lz4 1..12, default 1); -1 and -2 mean the best level\n"
+		   "      --format v2|v4      v2.0: header first, read by every cloop tool and qemu-img\n"
+		   "                          (default); v4.0: per-block compressor, header at the end\n"
+		   "      --raw-blocks        v4: store blocks that do not shrink uncompressed (flag 1);\n"
+		   "                          the cloop module 3.14 cannot read such blocks, so by\n"
+		   "                          default every block is compressed (-c none: all stored)\n"
+		   "  -t, --threads N         compression threads (default: online CPUs)\n"
+		   "  -s SIZE                 accepted for create_compressed_fs compatibility (ignored)\n"
+		   "  -f FILE                 directory of FILE holds the spool for v2 from stdin\n"
+		   "  -q, --quiet             errors only;  -v, --verbose: statistics\n"
+		   "  -b, -m, -r              accepted for create_compressed_fs compatibility (no effect)\n"
+		   "\n"
+		   "Input from stdin may be of any size; v2 then spools compressed blocks to an\n"
+		   "unnamed temporary file beside OUT ($TMPDIR when OUT is stdout).\n"
+		   "extract writes num_blocks * block_size bytes (the last block is zero-padded).\n");
 }
 
 /* ---- create ------------------------------------------------------------- */
@@ -65,19 +64,18 @@ static int all_digits(const char *s)
 static int do_create(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"block-size", required_argument, NULL, 'B'}, {"compressor", required_argument, NULL, 'c'},
-		{"level", required_argument, NULL, 'L'},      {"threads", required_argument, NULL, 't'},
-		{"format", required_argument, NULL, 'F'},     {"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},          {"help", no_argument, NULL, 'h'},
-		{"raw-blocks", no_argument, NULL, 'R'},
-		{NULL, 0, NULL, 0},
+	    {"block-size", required_argument, NULL, 'B'}, {"compressor", required_argument, NULL, 'c'},
+	    {"level", required_argument, NULL, 'L'},	  {"threads", required_argument, NULL, 't'},
+	    {"format", required_argument, NULL, 'F'},	  {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},	  {"help", no_argument, NULL, 'h'},
+	    {"raw-blocks", no_argument, NULL, 'R'},	  {NULL, 0, NULL, 0},
 	};
 	struct cloop_writer_opts wo = {
-		.version = CLOOP_V2,
-		.block_size = CLOOP_BLOCK_SIZE_DEFAULT,
-		.comp = {.codec = COMP_ZLIB, .level = -1, .xz_check = 1 /* CRC32: the kernel's xz checks it */},
-		.threads = 0,
-		.input_size = UINT64_MAX,
+	    .version = CLOOP_V2,
+	    .block_size = CLOOP_BLOCK_SIZE_DEFAULT,
+	    .comp = {.codec = COMP_ZLIB, .level = -1, .xz_check = 1 /* CRC32: the kernel's xz checks it */},
+	    .threads = 0,
+	    .input_size = UINT64_MAX,
 	};
 	struct cloop_writer *w = NULL;
 	struct out_file *o = NULL;
@@ -95,8 +93,9 @@ static int do_create(int argc, char **argv)
 			if ((rc = util_parse_size(optarg, &v, "-B")) < 0)
 				goto out;
 			if (v == 0 || v % 512 || v > CLOOP_BLOCK_SIZE_MAX) {
-				rc = err_set(ERR_USAGE, "-B %s: the block size must be a multiple of 512 up to %u", optarg,
-					     CLOOP_BLOCK_SIZE_MAX);
+				rc = err_set(ERR_USAGE,
+					     "-B %s: the block size must be a multiple of 512 up to %u",
+					     optarg, CLOOP_BLOCK_SIZE_MAX);
 				goto out;
 			}
 			wo.block_size = (uint32_t)v;
@@ -137,19 +136,31 @@ static int do_create(int argc, char **argv)
 		case 'f': {
 			const char *slash = strrchr(optarg, '/');
 			free(spool_dir);
-			spool_dir = slash ? xstrndup(optarg, (size_t)(slash - optarg + (slash == optarg))) : xstrdup(".");
+			spool_dir = slash ? xstrndup(optarg, (size_t)(slash - optarg + (slash == optarg)))
+					  : xstrdup(".");
 			break;
 		}
-		case 'R': wo.raw_blocks = true; break;
-		case 'q': log_set_level(0); break;
-		case 'v': log_set_level(2); break;
+		case 'R':
+			wo.raw_blocks = true;
+			break;
+		case 'q':
+			log_set_level(0);
+			break;
+		case 'v':
+			log_set_level(2);
+			break;
 		case 'b':
 		case 'm':
 		case 'r':
 		case 'p':
-		case 'a': break;
-		case 'h': usage(stdout); goto out;
-		default: rc = err_set(ERR_USAGE, "see 'mklive cloop --help'"); goto out;
+		case 'a':
+			break;
+		case 'h':
+			usage(stdout);
+			goto out;
+		default:
+			rc = err_set(ERR_USAGE, "see 'mklive cloop --help'");
+			goto out;
 		}
 	}
 	argc -= optind;
@@ -383,7 +394,8 @@ static int do_info(int argc, char **argv)
 			       (unsigned long long)in->blocks_by_method[m]);
 	printf("%s\n", in->num_blocks ? "" : " (none)");
 	if (raw)
-		printf("ratio: %.2f%% (image size / uncompressed size)\n", 100.0 * (double)in->file_size / (double)raw);
+		printf("ratio: %.2f%% (image size / uncompressed size)\n",
+		       100.0 * (double)in->file_size / (double)raw);
 	else
 		printf("ratio: -\n");
 	if (fflush(stdout) != 0)

@@ -12,9 +12,8 @@ static const struct {
 	const char *name;
 	enum comp_codec codec;
 } codec_names[] = {
-	{"none", COMP_NONE},       {"deflate", COMP_DEFLATE}, {"zlib", COMP_ZLIB},
-	{"gzip", COMP_GZIP},       {"xz", COMP_XZ},           {"zstd", COMP_ZSTD},
-	{"lz4", COMP_LZ4},         {"lz4-frame", COMP_LZ4_FRAME},
+    {"none", COMP_NONE}, {"deflate", COMP_DEFLATE}, {"zlib", COMP_ZLIB}, {"gzip", COMP_GZIP},
+    {"xz", COMP_XZ},	 {"zstd", COMP_ZSTD},	    {"lz4", COMP_LZ4},	 {"lz4-frame", COMP_LZ4_FRAME},
 };
 
 int comp_codec_parse(const char *name, enum comp_codec *out)
@@ -43,12 +42,17 @@ int comp_level_default(enum comp_codec c)
 	switch (c) {
 	case COMP_DEFLATE:
 	case COMP_ZLIB:
-	case COMP_GZIP: return 6;
-	case COMP_XZ: return 6;
-	case COMP_ZSTD: return 3;
+	case COMP_GZIP:
+		return 6;
+	case COMP_XZ:
+		return 6;
+	case COMP_ZSTD:
+		return 3;
 	case COMP_LZ4:
-	case COMP_LZ4_FRAME: return 1;
-	case COMP_NONE: break;
+	case COMP_LZ4_FRAME:
+		return 1;
+	case COMP_NONE:
+		break;
 	}
 	return 0;
 }
@@ -58,12 +62,21 @@ static void level_range(enum comp_codec c, int *lo, int *hi)
 	switch (c) {
 	case COMP_DEFLATE:
 	case COMP_ZLIB:
-	case COMP_GZIP: *lo = 0, *hi = 12; return; /* libdeflate's range */
-	case COMP_XZ: *lo = 0, *hi = 9; return;
-	case COMP_ZSTD: *lo = 1, *hi = 22; return;
+	case COMP_GZIP:
+		*lo = 0, *hi = 12;
+		return; /* libdeflate's range */
+	case COMP_XZ:
+		*lo = 0, *hi = 9;
+		return;
+	case COMP_ZSTD:
+		*lo = 1, *hi = 22;
+		return;
 	case COMP_LZ4:
-	case COMP_LZ4_FRAME: *lo = 1, *hi = 12; return; /* 1 fast, 2..12 HC */
-	case COMP_NONE: break;
+	case COMP_LZ4_FRAME:
+		*lo = 1, *hi = 12;
+		return; /* 1 fast, 2..12 HC */
+	case COMP_NONE:
+		break;
 	}
 	*lo = 0, *hi = 0;
 }
@@ -95,15 +108,26 @@ int comp_ctx_create(struct comp_ctx **out, const struct comp_opts *o)
 	if (c->o.level == -1)
 		c->o.level = comp_level_default(o->codec);
 	switch (o->codec) {
-	case COMP_NONE: rc = 0; break;
+	case COMP_NONE:
+		rc = 0;
+		break;
 	case COMP_DEFLATE:
 	case COMP_ZLIB:
-	case COMP_GZIP: rc = comp_deflate_init(c); break;
-	case COMP_XZ: rc = comp_xz_init(c); break;
-	case COMP_ZSTD: rc = comp_zstd_init(c); break;
+	case COMP_GZIP:
+		rc = comp_deflate_init(c);
+		break;
+	case COMP_XZ:
+		rc = comp_xz_init(c);
+		break;
+	case COMP_ZSTD:
+		rc = comp_zstd_init(c);
+		break;
 	case COMP_LZ4:
-	case COMP_LZ4_FRAME: rc = comp_lz4_init(c); break;
-	default: rc = err_set(ERR_USAGE, "unknown compressor number %d", (int)o->codec);
+	case COMP_LZ4_FRAME:
+		rc = comp_lz4_init(c);
+		break;
+	default:
+		rc = err_set(ERR_USAGE, "unknown compressor number %d", (int)o->codec);
 	}
 	if (rc < 0) {
 		free(c);
@@ -120,12 +144,21 @@ void comp_ctx_destroy(struct comp_ctx *c)
 	switch (c->o.codec) {
 	case COMP_DEFLATE:
 	case COMP_ZLIB:
-	case COMP_GZIP: comp_deflate_fini(c); break;
-	case COMP_XZ: comp_xz_fini(c); break;
-	case COMP_ZSTD: comp_zstd_fini(c); break;
+	case COMP_GZIP:
+		comp_deflate_fini(c);
+		break;
+	case COMP_XZ:
+		comp_xz_fini(c);
+		break;
+	case COMP_ZSTD:
+		comp_zstd_fini(c);
+		break;
 	case COMP_LZ4:
-	case COMP_LZ4_FRAME: comp_lz4_fini(c); break;
-	case COMP_NONE: break;
+	case COMP_LZ4_FRAME:
+		comp_lz4_fini(c);
+		break;
+	case COMP_NONE:
+		break;
 	}
 	free(c);
 }
@@ -135,12 +168,17 @@ size_t comp_codec_bound(enum comp_codec codec, size_t n)
 	switch (codec) {
 	case COMP_DEFLATE:
 	case COMP_ZLIB:
-	case COMP_GZIP: return comp_deflate_bound(codec, n);
-	case COMP_XZ: return comp_xz_bound(n);
-	case COMP_ZSTD: return comp_zstd_bound(n);
+	case COMP_GZIP:
+		return comp_deflate_bound(codec, n);
+	case COMP_XZ:
+		return comp_xz_bound(n);
+	case COMP_ZSTD:
+		return comp_zstd_bound(n);
 	case COMP_LZ4:
-	case COMP_LZ4_FRAME: return comp_lz4_bound(codec, n);
-	case COMP_NONE: break;
+	case COMP_LZ4_FRAME:
+		return comp_lz4_bound(codec, n);
+	case COMP_NONE:
+		break;
 	}
 	return n;
 }
@@ -161,11 +199,15 @@ ssize_t comp_compress(struct comp_ctx *c, const void *in, size_t in_len, void *o
 		return (ssize_t)in_len;
 	case COMP_DEFLATE:
 	case COMP_ZLIB:
-	case COMP_GZIP: return comp_deflate_compress(c, in, in_len, out, out_cap);
-	case COMP_XZ: return comp_xz_compress(c, in, in_len, out, out_cap);
-	case COMP_ZSTD: return comp_zstd_compress(c, in, in_len, out, out_cap);
+	case COMP_GZIP:
+		return comp_deflate_compress(c, in, in_len, out, out_cap);
+	case COMP_XZ:
+		return comp_xz_compress(c, in, in_len, out, out_cap);
+	case COMP_ZSTD:
+		return comp_zstd_compress(c, in, in_len, out, out_cap);
 	case COMP_LZ4:
-	case COMP_LZ4_FRAME: return comp_lz4_compress(c, in, in_len, out, out_cap);
+	case COMP_LZ4_FRAME:
+		return comp_lz4_compress(c, in, in_len, out, out_cap);
 	}
 	return err_set(ERR_USAGE, "unknown compressor number %d", (int)c->o.codec);
 }
@@ -181,11 +223,15 @@ ssize_t comp_decompress(enum comp_codec codec, const void *in, size_t in_len, vo
 		return (ssize_t)in_len;
 	case COMP_DEFLATE:
 	case COMP_ZLIB:
-	case COMP_GZIP: return comp_deflate_decompress(codec, in, in_len, out, out_cap);
-	case COMP_XZ: return comp_xz_decompress(in, in_len, out, out_cap);
-	case COMP_ZSTD: return comp_zstd_decompress(in, in_len, out, out_cap);
+	case COMP_GZIP:
+		return comp_deflate_decompress(codec, in, in_len, out, out_cap);
+	case COMP_XZ:
+		return comp_xz_decompress(in, in_len, out, out_cap);
+	case COMP_ZSTD:
+		return comp_zstd_decompress(in, in_len, out, out_cap);
 	case COMP_LZ4:
-	case COMP_LZ4_FRAME: return comp_lz4_decompress(codec, in, in_len, out, out_cap);
+	case COMP_LZ4_FRAME:
+		return comp_lz4_decompress(codec, in, in_len, out, out_cap);
 	}
 	return err_set(ERR_USAGE, "unknown compressor number %d", (int)codec);
 }

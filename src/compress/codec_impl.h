@@ -7,7 +7,7 @@
 
 struct comp_ctx {
 	struct comp_opts o; /* level resolved (never -1) */
-	void *state;        /* owned by the codec's file */
+	void *state;	    /* owned by the codec's file */
 };
 
 /* Each codec family: create/destroy per-thread state, bound, compress

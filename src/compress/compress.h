@@ -11,22 +11,22 @@
 
 enum comp_codec {
 	COMP_NONE,
-	COMP_DEFLATE, /* raw deflate (RFC 1951) */
-	COMP_ZLIB,    /* zlib container (RFC 1950): cloop, squashfs "gzip" */
-	COMP_GZIP,    /* gzip member (RFC 1952): initramfs, .tgz */
-	COMP_XZ,      /* .xz stream (liblzma) */
-	COMP_ZSTD,    /* zstd frame */
-	COMP_LZ4,     /* LZ4 block (no frame): squashfs, cloop */
+	COMP_DEFLATE,	/* raw deflate (RFC 1951) */
+	COMP_ZLIB,	/* zlib container (RFC 1950): cloop, squashfs "gzip" */
+	COMP_GZIP,	/* gzip member (RFC 1952): initramfs, .tgz */
+	COMP_XZ,	/* .xz stream (liblzma) */
+	COMP_ZSTD,	/* zstd frame */
+	COMP_LZ4,	/* LZ4 block (no frame): squashfs, cloop */
 	COMP_LZ4_FRAME, /* LZ4 frame: initramfs ("lz4 -l" legacy is not used) */
 };
 
 struct comp_opts {
 	enum comp_codec codec;
-	int level;              /* -1: the codec's default */
-	uint32_t xz_dict_size;  /* 0: default for the level */
-	int xz_check;           /* lzma_check value; 0 = none, default CRC32 for squashfs */
+	int level;	       /* -1: the codec's default */
+	uint32_t xz_dict_size; /* 0: default for the level */
+	int xz_check;	       /* lzma_check value; 0 = none, default CRC32 for squashfs */
 	bool xz_extreme;
-	bool xz_x86_bcj;        /* x86 BCJ filter before LZMA2 */
+	bool xz_x86_bcj; /* x86 BCJ filter before LZMA2 */
 };
 
 /* "gzip"/"zlib"/"deflate"/"xz"/"zstd"/"lz4"/"none" -> codec. */
@@ -61,14 +61,14 @@ ssize_t comp_decompress(enum comp_codec codec, const void *in, size_t in_len, vo
  * (from a worker or the sink) stops the pipeline and is returned by every
  * later call, with its message. */
 struct comp_block {
-	uint8_t *in;        /* input buffer of block_size bytes */
+	uint8_t *in; /* input buffer of block_size bytes */
 	size_t in_len;
 	const uint8_t *out; /* in the sink: the bytes to store */
 	size_t out_len;
-	bool raw;           /* in the sink: compression did not shrink it; out == in */
-	uint64_t seq;       /* submission number, from 0 */
-	uint64_t tag;       /* free for the producer */
-	void *user;         /* free for the producer */
+	bool raw;     /* in the sink: compression did not shrink it; out == in */
+	uint64_t seq; /* submission number, from 0 */
+	uint64_t tag; /* free for the producer */
+	void *user;   /* free for the producer */
 	/* engine-private */
 	uint8_t *cbuf;
 	size_t cbuf_cap;
@@ -81,8 +81,8 @@ typedef int (*comp_sink_fn)(struct comp_block *b, void *ctx);
 struct comp_engine;
 /* threads <= 0: online CPUs. max_in_flight 0: 4 per thread. A block that
  * compresses to raw_threshold bytes or more (0: in_len) is passed as raw. */
-int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int threads,
-		       size_t block_size, size_t max_in_flight, comp_sink_fn sink, void *ctx);
+int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int threads, size_t block_size,
+		       size_t max_in_flight, comp_sink_fn sink, void *ctx);
 /* raw_threshold (call before the first comp_engine_get; default 0 = in_len):
  * COMP_NEVER_RAW makes every block pass through the codec (formats such as
  * cloop v2 that have no stored blocks); compression failing to fit in the

@@ -24,9 +24,12 @@ void comp_deflate_fini(struct comp_ctx *c)
 size_t comp_deflate_bound(enum comp_codec codec, size_t n)
 {
 	switch (codec) {
-	case COMP_ZLIB: return libdeflate_zlib_compress_bound(NULL, n);
-	case COMP_GZIP: return libdeflate_gzip_compress_bound(NULL, n);
-	default: return libdeflate_deflate_compress_bound(NULL, n);
+	case COMP_ZLIB:
+		return libdeflate_zlib_compress_bound(NULL, n);
+	case COMP_GZIP:
+		return libdeflate_gzip_compress_bound(NULL, n);
+	default:
+		return libdeflate_deflate_compress_bound(NULL, n);
 	}
 }
 
@@ -34,9 +37,15 @@ ssize_t comp_deflate_compress(struct comp_ctx *c, const void *in, size_t n, void
 {
 	size_t r;
 	switch (c->o.codec) {
-	case COMP_ZLIB: r = libdeflate_zlib_compress(c->state, in, n, out, cap); break;
-	case COMP_GZIP: r = libdeflate_gzip_compress(c->state, in, n, out, cap); break;
-	default: r = libdeflate_deflate_compress(c->state, in, n, out, cap); break;
+	case COMP_ZLIB:
+		r = libdeflate_zlib_compress(c->state, in, n, out, cap);
+		break;
+	case COMP_GZIP:
+		r = libdeflate_gzip_compress(c->state, in, n, out, cap);
+		break;
+	default:
+		r = libdeflate_deflate_compress(c->state, in, n, out, cap);
+		break;
 	}
 	return (ssize_t)r; /* 0: did not fit */
 }
@@ -49,16 +58,24 @@ ssize_t comp_deflate_decompress(enum comp_codec codec, const void *in, size_t n,
 	if (!d)
 		return err_set(ENOMEM, "libdeflate: cannot allocate a decompressor");
 	switch (codec) {
-	case COMP_ZLIB: r = libdeflate_zlib_decompress(d, in, n, out, cap, &got); break;
-	case COMP_GZIP: r = libdeflate_gzip_decompress(d, in, n, out, cap, &got); break;
-	default: r = libdeflate_deflate_decompress(d, in, n, out, cap, &got); break;
+	case COMP_ZLIB:
+		r = libdeflate_zlib_decompress(d, in, n, out, cap, &got);
+		break;
+	case COMP_GZIP:
+		r = libdeflate_gzip_decompress(d, in, n, out, cap, &got);
+		break;
+	default:
+		r = libdeflate_deflate_decompress(d, in, n, out, cap, &got);
+		break;
 	}
 	libdeflate_free_decompressor(d);
 	switch (r) {
-	case LIBDEFLATE_SUCCESS: return (ssize_t)got;
+	case LIBDEFLATE_SUCCESS:
+		return (ssize_t)got;
 	case LIBDEFLATE_INSUFFICIENT_SPACE:
 		return err_set(ERR_FORMAT, "%s data inflates to more than %zu bytes", comp_codec_name(codec),
 			       cap);
-	default: return err_set(ERR_FORMAT, "corrupt %s data", comp_codec_name(codec));
+	default:
+		return err_set(ERR_FORMAT, "corrupt %s data", comp_codec_name(codec));
 	}
 }

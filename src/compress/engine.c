@@ -123,8 +123,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int threads,
-		       size_t block_size, size_t max_in_flight, comp_sink_fn sink, void *ctx)
+int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int threads, size_t block_size,
+		       size_t max_in_flight, comp_sink_fn sink, void *ctx)
 {
 	struct comp_engine *e;
 	int rc, n;

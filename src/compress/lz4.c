@@ -71,7 +71,8 @@ static ssize_t frame_decompress(const void *in, size_t n, void *out, size_t cap)
 		return err_set(ENOMEM, "lz4: cannot allocate a decompression context");
 	while (in_pos < n && r != 0) {
 		size_t src = n - in_pos, dst = cap - out_pos;
-		r = LZ4F_decompress(d, (uint8_t *)out + out_pos, &dst, (const uint8_t *)in + in_pos, &src, NULL);
+		r = LZ4F_decompress(d, (uint8_t *)out + out_pos, &dst, (const uint8_t *)in + in_pos, &src,
+				    NULL);
 		if (LZ4F_isError(r)) {
 			LZ4F_freeDecompressionContext(d);
 			return err_set(ERR_FORMAT, "corrupt lz4 frame: %s", LZ4F_getErrorName(r));

@@ -106,12 +106,15 @@ ssize_t comp_xz_decompress(const void *in, size_t n, void *out, size_t cap)
 	size_t in_pos = 0, out_pos = 0;
 	lzma_ret r = lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, n, out, &out_pos, cap);
 	switch (r) {
-	case LZMA_OK: return (ssize_t)out_pos;
+	case LZMA_OK:
+		return (ssize_t)out_pos;
 	case LZMA_BUF_ERROR:
 		if (out_pos == cap)
 			return err_set(ERR_FORMAT, "xz data inflates to more than %zu bytes", cap);
 		return err_set(ERR_FORMAT, "xz data is truncated");
-	case LZMA_MEM_ERROR: return err_set(ENOMEM, "xz: out of memory");
-	default: return err_set(ERR_FORMAT, "corrupt xz data (liblzma error %d)", (int)r);
+	case LZMA_MEM_ERROR:
+		return err_set(ENOMEM, "xz: out of memory");
+	default:
+		return err_set(ERR_FORMAT, "corrupt xz data (liblzma error %d)", (int)r);
 	}
 }

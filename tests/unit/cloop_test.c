@@ -15,12 +15,12 @@
 /* The first 92 bytes Debian's create_compressed_fs (cloop-utils 3.14.1.3)
  * writes; the rest of the 128-byte preamble is zeros. */
 static const uint8_t debian_preamble[92] = {
-	0x23, 0x21, 0x2f, 0x62, 0x69, 0x6e, 0x2f, 0x73, 0x68, 0x0a, 0x23, 0x56, 0x32, 0x2e, 0x30, 0x20,
-	0x46, 0x6f, 0x72, 0x6d, 0x61, 0x74, 0x0a, 0x6d, 0x6f, 0x64, 0x70, 0x72, 0x6f, 0x62, 0x65, 0x20,
-	0x63, 0x6c, 0x6f, 0x6f, 0x70, 0x20, 0x66, 0x69, 0x6c, 0x65, 0x3d, 0x24, 0x30, 0x20, 0x26, 0x26,
-	0x20, 0x6d, 0x6f, 0x75, 0x6e, 0x74, 0x20, 0x2d, 0x72, 0x20, 0x2d, 0x74, 0x20, 0x69, 0x73, 0x6f,
-	0x39, 0x36, 0x36, 0x30, 0x20, 0x2f, 0x64, 0x65, 0x76, 0x2f, 0x63, 0x6c, 0x6f, 0x6f, 0x70, 0x20,
-	0x24, 0x31, 0x0a, 0x65, 0x78, 0x69, 0x74, 0x20, 0x24, 0x3f, 0x0a, 0x00,
+    0x23, 0x21, 0x2f, 0x62, 0x69, 0x6e, 0x2f, 0x73, 0x68, 0x0a, 0x23, 0x56, 0x32, 0x2e, 0x30, 0x20,
+    0x46, 0x6f, 0x72, 0x6d, 0x61, 0x74, 0x0a, 0x6d, 0x6f, 0x64, 0x70, 0x72, 0x6f, 0x62, 0x65, 0x20,
+    0x63, 0x6c, 0x6f, 0x6f, 0x70, 0x20, 0x66, 0x69, 0x6c, 0x65, 0x3d, 0x24, 0x30, 0x20, 0x26, 0x26,
+    0x20, 0x6d, 0x6f, 0x75, 0x6e, 0x74, 0x20, 0x2d, 0x72, 0x20, 0x2d, 0x74, 0x20, 0x69, 0x73, 0x6f,
+    0x39, 0x36, 0x36, 0x30, 0x20, 0x2f, 0x64, 0x65, 0x76, 0x2f, 0x63, 0x6c, 0x6f, 0x6f, 0x70, 0x20,
+    0x24, 0x31, 0x0a, 0x65, 0x78, 0x69, 0x74, 0x20, 0x24, 0x3f, 0x0a, 0x00,
 };
 
 static char *dir;
@@ -72,8 +72,11 @@ static int write_image(const char *path, enum cloop_version v, enum comp_codec c
 {
 	struct out_file *o;
 	struct cloop_writer *w;
-	struct cloop_writer_opts wo = {.version = v, .block_size = 512, .comp = {.codec = c, .level = -1, .xz_check = 1},
-				       .threads = threads, .input_size = size_known ? n : UINT64_MAX,
+	struct cloop_writer_opts wo = {.version = v,
+				       .block_size = 512,
+				       .comp = {.codec = c, .level = -1, .xz_check = 1},
+				       .threads = threads,
+				       .input_size = size_known ? n : UINT64_MAX,
 				       .raw_blocks = raw_blocks};
 	int rc = out_open(&o, path);
 	if (rc < 0)
@@ -229,33 +232,39 @@ static void test_round_trip(void)
 	struct {
 		enum cloop_version v;
 		enum comp_codec c;
-	} kinds[] = {{CLOOP_V2, COMP_ZLIB}, {CLOOP_V4, COMP_ZLIB}, {CLOOP_V4, COMP_XZ}, {CLOOP_V4, COMP_LZ4},
+	} kinds[] = {{CLOOP_V2, COMP_ZLIB},
+		     {CLOOP_V4, COMP_ZLIB},
+		     {CLOOP_V4, COMP_XZ},
+		     {CLOOP_V4, COMP_LZ4},
 		     {CLOOP_V4, COMP_NONE}};
 	char *p1 = util_path_join(dir, "rt1.cloop"), *p2 = util_path_join(dir, "rt2.cloop");
 	for (int raw = 0; raw < 2; raw++)
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
-		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
-			raw_blocks = raw;
-			uint8_t *in = make_input(sizes[s]), *a, *b;
-			size_t la, lb;
-			struct cloop_info info = {0};
-			struct cloop_stats st;
-			CHECK_EQ(write_image(p1, kinds[k].v, kinds[k].c, in, sizes[s], 1, true, &st), 0);
-			CHECK_EQ(write_image(p2, kinds[k].v, kinds[k].c, in, sizes[s], 3, false, &st), 0);
-			a = slurp(p1, &la);
-			b = slurp(p2, &lb);
-			CHECK(a && b && la == lb); /* any thread count, known or unknown size: same bytes */
-			if (a && b && la == lb)
-				CHECK_MEM(a, b, la);
-			free(a);
-			free(b);
-			CHECK_EQ(read_back(p1, in, sizes[s], &info), 0);
-			CHECK_EQ(info.version, kinds[k].v);
-			CHECK_EQ(info.num_blocks, DIV_ROUND_UP(sizes[s], 512));
-			if (kinds[k].c != COMP_NONE && !raw)
-				CHECK_EQ(info.blocks_by_method[CLOOP_M_NONE], 0);
-			free(in);
-		}
+		for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+			for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
+				raw_blocks = raw;
+				uint8_t *in = make_input(sizes[s]), *a, *b;
+				size_t la, lb;
+				struct cloop_info info = {0};
+				struct cloop_stats st;
+				CHECK_EQ(write_image(p1, kinds[k].v, kinds[k].c, in, sizes[s], 1, true, &st),
+					 0);
+				CHECK_EQ(write_image(p2, kinds[k].v, kinds[k].c, in, sizes[s], 3, false, &st),
+					 0);
+				a = slurp(p1, &la);
+				b = slurp(p2, &lb);
+				CHECK(a && b &&
+				      la == lb); /* any thread count, known or unknown size: same bytes */
+				if (a && b && la == lb)
+					CHECK_MEM(a, b, la);
+				free(a);
+				free(b);
+				CHECK_EQ(read_back(p1, in, sizes[s], &info), 0);
+				CHECK_EQ(info.version, kinds[k].v);
+				CHECK_EQ(info.num_blocks, DIV_ROUND_UP(sizes[s], 512));
+				if (kinds[k].c != COMP_NONE && !raw)
+					CHECK_EQ(info.blocks_by_method[CLOOP_M_NONE], 0);
+				free(in);
+			}
 	raw_blocks = true;
 	free(p1);
 	free(p2);
@@ -283,14 +292,14 @@ static int open_bytes(const uint8_t *img, size_t len, bool read_all)
 	return rc;
 }
 
-#define EXPECT_BAD(img, len, text)                                                        \
-	do {                                                                              \
-		err_clear();                                                              \
-		CHECK_EQ(open_bytes(img, len, true), -ERR_FORMAT);                        \
-		if (!strstr(err_msg(), text)) {                                           \
-			fprintf(stderr, "  message '%s' lacks '%s'\n", err_msg(), text);  \
-			test_failed_ = 1;                                                 \
-		}                                                                         \
+#define EXPECT_BAD(img, len, text)                                                                           \
+	do {                                                                                                 \
+		err_clear();                                                                                 \
+		CHECK_EQ(open_bytes(img, len, true), -ERR_FORMAT);                                           \
+		if (!strstr(err_msg(), text)) {                                                              \
+			fprintf(stderr, "  message '%s' lacks '%s'\n", err_msg(), text);                     \
+			test_failed_ = 1;                                                                    \
+		}                                                                                            \
 	} while (0)
 
 static void test_bad_input(void)
@@ -309,7 +318,7 @@ static void test_bad_input(void)
 #define RESET() memcpy(img, good, len)
 	EXPECT_BAD(good, 0, "truncated");
 	EXPECT_BAD(good, 100, "truncated");
-	EXPECT_BAD(good, 150, "index");           /* index cut */
+	EXPECT_BAD(good, 150, "index");		       /* index cut */
 	EXPECT_BAD(good, len - 1, "outside the data"); /* last block cut */
 	RESET();
 	put_be64(img + 136 + 2 * 8, get_be64(img + 136 + 1 * 8) - 1); /* decreasing */
@@ -371,8 +380,11 @@ static void test_writer_errors(void)
 	struct out_file *o;
 	struct cloop_writer *w = NULL;
 	char *path = util_path_join(dir, "err.cloop");
-	struct cloop_writer_opts wo = {.version = CLOOP_V2, .block_size = 1000, .comp = {.codec = COMP_ZLIB, .level = -1},
-				       .threads = 1, .input_size = UINT64_MAX};
+	struct cloop_writer_opts wo = {.version = CLOOP_V2,
+				       .block_size = 1000,
+				       .comp = {.codec = COMP_ZLIB, .level = -1},
+				       .threads = 1,
+				       .input_size = UINT64_MAX};
 	CHECK_EQ(out_open(&o, path), 0);
 	CHECK(cloop_writer_create(&w, o, &wo) < 0);
 	CHECK(strstr(err_msg(), "multiple of 512") != NULL);

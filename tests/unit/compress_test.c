@@ -8,8 +8,8 @@
 
 #include <unistd.h>
 
-static const enum comp_codec all_codecs[] = {COMP_NONE, COMP_DEFLATE, COMP_ZLIB,     COMP_GZIP,
-					     COMP_XZ,   COMP_ZSTD,    COMP_LZ4, COMP_LZ4_FRAME};
+static const enum comp_codec all_codecs[] = {COMP_NONE, COMP_DEFLATE, COMP_ZLIB, COMP_GZIP,
+					     COMP_XZ,	COMP_ZSTD,    COMP_LZ4,	 COMP_LZ4_FRAME};
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void)
@@ -55,8 +55,8 @@ static void round_trip(const struct comp_opts *o, const uint8_t *in, size_t n)
 	if (clen == 0 && n == 0 && o->codec == COMP_NONE) {
 		/* nothing to store */
 	} else if (clen <= 0) {
-		fprintf(stderr, "  %s level %d: compress(%zu) = %zd: %s\n", comp_codec_name(o->codec), o->level,
-			n, clen, err_msg());
+		fprintf(stderr, "  %s level %d: compress(%zu) = %zd: %s\n", comp_codec_name(o->codec),
+			o->level, n, clen, err_msg());
 		test_failed_ = 1;
 	} else {
 		dlen = comp_decompress(o->codec, out, (size_t)clen, back, n + 1);
@@ -70,7 +70,8 @@ static void round_trip(const struct comp_opts *o, const uint8_t *in, size_t n)
 			free(small);
 			/* Truncated input: an error. */
 			if (o->codec != COMP_NONE)
-				CHECK(comp_decompress(o->codec, out, (size_t)clen - 1, back, n + 1) != (ssize_t)n ||
+				CHECK(comp_decompress(o->codec, out, (size_t)clen - 1, back, n + 1) !=
+					  (ssize_t)n ||
 				      o->codec == COMP_DEFLATE);
 		}
 	}
@@ -100,8 +101,8 @@ static void test_levels(void)
 	static const struct {
 		enum comp_codec c;
 		int lo, hi;
-	} r[] = {{COMP_ZLIB, 0, 12}, {COMP_GZIP, 1, 12}, {COMP_XZ, 0, 9}, {COMP_ZSTD, 1, 22}, {COMP_LZ4, 1, 12},
-		 {COMP_LZ4_FRAME, 1, 12}};
+	} r[] = {{COMP_ZLIB, 0, 12}, {COMP_GZIP, 1, 12}, {COMP_XZ, 0, 9},
+		 {COMP_ZSTD, 1, 22}, {COMP_LZ4, 1, 12},	 {COMP_LZ4_FRAME, 1, 12}};
 	uint8_t *buf = xmalloc(100000);
 	fill_text(buf, 100000);
 	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
@@ -114,8 +115,12 @@ static void test_levels(void)
 		CHECK(comp_level_check(r[i].c, -1) == 0);
 	}
 	{ /* xz with every option set */
-		struct comp_opts o = {.codec = COMP_XZ, .level = 6, .xz_dict_size = 1 << 20, .xz_check = 4,
-				      .xz_extreme = true, .xz_x86_bcj = true};
+		struct comp_opts o = {.codec = COMP_XZ,
+				      .level = 6,
+				      .xz_dict_size = 1 << 20,
+				      .xz_check = 4,
+				      .xz_extreme = true,
+				      .xz_x86_bcj = true};
 		round_trip(&o, buf, 100000);
 		o.xz_dict_size = 100;
 		struct comp_ctx *c = NULL;
@@ -168,7 +173,7 @@ struct sink_rec {
 	size_t len, cap;
 	uint64_t next_seq;
 	int order_errors;
-	long fail_at;      /* sink fails at this seq (-1: never) */
+	long fail_at; /* sink fails at this seq (-1: never) */
 	int calls_after_fail;
 	bool failed;
 	bool slow;
