@@ -83,7 +83,8 @@ round_trip() { # NAME SIZE
 
 	# v4 with each block compressor: stdin gives the same bytes, reads back
 	for c in zlib xz lz4 none zlib:raw lz4:raw; do
-		[ "$size" -gt $((64 << 20)) ] && [ $c = xz ] && continue # keep the suite fast
+		# keep the suite fast: the big input gets one compressed and one stored variant
+		[ "$size" -gt $((64 << 20)) ] && case $c in lz4 | zlib:raw) ;; *) continue ;; esac
 		local raw=; case $c in *:raw) raw=--raw-blocks; c=${c%:raw}-raw ;; esac
 		"$MKLIVE" cloop create -q --format v4 -c ${c%-raw} $raw -B $BS "$in" "$W/$name.v4$c" || { t_fail "$name-v4-$c-create"; continue; }
 		"$MKLIVE" cloop create -q --format v4 -c ${c%-raw} $raw -B $BS - - <"$W/$name.bin" | cmp -s - "$W/$name.v4$c" \
