@@ -61,13 +61,17 @@ static void add_px(struct sbuf *b, const struct iso_image *img, const struct iso
 	iso_put_733(e + 36, n->ino);
 }
 
-static void add_tf(struct sbuf *b, const struct tree_node *tn)
+static void add_tf(struct sbuf *b, const struct iso_image *img, const struct tree_node *tn)
 {
 	uint8_t *e = entry(b, "TF", 5 + 3 * 7); /* RRIP 4.1.6 */
-	e[4] = 0x02 | 0x04 | 0x08;              /* modify, access, attributes; short form */
+	/* Reading a tree updates its access times and copying it new change
+	 * times, so with SOURCE_DATE_EPOCH both are recorded as the
+	 * modification time: the image depends on contents and mtimes only. */
+	bool repro = img->reproducible;
+	e[4] = 0x02 | 0x04 | 0x08; /* modify, access, attributes; short form */
 	iso_put_dr_date(e + 5, tn->mtime);
-	iso_put_dr_date(e + 12, tn->atime);
-	iso_put_dr_date(e + 19, tn->ctime);
+	iso_put_dr_date(e + 12, repro ? tn->mtime : tn->atime);
+	iso_put_dr_date(e + 19, repro ? tn->mtime : tn->ctime);
 }
 
 static void add_pn(struct sbuf *b, const struct tree_node *tn)
@@ -273,7 +277,7 @@ size_t iso_rr_record(struct iso_image *img, struct iso_node *n, enum iso_rr_rec 
 		sp[6] = 0; /* bytes skipped in each system use area */
 	}
 	add_px(&b, img, attr, tn);
-	add_tf(&b, tn);
+	add_tf(&b, img, tn);
 	if (rec == ISO_RR_ENTRY) {
 		if (S_ISCHR(tn->mode) || S_ISBLK(tn->mode))
 			add_pn(&b, tn);

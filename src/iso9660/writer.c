@@ -295,6 +295,7 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path)
 	if (!t->finalized && (rc = tree_finalize(t)))
 		return rc;
 	img.now = o->build_time >= 0 ? o->build_time : time_build();
+	img.reproducible = o->build_time >= 0 || time_reproducible();
 	rc = iso_layout(&img);
 	if (rc)
 		goto done;
