@@ -80,16 +80,24 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o)
 	}
 	if ((rc = kmod_set_add_profile(s, o->profile ? o->profile : "generic")) < 0)
 		goto out;
-	for (size_t i = 0; i < o->nadd_modules; i++)
-		if (kmod_set_add(s, o->add_modules[i]) == 0) {
+	for (size_t i = 0; i < o->nadd_modules; i++) {
+		const char *m = o->add_modules[i];
+		size_t ml = strlen(m);
+		if (ml > 3 && (strstr(m, ".ko") || m[0] == '/' || m[0] == '.') && access(m, F_OK) == 0) {
+			if ((rc = kmod_set_add_file(s, m)) < 0)
+				goto out;
+			continue;
+		}
+		if (kmod_set_add(s, m) == 0) {
 			rc = err_set(ENOENT, "--add-module %s: no such module in %s/modules.dep",
 				     o->add_modules[i], moddir);
 			goto out;
 		}
+	}
 	kmod_set_close(s);
 	for (size_t i = 0; i < kmod_set_count(s); i++) {
-		const char *p = kmod_set_path(s, i);
-		char *src = util_path_join(moddir, p), *dst = util_path_join(base, p);
+		const char *p = kmod_set_path(s, i), *from = kmod_set_source(s, i);
+		char *src = from ? xstrdup(from) : util_path_join(moddir, p), *dst = util_path_join(base, p);
 		rc = tree_add_path(t, dst, src, NULL);
 		free(src);
 		free(dst);

@@ -16,6 +16,7 @@ struct kmod_ent {
 	size_t *deps; /* indices */
 	size_t ndeps;
 	bool sel;
+	char *src; /* a module from outside the modules directory, or NULL */
 };
 
 struct kmod_line {
@@ -213,6 +214,7 @@ void kmod_set_destroy(struct kmod_set *s)
 		free(s->mods[i].name);
 		free(s->mods[i].line);
 		free(s->mods[i].deps);
+		free(s->mods[i].src);
 	}
 	for (size_t i = 0; i < s->naliases; i++)
 		free(s->aliases[i].text);
@@ -365,6 +367,84 @@ size_t kmod_set_count(const struct kmod_set *s)
 	for (size_t i = 0; i < s->nmods; i++)
 		n += s->mods[i].sel;
 	return n;
+}
+
+const char *kmod_set_source(const struct kmod_set *s, size_t i)
+{
+	for (size_t k = 0; k < s->nmods; k++)
+		if (s->mods[k].sel && i-- == 0)
+			return s->mods[k].src;
+	return NULL;
+}
+
+/* The "depends=a,b" string of a module's .modinfo section: found by its
+ * NUL-separated "key=value" form anywhere in the file. */
+static char *modinfo_depends(const uint8_t *d, size_t n)
+{
+	static const char key[] = "depends=";
+	for (size_t i = 1; i + sizeof key - 1 < n; i++) {
+		if (d[i - 1] != 0 || memcmp(d + i, key, sizeof key - 1))
+			continue;
+		size_t start = i + sizeof key - 1, e = start;
+		while (e < n && d[e])
+			e++;
+		return xstrndup((const char *)d + start, e - start);
+	}
+	return xstrdup("");
+}
+
+int kmod_set_add_file(struct kmod_set *s, const char *file)
+{
+	uint8_t *data;
+	size_t n;
+	char name[256], *deps, *save = NULL, *w;
+	int rc = util_read_file(file, &data, &n);
+	if (rc < 0)
+		return rc;
+	if (n < 4 || memcmp(data, "\177ELF", 4)) {
+		free(data);
+		return err_set(ERR_FORMAT, "%s: not a kernel module (no ELF header)", file);
+	}
+	deps = modinfo_depends(data, n);
+	free(data);
+	mod_name(file, strlen(file), name, sizeof name);
+	size_t i = find(s, name);
+	if (i == SIZE_MAX) {
+		util_grow(&s->mods, &s->cap, s->nmods + 1, sizeof *s->mods);
+		i = s->nmods++;
+		memset(&s->mods[i], 0, sizeof s->mods[i]);
+		s->mods[i].name = xstrdup(name);
+		s->mods[i].path = xasprintf("extra/%s.ko", name);
+		hash_rebuild(s);
+	} else {
+		free(s->mods[i].deps);
+		s->mods[i].deps = NULL;
+		s->mods[i].ndeps = 0;
+	}
+	/* modules.dep line: the module's path, then its dependencies' paths. */
+	char *line = xasprintf("%s:", s->mods[i].path);
+	size_t dcap = 0;
+	for (w = strtok_r(deps, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		size_t d = find(s, w);
+		if (d == SIZE_MAX) {
+			rc = err_set(ENOENT, "%s needs module %s, which is not in modules.dep", file, w);
+			free(line);
+			free(deps);
+			return rc;
+		}
+		char *l2 = xasprintf("%s %s", line, s->mods[d].path);
+		free(line);
+		line = l2;
+		util_grow(&s->mods[i].deps, &dcap, s->mods[i].ndeps + 1, sizeof(size_t));
+		s->mods[i].deps[s->mods[i].ndeps++] = d;
+	}
+	free(deps);
+	free(s->mods[i].line);
+	s->mods[i].line = line;
+	free(s->mods[i].src);
+	s->mods[i].src = xstrdup(file);
+	s->mods[i].sel = true;
+	return 0;
 }
 
 const char *kmod_set_path(const struct kmod_set *s, size_t i)

@@ -21,6 +21,10 @@ void kmod_set_destroy(struct kmod_set *s);
  * directory, e.g. "kernel/drivers/ata/ahci.ko") matches the fnmatch
  * pattern. Returns the number selected (0: none matched; not an error). */
 int kmod_set_add(struct kmod_set *s, const char *spec);
+/* Add a module file from outside the modules directory (e.g. a cloop.ko
+ * built from cloop-src): carried as extra/NAME.ko, its dependencies (from
+ * its .modinfo) taken from modules.dep. Replaces a module of that name. */
+int kmod_set_add_file(struct kmod_set *s, const char *file);
 /* Add the profile "generic" or "minimal"; error for another name. */
 int kmod_set_add_profile(struct kmod_set *s, const char *profile);
 /* Close the selection over dependencies and softdep "pre:" modules. */
@@ -30,6 +34,9 @@ size_t kmod_set_count(const struct kmod_set *s);
 /* The i-th selected module's path relative to the modules directory, in
  * modules.dep order. NULL past the end. */
 const char *kmod_set_path(const struct kmod_set *s, size_t i);
+/* Host file of the i-th selected module when it came from kmod_set_add_file,
+ * else NULL (it is in the modules directory). */
+const char *kmod_set_source(const struct kmod_set *s, size_t i);
 bool kmod_set_has(const struct kmod_set *s, const char *name);
 
 /* Trimmed index files (malloc'ed text): only the selected modules. */

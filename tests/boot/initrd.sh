@@ -8,6 +8,8 @@
 #   3. virtio disk with a FAT filesystem (files copied), live.writable=tgz
 #   4. the right id but no root image: a clear message, no panic
 #   5. no medium at all: the message names what was scanned, no panic
+#   6. the article's layout: cloop.ko (cloop-src, tests/lib/build_cloop_ko.sh)
+#      over an inner ISO 9660, root_fs.tgz with writable /etc and /var
 source "$TESTS_DIR/lib/common.sh"
 source "$TESTS_DIR/lib/trees.sh"
 need qemu-system-x86_64 qemu-system-x86
@@ -28,8 +30,8 @@ export SOURCE_DATE_EPOCH=1700000000
 id=test-$$-right
 
 # ---- the root filesystem and the media ----
-rm -rf root medium wrong empty tgzsrc ./*.iso ./*.img ./*.serial*
-mkdir -p root/bin root/sbin root/etc root/dev root/proc root/sys root/run root/tmp
+rm -rf root medium wrong empty tgzsrc article ./*.iso ./*.img ./*.serial*
+mkdir -p root/bin root/sbin root/etc root/var root/dev root/proc root/sys root/run root/tmp
 cp $bb root/bin/busybox
 ln -s busybox root/bin/sh
 echo from-squashfs >root/etc/origin
@@ -42,12 +44,14 @@ L=clean; [ -e /run/live/rootfs/etc/written ] && L=dirty
 M=released; busybox grep -q ' /run/live/medium ' /proc/mounts && M=mounted
 D=$(busybox grep ' /run/live/medium ' /proc/mounts | busybox cut -d' ' -f1)
 T=$(busybox cat /etc/tgzmark 2>/dev/null || echo none)
-echo "LIVE-ROOT-UP medium=$M dev=$D write=$W lower=$L tgz=$T" >/dev/ttyS0
+echo var-ok >/var/written 2>/dev/null
+V=$(busybox cat /var/written 2>/dev/null || echo none)
+echo "LIVE-ROOT-UP medium=$M dev=$D write=$W lower=$L tgz=$T var=$V" >/dev/ttyS0
 busybox poweroff -f
 INIT
 chmod 755 root/sbin/init
 "$MKLIVE" squashfs root root.squashfs -all-root -quiet >mk.log 2>&1 || mksquashfs root root.squashfs -all-root -quiet -noappend >>mk.log 2>&1
-mkdir -p medium/live wrong/live empty/live tgzsrc/etc
+mkdir -p medium/live wrong/live empty/live tgzsrc/etc tgzsrc/var
 cp root.squashfs medium/live/ && cp root.squashfs wrong/live/
 echo "$id" >medium/live/mklive.id
 echo other-medium >wrong/live/mklive.id
@@ -124,6 +128,30 @@ result noimage-no-panic no_panic noimage
 boot none minimal.img 'Fix the problem' 60 "live.id=$id live.timeout=2"
 result none-message grep -qa "no medium with id $id after 2 s; scanned sr0 (no disc)" none.serial
 result none-no-panic no_panic none
+
+# 6. cloop + root_fs.tgz
+ko=$(BUILD=${BUILD:-$TOP/build} bash "$TESTS_DIR/lib/build_cloop_ko.sh" "$kver" 2>cloop-ko.err); rc=$?
+if [ $rc = 77 ]; then
+	t_skip article "$(cat cloop-ko.err)"
+elif [ $rc != 0 ]; then
+	t_fail article-cloop-ko "$(tail -n 3 cloop-ko.err)"
+else
+	mkdir -p article/live
+	genisoimage -quiet -R -o inner.iso root
+	"$MKLIVE" cloop create -q inner.iso article/live/root.cloop
+	cp medium/live/root_fs.tgz article/live/
+	echo "$id" >article/live/mklive.id
+	genisoimage -quiet -R -J -V ARTICLE -o article.iso article
+	"$MKLIVE" initrd -o cloop.img -k "$kver" -p minimal --add-module "$ko" >>initrd.log 2>&1
+	if boot article cloop.img LIVE-ROOT-UP 90 "live.id=$id live.writable=tgz" -cdrom article.iso; then
+		l=$(marker_line article)
+		result article-boots true
+		result article-cloop-mounted grep -qa 'mounted /run/live/medium/live/root.cloop' article.serial
+		result article-writable-etc-var has "$l" "write=written lower=clean tgz=from-tgz var=var-ok"
+	else
+		result article-boots false
+	fi
+fi
 
 check image-untouched test "$(md5sum <root.squashfs)" = "$md5_before"
 t_done

@@ -210,6 +210,42 @@ static void test_kmod_patterns(void)
 	kmod_set_destroy(s);
 }
 
+/* A module from outside the tree (cloop.ko from cloop-src): carried as
+ * extra/NAME.ko with its .modinfo dependencies. */
+static void test_kmod_file(void)
+{
+	char *dir = test_tmpdir(), p[600], bad[600];
+	static const char ko[] = "\177ELF\2\1\1\0stuff\0license=GPL\0depends=cdrom,scsi_mod\0vermagic=6.1\0";
+	static const char ko2[] = "\177ELF\2\1\1\0\0depends=nothere\0";
+	struct kmod_set *s;
+	FILE *f;
+	snprintf(p, sizeof p, "%s/my-mod.ko", dir);
+	f = fopen(p, "w");
+	fwrite(ko, 1, sizeof ko, f);
+	fclose(f);
+	snprintf(bad, sizeof bad, "%s/bad.ko", dir);
+	f = fopen(bad, "w");
+	fwrite(ko2, 1, sizeof ko2, f);
+	fclose(f);
+	CHECK_EQ(kmod_set_parse(&s, dep_text, alias_text, NULL), 0);
+	CHECK_EQ(kmod_set_add_file(s, p), 0);
+	kmod_set_close(s);
+	CHECK_EQ(kmod_set_count(s), 4); /* my_mod, cdrom, scsi_mod, scsi_common */
+	CHECK(kmod_set_has(s, "my_mod") && kmod_set_has(s, "scsi_common"));
+	char *dep = kmod_set_dep_text(s);
+	CHECK(strstr(dep, "extra/my_mod.ko: kernel/drivers/cdrom/cdrom.ko kernel/drivers/scsi/scsi_mod.ko\n") != NULL);
+	free(dep);
+	for (size_t i = 0; i < kmod_set_count(s); i++)
+		if (!strcmp(kmod_set_path(s, i), "extra/my_mod.ko"))
+			CHECK_STR(kmod_set_source(s, i), p);
+		else
+			CHECK(kmod_set_source(s, i) == NULL);
+	CHECK(kmod_set_add_file(s, bad) < 0);
+	CHECK(strstr(err_msg(), "nothere") != NULL);
+	CHECK(kmod_set_add_file(s, "/nonexistent.ko") < 0);
+	kmod_set_destroy(s);
+}
+
 int main(void)
 {
 	RUN(test_cpio_header);
@@ -217,5 +253,6 @@ int main(void)
 	RUN(test_cpio_hardlinks);
 	RUN(test_kmod_closure);
 	RUN(test_kmod_patterns);
+	RUN(test_kmod_file);
 	TEST_EXIT();
 }
