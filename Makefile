@@ -123,6 +123,8 @@ install: all
 	install -D -m 755 $(BUILD)/mklive $(DESTDIR)$(PREFIX)/bin/mklive
 	for f in docs/mklive*.1; do [ -e "$$f" ] && install -D -m 644 "$$f" \
 	  $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$f); done; true
+	for f in docs/mklive*.7; do [ -e "$$f" ] && install -D -m 644 "$$f" \
+	  $(DESTDIR)$(PREFIX)/share/man/man7/$$(basename $$f); done; true
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -13,7 +13,6 @@
 source "$TESTS_DIR/lib/common.sh"
 source "$TESTS_DIR/lib/trees.sh"
 need qemu-system-x86_64 qemu-system-x86
-need genisoimage genisoimage
 need mkfs.fat dosfstools
 need mcopy mtools
 kernel=$(debian_kernel)
@@ -50,7 +49,7 @@ echo "LIVE-ROOT-UP medium=$M dev=$D write=$W lower=$L tgz=$T var=$V" >/dev/ttyS0
 busybox poweroff -f
 INIT
 chmod 755 root/sbin/init
-"$MKLIVE" squashfs root root.squashfs -all-root -quiet >mk.log 2>&1 || mksquashfs root root.squashfs -all-root -quiet -noappend >>mk.log 2>&1
+"$MKLIVE" squashfs root root.squashfs -all-root -quiet >mk.log 2>&1 || t_fail mklive-squashfs "$(tail -n 2 mk.log)"
 mkdir -p medium/live wrong/live empty/live tgzsrc/etc tgzsrc/var
 cp root.squashfs medium/live/ && cp root.squashfs wrong/live/
 echo "$id" >medium/live/mklive.id
@@ -59,9 +58,11 @@ echo "$id" >empty/live/mklive.id
 echo from-tgz >tgzsrc/etc/tgzmark
 echo from-tgz >tgzsrc/etc/origin
 tar -C tgzsrc -czf medium/live/root_fs.tgz .
-genisoimage -quiet -R -J -V LIVE -o right.iso medium
-genisoimage -quiet -R -J -V WRONG -o wrong.iso wrong
-genisoimage -quiet -R -J -V EMPTY -o empty.iso empty
+# the media: mklive iso
+mkiso() { "$MKLIVE" iso -quiet "$@" >>mk.log 2>&1 || t_fail "mklive-iso-$*" "$(tail -n 2 mk.log)"; }
+mkiso -R -J -V LIVE -o right.iso medium
+mkiso -R -J -V WRONG -o wrong.iso wrong
+mkiso -R -J -V EMPTY -o empty.iso empty
 mkfs.fat -C -n LIVEFAT fat.img 16384 >/dev/null
 MTOOLS_NO_VFAT=0 mcopy -s -i fat.img medium/live ::/ >/dev/null
 md5_before=$(md5sum <root.squashfs)
@@ -137,11 +138,11 @@ elif [ $rc != 0 ]; then
 	t_fail article-cloop-ko "$(tail -n 3 cloop-ko.err)"
 else
 	mkdir -p article/live
-	genisoimage -quiet -R -o inner.iso root
+	mkiso -R -o inner.iso root
 	"$MKLIVE" cloop create -q inner.iso article/live/root.cloop
 	cp medium/live/root_fs.tgz article/live/
 	echo "$id" >article/live/mklive.id
-	genisoimage -quiet -R -J -V ARTICLE -o article.iso article
+	mkiso -R -J -V ARTICLE -o article.iso article
 	"$MKLIVE" initrd -o cloop.img -k "$kver" -p minimal --add-module "$ko" >>initrd.log 2>&1
 	if boot article cloop.img LIVE-ROOT-UP 90 "live.id=$id live.writable=tgz" -cdrom article.iso; then
 		l=$(marker_line article)
