@@ -101,6 +101,10 @@ static int fill_node(struct tree_node *n, const char *src, const struct stat *st
 		buf[l] = 0;
 		n->symlink = buf;
 		n->size = (uint64_t)l;
+		if (st->st_nlink > 1) { /* a hard link to the symlink itself */
+			n->src_dev = st->st_dev;
+			n->src_ino = st->st_ino;
+		}
 	} else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
 		n->rdev = st->st_rdev;
 		if (st->st_nlink > 1) {

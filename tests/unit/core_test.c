@@ -97,6 +97,12 @@ static void test_tree_scan(void)
 	free(q);
 	q = util_path_join(d, "link");
 	CHECK_EQ(symlink("../outside/target", q), 0);
+	{
+		/* a hard link to the symlink itself: one file with two names */
+		char *r = util_path_join(d, "link2");
+		CHECK_EQ(linkat(AT_FDCWD, q, AT_FDCWD, r, 0), 0);
+		free(r);
+	}
 	free(q);
 	q = util_path_join(d, "fifo");
 	CHECK_EQ(mkfifo(q, 0600), 0);
@@ -115,6 +121,8 @@ static void test_tree_scan(void)
 	n = tree_lookup(t, "/link");
 	CHECK(n && tree_is_lnk(n));
 	CHECK_STR(n ? n->symlink : NULL, "../outside/target");
+	CHECK(n && n->link_id > 0 && n->nlink == 2);
+	CHECK(n && tree_lookup(t, "/link2") && tree_lookup(t, "/link2")->link_first == n);
 	n = tree_lookup(t, "/fifo");
 	CHECK(n && S_ISFIFO(n->mode));
 	n = tree_lookup(t, "/sub");
