@@ -16,6 +16,9 @@
 #define TAG_FRAG (1ull << 63)
 #define TAG_SPARSE (1ull << 62)
 #define TAG_INDEX 0xffffffffull
+/* Blocks in flight: enough that the workers keep going while the reader
+ * is descheduled on a busy machine; 2 x 128 KiB per block. */
+#define SQFS_IN_FLIGHT(o) ((size_t)((o)->threads > 0 ? (o)->threads : util_cpu_count()) * 32)
 
 struct data_ctx {
 	struct out_file *o;
@@ -36,10 +39,15 @@ struct data_ctx {
 static int data_sink(struct comp_block *b, void *vctx)
 {
 	struct data_ctx *c = vctx;
-	uint32_t word = (uint32_t)b->out_len | (b->raw ? SQFS_BLOCK_UNCOMPRESSED : 0);
+	/* the engine compresses with room for the codec's bound (faster for
+	 * zstd and lz4 than a tight limit); what does not shrink is stored raw */
+	bool raw = b->raw || b->out_len >= b->in_len;
+	const uint8_t *bytes = raw ? b->in : b->out;
+	size_t len = raw ? b->in_len : b->out_len;
+	uint32_t word = (uint32_t)len | (raw ? SQFS_BLOCK_UNCOMPRESSED : 0);
 	if (b->tag & TAG_FRAG) {
 		sqfs_frags_set(c->frags, (uint32_t)(b->tag & TAG_INDEX), out_tell(c->o), word);
-		return out_write(c->o, b->out, b->out_len);
+		return out_write(c->o, bytes, len);
 	}
 	struct sqfs_file *f = b->user;
 	uint32_t i = (uint32_t)(b->tag & TAG_INDEX);
@@ -50,7 +58,7 @@ static int data_sink(struct comp_block *b, void *vctx)
 		return 0;
 	}
 	f->sizes[i] = word;
-	return out_write(c->o, b->out, b->out_len);
+	return out_write(c->o, bytes, len);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -297,9 +305,10 @@ int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const stru
 		total += files[i]->node->size;
 	}
 
-	rc = comp_engine_create(&c.eng, co, opts->threads, c.bs, 0, data_sink, &c);
+	rc = comp_engine_create(&c.eng, co, opts->threads, c.bs, SQFS_IN_FLIGHT(opts), data_sink, &c);
 	if (rc)
 		goto out;
+	comp_engine_set_raw_threshold(c.eng, COMP_NEVER_RAW);
 	progress_begin("squashfs", total);
 	for (size_t i = 0; i < nfiles && !rc; i++) {
 		struct sqfs_file *f = files[i];

@@ -34,13 +34,20 @@ static int meta_emit(struct sqfs_meta *m)
 	m->starts[m->nstarts++] = m->out_len;
 	out_reserve(m, 2 + SQFS_META_SIZE);
 	if (m->cc) {
-		/* only a result shorter than the input is worth keeping */
-		c = comp_compress(m->cc, m->blk, m->blen, m->out + m->out_len + 2, m->blen - 1);
+		size_t cap = comp_bound(m->cc, SQFS_META_SIZE);
+		if (!m->cbuf) {
+			m->cbuf = xmalloc(cap);
+			m->cbuf_cap = cap;
+		}
+		c = comp_compress(m->cc, m->blk, m->blen, m->cbuf, m->cbuf_cap);
 		if (c < 0)
 			return (int)c;
+		if ((size_t)c >= m->blen)
+			c = 0; /* only a result shorter than the input is worth keeping */
 	}
 	if (c > 0) {
 		put_le16(m->out + m->out_len, (uint16_t)c);
+		memcpy(m->out + m->out_len + 2, m->cbuf, (size_t)c);
 		m->out_len += 2 + (size_t)c;
 	} else {
 		put_le16(m->out + m->out_len, (uint16_t)(m->blen | SQFS_META_UNCOMPRESSED));

@@ -210,23 +210,24 @@ static int write_leaf_inode(struct sqfs_w *w, struct tree_node *n)
 		len = sqfs_file_inode_encode(w->ibuf, &h, &fi, ext);
 		break;
 	}
+	/* the basic forms of the other types carry a link count: only xattrs
+	 * need the extended ones */
 	case SQFS_SYMLINK: {
 		size_t tl = n->symlink ? strlen(n->symlink) : 0;
 		ibuf_reserve(w, 28 + tl);
 		len = sqfs_symlink_inode_encode(w->ibuf, &h, n->nlink, n->symlink ? n->symlink : "", tl,
-						xattr, xt || n->nlink > 1);
+						xattr, xt);
 		break;
 	}
 	case SQFS_BLKDEV:
 	case SQFS_CHRDEV:
 		ibuf_reserve(w, 28);
 		len = sqfs_dev_inode_encode(w->ibuf, &h, n->nlink,
-					    sqfs_encode_rdev(major(n->rdev), minor(n->rdev)), xattr,
-					    xt || n->nlink > 1);
+					    sqfs_encode_rdev(major(n->rdev), minor(n->rdev)), xattr, xt);
 		break;
 	default:
 		ibuf_reserve(w, 24);
-		len = sqfs_ipc_inode_encode(w->ibuf, &h, n->nlink, xattr, xt || n->nlink > 1);
+		len = sqfs_ipc_inode_encode(w->ibuf, &h, n->nlink, xattr, xt);
 		break;
 	}
 	return emit_inode(w, n, len);

@@ -52,6 +52,10 @@ ref_check() {
 # ---- the ISO issue's trees plus xattrs, every compressor ---------------------
 make_tree_all "$T/all"
 make_tree_xattrs "$T/all"
+# hard links to a symlink and a fifo (and a device, as root): basic inodes keep the count
+ln -P "$T/all/links/relative" "$T/all/links/relative-hard"
+ln "$T/all/special/fifo" "$T/all/special/fifo-hard"
+[ $is_root = 1 ] && ln "$T/all/special/null" "$T/all/special/null-hard"
 for comp in gzip xz zstd lz4; do
 	img=$T/all-$comp.sqfs
 	if ! "$MKLIVE" squashfs "$T/all" "$img" -comp "$comp" -b 4K -quiet 2>"$T/err"; then
