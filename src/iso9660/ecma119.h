@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 #define ISO_BLOCK 2048u
-#define ISO_SYSTEM_AREA 16u   /* sectors 0..15 (ECMA-119 6.2.1) */
-#define ISO_DR_BASE 33u       /* fixed part of a directory record (9.1) */
+#define ISO_SYSTEM_AREA 16u /* sectors 0..15 (ECMA-119 6.2.1) */
+#define ISO_DR_BASE 33u	    /* fixed part of a directory record (9.1) */
 #define ISO_DR_MAX 255u
-#define ISO_PT_BASE 8u        /* fixed part of a path table record (9.4) */
+#define ISO_PT_BASE 8u /* fixed part of a path table record (9.4) */
 #define ISO_VD_PRIMARY 1
 #define ISO_VD_SUPPLEMENTARY 2
 #define ISO_VD_BOOT 0
@@ -45,7 +45,7 @@ struct iso_dr {
 	uint8_t flags;
 	const uint8_t *name; /* identifier bytes; "\0" for '.', "\1" for '..' */
 	size_t name_len;
-	const uint8_t *su;   /* system use bytes (Rock Ridge) */
+	const uint8_t *su; /* system use bytes (Rock Ridge) */
 	size_t su_len;
 };
 /* Encode a directory record at p (iso_dr_len bytes); returns its length. */
@@ -54,27 +54,33 @@ size_t iso_dr_encode(uint8_t *p, const struct iso_dr *r);
 /* Path table record length (9.4) for an identifier of name_len bytes. */
 size_t iso_pt_len(size_t name_len);
 /* Encode one path table record; big_endian selects the M table (9.4.3). */
-size_t iso_pt_encode(uint8_t *p, const uint8_t *name, size_t name_len, uint32_t extent,
-		     uint16_t parent, bool big_endian);
+size_t iso_pt_encode(uint8_t *p, const uint8_t *name, size_t name_len, uint32_t extent, uint16_t parent,
+		     bool big_endian);
 
 /* Fields of a primary (type 1) or supplementary (type 2) volume descriptor.
  * Identifier strings are already encoded (Joliet: UCS-2BE) with their byte
  * length; they are padded with spaces (UCS-2 spaces for Joliet). */
 struct iso_vd {
 	uint8_t type;
-	bool joliet;           /* escape sequence %/E (UCS-2 level 3), UCS-2 padding */
-	const uint8_t *system_id; size_t system_id_len;
-	const uint8_t *volume_id; size_t volume_id_len;
-	const uint8_t *volset_id; size_t volset_id_len;
-	const uint8_t *publisher_id; size_t publisher_id_len;
-	const uint8_t *preparer_id; size_t preparer_id_len;
-	const uint8_t *application_id; size_t application_id_len;
-	uint32_t volume_space;  /* sectors */
-	uint32_t pt_size;       /* bytes */
-	uint32_t pt_l, pt_m;    /* path table locations */
+	bool joliet; /* escape sequence %/E (UCS-2 level 3), UCS-2 padding */
+	const uint8_t *system_id;
+	size_t system_id_len;
+	const uint8_t *volume_id;
+	size_t volume_id_len;
+	const uint8_t *volset_id;
+	size_t volset_id_len;
+	const uint8_t *publisher_id;
+	size_t publisher_id_len;
+	const uint8_t *preparer_id;
+	size_t preparer_id_len;
+	const uint8_t *application_id;
+	size_t application_id_len;
+	uint32_t volume_space; /* sectors */
+	uint32_t pt_size;      /* bytes */
+	uint32_t pt_l, pt_m;   /* path table locations */
 	uint32_t root_extent, root_size;
 	int64_t root_mtime;
-	int64_t created;        /* creation, modification and effective date */
+	int64_t created; /* creation, modification and effective date */
 };
 /* Encode a 2048-byte volume descriptor. */
 void iso_vd_encode(uint8_t *p, const struct iso_vd *v);

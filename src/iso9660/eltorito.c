@@ -15,24 +15,24 @@ void iso_et_boot_record(uint8_t *p, uint32_t catalog_lba)
 {
 	static const char id[] = "EL TORITO SPECIFICATION";
 	memset(p, 0, ISO_BLOCK);
-	p[0] = ISO_VD_BOOT;            /* boot record indicator */
-	memcpy(p + 1, "CD001", 5);     /* ISO-9660 identifier */
-	p[6] = 1;                      /* descriptor version */
+	p[0] = ISO_VD_BOOT;		  /* boot record indicator */
+	memcpy(p + 1, "CD001", 5);	  /* ISO-9660 identifier */
+	p[6] = 1;			  /* descriptor version */
 	memcpy(p + 7, id, sizeof id - 1); /* 7-38: boot system identifier, zero padded */
-	put_le32(p + 0x47, catalog_lba); /* 0x47: absolute pointer to the boot catalog */
+	put_le32(p + 0x47, catalog_lba);  /* 0x47: absolute pointer to the boot catalog */
 }
 
 static void put_entry(uint8_t *p, const struct iso_et_entry *e)
 {
 	memset(p, 0, 32);
 	p[0] = e->bootable ? 0x88 : 0x00; /* boot indicator */
-	p[1] = e->media;                  /* boot media type */
-	put_le16(p + 2, e->load_seg);     /* load segment; 0 = 0x7C0 */
-	p[4] = e->sys_type;               /* system type (partition type for hard disk) */
+	p[1] = e->media;		  /* boot media type */
+	put_le16(p + 2, e->load_seg);	  /* load segment; 0 = 0x7C0 */
+	p[4] = e->sys_type;		  /* system type (partition type for hard disk) */
 	p[5] = 0;
-	put_le16(p + 6, e->count);        /* sector count (virtual 512-byte sectors) */
-	put_le32(p + 8, e->lba);          /* load RBA */
-	/* 12-31: selection criteria type 0, unused */
+	put_le16(p + 6, e->count); /* sector count (virtual 512-byte sectors) */
+	put_le32(p + 8, e->lba);   /* load RBA */
+				   /* 12-31: selection criteria type 0, unused */
 }
 
 int iso_et_catalog(uint8_t *p, const struct iso_et_entry *e, size_t n)
@@ -40,10 +40,11 @@ int iso_et_catalog(uint8_t *p, const struct iso_et_entry *e, size_t n)
 	uint32_t sum = 0;
 	size_t off;
 	if (!n || n > ISO_ET_MAX_ENTRIES)
-		return err_set(ERR_LIMIT, "%zu boot entries: the catalog holds 1 to %d", n, ISO_ET_MAX_ENTRIES);
+		return err_set(ERR_LIMIT, "%zu boot entries: the catalog holds 1 to %d", n,
+			       ISO_ET_MAX_ENTRIES);
 	memset(p, 0, ISO_BLOCK);
 	/* 2.1 validation entry */
-	p[0] = 0x01;          /* header id */
+	p[0] = 0x01;	      /* header id */
 	p[1] = e[0].platform; /* platform id */
 	/* 4-27 id string: empty; 28-29 checksum; 30-31 key bytes */
 	p[30] = 0x55;
@@ -57,8 +58,8 @@ int iso_et_catalog(uint8_t *p, const struct iso_et_entry *e, size_t n)
 	/* 2.3/2.4: one section per further entry; 0x91 marks the last header */
 	for (size_t i = 1; i < n; i++) {
 		p[off] = i + 1 == n ? 0x91 : 0x90; /* header indicator */
-		p[off + 1] = e[i].platform;         /* platform id */
-		put_le16(p + off + 2, 1);           /* entries in this section */
+		p[off + 1] = e[i].platform;	   /* platform id */
+		put_le16(p + off + 2, 1);	   /* entries in this section */
 		put_entry(p + off + 32, &e[i]);
 		off += 64;
 	}
@@ -107,8 +108,8 @@ static int read_hd_type(const struct tree_node *tn, const char *path, uint8_t *t
 	uint8_t mbr[512];
 	int fd = -1, rc, used = 0;
 	if (tn->size < 512)
-		return err_set(ERR_FORMAT, "boot image %s: %llu bytes, a hard-disk image needs an MBR",
-			       path, (unsigned long long)tn->size);
+		return err_set(ERR_FORMAT, "boot image %s: %llu bytes, a hard-disk image needs an MBR", path,
+			       (unsigned long long)tn->size);
 	if (tn->src == TREE_SRC_PATH) {
 		fd = tree_node_open(tn);
 		if (fd < 0)
@@ -120,14 +121,16 @@ static int read_hd_type(const struct tree_node *tn, const char *path, uint8_t *t
 	if (rc)
 		return rc;
 	if (mbr[510] != 0x55 || mbr[511] != 0xAA)
-		return err_set(ERR_FORMAT, "boot image %s: no MBR signature 0x55AA at byte 510 (-hard-disk-boot)", path);
+		return err_set(ERR_FORMAT,
+			       "boot image %s: no MBR signature 0x55AA at byte 510 (-hard-disk-boot)", path);
 	for (int i = 0; i < 4; i++)
 		if (mbr[446 + 16 * i + 4]) {
 			used++;
 			*type = mbr[446 + 16 * i + 4];
 		}
 	if (used != 1)
-		return err_set(ERR_FORMAT, "boot image %s: the MBR has %d partitions; -hard-disk-boot needs exactly one",
+		return err_set(ERR_FORMAT,
+			       "boot image %s: the MBR has %d partitions; -hard-disk-boot needs exactly one",
 			       path, used);
 	return 0;
 }
@@ -136,7 +139,8 @@ int iso_eltorito_resolve(struct iso_image *img)
 {
 	const struct iso_opts *o = img->o;
 	if (o->nboot > ISO_ET_MAX_ENTRIES)
-		return err_set(ERR_LIMIT, "%zu boot entries: the catalog holds at most %d", o->nboot, ISO_ET_MAX_ENTRIES);
+		return err_set(ERR_LIMIT, "%zu boot entries: the catalog holds at most %d", o->nboot,
+			       ISO_ET_MAX_ENTRIES);
 	img->boot = xcalloc(o->nboot, sizeof *img->boot);
 	img->nboot = o->nboot;
 	for (size_t i = 0; i < o->nboot; i++) {
@@ -156,10 +160,13 @@ int iso_eltorito_resolve(struct iso_image *img)
 		if (!size || b->node->kind != ISO_N_FILE)
 			return err_set(EINVAL, "boot image %s: is empty", e->image);
 		if (e->info_table && size < 64)
-			return err_set(EINVAL, "boot image %s: %llu bytes, too small for a boot-info-table (64 bytes)",
-				       e->image, (unsigned long long)size);
+			return err_set(
+			    EINVAL, "boot image %s: %llu bytes, too small for a boot-info-table (64 bytes)",
+			    e->image, (unsigned long long)size);
 		if (e->load_size && e->emul != ISO_EMUL_NONE)
-			return err_set(ERR_USAGE, "boot image %s: -boot-load-size applies only to -no-emul-boot", e->image);
+			return err_set(ERR_USAGE,
+				       "boot image %s: -boot-load-size applies only to -no-emul-boot",
+				       e->image);
 		switch (e->emul) {
 		case ISO_EMUL_NONE:
 			b->media = ISO_ET_NOEMUL;
@@ -169,11 +176,12 @@ int iso_eltorito_resolve(struct iso_image *img)
 		case ISO_EMUL_FLOPPY: {
 			int m = iso_et_floppy_media(size);
 			if (m < 0)
-				return err_set(EINVAL,
-					       "boot image %s is %llu bytes; floppy emulation needs exactly 1228800 "
-					       "(1.2 MB), 1474560 (1.44 MB) or 2949120 (2.88 MB) bytes "
-					       "(or use -no-emul-boot / -hard-disk-boot)",
-					       e->image, (unsigned long long)size);
+				return err_set(
+				    EINVAL,
+				    "boot image %s is %llu bytes; floppy emulation needs exactly 1228800 "
+				    "(1.2 MB), 1474560 (1.44 MB) or 2949120 (2.88 MB) bytes "
+				    "(or use -no-emul-boot / -hard-disk-boot)",
+				    e->image, (unsigned long long)size);
 			b->media = (uint8_t)m;
 			b->count = 1;
 			break;
@@ -188,7 +196,10 @@ int iso_eltorito_resolve(struct iso_image *img)
 		}
 		}
 	}
-	if (o->isohybrid_mbr && (img->boot[0].media != ISO_ET_NOEMUL || img->boot[0].e->platform != ISO_ET_PLATFORM_X86))
-		return err_set(ERR_USAGE, "-isohybrid-mbr needs a first boot entry -b with -no-emul-boot (isolinux.bin)");
+	if (o->isohybrid_mbr &&
+	    (img->boot[0].media != ISO_ET_NOEMUL || img->boot[0].e->platform != ISO_ET_PLATFORM_X86))
+		return err_set(
+		    ERR_USAGE,
+		    "-isohybrid-mbr needs a first boot entry -b with -no-emul-boot (isolinux.bin)");
 	return 0;
 }

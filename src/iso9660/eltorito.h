@@ -23,8 +23,8 @@ struct iso_et_entry {
 	uint8_t media;
 	uint16_t load_seg;
 	uint8_t sys_type;
-	uint16_t count;   /* 512-byte sectors loaded */
-	uint32_t lba;     /* first sector of the image (2048-byte units) */
+	uint16_t count; /* 512-byte sectors loaded */
+	uint32_t lba;	/* first sector of the image (2048-byte units) */
 };
 
 /* Boot record volume descriptor (El Torito 2.0) pointing at the catalog. */

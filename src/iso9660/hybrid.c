@@ -32,12 +32,13 @@ int iso_hybrid_mbr(uint8_t *mbr, const uint8_t *tmpl, size_t tmpl_len, uint32_t 
 	uint64_t sectors = image_bytes / 512;
 	uint8_t *pe = mbr + 446;
 	if (tmpl_len < 432 || tmpl_len > 512)
-		return err_set(ERR_FORMAT, "isohybrid MBR template: %zu bytes, expected 432 to 512 (isohdpfx.bin)",
+		return err_set(ERR_FORMAT,
+			       "isohybrid MBR template: %zu bytes, expected 432 to 512 (isohdpfx.bin)",
 			       tmpl_len);
 	memset(mbr, 0, 512);
 	memcpy(mbr, tmpl, 432);
 	put_le64(mbr + 432, (uint64_t)boot_lba * 4); /* isohdpfx: boot file in 512-byte sectors */
-	put_le32(mbr + 440, disk_id);                /* disk signature */
+	put_le32(mbr + 440, disk_id);		     /* disk signature */
 	/* partition 1: active, from sector 0, the whole image */
 	pe[0] = 0x80;
 	put_chs(pe + 1, 0);

@@ -12,31 +12,31 @@
 
 enum iso_node_kind {
 	ISO_N_DIR,
-	ISO_N_FILE,        /* regular file with data */
-	ISO_N_OTHER,       /* symlink, device, fifo, socket: no data */
+	ISO_N_FILE,	   /* regular file with data */
+	ISO_N_OTHER,	   /* symlink, device, fifo, socket: no data */
 	ISO_N_PLACEHOLDER, /* RRIP 4.1.5.1: stands where a relocated directory was */
-	ISO_N_CATALOG,     /* the El Torito boot catalog */
+	ISO_N_CATALOG,	   /* the El Torito boot catalog */
 };
 
 struct iso_node {
-	struct tree_node *tn;        /* attributes and data (placeholder: the directory's) */
-	struct iso_node *parent;     /* ISO 9660 hierarchy */
-	struct iso_node *hparent;    /* host hierarchy (Joliet, RRIP PL) */
-	struct iso_node **kids;      /* ISO 9660 children, sorted (9.3) */
+	struct tree_node *tn;	  /* attributes and data (placeholder: the directory's) */
+	struct iso_node *parent;  /* ISO 9660 hierarchy */
+	struct iso_node *hparent; /* host hierarchy (Joliet, RRIP PL) */
+	struct iso_node **kids;	  /* ISO 9660 children, sorted (9.3) */
 	size_t nkids, kcap;
-	struct iso_node **jkids;     /* Joliet children, sorted */
+	struct iso_node **jkids; /* Joliet children, sorted */
 	size_t njkids, jcap;
-	struct iso_node *reloc;      /* placeholder <-> relocated directory */
-	struct iso_name name;        /* ISO 9660 identifier (NUL-terminated bytes) */
-	struct iso_name jname;       /* Joliet identifier (UCS-2BE) */
+	struct iso_node *reloc; /* placeholder <-> relocated directory */
+	struct iso_name name;	/* ISO 9660 identifier (NUL-terminated bytes) */
+	struct iso_name jname;	/* Joliet identifier (UCS-2BE) */
 	uint8_t name_buf[ISO_NAME_MAX + 1];
-	uint32_t lba;                /* file data or ISO directory extent */
-	uint64_t size;               /* file data or ISO directory bytes */
-	uint32_t jlba, jsize;        /* Joliet directory extent */
-	uint32_t ino;                /* RRIP PX file serial number */
-	uint32_t dirno;              /* path table number (ISO or Joliet hierarchy) */
+	uint32_t lba;	      /* file data or ISO directory extent */
+	uint64_t size;	      /* file data or ISO directory bytes */
+	uint32_t jlba, jsize; /* Joliet directory extent */
+	uint32_t ino;	      /* RRIP PX file serial number */
+	uint32_t dirno;	      /* path table number (ISO or Joliet hierarchy) */
 	uint32_t jdirno;
-	uint32_t nlink;              /* PX links (directories: in the ISO hierarchy) */
+	uint32_t nlink; /* PX links (directories: in the ISO hierarchy) */
 	uint8_t kind;
 	bool is_rr_moved;
 };
@@ -44,9 +44,9 @@ struct iso_node {
 struct iso_boot_resolved {
 	const struct iso_boot_entry *e;
 	struct iso_node *node;
-	uint8_t media;     /* catalog media type (El Torito 2.2) */
-	uint8_t sys_type;  /* hard disk: partition type */
-	uint16_t count;    /* sector count in the catalog */
+	uint8_t media;	  /* catalog media type (El Torito 2.2) */
+	uint8_t sys_type; /* hard disk: partition type */
+	uint16_t count;	  /* sector count in the catalog */
 };
 
 struct iso_image {
@@ -57,13 +57,13 @@ struct iso_image {
 	bool reproducible; /* SOURCE_DATE_EPOCH is set */
 	struct iso_node *root, *rr_moved, *catalog;
 	struct tree_node *synth[2]; /* rr_moved and catalog attributes (owned) */
-	struct iso_node **all;      /* every node, for freeing */
+	struct iso_node **all;	    /* every node, for freeing */
 	size_t nall, allcap;
-	struct iso_node **dirs;     /* ISO directories in path table order */
+	struct iso_node **dirs; /* ISO directories in path table order */
 	size_t ndirs;
-	struct iso_node **jdirs;    /* Joliet directories in path table order */
+	struct iso_node **jdirs; /* Joliet directories in path table order */
 	size_t njdirs;
-	struct iso_node **files;    /* regular files owning an extent, in data order */
+	struct iso_node **files; /* regular files owning an extent, in data order */
 	size_t nfiles;
 	struct iso_boot_resolved *boot;
 	size_t nboot;
@@ -75,13 +75,13 @@ struct iso_image {
 	uint32_t ce_lba, ce_sectors;
 	uint32_t catalog_lba;
 	uint32_t data_lba, data_end; /* file data region */
-	uint32_t total;              /* volume space size */
-	uint64_t data_bytes;         /* for progress */
+	uint32_t total;		     /* volume space size */
+	uint64_t data_bytes;	     /* for progress */
 
 	/* Continuation areas: a cursor replayed identically by layout and write. */
 	uint32_t ce_cur_sector, ce_cur_off;
-	uint8_t *ce_data;            /* write pass only */
-	uint8_t *su, *su2;           /* scratch for system use entries */
+	uint8_t *ce_data;  /* write pass only */
+	uint8_t *su, *su2; /* scratch for system use entries */
 	size_t su_cap, su2_cap;
 };
 

@@ -12,33 +12,32 @@
 
 enum iso_emul {
 	ISO_EMUL_FLOPPY = 0, /* mkisofs default: 1.2/1.44/2.88 MB picked by size */
-	ISO_EMUL_NONE,       /* -no-emul-boot */
+	ISO_EMUL_NONE,	     /* -no-emul-boot */
 	ISO_EMUL_HARDDISK,   /* -hard-disk-boot */
 };
 
 /* One El Torito boot entry (-b or -e, with the options that follow it
  * until -eltorito-alt-boot). */
 struct iso_boot_entry {
-	const char *image;     /* path of the boot image inside the tree */
+	const char *image; /* path of the boot image inside the tree */
 	enum iso_emul emul;
-	uint8_t platform;      /* 0 = 80x86 (-b), 0xEF = EFI (-e) */
-	uint16_t load_seg;     /* -boot-load-seg; 0 = BIOS default 0x7C0 */
-	uint32_t load_size;    /* -boot-load-size in 512-byte sectors; 0 = whole file */
-	bool info_table;       /* -boot-info-table: patch the image copy */
-	bool no_boot;          /* -no-boot: entry present but not bootable */
+	uint8_t platform;   /* 0 = 80x86 (-b), 0xEF = EFI (-e) */
+	uint16_t load_seg;  /* -boot-load-seg; 0 = BIOS default 0x7C0 */
+	uint32_t load_size; /* -boot-load-size in 512-byte sectors; 0 = whole file */
+	bool info_table;    /* -boot-info-table: patch the image copy */
+	bool no_boot;	    /* -no-boot: entry present but not bootable */
 };
 
 struct iso_opts {
-	int level;             /* -iso-level 1..3 (3: files > 4 GiB in several extents) */
-	bool long_names;       /* -l: 31-character ISO names */
-	bool rock;             /* -R or -r: Rock Ridge */
-	bool rationalize;      /* -r: uid/gid 0, modes made readable, no write bits */
-	bool joliet;           /* -J */
-	bool pad;              /* -pad: 150 zero sectors at the end */
-	bool hide_rr_moved;    /* -hide-rr-moved: call the relocation dir .rr_moved */
-	const char *volume_id, *application_id, *preparer_id, *publisher_id, *system_id,
-		*volset_id;
-	const char *catalog;   /* -c: path of the boot catalog inside the tree */
+	int level;	    /* -iso-level 1..3 (3: files > 4 GiB in several extents) */
+	bool long_names;    /* -l: 31-character ISO names */
+	bool rock;	    /* -R or -r: Rock Ridge */
+	bool rationalize;   /* -r: uid/gid 0, modes made readable, no write bits */
+	bool joliet;	    /* -J */
+	bool pad;	    /* -pad: 150 zero sectors at the end */
+	bool hide_rr_moved; /* -hide-rr-moved: call the relocation dir .rr_moved */
+	const char *volume_id, *application_id, *preparer_id, *publisher_id, *system_id, *volset_id;
+	const char *catalog; /* -c: path of the boot catalog inside the tree */
 	const struct iso_boot_entry *boot;
 	size_t nboot;
 	const char *isohybrid_mbr; /* host path of an MBR template (isohdpfx.bin) */

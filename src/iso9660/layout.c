@@ -123,8 +123,8 @@ static void name_dir(struct iso_image *img, struct iso_node *d)
 	struct iso_name **names = xmalloc((d->nkids + 1) * sizeof *names);
 	for (size_t i = 0; i < d->nkids; i++) {
 		struct iso_node *k = d->kids[i];
-		k->name.len = (uint8_t)iso_name_mangle(k->tn->name, k->kind == ISO_N_DIR, &img->rules,
-						       k->name_buf);
+		k->name.len =
+		    (uint8_t)iso_name_mangle(k->tn->name, k->kind == ISO_N_DIR, &img->rules, k->name_buf);
 		names[i] = &k->name;
 	}
 	iso_names_uniquify(names, d->nkids, false, &img->rules);
@@ -136,7 +136,8 @@ static void name_dir(struct iso_image *img, struct iso_node *d)
 		for (size_t i = 0; i < d->njkids; i++) {
 			struct iso_node *k = d->jkids[i];
 			k->jname.bytes = xmalloc(ISO_JOLIET_NAME_MAX + 8);
-			k->jname.len = (uint8_t)iso_name_joliet(k->tn->name, k->kind == ISO_N_DIR, k->jname.bytes);
+			k->jname.len =
+			    (uint8_t)iso_name_joliet(k->tn->name, k->kind == ISO_N_DIR, k->jname.bytes);
 			names[i] = &k->jname;
 		}
 		iso_names_uniquify(names, d->njkids, true, &img->rules);
@@ -252,7 +253,8 @@ uint64_t iso_dir_emit(struct iso_image *img, struct iso_node *d, bool joliet, ui
 		r.name = joliet ? k->jname.bytes : k->name.bytes;
 		r.name_len = joliet ? k->jname.len : k->name.len;
 		if (rr)
-			su_len = iso_rr_record(img, k, ISO_RR_ENTRY, ISO_DR_MAX - iso_dr_len(r.name_len, 0), su);
+			su_len =
+			    iso_rr_record(img, k, ISO_RR_ENTRY, ISO_DR_MAX - iso_dr_len(r.name_len, 0), su);
 		r.su = su;
 		r.su_len = su_len;
 		switch (k->kind) {
@@ -272,7 +274,8 @@ uint64_t iso_dir_emit(struct iso_image *img, struct iso_node *d, bool joliet, ui
 		case ISO_N_FILE: {
 			uint64_t left = own->size;
 			for (uint32_t s = 0; s < nsec; s++) {
-				uint32_t part = (uint32_t)MIN(left, (uint64_t)(nsec > 1 ? ISO_MAX_EXTENT : 0xFFFFFFFFu));
+				uint32_t part =
+				    (uint32_t)MIN(left, (uint64_t)(nsec > 1 ? ISO_MAX_EXTENT : 0xFFFFFFFFu));
 				r.extent = own->lba + (uint32_t)((uint64_t)s * (ISO_MAX_EXTENT / ISO_BLOCK));
 				r.size = part;
 				r.flags = s + 1 < nsec ? ISO_DR_MULTI : 0;
@@ -299,7 +302,8 @@ static int add_catalog(struct iso_image *img)
 	char *slash;
 	if (tn) {
 		if (!tree_is_reg(tn))
-			return err_set(EINVAL, "boot catalog %s: exists in the tree and is not a regular file", path);
+			return err_set(EINVAL,
+				       "boot catalog %s: exists in the tree and is not a regular file", path);
 		/* mkisofs semantics: an existing file of that name becomes the catalog */
 		n = tn->user;
 		n->kind = ISO_N_CATALOG;
@@ -466,7 +470,8 @@ int iso_layout(struct iso_image *img)
 	if (img->o->pad)
 		lba += 150; /* mkisofs -pad: 300 KiB of zeros for drives that read ahead */
 	if (img->o->isohybrid_mbr)
-		lba = (uint32_t)ALIGN_UP((uint64_t)lba, (uint64_t)(1u << 20) / ISO_BLOCK); /* whole 1 MiB cylinders */
+		lba = (uint32_t)ALIGN_UP((uint64_t)lba,
+					 (uint64_t)(1u << 20) / ISO_BLOCK); /* whole 1 MiB cylinders */
 	img->total = lba;
 	return 0;
 }

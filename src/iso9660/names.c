@@ -141,8 +141,8 @@ int iso_joliet_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 
 /* Numbered variant k of an identifier: the decimal digits of k replace the
  * end of the name part, which stays within the level's length limit. */
-static size_t variant(const struct iso_name *nm, bool joliet, const struct iso_name_rules *r,
-		      unsigned k, uint8_t *out)
+static size_t variant(const struct iso_name *nm, bool joliet, const struct iso_name_rules *r, unsigned k,
+		      uint8_t *out)
 {
 	char digits[16];
 	size_t nd = (size_t)snprintf(digits, sizeof digits, "%u", k);

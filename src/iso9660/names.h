@@ -8,13 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ISO_NAME_MAX 40       /* bytes: 31 characters + ";1" and slack */
+#define ISO_NAME_MAX 40 /* bytes: 31 characters + ";1" and slack */
 #define ISO_JOLIET_MAX_CHARS 64
 #define ISO_JOLIET_NAME_MAX 132 /* bytes: (64 + ";1") UCS-2BE */
 
 struct iso_name_rules {
-	int level;        /* 1..3 */
-	bool long_names;  /* -l */
+	int level;	 /* 1..3 */
+	bool long_names; /* -l */
 };
 
 /* An identifier as bytes (ASCII d-characters, or UCS-2BE for Joliet). */

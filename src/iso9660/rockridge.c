@@ -13,8 +13,10 @@
 
 /* RRIP 1991A extension reference, as Linux, libarchive and cdrtools expect. */
 static const char er_id[] = "RRIP_1991A";
-static const char er_des[] = "THE ROCK RIDGE INTERCHANGE PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS";
-static const char er_src[] = "PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.";
+static const char er_des[] =
+    "THE ROCK RIDGE INTERCHANGE PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS";
+static const char er_src[] = "PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE PUBLISHER "
+			     "IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.";
 
 struct sbuf {
 	uint8_t **p;
@@ -30,8 +32,8 @@ static uint8_t *entry(struct sbuf *b, const char sig[2], size_t len)
 	memset(e, 0, len);
 	e[0] = (uint8_t)sig[0]; /* SUSP 4.1: signature word */
 	e[1] = (uint8_t)sig[1];
-	e[2] = (uint8_t)len;    /* length of the entry */
-	e[3] = 1;               /* system use entry version */
+	e[2] = (uint8_t)len; /* length of the entry */
+	e[3] = 1;	     /* system use entry version */
 	b->len += len;
 	return e;
 }

@@ -28,7 +28,8 @@ void iso_opts_init(struct iso_opts *o)
 static int check_id(const char *what, const char *s, size_t max)
 {
 	if (s && strlen(s) > max)
-		return err_set(ERR_USAGE, "%s \"%s\" is %zu characters; at most %zu fit", what, s, strlen(s), max);
+		return err_set(ERR_USAGE, "%s \"%s\" is %zu characters; at most %zu fit", what, s, strlen(s),
+			       max);
 	return 0;
 }
 
@@ -130,8 +131,8 @@ static int write_dirs(struct iso_image *img, struct out_file *out, bool joliet)
 		uint8_t *buf = xcalloc(1, (size_t)size);
 		uint64_t got = iso_dir_emit(img, d, joliet, buf);
 		if (got != size)
-			rc = err_set(EINVAL, "internal error: directory %s changed size (%llu, %llu)", d->tn->name,
-				     (unsigned long long)size, (unsigned long long)got);
+			rc = err_set(EINVAL, "internal error: directory %s changed size (%llu, %llu)",
+				     d->tn->name, (unsigned long long)size, (unsigned long long)got);
 		else
 			rc = out_write(out, buf, (size_t)size);
 		free(buf);
@@ -240,7 +241,8 @@ static int write_all(struct iso_image *img, struct out_file *out, const uint8_t 
 	}
 	if (out_tell(out) != (uint64_t)img->data_lba * ISO_BLOCK)
 		return err_set(EINVAL, "internal error: data starts at byte %llu, planned %llu",
-			       (unsigned long long)out_tell(out), (unsigned long long)img->data_lba * ISO_BLOCK);
+			       (unsigned long long)out_tell(out),
+			       (unsigned long long)img->data_lba * ISO_BLOCK);
 	progress_begin("writing image", img->data_bytes);
 	for (size_t i = 0; i < img->nfiles; i++) {
 		struct iso_node *f = img->files[i];
@@ -282,16 +284,20 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path)
 	img.tree = t;
 	if (o->level < 1 || o->level > 3)
 		return err_set(ERR_USAGE, "-iso-level %d: must be 1, 2 or 3", o->level);
-	if ((rc = check_id("volume id (-V)", o->volume_id, 32)) || (rc = check_id("system id (-sysid)", o->system_id, 32)) ||
+	if ((rc = check_id("volume id (-V)", o->volume_id, 32)) ||
+	    (rc = check_id("system id (-sysid)", o->system_id, 32)) ||
 	    (rc = check_id("volume set id (-volset)", o->volset_id, 128)) ||
 	    (rc = check_id("publisher id (-publisher)", o->publisher_id, 128)) ||
 	    (rc = check_id("preparer id (-p)", o->preparer_id, 128)) ||
 	    (rc = check_id("application id (-A)", o->application_id, 128)))
 		return rc;
 	if (o->isohybrid_mbr && !o->nboot)
-		return err_set(ERR_USAGE, "-isohybrid-mbr needs an El Torito boot image (-b isolinux.bin -no-emul-boot)");
+		return err_set(
+		    ERR_USAGE,
+		    "-isohybrid-mbr needs an El Torito boot image (-b isolinux.bin -no-emul-boot)");
 	if (!out_path || !strcmp(out_path, "-"))
-		return err_set(ERR_USAGE, "the ISO image needs an output file (-o); standard output is not supported");
+		return err_set(ERR_USAGE,
+			       "the ISO image needs an output file (-o); standard output is not supported");
 	if (!t->finalized && (rc = tree_finalize(t)))
 		return rc;
 	img.now = o->build_time >= 0 ? o->build_time : time_build();
@@ -303,8 +309,8 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path)
 		rc = util_read_file(o->isohybrid_mbr, &tmpl, &tmpl_len);
 		if (rc)
 			goto done;
-		rc = iso_hybrid_mbr(mbr, tmpl, tmpl_len, img.boot[0].node->lba, (uint64_t)img.total * ISO_BLOCK,
-				    disk_id(&img));
+		rc = iso_hybrid_mbr(mbr, tmpl, tmpl_len, img.boot[0].node->lba,
+				    (uint64_t)img.total * ISO_BLOCK, disk_id(&img));
 		if (rc) {
 			rc = err_wrap(rc, "%s", o->isohybrid_mbr);
 			goto done;

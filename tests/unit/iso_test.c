@@ -33,8 +33,12 @@ static void test_dates(void)
 static void test_dir_record(void)
 {
 	uint8_t r[64];
-	struct iso_dr dr = {.extent = 0x1234, .size = 2048, .mtime = 1600000000, .flags = ISO_DR_DIR,
-			    .name = (const uint8_t *)"ABC.;1", .name_len = 6};
+	struct iso_dr dr = {.extent = 0x1234,
+			    .size = 2048,
+			    .mtime = 1600000000,
+			    .flags = ISO_DR_DIR,
+			    .name = (const uint8_t *)"ABC.;1",
+			    .name_len = 6};
 	size_t len = iso_dr_encode(r, &dr);
 	CHECK_EQ(len, 40); /* 33 + 6 + 1 pad */
 	CHECK_EQ(r[0], 40);
@@ -56,9 +60,15 @@ static void test_path_table(void)
 {
 	uint8_t l[16], m[16];
 	CHECK_EQ(iso_pt_encode(l, (const uint8_t *)"BOOT", 4, 0x20, 1, false), 12);
-	CHECK_MEM(l, "\x04\x00\x20\x00\x00\x00\x01\x00" "BOOT", 12);
+	CHECK_MEM(l,
+		  "\x04\x00\x20\x00\x00\x00\x01\x00"
+		  "BOOT",
+		  12);
 	CHECK_EQ(iso_pt_encode(m, (const uint8_t *)"ABC", 3, 0x20, 2, true), 12);
-	CHECK_MEM(m, "\x03\x00\x00\x00\x00\x20\x00\x02" "ABC\0", 12);
+	CHECK_MEM(m,
+		  "\x03\x00\x00\x00\x00\x20\x00\x02"
+		  "ABC\0",
+		  12);
 	CHECK_EQ(iso_pt_len(1), 10);
 }
 
@@ -66,20 +76,41 @@ static void test_pvd(void)
 {
 	static uint8_t p[ISO_BLOCK];
 	struct iso_vd v = {
-		.type = ISO_VD_PRIMARY,
-		.system_id = (const uint8_t *)"LINUX", .system_id_len = 5,
-		.volume_id = (const uint8_t *)"My KNOPPIX", .volume_id_len = 10,
-		.volume_space = 1000, .pt_size = 10, .pt_l = 19, .pt_m = 20,
-		.root_extent = 21, .root_size = 2048, .root_mtime = 1600000000, .created = 1600000000,
+	    .type = ISO_VD_PRIMARY,
+	    .system_id = (const uint8_t *)"LINUX",
+	    .system_id_len = 5,
+	    .volume_id = (const uint8_t *)"My KNOPPIX",
+	    .volume_id_len = 10,
+	    .volume_space = 1000,
+	    .pt_size = 10,
+	    .pt_l = 19,
+	    .pt_m = 20,
+	    .root_extent = 21,
+	    .root_size = 2048,
+	    .root_mtime = 1600000000,
+	    .created = 1600000000,
 	};
 	iso_vd_encode(p, &v);
-	CHECK_MEM(p, "\x01" "CD001" "\x01\x00", 8);
+	CHECK_MEM(p,
+		  "\x01"
+		  "CD001"
+		  "\x01\x00",
+		  8);
 	CHECK_MEM(p + 8, "LINUX                           ", 32);
 	CHECK_MEM(p + 40, "My KNOPPIX                      ", 32);
 	CHECK_MEM(p + 80, "\xe8\x03\x00\x00\x00\x00\x03\xe8", 8);
-	CHECK_MEM(p + 120, "\x01\x00\x00\x01" "\x01\x00\x00\x01" "\x00\x08\x08\x00", 12);
+	CHECK_MEM(p + 120,
+		  "\x01\x00\x00\x01"
+		  "\x01\x00\x00\x01"
+		  "\x00\x08\x08\x00",
+		  12);
 	CHECK_MEM(p + 132, "\x0a\x00\x00\x00\x00\x00\x00\x0a", 8);
-	CHECK_MEM(p + 140, "\x13\x00\x00\x00" "\x00\x00\x00\x00" "\x00\x00\x00\x14" "\x00\x00\x00\x00", 16);
+	CHECK_MEM(p + 140,
+		  "\x13\x00\x00\x00"
+		  "\x00\x00\x00\x00"
+		  "\x00\x00\x00\x14"
+		  "\x00\x00\x00\x00",
+		  16);
 	CHECK_EQ(p[156], 34);
 	CHECK_MEM(p + 158, "\x15\x00\x00\x00\x00\x00\x00\x15", 8);
 	CHECK_EQ(p[156 + 25], ISO_DR_DIR);
@@ -103,7 +134,11 @@ static void test_pvd(void)
 		CHECK_MEM(p + 40, "\0A\0b\0 \0 ", 8);
 	}
 	iso_vd_terminator(p);
-	CHECK_MEM(p, "\xff" "CD001" "\x01", 7);
+	CHECK_MEM(p,
+		  "\xff"
+		  "CD001"
+		  "\x01",
+		  7);
 }
 
 static void mangle(const char *in, bool dir, int level, bool l, const char *want)
@@ -151,7 +186,10 @@ static void test_names(void)
 		uint8_t j[ISO_JOLIET_NAME_MAX];
 		size_t n = iso_name_joliet("a:é", false, j);
 		CHECK_EQ(n, 10);
-		CHECK_MEM(j, "\0a\0_\0\xe9\0;\0" "1", 10);
+		CHECK_MEM(j,
+			  "\0a\0_\0\xe9\0;\0"
+			  "1",
+			  10);
 	}
 }
 
@@ -159,8 +197,8 @@ static void test_catalog(void)
 {
 	static uint8_t c[ISO_BLOCK];
 	struct iso_et_entry e[2] = {
-		{.platform = 0, .bootable = true, .media = ISO_ET_NOEMUL, .count = 4, .lba = 0x2a},
-		{.platform = 0xEF, .bootable = true, .media = ISO_ET_NOEMUL, .count = 2880, .lba = 0x30},
+	    {.platform = 0, .bootable = true, .media = ISO_ET_NOEMUL, .count = 4, .lba = 0x2a},
+	    {.platform = 0xEF, .bootable = true, .media = ISO_ET_NOEMUL, .count = 2880, .lba = 0x30},
 	};
 	uint16_t sum = 0;
 	CHECK_EQ(iso_et_catalog(c, e, 1), 0);
@@ -188,7 +226,12 @@ static void test_catalog(void)
 	CHECK_EQ(iso_et_floppy_media(2949120), ISO_ET_FLOPPY_288);
 	CHECK_EQ(iso_et_floppy_media(1474561), -1);
 	iso_et_boot_record(c, 0x21);
-	CHECK_MEM(c, "\x00" "CD001" "\x01" "EL TORITO SPECIFICATION\0", 31);
+	CHECK_MEM(c,
+		  "\x00"
+		  "CD001"
+		  "\x01"
+		  "EL TORITO SPECIFICATION\0",
+		  31);
 	CHECK_MEM(c + 0x47, "\x21\x00\x00\x00", 4);
 }
 
