@@ -199,7 +199,19 @@ expect_fail case-duplicates "differ only in case" "$bad/x.img" "$MKLIVE" fat -o 
 d=$O/rootfull; rm -rf "$d"; mkdir -p "$d"; for i in $(seq 1 225); do : >"$d/F$i"; done
 expect_fail root-dir-full "root directory needs 225 records" "$bad/x.img" "$MKLIVE" fat -o "$bad/x.img" --size 1440K "$d"
 expect_fail missing-source "does-not-exist" "$bad/x.img" "$MKLIVE" fat -o "$bad/x.img" "$O/does-not-exist"
-d=$O/unreadable; rm -rf "$d"; mkdir -p "$d"; ln -s /proc/self/mem "$d/mem-link"
+# An unreadable file: its stat succeeds (the scan), its open fails (the write).
+# Root reads anything, so as root the command runs as nobody.
+d=$O/unreadable; rm -rf "$d"; mkdir -p "$d/out"; echo secret >"$d/secret"; echo ok >"$d/ok"
+chmod 000 "$d/secret"; chmod 777 "$d/out"
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+	command -v setpriv >/dev/null && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
+	expect_fail unreadable-source "secret: " "$d/out/x.img" "${as_user[@]}" "$MKLIVE" fat -o "$d/out/x.img" "$d"
+else
+	t_skip unreadable-source "root without setpriv (util-linux) reads any file"
+fi
 expect_fail fat32-too-small "too small for FAT32" "$bad/x.img" "$MKLIVE" fat -o "$bad/x.img" --size 1440K --fat 32 "$small"
 expect_fail bad-label "label" "$bad/x.img" "$MKLIVE" fat -o "$bad/x.img" -n 'bad*label' "$small"
 expect_fail no-syslinux-installer "Debian package syslinux" "$bad/x.img" env PATH=/nonexistent "$MKLIVE" fat -o "$bad/x.img" --syslinux "$small"
