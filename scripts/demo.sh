@@ -88,7 +88,7 @@ done
 kill $pid 2>/dev/null || true
 wait $pid 2>/dev/null || true
 if grep -qa -- "$marker" "$log"; then
-	grep -a -- "$marker" "$log" | head -n 1 | tr -d '\r' >&2
+	grep -ao -- "$marker.*" "$log" | head -n 1 | tr -d "\r" >&2
 	say "booted: $out/demo.iso works (serial log: $log)"
 	say "run it yourself: qemu-system-x86_64 -m 512 -cdrom $out/demo.iso"
 else
