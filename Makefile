@@ -109,7 +109,7 @@ bench: all
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------
 FUZZ_CC ?= clang
 fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/commands.h $(BUILD)/gen/version.h
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard init/*.c init/*.h) $(BUILD)/gen/commands.h $(BUILD)/gen/version.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -o $@ $< $(LIB_SRC) $(LIBS)

@@ -115,6 +115,8 @@ int kmod_db_parse_dep(struct kmod_db *db, const char *text)
 			continue;
 		snprintf(tmp, sizeof tmp, "%.*s", (int)(colon - l), l);
 		int i = kmod_db_find(db, tmp);
+		if (i < 0)
+			continue; /* a name too long to match itself: ignored */
 		struct kmod_module *m = &db->mods[i];
 		if (m->ndeps)
 			continue;

@@ -37,28 +37,39 @@ int tar_gunzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len,
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
 	if (!d)
 		return fail(err, errcap, "out of memory");
+	/* ISIZE is untrusted: the guess is bounded, the buffer grows as needed. */
+	if (cap > in_len * 64)
+		cap = in_len * 64;
 	if (cap < in_len * 2)
 		cap = in_len * 2;
 	cap += 4096;
+	/* DEFLATE cannot expand more than 1032:1: a stream that claims more
+	 * is corrupt, and memory stays bounded. */
+	size_t limit = in_len * 1032 + 65536;
 	while (pos < in_len) {
 		size_t in_used = 0, got = 0;
 		enum libdeflate_result r;
 		if (!buf || cap - used < 4096) {
-			cap = cap * 2;
-			uint8_t *nb = realloc(buf, cap);
+			size_t ncap = buf ? cap * 2 : cap;
+			uint8_t *nb = ncap <= limit ? realloc(buf, ncap) : NULL;
 			if (!nb) {
 				free(buf);
 				libdeflate_free_decompressor(d);
-				return fail(err, errcap, "out of memory for %zu bytes", cap);
+				return fail(err, errcap, ncap > limit ? "not a valid gzip file (corrupt)"
+								     : "out of memory for %zu bytes", ncap);
 			}
 			buf = nb;
+			cap = ncap;
 		}
 		r = libdeflate_gzip_decompress_ex(d, in + pos, in_len - pos, buf + used, cap - used,
 						  &in_used, &got);
 		if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
-			uint8_t *nb = realloc(buf, cap * 2);
-			if (!nb)
-				break;
+			uint8_t *nb = cap * 2 <= limit ? realloc(buf, cap * 2) : NULL;
+			if (!nb) {
+				free(buf);
+				libdeflate_free_decompressor(d);
+				return fail(err, errcap, "not a valid gzip file (corrupt, or too large for memory)");
+			}
 			buf = nb;
 			cap *= 2;
 			continue;
@@ -76,10 +87,6 @@ int tar_gunzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len,
 			pos++;
 	}
 	libdeflate_free_decompressor(d);
-	if (pos < in_len) {
-		free(buf);
-		return fail(err, errcap, "out of memory");
-	}
 	*out = buf;
 	*out_len = used;
 	return 0;
