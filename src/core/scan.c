@@ -198,7 +198,8 @@ static int scan_dir(struct tree *t, struct tree_node *dir, const char *src,
 	closedir(d);
 	/* Sorted order makes hard-link groups and warnings deterministic and
 	 * lets tree_add_child append at the end of a fresh directory. */
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *path = util_path_join(src, names[i]);
 		if (!excluded(names[i], path, o))
