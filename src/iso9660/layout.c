@@ -130,7 +130,8 @@ static void name_dir(struct iso_image *img, struct iso_node *d)
 	iso_names_uniquify(names, d->nkids, false, &img->rules);
 	for (size_t i = 0; i < d->nkids; i++)
 		d->kids[i]->name_buf[d->kids[i]->name.len] = 0;
-	qsort(d->kids, d->nkids, sizeof *d->kids, cmp_iso);
+	if (d->nkids)
+		qsort(d->kids, d->nkids, sizeof *d->kids, cmp_iso);
 	if (img->o->joliet && d->njkids) {
 		names = xrealloc(names, d->njkids * sizeof *names);
 		for (size_t i = 0; i < d->njkids; i++) {
