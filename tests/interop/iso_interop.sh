@@ -80,6 +80,16 @@ check r-like-genisoimage tree_compare "$T/x-g" "$T/x-r" 1-7
 check r-rationalized bash -c "stat -c '%a %u %g' '$T/x-r/special/setuid' | grep -qx '555 0 0' &&
 	stat -c '%a' '$T/x-r/special/readonly' | grep -qx 444 && stat -c '%a' '$T/x-r/special/sticky' | grep -qx 555"
 
+# --- the sanitizer build writes the same bytes, without a report ---
+asan=${ASAN_BUILD:-$BUILD/asan}/mklive
+if [ -x "$asan" ]; then
+	ASAN_OPTIONS=detect_leaks=1 "$asan" iso -quiet -R -J -iso-level 2 -o "$T/asan.iso" "$T/src" 2>"$T/asan.err"
+	"$MKLIVE" iso -quiet -R -J -iso-level 2 -o "$T/plain-build.iso" "$T/src"
+	check asan-clean bash -c "[ ! -s '$T/asan.err' ] && cmp '$T/asan.iso' '$T/plain-build.iso'"
+else
+	t_skip asan-clean "no ASan build (make asan)"
+fi
+
 # --- graft points, excludes, -hide-rr-moved ---
 mkdir -p "$T/g1" && echo one >"$T/g1/one.txt" && echo skip >"$T/g1/skip.log"
 "$MKLIVE" iso -quiet -R -graft-points -m '*.log' -hide-rr-moved -o "$T/graft.iso" \
