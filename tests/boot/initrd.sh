@@ -7,7 +7,8 @@
 #   2. USB stick (usb-storage on xHCI) with live.toram: the medium is released
 #   3. virtio disk with a FAT filesystem (files copied), live.writable=tgz
 #   4. the right id but no root image: a clear message, no panic
-#   5. no medium at all: the message names what was scanned, no panic
+#   5. no medium at all: the message names what was scanned, then the rescue
+#      shell of an initrd made with --shell starts
 #   6. the article's layout: cloop.ko (cloop-src, tests/lib/build_cloop_ko.sh)
 #      over an inner ISO 9660, root_fs.tgz with writable /etc and /var
 source "$TESTS_DIR/lib/common.sh"
@@ -69,6 +70,7 @@ md5_before=$(md5sum <root.squashfs)
 
 "$MKLIVE" initrd -o generic.img -k "$kver" >initrd.log 2>&1 || t_fail build-generic "$(tail -n 3 initrd.log)"
 "$MKLIVE" initrd -o minimal.img -k "$kver" -p minimal >>initrd.log 2>&1 || t_fail build-minimal "$(tail -n 3 initrd.log)"
+"$MKLIVE" initrd -o shell.img -k "$kver" -p minimal --shell >>initrd.log 2>&1 || t_fail build-shell "$(tail -n 3 initrd.log)"
 
 boot() { # NAME INITRD MARKER TIMEOUT APPEND QEMU-ARGS...
 	local name=$1 initrd=$2 marker=$3 timeout=$4 append=$5; shift 5
@@ -126,8 +128,9 @@ result noimage-message grep -qa "has /live/mklive.id but no /live/root.squashfs"
 result noimage-no-panic no_panic noimage
 
 # 5. nothing to boot from: the empty CD-ROM drive is named in the message
-boot none minimal.img 'Fix the problem' 60 "live.id=$id live.timeout=2"
+boot none shell.img 'built-in shell' 60 "live.id=$id live.timeout=2"
 result none-message grep -qa "no medium with id $id after 2 s; scanned sr0 (no disc)" none.serial
+result none-rescue-shell grep -qa "boot failed: starting a shell" none.serial
 result none-no-panic no_panic none
 
 # 6. cloop + root_fs.tgz
