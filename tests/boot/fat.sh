@@ -57,6 +57,19 @@ fi
 # boot sector, ldlinux.sys.
 [ -e "$O/hd.img" ] && booted hard-disk-partition -drive if=ide,format=raw,file="$O/hd.img" -boot c
 
+# Without --syslinux: the boot sector's own code (and the MBR's, with
+# --partition) prints its message through the BIOS (INT 10h), which SeaBIOS
+# mirrors to the serial port when etc/sercon-port is set.
+printf '\xf8\x03' >"$O/sercon-port" # 0x3F8, COM1, little-endian
+"$MKLIVE" fat -o "$O/plain.img" --size 1440K "$src/f1.txt" &&
+	qemu_boot "$O/plain.serial" "Not a boot disk" 30 -m 64 -fw_cfg name=etc/sercon-port,file="$O/sercon-port" \
+		-drive if=floppy,format=raw,file="$O/plain.img" -boot a &&
+	t_pass not-a-boot-disk-floppy || t_fail not-a-boot-disk-floppy "$(tail -c 200 "$O/plain.serial")"
+"$MKLIVE" fat -o "$O/plain-hd.img" --size 4M --partition "$src/f1.txt" &&
+	qemu_boot "$O/plain-hd.serial" "Not a boot disk" 30 -m 64 -fw_cfg name=etc/sercon-port,file="$O/sercon-port" \
+		-drive if=ide,format=raw,file="$O/plain-hd.img" -boot c &&
+	t_pass not-a-boot-disk-mbr || t_fail not-a-boot-disk-mbr "$(tail -c 200 "$O/plain-hd.serial")"
+
 # Through El Torito: needs `mklive iso` with -b/-c and -hard-disk-boot.
 if ! "$MKLIVE" iso --help 2>/dev/null | grep -q -- '-hard-disk-boot'; then
 	t_skip eltorito-floppy-1440K "mklive iso with El Torito is not built yet"
