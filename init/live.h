@@ -13,15 +13,15 @@
 enum live_writable { LIVE_OVERLAY, LIVE_TGZ };
 
 struct live_opts {
-	char id[128];           /* live.id=; "" when not given */
-	bool toram;             /* live.toram */
+	char id[128];		     /* live.id=; "" when not given */
+	bool toram;		     /* live.toram */
 	enum live_writable writable; /* live.writable=overlay|tgz */
-	unsigned timeout;       /* live.timeout=SECONDS, default 30 */
-	bool shell;             /* live.shell: a shell before switching root */
-	bool debug;             /* live.debug: log each step with timings */
-	char init[256];         /* live.init=, default /sbin/init */
-	char overlay_size[32];  /* live.overlay_size= (tmpfs size=), default 50% */
-	char warnings[512];     /* what was ignored and why, "" if nothing */
+	unsigned timeout;	     /* live.timeout=SECONDS, default 30 */
+	bool shell;		     /* live.shell: a shell before switching root */
+	bool debug;		     /* live.debug: log each step with timings */
+	char init[256];		     /* live.init=, default /sbin/init */
+	char overlay_size[32];	     /* live.overlay_size= (tmpfs size=), default 50% */
+	char warnings[512];	     /* what was ignored and why, "" if nothing */
 };
 
 void live_opts_default(struct live_opts *o);
@@ -32,8 +32,8 @@ int live_cmdline_parse(const char *cmdline, struct live_opts *o);
 
 /* ---- kernel modules (modalias.c) ----------------------------------------- */
 struct kmod_alias {
-	char *pattern; /* fnmatch(3) pattern from modules.alias */
-	char *module;  /* module name, '-' folded to '_' */
+	char *pattern;	/* fnmatch(3) pattern from modules.alias */
+	char *module;	/* module name, '-' folded to '_' */
 	size_t literal; /* length of the pattern's prefix without wildcards */
 };
 
@@ -42,9 +42,9 @@ struct kmod_module {
 	char *path; /* relative to the modules directory */
 	int *deps;  /* indices, as listed in modules.dep */
 	size_t ndeps;
-	int *pre;   /* softdep pre: indices */
+	int *pre; /* softdep pre: indices */
 	size_t npre;
-	int state;  /* 0 not loaded, 1 loading, 2 loaded, -1 failed */
+	int state; /* 0 not loaded, 1 loading, 2 loaded, -1 failed */
 };
 
 struct kmod_db {
@@ -98,11 +98,9 @@ ssize_t probe_iso_read(int fd, const char *path, char *buf, size_t cap);
  * directory dirfd. Refuses absolute names, ".." components, hard links out
  * of the tree, relative symlinks that climb out of it, and never follows a
  * symlink while extracting. On error returns -1 with a message in err. */
-int tar_extract(const uint8_t *data, size_t len, int dirfd, char *err, size_t errcap,
-		uint64_t *nfiles);
+int tar_extract(const uint8_t *data, size_t len, int dirfd, char *err, size_t errcap, uint64_t *nfiles);
 /* Decompress a whole gzip file (one or more members) into a malloc'ed
  * buffer. Returns 0, or -1 with a message in err. */
-int tar_gunzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len, char *err,
-	       size_t errcap);
+int tar_gunzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len, char *err, size_t errcap);
 
 #endif

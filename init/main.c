@@ -58,9 +58,9 @@ _Static_assert(sizeof(struct loop_config) == 304, "loop_config ABI");
 static struct live_opts opt;
 static struct kmod_db db;
 static char modroot[300];
-static char want_id[128];    /* live.id, or the id built into the initrd */
-static char medium_dev[64];  /* e.g. "sr0" */
-static char scanned[1024];   /* "sr0 (no disc), sda1 (ext4, no /live)" */
+static char want_id[128];   /* live.id, or the id built into the initrd */
+static char medium_dev[64]; /* e.g. "sr0" */
+static char scanned[1024];  /* "sr0 (no disc), sda1 (ext4, no /live)" */
 
 /* ---- messages ------------------------------------------------------------ */
 static double now(void)
@@ -206,7 +206,8 @@ static int load_index(int i, const char *params)
 		char p[600];
 		snprintf(p, sizeof p, "%s/%s", modroot, m->path);
 		int fd = open(p, O_RDONLY | O_CLOEXEC);
-		int r = fd < 0 ? -1 : (int)syscall(SYS_finit_module, fd, order[k] == i && params ? params : "", 0);
+		int r = fd < 0 ? -1
+			       : (int)syscall(SYS_finit_module, fd, order[k] == i && params ? params : "", 0);
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
@@ -369,7 +370,8 @@ static bool try_device(const char *name, struct scan_state *st)
 		int cds = ioctl(fd, 0x5326, 0);
 		if (cds == 1 || cds == 2) {
 			close(fd);
-			snprintf(st->status, sizeof st->status, "%s", cds == 1 ? "no disc" : "no disc, tray open");
+			snprintf(st->status, sizeof st->status, "%s",
+				 cds == 1 ? "no disc" : "no disc, tray open");
 			return false;
 		}
 	}
@@ -405,7 +407,8 @@ static bool try_device(const char *name, struct scan_state *st)
 	}
 	close(fd);
 	if (pi.type != PROBE_VFAT && pi.type != PROBE_EXT4) {
-		snprintf(st->status, sizeof st->status, "%s", pi.type == PROBE_NONE ? "no filesystem" : fsname);
+		snprintf(st->status, sizeof st->status, "%s",
+			 pi.type == PROBE_NONE ? "no filesystem" : fsname);
 		st->final = pi.type != PROBE_NONE;
 		return false;
 	}
@@ -613,7 +616,8 @@ static int mount_root_image(void)
 	bool squash = stat(MEDIUM "/live/root.squashfs", &st) == 0;
 	bool cloop = !squash && stat(MEDIUM "/live/root.cloop", &st) == 0;
 	if (!squash && !cloop) {
-		say("medium %s has /live/mklive.id but no /live/root.squashfs or /live/root.cloop", medium_dev);
+		say("medium %s has /live/mklive.id but no /live/root.squashfs or /live/root.cloop",
+		    medium_dev);
 		return -1;
 	}
 	const char *name = squash ? "root.squashfs" : "root.cloop";
@@ -644,7 +648,8 @@ static int mount_root_image(void)
 		snprintf(params, sizeof params, "file=%s", img);
 		int r = load_module("cloop", params);
 		if (r < 0) {
-			say("root.cloop needs the cloop module: %s (build the initrd with --add-module cloop)",
+			say("root.cloop needs the cloop module: %s (build the initrd with --add-module "
+			    "cloop)",
 			    r == -ENOENT ? "not in the initramfs" : strerror(-r));
 			return -1;
 		}
@@ -712,7 +717,8 @@ static int writable_tgz(void)
 		return -1;
 	if (read_file(opt.toram ? TORAM "/root_fs.tgz" : MEDIUM "/live/root_fs.tgz", &gz, &gzlen) < 0) {
 		/* With live.toram the medium is gone; the tgz was read before. */
-		say("live.writable=tgz: cannot read /live/root_fs.tgz from %s: %s", medium_dev, strerror(errno));
+		say("live.writable=tgz: cannot read /live/root_fs.tgz from %s: %s", medium_dev,
+		    strerror(errno));
 		return -1;
 	}
 	if (tar_gunzip(gz, gzlen, &tar, &tarlen, err, sizeof err) < 0) {
@@ -773,7 +779,10 @@ static int writable_tgz(void)
 }
 
 /* ---- shell, wait, switch ----------------------------------------------- */
-static bool have_shell(void) { return access("/bin/sh", X_OK) == 0; }
+static bool have_shell(void)
+{
+	return access("/bin/sh", X_OK) == 0;
+}
 
 static void run_shell(const char *why)
 {
@@ -939,6 +948,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	umask(022);
+	/* The kernel starts init with HOME and TERM only: the rescue shell and
+	 * the root's init scripts expect a PATH. */
+	if (!getenv("PATH"))
+		setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	mkdir("/proc", 0755);
 	mkdir("/sys", 0755);
 	mkdir("/dev", 0755);

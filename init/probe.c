@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -16,23 +19,34 @@ static uint32_t le32(const uint8_t *p)
 const char *probe_type_name(enum probe_type t)
 {
 	switch (t) {
-	case PROBE_ISO9660: return "iso9660";
-	case PROBE_VFAT: return "vfat";
-	case PROBE_EXT4: return "ext4";
-	case PROBE_SQUASHFS: return "squashfs";
-	case PROBE_MBR: return "partition table";
-	default: return "unknown";
+	case PROBE_ISO9660:
+		return "iso9660";
+	case PROBE_VFAT:
+		return "vfat";
+	case PROBE_EXT4:
+		return "ext4";
+	case PROBE_SQUASHFS:
+		return "squashfs";
+	case PROBE_MBR:
+		return "partition table";
+	default:
+		return "unknown";
 	}
 }
 
 const char *probe_fstype(enum probe_type t)
 {
 	switch (t) {
-	case PROBE_ISO9660: return "iso9660";
-	case PROBE_VFAT: return "vfat";
-	case PROBE_EXT4: return "ext4";
-	case PROBE_SQUASHFS: return "squashfs";
-	default: return NULL;
+	case PROBE_ISO9660:
+		return "iso9660";
+	case PROBE_VFAT:
+		return "vfat";
+	case PROBE_EXT4:
+		return "ext4";
+	case PROBE_SQUASHFS:
+		return "squashfs";
+	default:
+		return NULL;
 	}
 }
 
@@ -65,7 +79,10 @@ static void set_label(struct probe_info *o, const uint8_t *p, size_t n)
 	o->label[n] = 0;
 }
 
-static bool is_pow2(unsigned v) { return v && !(v & (v - 1)); }
+static bool is_pow2(unsigned v)
+{
+	return v && !(v & (v - 1));
+}
 
 int probe_fd(int fd, struct probe_info *o)
 {

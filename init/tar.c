@@ -24,13 +24,12 @@ static int fail(char *err, size_t cap, const char *fmt, ...)
 	return -1;
 }
 
-int tar_gunzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len, char *err,
-	       size_t errcap)
+int tar_gunzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len, char *err, size_t errcap)
 {
 	/* RFC 1952 2.3.1: ISIZE, the last 4 bytes, is the size modulo 2^32 of
 	 * the last member; a good first guess, grown when it is not enough. */
 	size_t cap = in_len >= 18 ? (size_t)in[in_len - 4] | (size_t)in[in_len - 3] << 8 |
-					    (size_t)in[in_len - 2] << 16 | (size_t)in[in_len - 1] << 24
+					(size_t)in[in_len - 2] << 16 | (size_t)in[in_len - 1] << 24
 				  : 0;
 	size_t used = 0, pos = 0;
 	uint8_t *buf = NULL;
@@ -55,20 +54,23 @@ int tar_gunzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len,
 			if (!nb) {
 				free(buf);
 				libdeflate_free_decompressor(d);
-				return fail(err, errcap, ncap > limit ? "not a valid gzip file (corrupt)"
-								     : "out of memory for %zu bytes", ncap);
+				return fail(err, errcap,
+					    ncap > limit ? "not a valid gzip file (corrupt)"
+							 : "out of memory for %zu bytes",
+					    ncap);
 			}
 			buf = nb;
 			cap = ncap;
 		}
-		r = libdeflate_gzip_decompress_ex(d, in + pos, in_len - pos, buf + used, cap - used,
-						  &in_used, &got);
+		r = libdeflate_gzip_decompress_ex(d, in + pos, in_len - pos, buf + used, cap - used, &in_used,
+						  &got);
 		if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
 			uint8_t *nb = cap * 2 <= limit ? realloc(buf, cap * 2) : NULL;
 			if (!nb) {
 				free(buf);
 				libdeflate_free_decompressor(d);
-				return fail(err, errcap, "not a valid gzip file (corrupt, or too large for memory)");
+				return fail(err, errcap,
+					    "not a valid gzip file (corrupt, or too large for memory)");
 			}
 			buf = nb;
 			cap *= 2;
@@ -268,8 +270,7 @@ static void set_meta(int dirfd, const char *leaf, const struct tar_entry *e, boo
 	utimensat(dirfd, leaf, ts, flags);
 }
 
-static int extract_one(int root, const struct tar_entry *e, const uint8_t *data, char *err,
-		       size_t errcap)
+static int extract_one(int root, const struct tar_entry *e, const uint8_t *data, char *err, size_t errcap)
 {
 	char name[4096], tname[4096];
 	const char *why = NULL, *leaf, *tleaf;
@@ -280,8 +281,8 @@ static int extract_one(int root, const struct tar_entry *e, const uint8_t *data,
 		return 0; /* "./" itself: the root keeps its own mode */
 	dfd = open_parent(root, name, &leaf);
 	if (dfd < 0)
-		return fail(err, errcap, "%s: %s (a parent is not a directory, or is a symlink)",
-			    e->name, strerror(errno));
+		return fail(err, errcap, "%s: %s (a parent is not a directory, or is a symlink)", e->name,
+			    strerror(errno));
 	/* Replace what is there (not a directory being re-created). */
 	if (e->type != '5')
 		unlinkat(dfd, leaf, 0);

@@ -26,8 +26,8 @@ void cpio_encode_header(uint8_t out[CPIO_HEADER_SIZE], const struct cpio_hdr *h)
 	/* newc header (cpio(5)): c_magic[6] "070701", then c_ino, c_mode,
 	 * c_uid, c_gid, c_nlink, c_mtime, c_filesize, c_devmajor, c_devminor,
 	 * c_rdevmajor, c_rdevminor, c_namesize, c_check, each 8 hex digits. */
-	const uint32_t f[13] = {h->ino,      h->mode,     h->uid,       h->gid,       h->nlink,
-				h->mtime,    h->filesize, h->devmajor,  h->devminor,  h->rdevmajor,
+	const uint32_t f[13] = {h->ino,	      h->mode,	   h->uid,	h->gid,	     h->nlink,
+				h->mtime,     h->filesize, h->devmajor, h->devminor, h->rdevmajor,
 				h->rdevminor, h->namesize, h->check};
 	static const char hex[] = "0123456789ABCDEF";
 	memcpy(out, "070701", 6);
@@ -70,7 +70,10 @@ void cpio_writer_destroy(struct cpio_writer *w)
 	free(w);
 }
 
-uint64_t cpio_writer_bytes(const struct cpio_writer *w) { return w->bytes; }
+uint64_t cpio_writer_bytes(const struct cpio_writer *w)
+{
+	return w->bytes;
+}
 
 static int write_header(struct cpio_writer *w, struct cpio_hdr *h, const char *name)
 {

@@ -27,8 +27,8 @@ static int check_static_elf(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
 	if (fd < 0)
 		return err_sys(errno, "%s (install busybox-static for --shell)", path);
-	if (util_pread_full(fd, eh, sizeof eh, 0, &got) < 0 || got != sizeof eh ||
-	    memcmp(eh, "\177ELF", 4) || eh[4] != 2 || eh[5] != 1) {
+	if (util_pread_full(fd, eh, sizeof eh, 0, &got) < 0 || got != sizeof eh || memcmp(eh, "\177ELF", 4) ||
+	    eh[4] != 2 || eh[5] != 1) {
 		rc = err_set(ERR_FORMAT, "%s: not a 64-bit little-endian ELF executable", path);
 		goto out;
 	}
@@ -69,8 +69,8 @@ static int add_node(struct tree *t, const char *dir, const char *name, mode_t mo
 
 static int add_modules(struct tree *t, const struct live_initrd_opts *o)
 {
-	char *moddir = o->modules_dir ? xstrdup(o->modules_dir)
-				      : xasprintf("/lib/modules/%s", o->kernel_version);
+	char *moddir =
+	    o->modules_dir ? xstrdup(o->modules_dir) : xasprintf("/lib/modules/%s", o->kernel_version);
 	char *base = xasprintf("/lib/modules/%s", o->kernel_version);
 	struct kmod_set *s = NULL;
 	int rc = kmod_set_open(&s, moddir);
@@ -200,7 +200,8 @@ static int write_compressed(struct sink *s, const struct comp_opts *co)
 	if (n < 0)
 		rc = (int)n;
 	else if (n == 0)
-		rc = err_set(ERR_LIMIT, "%s: compressed initramfs exceeds the codec's bound", out_path(s->out));
+		rc = err_set(ERR_LIMIT, "%s: compressed initramfs exceeds the codec's bound",
+			     out_path(s->out));
 	else
 		rc = out_write(s->out, out, (size_t)n);
 	free(out);

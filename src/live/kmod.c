@@ -250,39 +250,40 @@ int kmod_set_add(struct kmod_set *s, const char *spec)
  * NVMe, virtio, SCSI HBAs and SD cards on real hardware. Both carry the
  * filesystems of the medium and the root. */
 static const char *const profile_fs[] = {
-	"isofs", "squashfs", "overlay", "loop", "vfat", "msdos", "nls_cp437", "nls_utf8",
-	"nls_iso8859_1", "nls_ascii", "ext4", "cdrom", "sr_mod", "sd_mod", "crc32c_generic", "crc32c_intel", NULL,
+    "isofs",	 "squashfs", "overlay",	       "loop",	       "vfat", "msdos",
+    "nls_cp437", "nls_utf8", "nls_iso8859_1",  "nls_ascii",    "ext4", "cdrom",
+    "sr_mod",	 "sd_mod",   "crc32c_generic", "crc32c_intel", NULL,
 };
 static const char *const profile_minimal[] = {
-	"ata_piix", "ata_generic", "ahci", "virtio_blk", "virtio_pci", "virtio_scsi", "usb_storage",
-	"uas", "ehci_pci", "ehci_hcd", "xhci_pci", "uhci_hcd", "ohci_pci", NULL,
+    "ata_piix", "ata_generic", "ahci",	   "virtio_blk", "virtio_pci", "virtio_scsi", "usb_storage",
+    "uas",	"ehci_pci",    "ehci_hcd", "xhci_pci",	 "uhci_hcd",   "ohci_pci",    NULL,
 };
 static const char *const profile_generic[] = {
-	"kernel/drivers/ata/*.ko",
-	"kernel/drivers/scsi/*.ko",
-	"kernel/drivers/scsi/megaraid/*.ko",
-	"kernel/drivers/scsi/mpt3sas/*.ko",
-	"kernel/drivers/scsi/aacraid/*.ko",
-	"kernel/drivers/scsi/smartpqi/*.ko",
-	"kernel/drivers/scsi/device_handler/*.ko",
-	"kernel/drivers/message/fusion/*.ko",
-	"kernel/drivers/usb/host/*.ko",
-	"kernel/drivers/usb/storage/*.ko",
-	"kernel/drivers/usb/core/*.ko",
-	"kernel/drivers/usb/common/*.ko",
-	"kernel/drivers/nvme/host/*.ko",
-	"kernel/drivers/virtio/*.ko",
-	"kernel/drivers/block/virtio_blk.ko",
-	"kernel/drivers/block/xen-blkfront.ko",
-	"kernel/drivers/mmc/core/*.ko",
-	"kernel/drivers/mmc/host/sdhci*.ko",
-	"kernel/drivers/mmc/host/rtsx*.ko",
-	"kernel/drivers/memstick/host/rtsx*.ko",
-	"kernel/drivers/hid/hid.ko",
-	"kernel/drivers/hid/hid-generic.ko",
-	"kernel/drivers/hid/usbhid/*.ko",
-	"kernel/drivers/input/keyboard/atkbd.ko",
-	NULL,
+    "kernel/drivers/ata/*.ko",
+    "kernel/drivers/scsi/*.ko",
+    "kernel/drivers/scsi/megaraid/*.ko",
+    "kernel/drivers/scsi/mpt3sas/*.ko",
+    "kernel/drivers/scsi/aacraid/*.ko",
+    "kernel/drivers/scsi/smartpqi/*.ko",
+    "kernel/drivers/scsi/device_handler/*.ko",
+    "kernel/drivers/message/fusion/*.ko",
+    "kernel/drivers/usb/host/*.ko",
+    "kernel/drivers/usb/storage/*.ko",
+    "kernel/drivers/usb/core/*.ko",
+    "kernel/drivers/usb/common/*.ko",
+    "kernel/drivers/nvme/host/*.ko",
+    "kernel/drivers/virtio/*.ko",
+    "kernel/drivers/block/virtio_blk.ko",
+    "kernel/drivers/block/xen-blkfront.ko",
+    "kernel/drivers/mmc/core/*.ko",
+    "kernel/drivers/mmc/host/sdhci*.ko",
+    "kernel/drivers/mmc/host/rtsx*.ko",
+    "kernel/drivers/memstick/host/rtsx*.ko",
+    "kernel/drivers/hid/hid.ko",
+    "kernel/drivers/hid/hid-generic.ko",
+    "kernel/drivers/hid/usbhid/*.ko",
+    "kernel/drivers/input/keyboard/atkbd.ko",
+    NULL,
 };
 
 int kmod_set_add_profile(struct kmod_set *s, const char *profile)
@@ -492,8 +493,14 @@ static const char *get_softdep(const struct kmod_set *s, size_t i, bool *keep)
 	return s->softdeps[i].text;
 }
 
-char *kmod_set_dep_text(const struct kmod_set *s) { return join_lines(s->nmods, get_dep, s); }
-char *kmod_set_alias_text(const struct kmod_set *s) { return join_lines(s->naliases, get_alias, s); }
+char *kmod_set_dep_text(const struct kmod_set *s)
+{
+	return join_lines(s->nmods, get_dep, s);
+}
+char *kmod_set_alias_text(const struct kmod_set *s)
+{
+	return join_lines(s->naliases, get_alias, s);
+}
 char *kmod_set_softdep_text(const struct kmod_set *s)
 {
 	return join_lines(s->nsoftdeps, get_softdep, s);

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t *raw = NULL;
 		size_t rawlen;
 		if (op & 4) {
-			if (size < (1u << 16) && tar_gunzip(data, size, &raw, &rawlen, err, sizeof err) == 0 &&
+			if (size < (1u << 16) &&
+			    tar_gunzip(data, size, &raw, &rawlen, err, sizeof err) == 0 &&
 			    rawlen < (1u << 22))
 				tar_extract(raw, rawlen, dfd, err, sizeof err, &n);
 			free(raw);

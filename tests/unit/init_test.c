@@ -88,25 +88,25 @@ static void test_cmdline_garbage(void)
 /* ---- modules ------------------------------------------------------------- */
 /* Lines as they are in Debian 6.1's /lib/modules/VER/modules.*. */
 static const char dep_text[] =
-	"kernel/drivers/scsi/scsi_mod.ko: kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/scsi/scsi_common.ko:\n"
-	"kernel/drivers/scsi/sr_mod.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko "
-	"kernel/drivers/cdrom/cdrom.ko\n"
-	"kernel/drivers/cdrom/cdrom.ko:\n"
-	"kernel/drivers/ata/libata.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/ata/ata_piix.ko: kernel/drivers/ata/libata.ko kernel/drivers/scsi/scsi_mod.ko "
-	"kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/ata/ata_generic.ko: kernel/drivers/ata/libata.ko kernel/drivers/scsi/scsi_mod.ko "
-	"kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/ata/ahci.ko: kernel/drivers/ata/libahci.ko kernel/drivers/ata/libata.ko "
-	"kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/ata/libahci.ko: kernel/drivers/ata/libata.ko kernel/drivers/scsi/scsi_mod.ko "
-	"kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/usb/storage/usb-storage.ko: kernel/drivers/scsi/scsi_mod.ko "
-	"kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/fs/ext4/ext4.ko: kernel/fs/jbd2/jbd2.ko\n"
-	"kernel/fs/jbd2/jbd2.ko:\n"
-	"kernel/crypto/crc32c_generic.ko:\n";
+    "kernel/drivers/scsi/scsi_mod.ko: kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/scsi/scsi_common.ko:\n"
+    "kernel/drivers/scsi/sr_mod.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko "
+    "kernel/drivers/cdrom/cdrom.ko\n"
+    "kernel/drivers/cdrom/cdrom.ko:\n"
+    "kernel/drivers/ata/libata.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/ata/ata_piix.ko: kernel/drivers/ata/libata.ko kernel/drivers/scsi/scsi_mod.ko "
+    "kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/ata/ata_generic.ko: kernel/drivers/ata/libata.ko kernel/drivers/scsi/scsi_mod.ko "
+    "kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/ata/ahci.ko: kernel/drivers/ata/libahci.ko kernel/drivers/ata/libata.ko "
+    "kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/ata/libahci.ko: kernel/drivers/ata/libata.ko kernel/drivers/scsi/scsi_mod.ko "
+    "kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/usb/storage/usb-storage.ko: kernel/drivers/scsi/scsi_mod.ko "
+    "kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/fs/ext4/ext4.ko: kernel/fs/jbd2/jbd2.ko\n"
+    "kernel/fs/jbd2/jbd2.ko:\n"
+    "kernel/crypto/crc32c_generic.ko:\n";
 static const char alias_text[] = "# Aliases extracted from modules themselves.\n"
 				 "alias pci:v00008086d00007010sv*sd*bc*sc*i* ata_piix\n"
 				 "alias pci:v*d*sv*sd*bc01sc01i* ata_generic\n"
@@ -194,7 +194,8 @@ static void test_modalias_real(void)
 	size_t hits = 0;
 	for (size_t i = 0; i < db.naliases; i++)
 		if (kmod_alias_match(&db.aliases[i], "pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80"))
-			hits += !strcmp(db.aliases[i].module, "ata_piix") || !strcmp(db.aliases[i].module, "ata_generic");
+			hits += !strcmp(db.aliases[i].module, "ata_piix") ||
+				!strcmp(db.aliases[i].module, "ata_generic");
 	CHECK(hits >= 2);
 	hits = 0;
 	for (size_t i = 0; i < db.naliases; i++)
@@ -512,11 +513,12 @@ static void test_tar_gnu(void)
 	const char *longdir = "d1234567890123456789012345678901234567890123456789/"
 			      "e1234567890123456789012345678901234567890123456789/"
 			      "f1234567890123456789012345678901234567890123456789";
-	snprintf(p, sizeof p,
-		 "mkdir -p src/%s && echo deep > src/%s/g1234567890123456789012345678901234567890123456789.txt && "
-		 "mkdir src/sub && ln -s ../x src/sub/link_ok && echo x > src/x && "
-		 "tar -C src --format=pax -cf - . | gzip -9 > a.tgz && cat a.tgz a.tgz > two.tgz",
-		 longdir, longdir);
+	snprintf(
+	    p, sizeof p,
+	    "mkdir -p src/%s && echo deep > src/%s/g1234567890123456789012345678901234567890123456789.txt && "
+	    "mkdir src/sub && ln -s ../x src/sub/link_ok && echo x > src/x && "
+	    "tar -C src --format=pax -cf - . | gzip -9 > a.tgz && cat a.tgz a.tgz > two.tgz",
+	    longdir, longdir);
 	CHECK_EQ(sh(p), 0);
 	snprintf(p, sizeof p, "%s/a.tgz", tmp);
 	CHECK_EQ(util_read_file(p, &gz, &gzlen), 0);

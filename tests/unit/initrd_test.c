@@ -16,24 +16,30 @@
 static void test_cpio_header(void)
 {
 	uint8_t h[CPIO_HEADER_SIZE];
-	struct cpio_hdr f = {.ino = 1, .mode = 0100644, .nlink = 1, .mtime = 1700000000, .filesize = 5,
-			     .rdevmajor = 5, .rdevminor = 1, .namesize = 5};
+	struct cpio_hdr f = {.ino = 1,
+			     .mode = 0100644,
+			     .nlink = 1,
+			     .mtime = 1700000000,
+			     .filesize = 5,
+			     .rdevmajor = 5,
+			     .rdevminor = 1,
+			     .namesize = 5};
 	cpio_encode_header(h, &f);
 	/* cpio(5) "New ASCII Format": magic, then 13 fields of 8 hex digits. */
 	CHECK_MEM(h,
 		  "070701"
-		  "00000001" /* ino */
-		  "000081A4" /* mode 0100644 */
-		  "00000000" /* uid */
-		  "00000000" /* gid */
-		  "00000001" /* nlink */
-		  "6553F100" /* mtime 1700000000 */
-		  "00000005" /* filesize */
-		  "00000000" /* devmajor */
-		  "00000000" /* devminor */
-		  "00000005" /* rdevmajor */
-		  "00000001" /* rdevminor */
-		  "00000005" /* namesize, NUL included */
+		  "00000001"  /* ino */
+		  "000081A4"  /* mode 0100644 */
+		  "00000000"  /* uid */
+		  "00000000"  /* gid */
+		  "00000001"  /* nlink */
+		  "6553F100"  /* mtime 1700000000 */
+		  "00000005"  /* filesize */
+		  "00000000"  /* devmajor */
+		  "00000000"  /* devminor */
+		  "00000005"  /* rdevmajor */
+		  "00000001"  /* rdevminor */
+		  "00000005"  /* namesize, NUL included */
 		  "00000000", /* check */
 		  CPIO_HEADER_SIZE);
 }
@@ -74,25 +80,48 @@ static void test_cpio_tree(void)
 	CHECK_EQ(m.len % 512, 0);
 	/* Sorted walk: dev, dev/console, dev/sh, init, then the trailer. */
 	size_t off = 0;
-	CHECK_MEM(m.p + off, "070701" "00000001" "000041ED", 22); /* dev: ino 1, dir 0755 */
-	CHECK_MEM(m.p + off + 94, "00000004", 8);               /* namesize "dev\0" */
+	CHECK_MEM(m.p + off,
+		  "070701"
+		  "00000001"
+		  "000041ED",
+		  22);				  /* dev: ino 1, dir 0755 */
+	CHECK_MEM(m.p + off + 94, "00000004", 8); /* namesize "dev\0" */
 	CHECK_MEM(m.p + off + 110, "dev\0", 4);
 	off += 116; /* 110 + 4, padded to 116 */
-	CHECK_MEM(m.p + off, "070701" "00000002" "00002180", 22); /* console: char 0600 */
-	CHECK_MEM(m.p + off + 78, "00000005" "00000001", 16);   /* rdev 5:1 */
+	CHECK_MEM(m.p + off,
+		  "070701"
+		  "00000002"
+		  "00002180",
+		  22); /* console: char 0600 */
+	CHECK_MEM(m.p + off + 78,
+		  "00000005"
+		  "00000001",
+		  16); /* rdev 5:1 */
 	CHECK_MEM(m.p + off + 110, "dev/console\0", 12);
 	off += 124; /* 110 + 12 = 122 -> 124 */
-	CHECK_MEM(m.p + off + 6, "00000003" "0000A1FF", 16); /* symlink 0777 */
-	CHECK_MEM(m.p + off + 54, "00000007", 8);            /* target length */
+	CHECK_MEM(m.p + off + 6,
+		  "00000003"
+		  "0000A1FF",
+		  16);				  /* symlink 0777 */
+	CHECK_MEM(m.p + off + 54, "00000007", 8); /* target length */
 	CHECK_MEM(m.p + off + 110, "dev/sh\0", 7);
-	CHECK_MEM(m.p + off + 120, "../init", 7);           /* 110 + 7 -> 120 */
+	CHECK_MEM(m.p + off + 120, "../init", 7); /* 110 + 7 -> 120 */
 	off += 128;
-	CHECK_MEM(m.p + off + 6, "00000004" "000081ED", 16);
-	CHECK_MEM(m.p + off + 46, "6553F100" "00000005", 16); /* mtime clamped, size 5 */
+	CHECK_MEM(m.p + off + 6,
+		  "00000004"
+		  "000081ED",
+		  16);
+	CHECK_MEM(m.p + off + 46,
+		  "6553F100"
+		  "00000005",
+		  16); /* mtime clamped, size 5 */
 	CHECK_MEM(m.p + off + 110, "init\0", 5);
 	CHECK_MEM(m.p + off + 116, "hello\0\0\0", 8); /* name 115 -> 116; data padded to 124 */
 	off += 124;
-	CHECK_MEM(m.p + off, "070701" "00000000", 14);
+	CHECK_MEM(m.p + off,
+		  "070701"
+		  "00000000",
+		  14);
 	CHECK_MEM(m.p + off + 110, "TRAILER!!!\0", 11);
 	for (size_t i = off + 121; i < m.len; i++)
 		if (m.p[i]) {
@@ -137,21 +166,21 @@ static void test_cpio_hardlinks(void)
 }
 
 static const char dep_text[] =
-	"kernel/drivers/scsi/scsi_mod.ko: kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/scsi/scsi_common.ko:\n"
-	"kernel/drivers/scsi/sr_mod.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko "
-	"kernel/drivers/cdrom/cdrom.ko\n"
-	"kernel/drivers/cdrom/cdrom.ko:\n"
-	"kernel/drivers/ata/libata.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/ata/ata_piix.ko: kernel/drivers/ata/libata.ko kernel/drivers/scsi/scsi_mod.ko "
-	"kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/drivers/ata/pata/pata_x.ko: kernel/drivers/ata/libata.ko\n"
-	"kernel/drivers/usb/storage/usb-storage.ko: kernel/drivers/scsi/scsi_mod.ko "
-	"kernel/drivers/scsi/scsi_common.ko\n"
-	"kernel/fs/ext4/ext4.ko: kernel/fs/jbd2/jbd2.ko\n"
-	"kernel/fs/jbd2/jbd2.ko:\n"
-	"kernel/crypto/crc32c_generic.ko:\n"
-	"kernel/net/unrelated.ko:\n";
+    "kernel/drivers/scsi/scsi_mod.ko: kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/scsi/scsi_common.ko:\n"
+    "kernel/drivers/scsi/sr_mod.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko "
+    "kernel/drivers/cdrom/cdrom.ko\n"
+    "kernel/drivers/cdrom/cdrom.ko:\n"
+    "kernel/drivers/ata/libata.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/ata/ata_piix.ko: kernel/drivers/ata/libata.ko kernel/drivers/scsi/scsi_mod.ko "
+    "kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/drivers/ata/pata/pata_x.ko: kernel/drivers/ata/libata.ko\n"
+    "kernel/drivers/usb/storage/usb-storage.ko: kernel/drivers/scsi/scsi_mod.ko "
+    "kernel/drivers/scsi/scsi_common.ko\n"
+    "kernel/fs/ext4/ext4.ko: kernel/fs/jbd2/jbd2.ko\n"
+    "kernel/fs/jbd2/jbd2.ko:\n"
+    "kernel/crypto/crc32c_generic.ko:\n"
+    "kernel/net/unrelated.ko:\n";
 static const char alias_text[] = "# Aliases extracted from modules themselves.\n"
 				 "alias pci:v00008086d00007010sv*sd*bc*sc*i* ata_piix\n"
 				 "alias scsi:t-0x05* sr_mod\n"
@@ -233,7 +262,9 @@ static void test_kmod_file(void)
 	CHECK_EQ(kmod_set_count(s), 4); /* my_mod, cdrom, scsi_mod, scsi_common */
 	CHECK(kmod_set_has(s, "my_mod") && kmod_set_has(s, "scsi_common"));
 	char *dep = kmod_set_dep_text(s);
-	CHECK(strstr(dep, "extra/my_mod.ko: kernel/drivers/cdrom/cdrom.ko kernel/drivers/scsi/scsi_mod.ko\n") != NULL);
+	CHECK(
+	    strstr(dep, "extra/my_mod.ko: kernel/drivers/cdrom/cdrom.ko kernel/drivers/scsi/scsi_mod.ko\n") !=
+	    NULL);
 	free(dep);
 	for (size_t i = 0; i < kmod_set_count(s); i++)
 		if (!strcmp(kmod_set_path(s, i), "extra/my_mod.ko"))
