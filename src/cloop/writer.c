@@ -135,7 +135,7 @@ int cloop_writer_create(struct cloop_writer **out, struct out_file *o, const str
 		/* 4 blocks per thread in flight, fewer for huge blocks: about
 		 * 512 MiB of buffers (input + output per block) at most. */
 		size_t threads = opts->threads > 0 ? (size_t)opts->threads : (size_t)util_cpu_count();
-		size_t inflight = 4 * threads, budget = ((size_t)512 << 20) / (2 * (size_t)opts->block_size);
+		size_t inflight = 16 * threads, budget = ((size_t)512 << 20) / (2 * (size_t)opts->block_size);
 		if (inflight > budget)
 			inflight = MAX(budget, threads + 1);
 		rc = comp_engine_create(&w->engine, &opts->comp, opts->threads, opts->block_size, inflight,

@@ -54,7 +54,8 @@ ssize_t comp_decompress(enum comp_codec codec, const void *in, size_t in_len, vo
 /* ---- the parallel ordered block engine ------------------------------------
  * The producer takes a free block (comp_engine_get: blocks when max_in_flight
  * blocks are in flight, which bounds memory and gives back-pressure), fills
- * in[0..in_len) and tags, and submits it. Worker threads compress. The sink
+ * in[0..in_len) and tags, and submits it. threads - 1 worker threads
+ * compress, and so does the producer whenever it would otherwise wait. The sink
  * is called on the producer's thread (inside get/submit/finish) once per
  * block, strictly in submission order, so it may write to an out_file
  * without locking. Output is identical for any thread count. The first error

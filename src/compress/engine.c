@@ -37,8 +37,9 @@ struct comp_engine {
 
 	int nthreads;
 	pthread_t *tids;
-	struct comp_ctx **ctxs; /* one per worker; ctxs[0] inline when nthreads == 0 */
+	struct comp_ctx **ctxs; /* one per worker, and the producer's last */
 	int nctxs;
+	struct comp_ctx *pctx; /* the producer's: compresses while it would wait */
 };
 
 /* Record the first error; the caller holds mu. */
@@ -148,10 +149,12 @@ int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int 
 	pthread_cond_init(&e->cv_done, NULL);
 	e->all = xcalloc(max_in_flight, sizeof *e->all);
 
-	/* One thread: compress inline on the producer's thread (no handoff
-	 * cost, and -t 1 really uses one core). */
-	n = threads == 1 ? 0 : threads;
-	e->nctxs = n ? n : 1;
+	/* N threads: N - 1 workers, and the producer compresses queued blocks
+	 * whenever it would otherwise wait, so a handoff never leaves a core
+	 * idle (this matters when other jobs share the cores). One thread:
+	 * every block is compressed inline on the producer's thread. */
+	n = threads - 1;
+	e->nctxs = n + 1;
 	e->ctxs = xcalloc((size_t)e->nctxs, sizeof *e->ctxs);
 	for (int i = 0; i < e->nctxs; i++) {
 		rc = comp_ctx_create(&e->ctxs[i], o);
@@ -160,6 +163,7 @@ int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int 
 			return rc;
 		}
 	}
+	e->pctx = e->ctxs[n];
 	e->tids = xcalloc((size_t)(n ? n : 1), sizeof *e->tids);
 	for (int i = 0; i < n; i++) {
 		void **arg = xmalloc(2 * sizeof *arg);
@@ -187,6 +191,25 @@ void comp_engine_set_raw_threshold(struct comp_engine *e, size_t raw_threshold)
 void comp_engine_fail_block(struct comp_engine *e, uint64_t seq)
 {
 	e->fail_seq = seq;
+}
+
+/* The producer takes the oldest queued block and compresses it itself;
+ * false if there is none. Called and returns with mu held. */
+static bool help_one_locked(struct comp_engine *e)
+{
+	struct comp_block *b = e->next_work;
+	int rc;
+	if (!b || e->err)
+		return false;
+	e->next_work = b->next;
+	b->state = B_WORKING;
+	pthread_mutex_unlock(&e->mu);
+	rc = compress_block(e, e->pctx, b);
+	pthread_mutex_lock(&e->mu);
+	if (rc < 0)
+		set_error_locked(e, rc);
+	b->state = B_DONE;
+	return true;
 }
 
 /* Hand every finished block at the head of the order to the sink (on this,
@@ -248,9 +271,10 @@ int comp_engine_get(struct comp_engine *e, struct comp_block **out)
 			pthread_mutex_unlock(&e->mu);
 			return err_set(EINVAL, "compression engine: every block is held by the producer");
 		} else {
-			/* Back-pressure: wait for the oldest block. */
-			while (!e->err && e->head->state != B_DONE)
-				pthread_cond_wait(&e->cv_done, &e->mu);
+			/* Back-pressure: help, or wait for the oldest block. */
+			if (!help_one_locked(e))
+				while (!e->err && e->head->state != B_DONE)
+					pthread_cond_wait(&e->cv_done, &e->mu);
 			pthread_mutex_unlock(&e->mu);
 			continue;
 		}
@@ -305,7 +329,7 @@ int comp_engine_submit(struct comp_engine *e, struct comp_block *b)
 	pthread_mutex_unlock(&e->mu);
 
 	if (!e->nthreads) {
-		rc = compress_block(e, e->ctxs[0], b);
+		rc = compress_block(e, e->pctx, b);
 		pthread_mutex_lock(&e->mu);
 		if (rc < 0)
 			set_error_locked(e, rc);
@@ -326,8 +350,9 @@ int comp_engine_finish(struct comp_engine *e)
 			pthread_mutex_unlock(&e->mu);
 			return 0;
 		}
-		while (!e->err && e->head->state != B_DONE)
-			pthread_cond_wait(&e->cv_done, &e->mu);
+		if (!help_one_locked(e))
+			while (!e->err && e->head->state != B_DONE)
+				pthread_cond_wait(&e->cv_done, &e->mu);
 		pthread_mutex_unlock(&e->mu);
 	}
 }
