@@ -228,16 +228,12 @@ static int cmp_item(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 void iso_names_uniquify(struct iso_name **names, size_t n, bool joliet, const struct iso_name_rules *r)
 {
 	struct sort_ctx_item *sorted;
-	size_t *dups, ndup = 0;
+	size_t *dups, *group, ndup = 0;
+	unsigned k = 0;
+	uint8_t *is_dup;
 	struct nameset s;
 	if (n < 2)
 		return;
@@ -248,35 +244,43 @@ void iso_names_uniquify(struct iso_name **names, size_t n, bool joliet, const st
 	}
 	qsort(sorted, n, sizeof *sorted, cmp_item);
 	dups = xmalloc(n * sizeof *dups);
-	for (size_t i = 1; i < n; i++)
+	group = xmalloc(n * sizeof *group);
+	for (size_t i = 1, g = 0; i < n; i++) {
 		if (sorted[i].nm->len == sorted[i - 1].nm->len &&
-		    !memcmp(sorted[i].nm->bytes, sorted[i - 1].nm->bytes, sorted[i].nm->len))
+		    !memcmp(sorted[i].nm->bytes, sorted[i - 1].nm->bytes, sorted[i].nm->len)) {
+			group[ndup] = g;
 			dups[ndup++] = sorted[i].idx;
+		} else
+			g++;
+	}
 	free(sorted);
 	if (!ndup) {
 		free(dups);
+		free(group);
 		return;
 	}
 	/* The first of equal names (in host-name order) keeps it; the others
-	 * take variants, in host-name order. */
-	qsort(dups, ndup, sizeof *dups, cmp_size);
+	 * take variants, group by group in sorted order and in host-name order
+	 * within a group, whose numbering continues where it stopped (so n equal
+	 * names cost O(n), not O(n^2)). */
+	is_dup = xcalloc(n, 1);
+	for (size_t d = 0; d < ndup; d++)
+		is_dup[dups[d]] = 1;
 	memset(&s, 0, sizeof s);
 	s.cap = 16;
 	while (s.cap < 2 * (n + ndup))
 		s.cap *= 2;
 	s.slots = xcalloc(s.cap, sizeof *s.slots);
-	for (size_t i = 0, d = 0; i < n; i++) {
-		if (d < ndup && dups[d] == i) {
-			d++;
-			continue;
-		}
-		set_add(&s, names[i]);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!is_dup[i])
+			set_add(&s, names[i]);
 	for (size_t d = 0; d < ndup; d++) {
 		uint8_t buf[ISO_JOLIET_NAME_MAX + 32];
 		struct iso_name *nm = names[dups[d]];
-		for (unsigned k = 1;; k++) {
-			size_t len = variant(nm, joliet, r, k, buf);
+		if (d == 0 || group[d] != group[d - 1])
+			k = 0;
+		for (;;) {
+			size_t len = variant(nm, joliet, r, ++k, buf);
 			if (!set_has(&s, buf, len)) {
 				memcpy(nm->bytes, buf, len);
 				nm->len = (uint8_t)len;
@@ -285,6 +289,8 @@ void iso_names_uniquify(struct iso_name **names, size_t n, bool joliet, const st
 			}
 		}
 	}
+	free(is_dup);
+	free(group);
 	free(s.slots);
 	free(dups);
 }

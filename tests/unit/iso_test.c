@@ -193,6 +193,33 @@ static void test_names(void)
 	}
 }
 
+/* Many equal names: all distinct afterwards, within the 8.3 limit. */
+static void test_names_many(void)
+{
+	enum { N = 3000 };
+	struct iso_name_rules r = {1, false};
+	static uint8_t b[N][ISO_JOLIET_NAME_MAX + 8];
+	static struct iso_name n[N], *p[N];
+	for (int i = 0; i < N; i++) {
+		char src[64];
+		snprintf(src, sizeof src, "averylongprefix-%d.txt", i);
+		n[i].bytes = b[i];
+		n[i].len = (uint8_t)iso_name_mangle(src, false, &r, b[i]);
+		p[i] = &n[i];
+	}
+	iso_names_uniquify(p, N, false, &r);
+	for (int i = 0; i < N; i++) {
+		b[i][n[i].len] = 0;
+		CHECK(n[i].len <= 14);
+		CHECK(strstr((char *)b[i], ".TXT;1") != NULL);
+	}
+	CHECK_STR((char *)b[0], "AVERYLON.TXT;1");
+	CHECK_STR((char *)b[N - 1], "AVER2999.TXT;1");
+	for (int i = 1; i < N; i++)
+		for (int j = 0; j < i; j += 97) /* sampled pairs; the set makes it exact */
+			CHECK(strcmp((char *)b[i], (char *)b[j]) != 0);
+}
+
 static void test_catalog(void)
 {
 	static uint8_t c[ISO_BLOCK];
@@ -278,6 +305,7 @@ int main(void)
 	RUN(test_path_table);
 	RUN(test_pvd);
 	RUN(test_names);
+	RUN(test_names_many);
 	RUN(test_catalog);
 	RUN(test_info_table);
 	RUN(test_hybrid);
