@@ -3,7 +3,9 @@
 # on a tree with Debian's isolinux.bin, ldlinux.c32 and memtest86+ as the
 # kernel: the image boots under QEMU (SeaBIOS, TCG) as a CD, and with
 # -isohybrid-mbr also as a hard disk. The serial log must show ISOLINUX's
-# banner and Memtest86+.
+# banner and Memtest86+. The hybrid image also carries an EFI El Torito
+# entry (-eltorito-alt-boot -e, a FAT image made by mklive fat holding
+# memtest86+x64.efi as EFI/BOOT/BOOTX64.EFI): OVMF must start it from the CD.
 source "$TESTS_DIR/lib/common.sh"
 need qemu-system-x86_64 qemu-system-x86
 need_file /usr/lib/ISOLINUX/isolinux.bin isolinux
@@ -43,9 +45,31 @@ else
 	t_fail cdrom "mklive iso: $(cat "$O/knoppix.err")"
 fi
 
-if "$MKLIVE" iso -quiet -pad -l -r -J -V "My KNOPPIX" -no-emul-boot -boot-load-size 4 -boot-info-table -b boot/isolinux/isolinux.bin -c boot/isolinux/boot.cat -hide-rr-moved -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin -o hybrid.iso tree/ 2>"$O/hybrid.err"; then
+efi=()
+ovmf=/usr/share/OVMF/OVMF_CODE_4M.fd
+if [ -e /boot/memtest86+x64.efi ] && [ -e "$ovmf" ] && "$MKLIVE" fat --help >/dev/null 2>&1; then
+	rm -rf "$O/esp"; mkdir -p "$O/esp/EFI/BOOT"
+	cp /boot/memtest86+x64.efi "$O/esp/EFI/BOOT/BOOTX64.EFI"
+	"$MKLIVE" fat -o "$tree/boot/efi.img" --size 1440K "$O/esp" && efi=(-eltorito-alt-boot -e boot/efi.img -no-emul-boot)
+fi
+if "$MKLIVE" iso -quiet -pad -l -r -J -V "My KNOPPIX" -no-emul-boot -boot-load-size 4 -boot-info-table -b boot/isolinux/isolinux.bin -c boot/isolinux/boot.cat -hide-rr-moved "${efi[@]}" -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin -o hybrid.iso tree/ 2>"$O/hybrid.err"; then
 	# isolinux reports EHDD when it was started from a disk through isohdpfx
 	booted hybrid-disk "ISOLINUX 6.04 [0-9]* EHDD" -drive file="$O/hybrid.iso",format=raw -boot c
+	if [ ${#efi[@]} -gt 0 ]; then
+		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$O/vars.fd"
+		log=$O/uefi-cdrom.serial
+		# OVMF says "starting" only once it has loaded the EFI image from the
+		# El Torito entry ("failed to load ... Not Found" otherwise)
+		if qemu_boot "$log" 'BdsDxe: starting Boot[0-9]* "UEFI QEMU DVD-ROM' 90 \
+			-drive if=pflash,format=raw,readonly=on,file="$ovmf" -drive if=pflash,format=raw,file="$O/vars.fd" \
+			-cdrom "$O/hybrid.iso"; then
+			t_pass uefi-cdrom
+		else
+			t_fail uefi-cdrom "serial log: $(tr -d '\033' <"$log" | tr '\r\n' '  ' | tail -c 300)"
+		fi
+	else
+		t_skip uefi-cdrom "needs OVMF (ovmf), memtest86+x64.efi and mklive fat"
+	fi
 else
 	t_fail hybrid-disk "mklive iso: $(cat "$O/hybrid.err")"
 fi
