@@ -18,7 +18,7 @@ mkdir -p "$MNT"
 cleanup() { mountpoint -q "$MNT" && umount "$MNT"; mountpoint -q "$T/full" && umount "$T/full"; true; }
 trap cleanup EXIT
 
-xattr_dump() { (cd "$1" && getfattr -R -h -d -m - . 2>/dev/null | grep -v '^$'); }
+xattr_dump() { (cd "$1" && find . -print0 | LC_ALL=C sort -z | xargs -0 getfattr -h -d -m - 2>/dev/null); }
 
 # mount_check NAME IMAGE SRC: the kernel mounts IMAGE and it equals SRC
 mount_check() {
@@ -56,6 +56,12 @@ make_tree_xattrs "$T/all"
 ln -P "$T/all/links/relative" "$T/all/links/relative-hard"
 ln "$T/all/special/fifo" "$T/all/special/fifo-hard"
 [ $is_root = 1 ] && ln "$T/all/special/null" "$T/all/special/null-hard"
+# the trusted namespace and xattrs on a symlink and a shared set (root only)
+if [ $is_root = 1 ]; then
+	setfattr -n trusted.overlay.opaque -v y "$T/all/xattrs"
+	setfattr -h -n trusted.link -v on-a-symlink "$T/all/links/absolute"
+	for f in names/README names/UPPER.TXT; do setfattr -n user.shared -v same "$T/all/$f"; done
+fi
 for comp in gzip xz zstd lz4; do
 	img=$T/all-$comp.sqfs
 	if ! "$MKLIVE" squashfs "$T/all" "$img" -comp "$comp" -b 4K -quiet 2>"$T/err"; then
