@@ -27,7 +27,7 @@ static void put_chs(uint8_t *p, uint64_t lba)
 }
 
 int iso_hybrid_mbr(uint8_t *mbr, const uint8_t *tmpl, size_t tmpl_len, uint32_t boot_lba,
-		   uint64_t image_bytes, uint32_t disk_id)
+		   uint64_t image_bytes, uint32_t disk_id, uint32_t efi_lba, uint64_t efi_bytes)
 {
 	uint64_t sectors = image_bytes / 512;
 	uint8_t *pe = mbr + 446;
@@ -46,6 +46,16 @@ int iso_hybrid_mbr(uint8_t *mbr, const uint8_t *tmpl, size_t tmpl_len, uint32_t 
 	put_chs(pe + 5, sectors ? sectors - 1 : 0);
 	put_le32(pe + 8, 0);
 	put_le32(pe + 12, (uint32_t)MIN(sectors, (uint64_t)0xFFFFFFFF));
+	if (efi_bytes) {
+		/* partition 2: the EFI image inside the ISO, not active */
+		uint64_t start = (uint64_t)efi_lba * 4, count = DIV_ROUND_UP(efi_bytes, (uint64_t)512);
+		pe += 16;
+		put_chs(pe + 1, start);
+		pe[4] = ISO_HYBRID_EFI_TYPE;
+		put_chs(pe + 5, start + count - 1);
+		put_le32(pe + 8, (uint32_t)start);
+		put_le32(pe + 12, (uint32_t)count);
+	}
 	mbr[510] = 0x55;
 	mbr[511] = 0xAA;
 	return 0;

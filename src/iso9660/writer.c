@@ -306,11 +306,19 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path)
 	if (rc)
 		goto done;
 	if (o->isohybrid_mbr) {
+		uint32_t efi_lba = 0;
+		uint64_t efi_bytes = 0;
 		rc = util_read_file(o->isohybrid_mbr, &tmpl, &tmpl_len);
 		if (rc)
 			goto done;
+		/* an EFI boot image also becomes an EFI system partition */
+		for (size_t i = 0; i < img.nboot && !efi_bytes; i++)
+			if (img.boot[i].e->platform == ISO_ET_PLATFORM_EFI) {
+				efi_lba = img.boot[i].node->lba;
+				efi_bytes = img.boot[i].node->size;
+			}
 		rc = iso_hybrid_mbr(mbr, tmpl, tmpl_len, img.boot[0].node->lba,
-				    (uint64_t)img.total * ISO_BLOCK, disk_id(&img));
+				    (uint64_t)img.total * ISO_BLOCK, disk_id(&img), efi_lba, efi_bytes);
 		if (rc) {
 			rc = err_wrap(rc, "%s", o->isohybrid_mbr);
 			goto done;

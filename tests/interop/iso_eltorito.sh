@@ -79,5 +79,14 @@ check hybrid-aligned test $((size % 1048576)) = 0
 check hybrid-code cmp -n 432 /usr/lib/ISOLINUX/isohdpfx.bin "$T/hybrid.iso"
 lba=$(isoinfo -R -l -i "$T/hybrid.iso" | awk '/ isolinux.bin *$/ { gsub(/\[/, ""); print $9 }')
 check hybrid-boot-lba bash -c "[ \$(od -An -tu4 -j432 -N4 '$T/hybrid.iso') = $((lba * 4)) ]"
+# with an EFI entry, the EFI image is also partition 2 (type 0xEF), as
+# isohybrid --uefi makes it, for firmware that looks for an ESP on disks
+"$MKLIVE" iso -quiet -R -no-emul-boot -boot-load-size 4 -boot-info-table -b boot/isolinux/isolinux.bin \
+	-c boot/isolinux/boot.cat -eltorito-alt-boot -e efi/efi.img -no-emul-boot \
+	-isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin -o "$T/hybrid-efi.iso" "$src"
+efi_lba=$(isoinfo -R -l -i "$T/hybrid-efi.iso" | awk '/ efi.img *$/ { gsub(/\[/, ""); print $9 }')
+sfdisk --dump "$T/hybrid-efi.iso" >"$T/hybrid-efi.dump" 2>&1
+check hybrid-efi-partition grep -Eq "hybrid-efi.iso2 : start= +$((efi_lba * 4)), size= +2880, type=ef\$" "$T/hybrid-efi.dump"
+check hybrid-efi-first grep -Eq "hybrid-efi.iso1 : start= +0, size= +[0-9]+, type=17, bootable" "$T/hybrid-efi.dump"
 check hybrid-iso-intact bash -c "xorriso -indev '$T/hybrid.iso' -check_media -- 2>&1 | grep -q '+ good'"
 t_done

@@ -286,7 +286,7 @@ static void test_hybrid(void)
 {
 	uint8_t tmpl[512], mbr[512];
 	memset(tmpl, 0x90, sizeof tmpl);
-	CHECK_EQ(iso_hybrid_mbr(mbr, tmpl, 512, 0x2a, 2u << 20, 0x11223344), 0);
+	CHECK_EQ(iso_hybrid_mbr(mbr, tmpl, 512, 0x2a, 2u << 20, 0x11223344, 0, 0), 0);
 	CHECK_EQ(mbr[431], 0x90);
 	CHECK_MEM(mbr + 432, "\xa8\x00\x00\x00\x00\x00\x00\x00", 8);
 	CHECK_MEM(mbr + 440, "\x44\x33\x22\x11\x00\x00", 6);
@@ -294,7 +294,13 @@ static void test_hybrid(void)
 	CHECK_MEM(mbr + 446, "\x80\x00\x01\x00\x17\x3f\x20\x01\x00\x00\x00\x00\x00\x10\x00\x00", 16);
 	CHECK_MEM(mbr + 462, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 	CHECK_MEM(mbr + 510, "\x55\xaa", 2);
-	CHECK(iso_hybrid_mbr(mbr, tmpl, 100, 0x2a, 2u << 20, 0) < 0);
+	/* with an EFI image of 1440 KiB at sector 0x30: partition 2, type 0xEF,
+	 * from 512-byte sector 0xc0 (CHS 0/6/1) for 2880 sectors (end 0xc0 +
+	 * 2879 = 3071: c1 h31 s32) */
+	CHECK_EQ(iso_hybrid_mbr(mbr, tmpl, 512, 0x2a, 2u << 20, 0x11223344, 0x30, 1474560), 0);
+	CHECK_MEM(mbr + 462, "\x00\x06\x01\x00\xef\x1f\x20\x01\xc0\x00\x00\x00\x40\x0b\x00\x00", 16);
+	CHECK_EQ(mbr[446 + 4], 0x17);
+	CHECK(iso_hybrid_mbr(mbr, tmpl, 100, 0x2a, 2u << 20, 0, 0, 0) < 0);
 }
 
 int main(void)
