@@ -254,24 +254,25 @@ static void handle_modalias(const char *alias)
 		}
 }
 
-static void walk_sys(int dfd, int depth)
+/* Every device is listed under /sys/bus/BUS/devices/: reading their
+ * modalias files is far cheaper than walking all of /sys/devices. */
+static void walk_buses(void)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+	DIR *buses = opendir("/sys/bus");
+	struct dirent *b;
+	while (buses && (b = readdir(buses))) {
+		char path[300];
+		if (b->d_name[0] == '.')
 			continue;
-		if (de->d_type == DT_DIR && depth < 16) {
-			int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				walk_sys(sub, depth + 1);
-		} else if (de->d_type == DT_REG && !strcmp(de->d_name, "modalias")) {
-			char buf[512];
-			int fd = openat(dfd, "modalias", O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof path, "/sys/bus/%s/devices", b->d_name);
+		DIR *d = opendir(path);
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			char f[600], buf[512];
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(f, sizeof f, "%s/%s/modalias", path, de->d_name);
+			int fd = open(f, O_RDONLY | O_CLOEXEC);
 			ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
 			if (fd >= 0)
 				close(fd);
@@ -282,8 +283,11 @@ static void walk_sys(int dfd, int depth)
 					handle_modalias(buf);
 			}
 		}
+		if (d)
+			closedir(d);
 	}
-	closedir(d);
+	if (buses)
+		closedir(buses);
 }
 
 /* Walks /sys only when the kernel reported new events since the last walk. */
@@ -301,11 +305,8 @@ static int coldplug(void)
 		return 0;
 	snprintf(last, sizeof last, "%s", cur);
 	loaded_now = 0;
-	if (db.nmods) {
-		int dfd = open("/sys/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0)
-			walk_sys(dfd, 0);
-	}
+	if (db.nmods)
+		walk_buses();
 	return loaded_now;
 }
 
@@ -481,19 +482,25 @@ static void summary(void)
 static int find_medium(void)
 {
 	double t0 = now(), deadline = t0 + opt.timeout;
-	static const char *const fixed[] = {"loop", "squashfs", "overlay", "isofs", "sr_mod", "sd_mod"};
-	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-		load_module(fixed[i], NULL);
+	/* Hardware first (controllers probe, disks appear asynchronously),
+	 * then the filesystems the boot needs while the buses are scanned. */
+	static const char *const fixed[] = {"sr_mod", "isofs", "loop", "squashfs", "overlay"};
+	bool fixed_loaded = false;
 	ndevs = 0;
 	for (;;) {
 		int loaded = coldplug();
+		if (!fixed_loaded) {
+			for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+				load_module(fixed[i], NULL);
+			fixed_loaded = true;
+		}
 		if (scan_devices()) {
 			step("medium %s found after %.2f s", medium_dev, now() - t0);
 			return 0;
 		}
 		if (now() > deadline)
 			break;
-		struct timespec ts = {0, loaded ? 50000000 : 200000000};
+		struct timespec ts = {0, loaded ? 10000000 : 25000000};
 		nanosleep(&ts, NULL);
 	}
 	summary();
