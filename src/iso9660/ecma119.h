@@ -10,8 +10,8 @@
 #define ISO_BLOCK 2048u
 #define ISO_SYSTEM_AREA 16u /* sectors 0..15 (ECMA-119 6.2.1) */
 #define ISO_DR_BASE 33u	    /* fixed part of a directory record (9.1) */
-#define ISO_DR_MAX 255u
-#define ISO_PT_BASE 8u /* fixed part of a path table record (9.4) */
+#define ISO_DR_MAX 254u	    /* 9.1.1: one length byte, and records have even length */
+#define ISO_PT_BASE 8u	    /* fixed part of a path table record (9.4) */
 #define ISO_VD_PRIMARY 1
 #define ISO_VD_SUPPLEMENTARY 2
 #define ISO_VD_BOOT 0

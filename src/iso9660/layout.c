@@ -218,7 +218,7 @@ static void rec_put(uint8_t *buf, uint64_t *pos, const struct iso_dr *r)
 
 uint64_t iso_dir_emit(struct iso_image *img, struct iso_node *d, bool joliet, uint8_t *buf)
 {
-	uint8_t su[ISO_DR_MAX];
+	uint8_t su[ISO_DR_MAX + 2];
 	uint64_t pos = 0;
 	struct iso_node **kids = joliet ? d->jkids : d->kids;
 	size_t nk = joliet ? d->njkids : d->nkids;

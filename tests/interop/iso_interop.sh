@@ -80,6 +80,45 @@ check r-like-genisoimage tree_compare "$T/x-g" "$T/x-r" 1-7
 check r-rationalized bash -c "stat -c '%a %u %g' '$T/x-r/special/setuid' | grep -qx '555 0 0' &&
 	stat -c '%a' '$T/x-r/special/readonly' | grep -qx 444 && stat -c '%a' '$T/x-r/special/sticky' | grep -qx 555"
 
+# --- 400 random names (any length up to 255, UTF-8, invalid bytes): every
+# record fits its length byte, every name comes back ---
+if command -v perl >/dev/null; then
+	rm -rf "$T/rnd" "$T/x-rnd"; mkdir -p "$T/rnd"
+	perl - "$T/rnd" <<'PERL'
+# Random file names: ASCII (without '/' and '|'), UTF-8 é and 日, invalid bytes;
+# lengths 1..255; in three directories. Deterministic (seeded).
+srand(42);
+my $top = $ARGV[0];
+my @dirs = ($top, "$top/sub", "$top/sub/deeper");
+mkdir $_ for @dirs[1..2];
+for my $i (1..400) {
+	my $len = 1 + int(rand($i % 5 == 0 ? 255 : 40));
+	my $n = "";
+	while (length($n) < $len) {
+		my $r = rand();
+		if ($r < 0.6) { $n .= chr(32 + int(rand(95))); }
+		elsif ($r < 0.8) { $n .= "\xc3\xa9"; }
+		elsif ($r < 0.9) { $n .= "\xe6\x97\xa5"; }
+		else { $n .= chr(128 + int(rand(128))); }
+	}
+	$n =~ s{[/|]}{_}g;
+	$n = substr($n, 0, 255);
+	next if $n eq "." || $n eq "..";
+	open(my $f, ">", "$dirs[$i % 3]/$n") or next;
+	print $f "file $i\n";
+	close $f;
+}
+PERL
+	"$MKLIVE" iso -quiet -R -J -o "$T/rnd.iso" "$T/rnd"
+	mkdir -p "$T/x-rnd" && bsdtar -xf "$T/rnd.iso" -C "$T/x-rnd"
+	check random-names-bsdtar tree_compare "$T/rnd" "$T/x-rnd" 1-5,7-
+	n=$(find "$T/rnd" -mindepth 1 | wc -l)
+	check random-names-iso9660-count bash -c "[ \$(isoinfo -f -i '$T/rnd.iso' | wc -l) = $n ]"
+	check random-names-joliet-count bash -c "[ \$(isoinfo -J -f -i '$T/rnd.iso' | wc -l) = $n ]"
+else
+	t_skip random-names "needs perl"
+fi
+
 # --- the sanitizer build writes the same bytes, without a report ---
 asan=${ASAN_BUILD:-$BUILD/asan}/mklive
 if [ -x "$asan" ]; then

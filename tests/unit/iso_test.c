@@ -54,6 +54,9 @@ static void test_dir_record(void)
 	CHECK_EQ(iso_dr_len(1, 0), 34);
 	CHECK_EQ(iso_dr_len(1, 7), 42); /* 34 + 7, padded to even */
 	CHECK_EQ(iso_dr_len(2, 0), 36);
+	/* the longest record: its length must fit one byte and be even */
+	for (size_t n = 1; n <= 37; n++)
+		CHECK(iso_dr_len(n, ISO_DR_MAX - iso_dr_len(n, 0)) <= 254);
 }
 
 static void test_path_table(void)
