@@ -133,19 +133,15 @@ static void add_sl(struct sbuf *b, const char *target)
 	const char *p = target;
 	if (*p == '/') {
 		sl_comp(b, eoff, 0x08, NULL, 0);
-		while (*p == '/')
-			p++;
+		if (!*++p)
+			return;
 	}
-	if (!*p && p == target)
-		sl_comp(b, eoff, 0, NULL, 0); /* empty target */
-	while (*p) {
+	/* Every '/' separates two components, so "a//b" and a trailing '/'
+	 * keep their empty components and come back unchanged. */
+	for (;;) {
 		const char *end = strchr(p, '/');
 		size_t left = end ? (size_t)(end - p) : strlen(p);
-		const char *next = p + left;
-		bool more;
-		while (*next == '/')
-			next++;
-		more = *next != 0;
+		bool more = end != NULL;
 		for (;;) {
 			size_t used = b->len - eoff;
 			size_t take = MIN(left, (size_t)255 - used - 2);
@@ -161,9 +157,12 @@ static void add_sl(struct sbuf *b, const char *target)
 				continue;
 			}
 			sl_comp(b, eoff, 0, p, take);
+			p += take;
 			break;
 		}
-		p = next;
+		if (!end)
+			break;
+		p = end + 1;
 	}
 }
 
