@@ -132,7 +132,8 @@ int cloop_writer_create(struct cloop_writer **out, struct out_file *o, const str
 		w->mode = W_V2_SPOOL;
 
 	{
-		/* 4 blocks per thread in flight, fewer for huge blocks: about
+		/* 16 blocks per thread in flight (a slow writer or a busy machine
+		 * then rarely stalls the workers), fewer for huge blocks: about
 		 * 512 MiB of buffers (input + output per block) at most. */
 		size_t threads = opts->threads > 0 ? (size_t)opts->threads : (size_t)util_cpu_count();
 		size_t inflight = 16 * threads, budget = ((size_t)512 << 20) / (2 * (size_t)opts->block_size);
