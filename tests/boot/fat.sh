@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # The article's boot floppy: `mklive fat --syslinux` with syslinux.cfg
 # (SERIAL 0 115200), memtest86+ as the kernel and an F1 help file, booted
-# under QEMU (SeaBIOS, TCG): directly as a floppy (and the --partition
-# image directly as a hard disk), and through `mklive iso`
+# under QEMU (SeaBIOS, TCG): directly as a floppy, and through `mklive iso`
 # El Torito floppy emulation (1.44 MB and 2.88 MB) and hard-disk emulation
-# (a --partition FAT16 image). The serial log must show SYSLINUX's banner
-# and Memtest86+.
+# (a --partition FAT16 image: SYSLINUX's MBR, the partition's boot sector,
+# ldlinux.sys). The serial log must show SYSLINUX's banner and Memtest86+.
 source "$TESTS_DIR/lib/common.sh"
 need qemu-system-x86_64 qemu-system-x86
 need syslinux syslinux
@@ -52,10 +51,6 @@ fi
 
 # The floppy as a floppy: BIOS drive 0x00, the FAT12 boot sector SYSLINUX wrote.
 [ -e "$O/boot-1440K.img" ] && booted floppy-1440K -drive if=floppy,format=raw,file="$O/boot-1440K.img" -boot a
-
-# The --partition image as a hard disk: SYSLINUX's MBR, the partition's
-# boot sector, ldlinux.sys.
-[ -e "$O/hd.img" ] && booted hard-disk-partition -drive if=ide,format=raw,file="$O/hd.img" -boot c
 
 # Without --syslinux: the boot sector's own code (and the MBR's, with
 # --partition) prints its message through the BIOS (INT 10h), which SeaBIOS
