@@ -59,7 +59,8 @@ struct iso_image {
 	struct tree_node *synth[2]; /* rr_moved and catalog attributes (owned) */
 	struct iso_node **all;	    /* every node, for freeing */
 	size_t nall, allcap;
-	struct iso_node **dirs; /* ISO directories in path table order */
+	struct iso_node **dirs;	     /* ISO directories in path table order */
+	struct iso_node **dir_order; /* the same in extent order (layout.c) */
 	size_t ndirs;
 	struct iso_node **jdirs; /* Joliet directories in path table order */
 	size_t njdirs;

@@ -168,6 +168,23 @@ static void list_dirs(struct iso_image *img, bool joliet, struct iso_node ***out
 	*nout = n;
 }
 
+/* The order of directory extents: depth first, the relocation directory's
+ * subtree right after the root. libarchive reads directories in extent
+ * order and can join a relocated directory that sits inside another
+ * relocated one only while the outer one is not yet joined, that is, before
+ * it reads the directory holding the outer placeholder; readers that follow
+ * CL directly (Linux, libisofs) do not mind. The path tables keep the
+ * ECMA-119 9.4 order. */
+static void order_dirs(struct iso_image *img, struct iso_node *d, size_t *n)
+{
+	img->dir_order[(*n)++] = d;
+	if (d == img->root && img->rr_moved)
+		order_dirs(img, img->rr_moved, n);
+	for (size_t i = 0; i < d->nkids; i++)
+		if (d->kids[i]->kind == ISO_N_DIR && !d->kids[i]->is_rr_moved)
+			order_dirs(img, d->kids[i], n);
+}
+
 /* Serial numbers and data order: host walk order, hard links share. */
 static void number_nodes(struct iso_image *img, struct iso_node *d, size_t *fcap)
 {
@@ -373,6 +390,11 @@ int iso_layout(struct iso_image *img)
 	list_dirs(img, false, &img->dirs, &img->ndirs);
 	if (img->o->joliet)
 		list_dirs(img, true, &img->jdirs, &img->njdirs);
+	{
+		size_t n = 0;
+		img->dir_order = xmalloc(img->ndirs * sizeof *img->dir_order);
+		order_dirs(img, img->root, &n);
+	}
 	if (img->ndirs > 0xFFFF)
 		return err_set(ERR_LIMIT, "%zu directories: a path table holds at most 65535", img->ndirs);
 
@@ -441,7 +463,7 @@ int iso_layout(struct iso_image *img)
 	img->ce_cur_sector = img->ce_cur_off = 0;
 	img->ce_sectors = 0;
 	for (size_t i = 0; i < img->ndirs; i++) {
-		struct iso_node *d = img->dirs[i];
+		struct iso_node *d = img->dir_order[i];
 		d->size = iso_dir_emit(img, d, false, NULL);
 		d->lba = lba;
 		lba += sectors(d->size);
@@ -495,6 +517,7 @@ void iso_image_free(struct iso_image *img)
 		}
 	free(img->all);
 	free(img->dirs);
+	free(img->dir_order);
 	free(img->jdirs);
 	free(img->files);
 	free(img->boot);

@@ -122,7 +122,7 @@ static int write_path_tables(struct out_file *out, struct iso_node **dirs, size_
 
 static int write_dirs(struct iso_image *img, struct out_file *out, bool joliet)
 {
-	struct iso_node **dirs = joliet ? img->jdirs : img->dirs;
+	struct iso_node **dirs = joliet ? img->jdirs : img->dir_order;
 	size_t n = joliet ? img->njdirs : img->ndirs;
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {

@@ -64,6 +64,13 @@ for my $i (1..200) {
 PERL
 	find "$O/src/random" "$O/src/symlinks" -exec touch -h -d @1600000000 {} +
 fi
+# relocations inside relocations
+for top in a b; do
+	p=$O/src/nest/$top
+	for i in $(seq 1 15); do p=$p/same; done
+	mkdir -p "$p" && echo "$top" >"$p/f"
+done
+find "$O/src/nest" -exec touch -h -d @1600000000 {} +
 
 fmt='%F|%a|%u|%g|%Y|%s|%h|%t:%T'
 cat >"$O/init.sh" <<INIT

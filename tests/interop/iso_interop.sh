@@ -153,6 +153,21 @@ else
 	t_skip random-names "needs perl"
 fi
 
+# --- relocations inside relocations: three 15-level chains of one name ---
+rm -rf "$T/nest" "$T/x-nest"
+for top in a b c; do
+	p=$T/nest/$top
+	for i in $(seq 1 15); do p=$p/same; done
+	mkdir -p "$p" && echo "$top" >"$p/f"
+	mkdir -p "$T/nest/$top/same/same/same/same/same/same/same/other" && echo o >"$T/nest/$top/same/same/same/same/same/same/same/other/g"
+done
+"$MKLIVE" iso -quiet -R -J -o "$T/nest.iso" "$T/nest"
+mkdir -p "$T/x-nest" && bsdtar -xf "$T/nest.iso" -C "$T/x-nest"
+check nested-relocation-bsdtar tree_compare "$T/nest" "$T/x-nest" 1-5,7-
+check nested-relocation-xorriso bash -c "diff <(cd '$T/nest' && find . -mindepth 1 | sed 's/^\.//' | sort) \
+	<(xorriso -indev '$T/nest.iso' -find / 2>/dev/null | sed \"s/^'//; s/'\\\$//\" | grep -v -e '^/\$' -e '^/rr_moved\$' | sort)"
+check nested-relocation-moved bash -c "[ \$(isoinfo -l -i '$T/nest.iso' | grep -A30 'RR_MOVED/\$' | grep -c ' SAME[0-9]* *\$') -ge 6 ]"
+
 # --- the sanitizer build writes the same bytes, without a report ---
 asan=${ASAN_BUILD:-$BUILD/asan}/mklive
 if [ -x "$asan" ]; then
