@@ -7,6 +7,7 @@
 #   2. USB stick (usb-storage on xHCI) with live.toram: the medium is released
 #   3. virtio disk with a FAT filesystem (files copied), live.writable=tgz
 #   4. the right id but no root image: a clear message, no panic
+#   4b. the right id, a corrupt root.squashfs: a clear message, no panic
 #   5. no medium at all: the message names what was scanned, then the rescue
 #      shell of an initrd made with --shell starts
 #   6. the article's layout: cloop.ko (cloop-src, tests/lib/build_cloop_ko.sh)
@@ -30,7 +31,7 @@ export SOURCE_DATE_EPOCH=1700000000
 id=test-$$-right
 
 # ---- the root filesystem and the media ----
-rm -rf root medium wrong empty tgzsrc article ./*.iso ./*.img ./*.serial*
+rm -rf root medium wrong empty corrupt tgzsrc article ./*.iso ./*.img ./*.serial*
 mkdir -p root/bin root/sbin root/etc root/var root/dev root/proc root/sys root/run root/tmp
 cp $bb root/bin/busybox
 ln -s busybox root/bin/sh
@@ -64,6 +65,10 @@ mkiso() { "$MKLIVE" iso -quiet "$@" >>mk.log 2>&1 || t_fail "mklive-iso-$*" "$(t
 mkiso -R -J -V LIVE -o right.iso medium
 mkiso -R -J -V WRONG -o wrong.iso wrong
 mkiso -R -J -V EMPTY -o empty.iso empty
+mkdir -p corrupt/live && echo "$id" >corrupt/live/mklive.id
+cp root.squashfs corrupt/live/root.squashfs
+dd if=/dev/zero of=corrupt/live/root.squashfs bs=4096 count=1 conv=notrunc 2>/dev/null
+mkiso -R -J -V CORRUPT -o corrupt.iso corrupt
 mkfs.fat -C -n LIVEFAT fat.img 16384 >/dev/null
 MTOOLS_NO_VFAT=0 mcopy -s -i fat.img medium/live ::/ >/dev/null
 md5_before=$(md5sum <root.squashfs)
@@ -126,6 +131,11 @@ fi
 boot noimage minimal.img 'Fix the problem' 60 "live.id=$id live.timeout=3" -cdrom empty.iso
 result noimage-message grep -qa "has /live/mklive.id but no /live/root.squashfs" noimage.serial
 result noimage-no-panic no_panic noimage
+
+# 4b. a corrupt root image
+boot corrupt minimal.img 'Fix the problem' 60 "live.id=$id live.timeout=3" -cdrom corrupt.iso
+result corrupt-message grep -qa "mounting /run/live/medium/live/root.squashfs (/dev/loop0) as squashfs: .*corrupt image" corrupt.serial
+result corrupt-no-panic no_panic corrupt
 
 # 5. nothing to boot from: the empty CD-ROM drive is named in the message
 boot none shell.img 'built-in shell' 60 "live.id=$id live.timeout=2"
