@@ -444,27 +444,39 @@ static bool try_device(const char *name, struct scan_state *st)
 	return true;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Probe the block devices in name order (sr0 before sr1, vda before vdb):
+ * readdir order is not stable, and the first match wins. */
 static bool scan_devices(void)
 {
 	DIR *d = opendir("/sys/class/block");
 	struct dirent *de;
+	char *names[256];
+	size_t n = 0;
 	bool found = false;
 	if (!d)
 		return false;
-	while (!found && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || !candidate(de->d_name))
-			continue;
-		struct scan_state *st = dev_state(de->d_name);
-		if (!st || st->final)
-			continue;
-		if (try_device(de->d_name, st)) {
-			snprintf(medium_dev, sizeof medium_dev, "%s", de->d_name);
-			found = true;
-		} else if (st->final) {
-			step("%s: %s: not ours", st->name, st->status);
-		}
-	}
+	while ((de = readdir(d)) && n < 256)
+		if (de->d_name[0] != '.' && candidate(de->d_name))
+			names[n++] = strdup(de->d_name);
 	closedir(d);
+	qsort(names, n, sizeof *names, cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		struct scan_state *st = found || !names[i] ? NULL : dev_state(names[i]);
+		if (st && !st->final) {
+			if (try_device(names[i], st)) {
+				snprintf(medium_dev, sizeof medium_dev, "%s", names[i]);
+				found = true;
+			} else if (st->final) {
+				step("%s: %s: not ours", st->name, st->status);
+			}
+		}
+		free(names[i]);
+	}
 	return found;
 }
 

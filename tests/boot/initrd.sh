@@ -5,7 +5,8 @@
 # the read-only image untouched, files from root_fs.tgz).
 #   1. two CDs (IDE), only the second with the right id: squashfs + overlay
 #   2. USB stick (usb-storage on xHCI) with live.toram: the medium is released
-#   3. virtio disk with a FAT filesystem (files copied), live.writable=tgz
+#   3. virtio disks: ext4 with another id (probed, mounted, passed over), then
+#      FAT with the right one (files copied), live.writable=tgz
 #   4. the right id but no root image: a clear message, no panic
 #   4b. the right id, a corrupt root.squashfs: a clear message, no panic
 #   5. no medium at all: the message names what was scanned, then the rescue
@@ -31,7 +32,7 @@ export SOURCE_DATE_EPOCH=1700000000
 id=test-$$-right
 
 # ---- the root filesystem and the media ----
-rm -rf root medium wrong empty corrupt tgzsrc article ./*.iso ./*.img ./*.serial*
+rm -rf root medium wrong empty corrupt tgzsrc article ext4src ./*.iso ./*.img ./*.serial*
 mkdir -p root/bin root/sbin root/etc root/var root/dev root/proc root/sys root/run root/tmp
 cp $bb root/bin/busybox
 ln -s busybox root/bin/sh
@@ -71,6 +72,9 @@ dd if=/dev/zero of=corrupt/live/root.squashfs bs=4096 count=1 conv=notrunc 2>/de
 mkiso -R -J -V CORRUPT -o corrupt.iso corrupt
 mkfs.fat -C -n LIVEFAT fat.img 16384 >/dev/null
 MTOOLS_NO_VFAT=0 mcopy -s -i fat.img medium/live ::/ >/dev/null
+mkdir -p ext4src/live && echo other-ext4 >ext4src/live/mklive.id
+head -c 8388608 /dev/zero >ext4.img
+mkfs.ext4 -q -F -d ext4src ext4.img >/dev/null 2>&1 || t_fail mkfs-ext4 "mkfs.ext4 -d failed"
 md5_before=$(md5sum <root.squashfs)
 
 "$MKLIVE" initrd -o generic.img -k "$kver" >initrd.log 2>&1 || t_fail build-generic "$(tail -n 3 initrd.log)"
@@ -118,10 +122,11 @@ fi
 
 # 3. virtio disk, FAT, the article's writable layer (root_fs.tgz in a tmpfs)
 if boot virtio minimal.img LIVE-ROOT-UP 90 "live.id=$id live.writable=tgz" \
-	-drive file=fat.img,if=virtio,format=raw; then
+	-drive file=ext4.img,if=virtio,format=raw -drive file=fat.img,if=virtio,format=raw; then
 	l=$(marker_line virtio)
 	result virtio-boots true
-	result virtio-fat-medium has "$l" "medium=mounted dev=/dev/vda "
+	result virtio-fat-medium has "$l" "medium=mounted dev=/dev/vdb "
+	result virtio-ext4-probed grep -qa 'vda: ext4, id other-ext4: not ours' virtio.serial
 	result virtio-tgz-etc has "$l" "write=written lower=clean tgz=from-tgz"
 else
 	result virtio-boots false
