@@ -4,6 +4,7 @@
  * anything is written. */
 #include "iso9660/eltorito.h"
 #include "iso9660/image.h"
+#include "iso9660/joliet.h"
 
 #include "core/error.h"
 #include "core/util.h"

@@ -1,6 +1,6 @@
 /* File identifiers: ECMA-119 levels 1-3 name mangling (d-characters, 8.3 or
- * 31 characters, version ";1"), Joliet UCS-2 names, and deterministic
- * uniqueness within a directory. */
+ * 31 characters, version ";1") and deterministic uniqueness within a
+ * directory (for Joliet names too, made in joliet.c). */
 #ifndef MKLIVE_ISO9660_NAMES_H
 #define MKLIVE_ISO9660_NAMES_H
 
@@ -28,16 +28,11 @@ struct iso_name {
  * "NAME.EXT;1" for files and "NAME" for directories; out gets at most
  * ISO_NAME_MAX bytes. Returns the length. */
 size_t iso_name_mangle(const char *name, bool is_dir, const struct iso_name_rules *r, uint8_t *out);
-/* Joliet (UCS-2BE, at most 64 characters, ";1" after file names). */
-size_t iso_name_joliet(const char *name, bool is_dir, uint8_t *out);
 
 /* Make the n names of one directory unique, in place. Names are given in the
  * order of the host names; the first of equal names keeps its identifier,
  * later ones get the smallest free numbered variant (digits replace the end
  * of the name part). joliet selects UCS-2 variants. */
 void iso_names_uniquify(struct iso_name **names, size_t n, bool joliet, const struct iso_name_rules *r);
-
-/* Joliet: compare UCS-2BE identifiers (byte order = code unit order). */
-int iso_joliet_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
 
 #endif
