@@ -1,6 +1,7 @@
 /* Joliet (Microsoft, 1995): UCS-2 big-endian file identifiers (at most 64
- * characters, none of * / : ; ? \ controls, version ";1" on files), their order, and the
- * supplementary volume descriptor's identifiers (escape sequence %/E). */
+ * characters, none of * / : ; ? \ or controls, version ";1" on files),
+ * their order, and the supplementary volume descriptor's identifiers
+ * (escape sequence %/E). */
 #include "iso9660/joliet.h"
 #include "iso9660/names.h"
 
