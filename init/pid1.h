@@ -1,0 +1,44 @@
+/* mklive-init's PID 1 driver: what main.c, modules.c, medium.c and rootfs.c
+ * share (paths, options, messages, small file helpers). Not used by the
+ * pure logic that the host unit tests build. */
+#ifndef MKLIVE_INIT_PID1_H
+#define MKLIVE_INIT_PID1_H
+
+#include "live.h"
+
+#define MEDIUM "/run/live/medium"
+#define ROOTFS "/run/live/rootfs"
+#define RW "/run/live/rw"
+#define TORAM "/run/live/toram"
+#define NEWROOT "/newroot"
+
+extern struct live_opts live_opt;
+extern struct kmod_db live_db;
+extern char live_want_id[128];	 /* live.id, or the id built into the initrd */
+extern char live_medium_dev[64]; /* e.g. "sr0" */
+
+/* main.c: messages on the console ("live: ..."), live_step only with
+ * live.debug (with the time since boot), and small helpers. */
+double live_now(void);
+void live_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void live_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int live_read_file(const char *path, uint8_t **data, size_t *len);
+void live_trim(char *s);
+void live_mkdirs(const char *path);
+
+/* modules.c: the initramfs's module indexes, loading with dependencies,
+ * and coldplug (returns how many modules it loaded). */
+void live_load_db(void);
+int live_load_module(const char *name, const char *params);
+int live_coldplug(void);
+
+/* medium.c: find the medium and mount it on MEDIUM (0 or -1, with the
+ * message already printed). */
+int live_find_medium(void);
+
+/* rootfs.c: the root image on ROOTFS, the writable layer on NEWROOT. */
+int live_mount_root(void);
+int live_writable_overlay(void);
+int live_writable_tgz(void);
+
+#endif
