@@ -1,11 +1,11 @@
 /* mklive squashfs: write a squashfs 4.0 image from directories and files,
  * with mksquashfs's option spelling; --info prints a superblock summary. */
+#include "squashfs/squashfs.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/tree.h"
 #include "core/util.h"
 #include "squashfs/format.h"
-#include "squashfs/squashfs.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,27 +20,26 @@ const char cmd_squashfs_summary[] = "write a squashfs image (mksquashfs options)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mklive squashfs SOURCE... OUT [options]\n"
-		"       mklive squashfs --info IMAGE\n\n"
-		"Writes a squashfs 4.0 image OUT holding the contents of every SOURCE\n"
-		"directory (merged at the root) or SOURCE file (at /NAME).\n\n"
-		"Options (spelled as mksquashfs spells them):\n"
-		"  -comp gzip|xz|zstd|lz4    compressor (default gzip)\n"
-		"  -b SIZE                   block size, 4K..1M, power of two (default 128K)\n"
-		"  -Xcompression-level N     gzip 1-9 (9), zstd 1-22 (15), xz 0-9 (6), lz4 1-12\n"
-		"  -Xhc                      lz4 high-compression mode\n"
-		"  -processors N             compression threads (default: online CPUs)\n"
-		"  -no-fragments             do not pack file tails into fragment blocks\n"
-		"  -no-duplicates            store files with identical bytes separately\n"
-		"  -no-exports               omit the NFS export table\n"
-		"  -no-xattrs                do not store extended attributes\n"
-		"  -all-root                 make every file owned by root (0:0)\n"
-		"  -force-uid N, -force-gid N   set every file's owner / group\n"
-		"  -noappend                 accepted: an existing OUT is always replaced\n"
-		"  -quiet                    print errors only\n"
-		"  --info IMAGE              print the superblock of an image\n\n"
-		"SOURCE_DATE_EPOCH sets the image time and clamps newer file times.\n");
+	fprintf(f, "usage: mklive squashfs SOURCE... OUT [options]\n"
+		   "       mklive squashfs --info IMAGE\n\n"
+		   "Writes a squashfs 4.0 image OUT holding the contents of every SOURCE\n"
+		   "directory (merged at the root) or SOURCE file (at /NAME).\n\n"
+		   "Options (spelled as mksquashfs spells them):\n"
+		   "  -comp gzip|xz|zstd|lz4    compressor (default gzip)\n"
+		   "  -b SIZE                   block size, 4K..1M, power of two (default 128K)\n"
+		   "  -Xcompression-level N     gzip 1-9 (9), zstd 1-22 (15), xz 0-9 (6), lz4 1-12\n"
+		   "  -Xhc                      lz4 high-compression mode\n"
+		   "  -processors N             compression threads (default: online CPUs)\n"
+		   "  -no-fragments             do not pack file tails into fragment blocks\n"
+		   "  -no-duplicates            store files with identical bytes separately\n"
+		   "  -no-exports               omit the NFS export table\n"
+		   "  -no-xattrs                do not store extended attributes\n"
+		   "  -all-root                 make every file owned by root (0:0)\n"
+		   "  -force-uid N, -force-gid N   set every file's owner / group\n"
+		   "  -noappend                 accepted: an existing OUT is always replaced\n"
+		   "  -quiet                    print errors only\n"
+		   "  --info IMAGE              print the superblock of an image\n\n"
+		   "SOURCE_DATE_EPOCH sets the image time and clamps newer file times.\n");
 }
 
 static int info(const char *path)
@@ -131,7 +130,8 @@ int cmd_squashfs(int argc, char **argv)
 			if ((rc = need_arg(argc, argv, i)) == 0 &&
 			    (rc = util_parse_size(argv[++i], &v, "block size")) == 0) {
 				if (v < 4096 || v > (1u << 20) || (v & (v - 1)))
-					rc = err_set(ERR_USAGE, "block size %s: must be a power of two from 4K to 1M",
+					rc = err_set(ERR_USAGE,
+						     "block size %s: must be a power of two from 4K to 1M",
 						     argv[i]);
 				o.block_size = (uint32_t)v;
 			}

@@ -2,10 +2,10 @@
  * tails packed into fragment blocks, all-zero blocks stored as holes
  * (size 0), and files with identical bytes stored once
  * (squashfs.rst "Data and fragment blocks"). */
-#include "squashfs/sqfs_impl.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "squashfs/sqfs_impl.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@ struct data_ctx {
 	const struct sqfs_opts *opts;
 	struct comp_engine *eng;
 	uint32_t bs;
-	uint8_t *frag;      /* the fragment block being filled */
+	uint8_t *frag; /* the fragment block being filled */
 	size_t frag_len;
 	uint32_t nfrags;
 	uint8_t *buf, *buf2; /* for hashing and comparing duplicates */
@@ -87,7 +87,8 @@ static int check_unchanged(const struct tree_node *n, int fd)
 	if (fstat(fd, &st) < 0)
 		return err_sys(errno, "%s", n->src_path);
 	if ((uint64_t)st.st_size != n->size)
-		return err_set(ERR_CHANGED, "%s: file changed while the image was built (was %llu bytes, now %llu)",
+		return err_set(ERR_CHANGED,
+			       "%s: file changed while the image was built (was %llu bytes, now %llu)",
 			       n->src_path, (unsigned long long)n->size, (unsigned long long)st.st_size);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* Squashfs directory listings: headers, entries and the directory index of
  * large directories (squashfs.rst "Directories", "Directory index"). */
-#include "squashfs/sqfs_impl.h"
 #include "core/util.h"
+#include "squashfs/sqfs_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +33,7 @@ size_t sqfs_dir_entry_encode(uint8_t *out, uint16_t offset, int16_t ino_delta, u
  * offset of a header in the listing), start u32 @4 (directory-table block
  * holding that header), name_size u32 @8 (length - 1), name @12 (the
  * header's first entry). */
-size_t sqfs_dir_index_encode(uint8_t *out, uint32_t index, uint32_t start_block, const char *name,
-			     size_t len)
+size_t sqfs_dir_index_encode(uint8_t *out, uint32_t index, uint32_t start_block, const char *name, size_t len)
 {
 	put_le32(out + 0, index);
 	put_le32(out + 4, start_block);

@@ -1,8 +1,8 @@
 /* The squashfs export table (NFS): the inode reference of every inode
  * number, so a file handle can be turned back into an inode (squashfs.rst
  * "Export table"). */
-#include "squashfs/sqfs_impl.h"
 #include "core/util.h"
+#include "squashfs/sqfs_impl.h"
 
 #include <stdlib.h>
 

@@ -10,18 +10,24 @@
 
 #define SQFS_MAGIC 0x73717368u /* "hsqs" */
 #define SQFS_SUPER_SIZE 96
-#define SQFS_META_SIZE 8192        /* uncompressed bytes per metadata block */
-#define SQFS_META_UNCOMPRESSED 0x8000u /* metadata block header: stored raw */
+#define SQFS_META_SIZE 8192		   /* uncompressed bytes per metadata block */
+#define SQFS_META_UNCOMPRESSED 0x8000u	   /* metadata block header: stored raw */
 #define SQFS_BLOCK_UNCOMPRESSED 0x1000000u /* data block / fragment size word */
 #define SQFS_NO_FRAGMENT 0xFFFFFFFFu
 #define SQFS_NO_XATTR 0xFFFFFFFFu
 #define SQFS_INVALID_TABLE 0xFFFFFFFFFFFFFFFFull
 #define SQFS_DIR_MAX_ENTRIES 256 /* per directory header */
-#define SQFS_PAD 4096            /* images end on a 4 KiB boundary */
+#define SQFS_PAD 4096		 /* images end on a 4 KiB boundary */
 
 /* superblock compression ids */
-enum { SQFS_COMP_GZIP = 1, SQFS_COMP_LZMA = 2, SQFS_COMP_LZO = 3, SQFS_COMP_XZ = 4,
-       SQFS_COMP_LZ4 = 5, SQFS_COMP_ZSTD = 6 };
+enum {
+	SQFS_COMP_GZIP = 1,
+	SQFS_COMP_LZMA = 2,
+	SQFS_COMP_LZO = 3,
+	SQFS_COMP_XZ = 4,
+	SQFS_COMP_LZ4 = 5,
+	SQFS_COMP_ZSTD = 6
+};
 
 /* superblock flags */
 enum {
@@ -40,24 +46,38 @@ enum {
 
 /* inode types; extended = basic + 7 */
 enum {
-	SQFS_DIR = 1, SQFS_REG, SQFS_SYMLINK, SQFS_BLKDEV, SQFS_CHRDEV, SQFS_FIFO, SQFS_SOCKET,
-	SQFS_LDIR, SQFS_LREG, SQFS_LSYMLINK, SQFS_LBLKDEV, SQFS_LCHRDEV, SQFS_LFIFO, SQFS_LSOCKET,
+	SQFS_DIR = 1,
+	SQFS_REG,
+	SQFS_SYMLINK,
+	SQFS_BLKDEV,
+	SQFS_CHRDEV,
+	SQFS_FIFO,
+	SQFS_SOCKET,
+	SQFS_LDIR,
+	SQFS_LREG,
+	SQFS_LSYMLINK,
+	SQFS_LBLKDEV,
+	SQFS_LCHRDEV,
+	SQFS_LFIFO,
+	SQFS_LSOCKET,
 };
 
 /* xattr key type: namespace, plus a flag for a value stored out of line */
-enum { SQFS_XATTR_USER = 0, SQFS_XATTR_TRUSTED = 1, SQFS_XATTR_SECURITY = 2,
-       SQFS_XATTR_OOL = 0x100 };
+enum { SQFS_XATTR_USER = 0, SQFS_XATTR_TRUSTED = 1, SQFS_XATTR_SECURITY = 2, SQFS_XATTR_OOL = 0x100 };
 
 /* A metadata reference: the start of the metadata block relative to its
  * table (upper 48 bits) and the offset inside the uncompressed block. */
-static inline uint64_t sqfs_ref(uint64_t block, uint32_t offset) { return block << 16 | offset; }
+static inline uint64_t sqfs_ref(uint64_t block, uint32_t offset)
+{
+	return block << 16 | offset;
+}
 
 /* ---- superblock (super.c) ------------------------------------------------- */
 struct sqfs_super {
 	uint32_t inode_count, mod_time, block_size, frag_count;
 	uint16_t compressor, block_log, flags, id_count, version_major, version_minor;
-	uint64_t root_inode, bytes_used, id_table, xattr_id_table, inode_table, dir_table,
-		frag_table, export_table;
+	uint64_t root_inode, bytes_used, id_table, xattr_id_table, inode_table, dir_table, frag_table,
+	    export_table;
 };
 void sqfs_super_encode(uint8_t out[SQFS_SUPER_SIZE], const struct sqfs_super *s);
 /* 0, or ERR_FORMAT with a message if the bytes are not a squashfs 4.0 superblock. */
@@ -96,8 +116,8 @@ size_t sqfs_file_inode_size(const struct sqfs_file_inode *f, bool extended);
 size_t sqfs_file_inode_encode(uint8_t *out, struct sqfs_inode_hdr *h, const struct sqfs_file_inode *f,
 			      bool extended);
 
-size_t sqfs_symlink_inode_encode(uint8_t *out, struct sqfs_inode_hdr *h, uint32_t nlink,
-				 const char *target, size_t len, uint32_t xattr, bool extended);
+size_t sqfs_symlink_inode_encode(uint8_t *out, struct sqfs_inode_hdr *h, uint32_t nlink, const char *target,
+				 size_t len, uint32_t xattr, bool extended);
 /* Devices (type SQFS_BLKDEV/CHRDEV in h), fifos and sockets. */
 size_t sqfs_dev_inode_encode(uint8_t *out, struct sqfs_inode_hdr *h, uint32_t nlink, uint32_t rdev,
 			     uint32_t xattr, bool extended);
@@ -108,7 +128,7 @@ uint32_t sqfs_encode_rdev(uint32_t major, uint32_t minor);
 
 /* ---- directory records (dir.c) ------------------------------------------ */
 #define SQFS_DIR_HEADER_SIZE 12
-#define SQFS_DIR_ENTRY_SIZE 8 /* + name */
+#define SQFS_DIR_ENTRY_SIZE 8  /* + name */
 #define SQFS_DIR_INDEX_SIZE 12 /* + name */
 void sqfs_dir_header_encode(uint8_t out[12], uint32_t count, uint32_t start_block, uint32_t ino);
 size_t sqfs_dir_entry_encode(uint8_t *out, uint16_t offset, int16_t ino_delta, uint16_t type,

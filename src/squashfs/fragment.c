@@ -1,7 +1,7 @@
 /* The squashfs fragment table: where each fragment block (the packed tails
  * of small files) is stored (squashfs.rst "Fragment table"). */
-#include "squashfs/sqfs_impl.h"
 #include "core/util.h"
+#include "squashfs/sqfs_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

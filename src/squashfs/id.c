@@ -1,8 +1,8 @@
 /* The squashfs id table: every distinct uid and gid once, as u32, in order
  * of first use; inodes refer to them by 16-bit index (squashfs.rst "Id table"). */
-#include "squashfs/sqfs_impl.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "squashfs/sqfs_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

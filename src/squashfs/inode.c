@@ -1,7 +1,7 @@
 /* Squashfs inode records: the common header and the basic and extended
  * forms of every file type (squashfs.rst "Inodes"). */
-#include "squashfs/format.h"
 #include "core/util.h"
+#include "squashfs/format.h"
 
 #include <string.h>
 
@@ -9,10 +9,10 @@ void sqfs_inode_hdr_encode(uint8_t out[16], const struct sqfs_inode_hdr *h)
 {
 	put_le16(out + 0, h->type);
 	put_le16(out + 2, h->mode & 07777); /* permissions only; the type is in the inode type */
-	put_le16(out + 4, h->uid_idx);      /* index into the id table */
+	put_le16(out + 4, h->uid_idx);	    /* index into the id table */
 	put_le16(out + 6, h->gid_idx);
 	put_le32(out + 8, h->mtime);
-	put_le32(out + 12, h->ino);         /* 1 .. inode_count */
+	put_le32(out + 12, h->ino); /* 1 .. inode_count */
 }
 
 /* Basic directory (32 bytes): start_block u32 @16, nlink u32 @20,
@@ -82,8 +82,8 @@ size_t sqfs_file_inode_encode(uint8_t *out, struct sqfs_inode_hdr *h, const stru
 
 /* Symlink: nlink u32 @16, target_size u32 @20, target @24; the extended
  * form appends xattr u32 after the target. */
-size_t sqfs_symlink_inode_encode(uint8_t *out, struct sqfs_inode_hdr *h, uint32_t nlink,
-				 const char *target, size_t len, uint32_t xattr, bool extended)
+size_t sqfs_symlink_inode_encode(uint8_t *out, struct sqfs_inode_hdr *h, uint32_t nlink, const char *target,
+				 size_t len, uint32_t xattr, bool extended)
 {
 	h->type = extended ? SQFS_LSYMLINK : SQFS_SYMLINK;
 	sqfs_inode_hdr_encode(out, h);

@@ -1,8 +1,8 @@
 /* Squashfs metadata blocks (squashfs.rst "Metadata blocks") and the lookup
  * tables built from them (fragment, export, id, xattr id). */
-#include "squashfs/sqfs_impl.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "squashfs/sqfs_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

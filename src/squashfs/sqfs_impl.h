@@ -18,11 +18,11 @@ struct sqfs_meta {
 	struct comp_ctx *cc; /* NULL: every block stored raw */
 	uint8_t blk[SQFS_META_SIZE];
 	size_t blen;
-	uint8_t *out;        /* finished blocks, headers included */
+	uint8_t *out; /* finished blocks, headers included */
 	size_t out_len, out_cap;
 	uint8_t *cbuf;
 	size_t cbuf_cap;
-	uint64_t *starts;    /* start of each finished block, relative to the table */
+	uint64_t *starts; /* start of each finished block, relative to the table */
 	size_t nstarts, starts_cap;
 };
 void sqfs_meta_init(struct sqfs_meta *m, struct comp_ctx *cc);
@@ -50,8 +50,8 @@ struct sqfs_dirent {
 	uint16_t type; /* basic inode type */
 };
 struct sqfs_dir_index_pos {
-	uint32_t pos;  /* byte offset of the indexed header in the listing */
-	size_t entry;  /* the first entry under it */
+	uint32_t pos; /* byte offset of the indexed header in the listing */
+	size_t entry; /* the first entry under it */
 };
 struct sqfs_listing {
 	uint8_t *buf;
@@ -64,7 +64,7 @@ void sqfs_listing_free(struct sqfs_listing *l);
 
 /* ---- id table (id.c) --------------------------------------------------------- */
 struct sqfs_ids {
-	uint32_t *ids;   /* in order of first use */
+	uint32_t *ids; /* in order of first use */
 	size_t n, cap;
 	uint32_t *slots; /* hash of index + 1 */
 	size_t nslots;
@@ -77,10 +77,10 @@ void sqfs_ids_free(struct sqfs_ids *t);
 
 /* ---- xattr table (xattr.c) ---------------------------------------------- */
 struct sqfs_xattrs {
-	struct sqfs_meta kv;     /* keys and values */
-	uint8_t *idtab;          /* 16-byte xattr id records */
+	struct sqfs_meta kv; /* keys and values */
+	uint8_t *idtab;	     /* 16-byte xattr id records */
 	size_t nids, idcap;
-	struct sqfs_xset *sets;  /* known sets, for sharing one id */
+	struct sqfs_xset *sets; /* known sets, for sharing one id */
 	size_t nsets;
 	uint32_t *slots;
 	size_t nslots;

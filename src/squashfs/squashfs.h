@@ -11,20 +11,20 @@
 #include <stdint.h>
 
 struct sqfs_opts {
-	enum comp_codec codec; /* COMP_ZLIB ("gzip"), COMP_XZ, COMP_ZSTD, COMP_LZ4 */
-	int level;             /* -1: the squashfs default (gzip 9, zstd 15, xz 6, lz4 1) */
-	uint32_t block_size;   /* power of two, 4 KiB .. 1 MiB; 0: 128 KiB */
-	int threads;           /* compression threads; <= 0: online CPUs */
-	bool no_fragments;     /* tails get their own (short) block */
-	bool no_duplicates;    /* store identical files separately */
-	bool no_xattrs;        /* drop extended attributes */
-	bool no_exports;       /* omit the NFS export table */
-	bool all_root;         /* every file owned by 0:0 */
+	enum comp_codec codec;	      /* COMP_ZLIB ("gzip"), COMP_XZ, COMP_ZSTD, COMP_LZ4 */
+	int level;		      /* -1: the squashfs default (gzip 9, zstd 15, xz 6, lz4 1) */
+	uint32_t block_size;	      /* power of two, 4 KiB .. 1 MiB; 0: 128 KiB */
+	int threads;		      /* compression threads; <= 0: online CPUs */
+	bool no_fragments;	      /* tails get their own (short) block */
+	bool no_duplicates;	      /* store identical files separately */
+	bool no_xattrs;		      /* drop extended attributes */
+	bool no_exports;	      /* omit the NFS export table */
+	bool all_root;		      /* every file owned by 0:0 */
 	int64_t force_uid, force_gid; /* -1: keep */
 };
 
 struct sqfs_stats {
-	uint64_t bytes_used;   /* image size before the 4 KiB padding */
+	uint64_t bytes_used; /* image size before the 4 KiB padding */
 	uint32_t inodes, fragments, ids, xattr_ids;
 	uint64_t files, duplicates, sparse_blocks;
 };

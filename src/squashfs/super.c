@@ -1,8 +1,8 @@
 /* Squashfs superblock and compressor-options records (squashfs.rst
  * "Superblock", "Compression options"). */
-#include "squashfs/format.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "squashfs/format.h"
 
 #include <string.h>
 
@@ -11,17 +11,17 @@ void sqfs_super_encode(uint8_t out[SQFS_SUPER_SIZE], const struct sqfs_super *s)
 	memset(out, 0, SQFS_SUPER_SIZE);
 	put_le32(out + 0, SQFS_MAGIC);
 	put_le32(out + 4, s->inode_count);
-	put_le32(out + 8, s->mod_time);     /* mkfs time */
+	put_le32(out + 8, s->mod_time); /* mkfs time */
 	put_le32(out + 12, s->block_size);
 	put_le32(out + 16, s->frag_count);
 	put_le16(out + 20, s->compressor);
-	put_le16(out + 22, s->block_log);   /* log2(block_size), checked by the kernel */
+	put_le16(out + 22, s->block_log); /* log2(block_size), checked by the kernel */
 	put_le16(out + 24, s->flags);
 	put_le16(out + 26, s->id_count);
-	put_le16(out + 28, 4);              /* version 4.0 */
+	put_le16(out + 28, 4); /* version 4.0 */
 	put_le16(out + 30, 0);
 	put_le64(out + 32, s->root_inode);
-	put_le64(out + 40, s->bytes_used);  /* unpadded image size */
+	put_le64(out + 40, s->bytes_used); /* unpadded image size */
 	put_le64(out + 48, s->id_table);
 	put_le64(out + 56, s->xattr_id_table);
 	put_le64(out + 64, s->inode_table);
@@ -58,7 +58,8 @@ int sqfs_super_decode(const uint8_t in[SQFS_SUPER_SIZE], struct sqfs_super *s)
 			       s->version_major, s->version_minor);
 	if (s->block_size < 4096 || s->block_size > (1u << 20) || (s->block_size & (s->block_size - 1)) ||
 	    (1u << s->block_log) != s->block_size)
-		return err_set(ERR_FORMAT, "bad squashfs block size %u (log %u)", s->block_size, s->block_log);
+		return err_set(ERR_FORMAT, "bad squashfs block size %u (log %u)", s->block_size,
+			       s->block_log);
 	return 0;
 }
 
@@ -75,8 +76,8 @@ size_t sqfs_comp_opts_encode(uint8_t out[8], int sqfs_comp, int level, uint32_t 
 		if (level == 9)
 			return 0;
 		put_le32(out, (uint32_t)level); /* compression_level */
-		put_le16(out + 4, 15);          /* window_size */
-		put_le16(out + 6, 0);           /* strategies: none selected */
+		put_le16(out + 4, 15);		/* window_size */
+		put_le16(out + 6, 0);		/* strategies: none selected */
 		return 8;
 	case SQFS_COMP_ZSTD:
 		if (level == 15)
@@ -84,8 +85,8 @@ size_t sqfs_comp_opts_encode(uint8_t out[8], int sqfs_comp, int level, uint32_t 
 		put_le32(out, (uint32_t)level);
 		return 4;
 	case SQFS_COMP_LZ4:
-		put_le32(out, 1);                /* version: LZ4_LEGACY */
-		put_le32(out + 4, level >= 2);   /* flags: LZ4_HC */
+		put_le32(out, 1);	       /* version: LZ4_LEGACY */
+		put_le32(out + 4, level >= 2); /* flags: LZ4_HC */
 		return 8;
 	default:
 		(void)block_size;

@@ -2,11 +2,11 @@
  * the compression engine, then writes inodes and directories bottom-up
  * (every record refers only to blocks already written), the lookup tables
  * and finally the superblock (squashfs.rst, "Overview" for the layout). */
-#include "squashfs/sqfs_impl.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "squashfs/sqfs_impl.h"
 
 #include <lzma.h>
 #include <stdlib.h>
@@ -64,21 +64,30 @@ int sqfs_codec_parse(const char *name, enum comp_codec *out)
 static int sqfs_comp_id(enum comp_codec c)
 {
 	switch (c) {
-	case COMP_ZLIB: return SQFS_COMP_GZIP;
-	case COMP_XZ: return SQFS_COMP_XZ;
-	case COMP_ZSTD: return SQFS_COMP_ZSTD;
-	case COMP_LZ4: return SQFS_COMP_LZ4;
-	default: return -1;
+	case COMP_ZLIB:
+		return SQFS_COMP_GZIP;
+	case COMP_XZ:
+		return SQFS_COMP_XZ;
+	case COMP_ZSTD:
+		return SQFS_COMP_ZSTD;
+	case COMP_LZ4:
+		return SQFS_COMP_LZ4;
+	default:
+		return -1;
 	}
 }
 
 static int default_level(enum comp_codec c)
 {
 	switch (c) {
-	case COMP_ZLIB: return 9;  /* mksquashfs's gzip default */
-	case COMP_ZSTD: return 15; /* mksquashfs's zstd default */
-	case COMP_XZ: return 6;    /* LZMA_PRESET_DEFAULT, as mksquashfs */
-	default: return 1;         /* lz4: the fast compressor; 2..12 = HC */
+	case COMP_ZLIB:
+		return 9; /* mksquashfs's gzip default */
+	case COMP_ZSTD:
+		return 15; /* mksquashfs's zstd default */
+	case COMP_XZ:
+		return 6; /* LZMA_PRESET_DEFAULT, as mksquashfs */
+	default:
+		return 1; /* lz4: the fast compressor; 2..12 = HC */
 	}
 }
 
@@ -123,13 +132,20 @@ static int count_files(struct tree_node *n, void *vctx)
 static uint16_t basic_type(const struct tree_node *n)
 {
 	switch (n->mode & S_IFMT) {
-	case S_IFDIR: return SQFS_DIR;
-	case S_IFREG: return SQFS_REG;
-	case S_IFLNK: return SQFS_SYMLINK;
-	case S_IFBLK: return SQFS_BLKDEV;
-	case S_IFCHR: return SQFS_CHRDEV;
-	case S_IFIFO: return SQFS_FIFO;
-	default: return SQFS_SOCKET;
+	case S_IFDIR:
+		return SQFS_DIR;
+	case S_IFREG:
+		return SQFS_REG;
+	case S_IFLNK:
+		return SQFS_SYMLINK;
+	case S_IFBLK:
+		return SQFS_BLKDEV;
+	case S_IFCHR:
+		return SQFS_CHRDEV;
+	case S_IFIFO:
+		return SQFS_FIFO;
+	default:
+		return SQFS_SOCKET;
 	}
 }
 
@@ -191,15 +207,15 @@ static int write_leaf_inode(struct sqfs_w *w, struct tree_node *n)
 	case SQFS_REG: {
 		struct sqfs_file *f = n->user, *src = f->dup_of ? f->dup_of : f;
 		struct sqfs_file_inode fi = {
-			.blocks_start = src->blocks_start,
-			.file_size = n->size,
-			.sparse = src->sparse,
-			.nlink = n->nlink,
-			.fragment = src->frag_idx,
-			.frag_offset = src->frag_idx == SQFS_NO_FRAGMENT ? 0 : src->frag_off,
-			.xattr = xattr,
-			.nblocks = src->nblocks,
-			.block_sizes = src->sizes,
+		    .blocks_start = src->blocks_start,
+		    .file_size = n->size,
+		    .sparse = src->sparse,
+		    .nlink = n->nlink,
+		    .fragment = src->frag_idx,
+		    .frag_offset = src->frag_idx == SQFS_NO_FRAGMENT ? 0 : src->frag_off,
+		    .xattr = xattr,
+		    .nblocks = src->nblocks,
+		    .block_sizes = src->sizes,
 		};
 		bool ext = xt || n->nlink > 1 || fi.sparse || fi.blocks_start > UINT32_MAX ||
 			   fi.file_size > UINT32_MAX;
@@ -306,7 +322,8 @@ static int write_dir(struct sqfs_w *w, struct tree_node *d, uint32_t parent_ino)
 		len = sqfs_dir_inode_encode(w->ibuf, &h, &di, ext);
 		for (size_t k = 0; k < l->nindex; k++) {
 			const struct sqfs_dirent *e = &w->ents[l->index[k].entry];
-			len += sqfs_dir_index_encode(w->ibuf + len, l->index[k].pos, istart[k], e->name, e->len);
+			len +=
+			    sqfs_dir_index_encode(w->ibuf + len, l->index[k].pos, istart[k], e->name, e->len);
 		}
 	}
 	rc = emit_inode(w, d, len);
@@ -318,9 +335,11 @@ out:
 static int check_opts(const struct sqfs_opts *o)
 {
 	if (o->block_size < 4096 || o->block_size > (1u << 20) || (o->block_size & (o->block_size - 1)))
-		return err_set(ERR_USAGE, "block size %u: must be a power of two from 4K to 1M", o->block_size);
+		return err_set(ERR_USAGE, "block size %u: must be a power of two from 4K to 1M",
+			       o->block_size);
 	if (sqfs_comp_id(o->codec) < 0)
-		return err_set(ERR_USAGE, "compressor %s cannot be used in squashfs", comp_codec_name(o->codec));
+		return err_set(ERR_USAGE, "compressor %s cannot be used in squashfs",
+			       comp_codec_name(o->codec));
 	return 0;
 }
 
@@ -338,7 +357,7 @@ static int write_image(struct sqfs_w *w, const char *path)
 	co.codec = o->codec;
 	co.level = level;
 	co.xz_dict_size = o->block_size; /* dictionary = block size, as the kernel assumes */
-	co.xz_check = LZMA_CHECK_CRC32;  /* the kernel's xz decoder checks CRC32 only */
+	co.xz_check = LZMA_CHECK_CRC32;	 /* the kernel's xz decoder checks CRC32 only */
 	if ((rc = comp_level_check(o->codec, level)) != 0 || (rc = comp_ctx_create(&w->mcc, &co)) != 0)
 		return rc;
 	sqfs_meta_init(&w->inodes, w->mcc);

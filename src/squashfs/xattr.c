@@ -1,10 +1,10 @@
 /* The squashfs xattr tables (squashfs.rst "Extended attributes"): key/value
  * pairs in metadata blocks, one 16-byte id record per distinct attribute
  * set, and a header locating both. Identical sets share one id. */
-#include "squashfs/sqfs_impl.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "squashfs/sqfs_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +19,9 @@ static const struct {
 	const char *prefix;
 	uint16_t type;
 } prefixes[] = {
-	{"user.", SQFS_XATTR_USER},
-	{"trusted.", SQFS_XATTR_TRUSTED},
-	{"security.", SQFS_XATTR_SECURITY},
+    {"user.", SQFS_XATTR_USER},
+    {"trusted.", SQFS_XATTR_TRUSTED},
+    {"security.", SQFS_XATTR_SECURITY},
 };
 
 static int xattr_prefix(const char *name, size_t *plen)
@@ -99,19 +99,22 @@ int sqfs_xattrs_add(struct sqfs_xattrs *x, const struct tree_node *n, uint32_t *
 		size_t s = sqfs_xattr_encoded_size(n->xattrs[i].name, n->xattrs[i].len);
 		if (!s) {
 			char *p = tree_node_path(n);
-			log_warn("%s: xattr %s skipped: squashfs stores only the user, trusted and security namespaces",
+			log_warn("%s: xattr %s skipped: squashfs stores only the user, trusted and security "
+				 "namespaces",
 				 p, n->xattrs[i].name);
 			free(p);
 			continue;
 		}
 		if (n->xattrs[i].len > UINT32_MAX || strlen(n->xattrs[i].name) > 0xffff) {
 			char *p = tree_node_path(n);
-			rc = err_set(ERR_LIMIT, "%s: xattr %s is too large for squashfs", p, n->xattrs[i].name);
+			rc = err_set(ERR_LIMIT, "%s: xattr %s is too large for squashfs", p,
+				     n->xattrs[i].name);
 			free(p);
 			return rc;
 		}
 		util_grow(&x->tmp, &x->tmp_cap, len + s, 1);
-		len += sqfs_xattr_encode(x->tmp + len, n->xattrs[i].name, n->xattrs[i].value, n->xattrs[i].len);
+		len +=
+		    sqfs_xattr_encode(x->tmp + len, n->xattrs[i].name, n->xattrs[i].value, n->xattrs[i].len);
 		count++;
 	}
 	if (!count)

@@ -108,6 +108,14 @@ for bs in 4096 1048576; do
 		ref_check "sizes-$bs$frag" "$img" "$src" -b "$bs" $frag
 	done
 done
+# 1 MiB blocks with xz (dictionary = block size) and lz4 -Xhc (compressor options)
+for c in "xz" "lz4 -Xhc"; do
+	"$MKLIVE" squashfs "$T/sizes-1048576" "$T/1m.sqfs" -b 1M -comp $c -quiet
+	mount_check "sizes-1m-${c%% *}" "$T/1m.sqfs" "$T/sizes-1048576"
+done
+unsquashfs -s "$T/1m.sqfs" >"$T/1m.s" 2>&1
+check lz4-hc-option grep -q "High Compression option" "$T/1m.s"
+
 # a sparse file's holes are not stored
 mkdir -p "$T/sparse"
 make_sparse "$T/sparse/file" $((16 << 20))

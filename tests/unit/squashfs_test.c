@@ -21,24 +21,24 @@ static void test_superblock(void)
 	struct sqfs_super s = {0}, d;
 	uint8_t b[96];
 	static const uint8_t want[96] = {
-		0x68, 0x73, 0x71, 0x73, /* magic "hsqs" */
-		0x05, 0x00, 0x00, 0x00, /* inode_count 5 */
-		0x00, 0xf1, 0x53, 0x5f, /* mod_time 1599336704 */
-		0x00, 0x00, 0x02, 0x00, /* block_size 131072 */
-		0x02, 0x00, 0x00, 0x00, /* frag_count 2 */
-		0x01, 0x00,             /* compressor gzip */
-		0x11, 0x00,             /* block_log 17 */
-		0xc0, 0x00,             /* flags DUPLICATES|EXPORTABLE */
-		0x03, 0x00,             /* id_count 3 */
-		0x04, 0x00, 0x00, 0x00, /* version 4.0 */
-		0x20, 0x01, 0x10, 0, 0, 0, 0, 0, /* root inode ref */
-		0x00, 0x30, 0, 0, 0, 0, 0, 0,    /* bytes_used 0x3000 */
-		0xf0, 0x2f, 0, 0, 0, 0, 0, 0,    /* id table */
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* no xattrs */
-		0x00, 0x10, 0, 0, 0, 0, 0, 0,    /* inode table */
-		0x00, 0x20, 0, 0, 0, 0, 0, 0,    /* directory table */
-		0x00, 0x28, 0, 0, 0, 0, 0, 0,    /* fragment table */
-		0x00, 0x2c, 0, 0, 0, 0, 0, 0,    /* export table */
+	    0x68, 0x73, 0x71, 0x73,			    /* magic "hsqs" */
+	    0x05, 0x00, 0x00, 0x00,			    /* inode_count 5 */
+	    0x00, 0xf1, 0x53, 0x5f,			    /* mod_time 1599336704 */
+	    0x00, 0x00, 0x02, 0x00,			    /* block_size 131072 */
+	    0x02, 0x00, 0x00, 0x00,			    /* frag_count 2 */
+	    0x01, 0x00,					    /* compressor gzip */
+	    0x11, 0x00,					    /* block_log 17 */
+	    0xc0, 0x00,					    /* flags DUPLICATES|EXPORTABLE */
+	    0x03, 0x00,					    /* id_count 3 */
+	    0x04, 0x00, 0x00, 0x00,			    /* version 4.0 */
+	    0x20, 0x01, 0x10, 0,    0,	  0,	0,    0,    /* root inode ref */
+	    0x00, 0x30, 0,    0,    0,	  0,	0,    0,    /* bytes_used 0x3000 */
+	    0xf0, 0x2f, 0,    0,    0,	  0,	0,    0,    /* id table */
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* no xattrs */
+	    0x00, 0x10, 0,    0,    0,	  0,	0,    0,    /* inode table */
+	    0x00, 0x20, 0,    0,    0,	  0,	0,    0,    /* directory table */
+	    0x00, 0x28, 0,    0,    0,	  0,	0,    0,    /* fragment table */
+	    0x00, 0x2c, 0,    0,    0,	  0,	0,    0,    /* export table */
 	};
 	s.inode_count = 5;
 	s.mod_time = 0x5f53f100;
@@ -103,11 +103,16 @@ static void test_dir_inodes(void)
 {
 	uint8_t b[64];
 	struct sqfs_inode_hdr h = hdr();
-	struct sqfs_dir_inode d = {.start_block = 0x1234, .offset = 0x56, .nlink = 3, .file_size = 40,
-				   .parent_ino = 9, .xattr = 4, .index_count = 2};
+	struct sqfs_dir_inode d = {.start_block = 0x1234,
+				   .offset = 0x56,
+				   .nlink = 3,
+				   .file_size = 40,
+				   .parent_ino = 9,
+				   .xattr = 4,
+				   .index_count = 2};
 	static const uint8_t basic[32] = {HDR(1), 0x34, 0x12, 0, 0, 3, 0, 0, 0, 40, 0, 0x56, 0, 9, 0, 0, 0};
-	static const uint8_t ext[40] = {HDR(8), 3, 0, 0, 0, 40, 0, 0, 0, 0x34, 0x12, 0, 0, 9, 0, 0, 0,
-					2, 0, 0x56, 0, 4, 0, 0, 0};
+	static const uint8_t ext[40] = {HDR(8), 3, 0, 0, 0, 40, 0,    0, 0, 0x34, 0x12, 0, 0,
+					9,	0, 0, 0, 2, 0,	0x56, 0, 4, 0,	  0,	0};
 	CHECK_EQ(sqfs_dir_inode_encode(b, &h, &d, false), 32);
 	CHECK_MEM(b, basic, 32);
 	CHECK_EQ(sqfs_dir_inode_encode(b, &h, &d, true), 40);
@@ -119,14 +124,21 @@ static void test_file_inodes(void)
 	uint8_t b[128];
 	struct sqfs_inode_hdr h = hdr();
 	uint32_t sizes[2] = {0x1000123, 0};
-	struct sqfs_file_inode f = {.blocks_start = 0x60, .file_size = 0x40010, .sparse = 0x20000,
-				    .nlink = 2, .fragment = 1, .frag_offset = 0x30, .xattr = SQFS_NO_XATTR,
-				    .nblocks = 2, .block_sizes = sizes};
-	static const uint8_t basic[40] = {HDR(2), 0x60, 0, 0, 0, 1, 0, 0, 0, 0x30, 0, 0, 0,
-					  0x10, 0, 4, 0, 0x23, 0x01, 0, 1, 0, 0, 0, 0};
-	static const uint8_t ext[64] = {HDR(9), 0x60, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 4, 0, 0, 0, 0, 0,
-					0, 0, 2, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0x30, 0, 0, 0,
-					0xff, 0xff, 0xff, 0xff, 0x23, 0x01, 0, 1, 0, 0, 0, 0};
+	struct sqfs_file_inode f = {.blocks_start = 0x60,
+				    .file_size = 0x40010,
+				    .sparse = 0x20000,
+				    .nlink = 2,
+				    .fragment = 1,
+				    .frag_offset = 0x30,
+				    .xattr = SQFS_NO_XATTR,
+				    .nblocks = 2,
+				    .block_sizes = sizes};
+	static const uint8_t basic[40] = {HDR(2), 0x60, 0, 0, 0,    1,	  0, 0, 0, 0x30, 0, 0, 0,
+					  0x10,	  0,	4, 0, 0x23, 0x01, 0, 1, 0, 0,	 0, 0};
+	static const uint8_t ext[64] = {HDR(9), 0x60, 0,    0,	  0, 0, 0, 0,	 0, 0x10, 0, 4,	   0,
+					0,	0,    0,    0,	  0, 0, 2, 0,	 0, 0,	  0, 0,	   2,
+					0,	0,    0,    1,	  0, 0, 0, 0x30, 0, 0,	  0, 0xff, 0xff,
+					0xff,	0xff, 0x23, 0x01, 0, 1, 0, 0,	 0, 0};
 	h.mode = 0100644;
 	h.mode = 0755; /* only permission bits are stored */
 	CHECK_EQ(sqfs_file_inode_size(&f, false), 40);
@@ -188,16 +200,16 @@ static void test_listing(void)
 	/* three entries in one inode block: one header */
 	for (int i = 0; i < 3; i++) {
 		snprintf(names[i], sizeof names[i], "f%d", i);
-		e[i] = (struct sqfs_dirent){names[i], 2, sqfs_ref(0x100, (uint32_t)(32 * i)), (uint32_t)(10 + i),
-					    SQFS_REG};
+		e[i] = (struct sqfs_dirent){names[i], 2, sqfs_ref(0x100, (uint32_t)(32 * i)),
+					    (uint32_t)(10 + i), SQFS_REG};
 	}
 	sqfs_listing_build(&l, e, 3);
 	CHECK_EQ(l.len, 12 + 3 * 10);
-	CHECK_EQ(get_le32(l.buf), 2);          /* count - 1 */
-	CHECK_EQ(get_le32(l.buf + 4), 0x100);  /* inode block */
-	CHECK_EQ(get_le32(l.buf + 8), 10);     /* base inode number */
-	CHECK_EQ(get_le16(l.buf + 12 + 10 + 0), 32);  /* second entry offset */
-	CHECK_EQ(get_le16(l.buf + 12 + 10 + 2), 1);   /* inode delta */
+	CHECK_EQ(get_le32(l.buf), 2);		     /* count - 1 */
+	CHECK_EQ(get_le32(l.buf + 4), 0x100);	     /* inode block */
+	CHECK_EQ(get_le32(l.buf + 8), 10);	     /* base inode number */
+	CHECK_EQ(get_le16(l.buf + 12 + 10 + 0), 32); /* second entry offset */
+	CHECK_EQ(get_le16(l.buf + 12 + 10 + 2), 1);  /* inode delta */
 	CHECK_EQ(l.nindex, 0);
 	/* an inode in another block starts a new header */
 	e[2].inode_ref = sqfs_ref(0x300, 4);
@@ -209,7 +221,8 @@ static void test_listing(void)
 	/* 300 entries: 256 per header at most */
 	for (int i = 0; i < 300; i++) {
 		snprintf(names[i], sizeof names[i], "n%03d", i);
-		e[i] = (struct sqfs_dirent){names[i], 4, sqfs_ref(0, (uint32_t)i), (uint32_t)(2 + i), SQFS_REG};
+		e[i] =
+		    (struct sqfs_dirent){names[i], 4, sqfs_ref(0, (uint32_t)i), (uint32_t)(2 + i), SQFS_REG};
 	}
 	sqfs_listing_build(&l, e, 300);
 	CHECK_EQ(get_le32(l.buf), 255);
