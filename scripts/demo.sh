@@ -49,7 +49,7 @@ PROMPT 0
 LABEL live
   KERNEL /boot/vmlinuz
   INITRD /boot/initrd.img
-  APPEND console=ttyS0,115200 live.id=$id quiet
+  APPEND console=ttyS0,115200 live.id=$id quiet no_timer_check
 CFG
 	marker="mklive demo: the live root is up"
 	timeout=120
