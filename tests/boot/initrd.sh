@@ -4,7 +4,8 @@
 # what it sees (medium mounted or released, a write in the writable layer,
 # the read-only image untouched, files from root_fs.tgz).
 #   1. two CDs (IDE), only the second with the right id: squashfs + overlay
-#   2. USB stick (usb-storage on xHCI) with live.toram: the medium is released
+#   2. USB stick (usb-storage on xHCI, q35 machine: AHCI is loaded too) with
+#      live.toram: the medium is released
 #   3. virtio disks: ext4 with another id (probed, mounted, passed over), then
 #      FAT with the right one (files copied), live.writable=tgz
 #   4. the right id but no root image: a clear message, no panic
@@ -108,7 +109,7 @@ else
 fi
 
 # 2. USB stick, copied to RAM
-if boot usb minimal.img LIVE-ROOT-UP 90 "live.id=$id live.toram" \
+if boot usb minimal.img LIVE-ROOT-UP 90 "live.id=$id live.toram" -machine q35 \
 	-device qemu-xhci -drive if=none,id=stick,file=right.iso,format=raw \
 	-device usb-storage,drive=stick; then
 	l=$(marker_line usb)
@@ -116,6 +117,7 @@ if boot usb minimal.img LIVE-ROOT-UP 90 "live.id=$id live.toram" \
 	result usb-toram-released has "$l" "medium=released"
 	result usb-toram-copied grep -qa 'copying root.squashfs to RAM: 100%' usb.serial
 	result usb-write has "$l" "write=written lower=clean"
+	result usb-q35-ahci grep -qa 'loaded ahci' usb.serial
 else
 	result usb-boots false
 fi
