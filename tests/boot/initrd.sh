@@ -3,7 +3,8 @@
 # `mklive initrd`: the root's own /sbin/init prints a marker on ttyS0 with
 # what it sees (medium mounted or released, a write in the writable layer,
 # the read-only image untouched, files from root_fs.tgz).
-#   1. two CDs (IDE), only the second with the right id: squashfs + overlay
+#   1. two CDs (IDE), only the second with the right id, and an NVMe disk
+#      with another id (generic profile): squashfs + overlay
 #   2. USB stick (usb-storage on xHCI, q35 machine: AHCI is loaded too) with
 #      live.toram: the medium is released
 #   3. virtio disks: ext4 with another id (probed, mounted, passed over), then
@@ -98,12 +99,14 @@ result() { # NAME CONDITION-COMMAND...
 # 1. two CDs on IDE; the first has another id
 if boot cd generic.img LIVE-ROOT-UP 90 "live.id=$id" \
 	-drive file=wrong.iso,media=cdrom,if=ide,index=0,format=raw \
-	-drive file=right.iso,media=cdrom,if=ide,index=1,format=raw; then
+	-drive file=right.iso,media=cdrom,if=ide,index=1,format=raw \
+	-drive file=ext4.img,if=none,id=nv,format=raw,readonly=on -device nvme,serial=mklive,drive=nv; then
 	l=$(marker_line cd)
 	result cd-boots true
 	result cd-right-medium has "$l" "medium=mounted dev=/dev/sr1 "
 	result cd-overlay-write has "$l" "write=written lower=clean"
-	result cd-wrong-id-reported grep -qa 'id other-medium' cd.serial
+	result cd-wrong-id-reported grep -qa 'sr0: iso9660, id other-medium: not ours' cd.serial
+	result cd-nvme-probed grep -qa 'nvme0n1: ext4, id other-ext4: not ours' cd.serial
 else
 	result cd-boots false
 fi
