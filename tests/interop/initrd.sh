@@ -99,6 +99,16 @@ else
 	t_skip shell-busybox "needs a static /bin/busybox (busybox-static)"
 fi
 
+# Hard links: one inode, the data on the first name; cpio and bsdtar
+# restore both names with the data.
+mkdir -p hl/src && echo linked-data >hl/src/a && ln hl/src/a hl/src/b
+"$MKLIVE" initrd -o hl.img --no-modules -c none --add /h=hl/src >/dev/null 2>&1
+rm -rf hl/cpio hl/bsd && mkdir -p hl/cpio hl/bsd
+(cd hl/cpio && cpio -id --quiet <../../hl.img 2>/dev/null)
+(cd hl/bsd && bsdtar -xf ../../hl.img 2>/dev/null)
+check hardlink-cpio bash -c "[ \"\$(cat hl/cpio/h/b)\" = linked-data ] && [ hl/cpio/h/a -ef hl/cpio/h/b ]"
+check hardlink-bsdtar bash -c "[ \"\$(cat hl/bsd/h/b)\" = linked-data ] && [ hl/bsd/h/a -ef hl/bsd/h/b ]"
+
 # Bad input: one message, exit 1, nothing left behind.
 expect_fail no-kernel-version "kernel-version" "$TEST_OUT/bad1.img" "$MKLIVE" initrd -o "$TEST_OUT/bad1.img"
 expect_fail missing-modules "modules.dep" "$TEST_OUT/bad2.img" "$MKLIVE" initrd -o "$TEST_OUT/bad2.img" -k 0.0-nope
