@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #define TAG_FRAG (1ull << 63)
-#define TAG_SPARSE (1ull << 62)
 #define TAG_INDEX 0xffffffffull
 /* Blocks in flight: enough that the workers keep going while the reader
  * is descheduled on a busy machine; 2 x 128 KiB per block. */
@@ -26,7 +25,8 @@ struct data_ctx {
 	const struct sqfs_opts *opts;
 	struct comp_engine *eng;
 	uint32_t bs;
-	uint8_t *frag; /* the fragment block being filled */
+	struct comp_block *spare; /* taken from the engine, not yet filled */
+	uint8_t *frag;		  /* the fragment block being filled */
 	size_t frag_len;
 	uint32_t nfrags;
 	uint8_t *buf, *buf2; /* for hashing and comparing duplicates */
@@ -51,11 +51,10 @@ static int data_sink(struct comp_block *b, void *vctx)
 	}
 	struct sqfs_file *f = b->user;
 	uint32_t i = (uint32_t)(b->tag & TAG_INDEX);
-	if (i == 0)
+	if (!f->started) {
+		/* holes before the first stored block take no room */
 		f->blocks_start = out_tell(c->o);
-	if (b->tag & TAG_SPARSE) {
-		f->sizes[i] = 0; /* a hole: the kernel reads zeros */
-		return 0;
+		f->started = true;
 	}
 	f->sizes[i] = word;
 	return out_write(c->o, bytes, len);
@@ -111,12 +110,26 @@ static int flush_fragment(struct data_ctx *c)
 	return comp_engine_submit(c->eng, b);
 }
 
+/* Where the next data of a host file starts at or after off (size if only
+ * a hole follows); off when the file system cannot tell. */
+static uint64_t next_data(int fd, uint64_t off, uint64_t size)
+{
+	off_t d;
+	if (fd < 0)
+		return off;
+	d = lseek(fd, (off_t)off, SEEK_DATA);
+	if (d < 0)
+		return errno == ENXIO ? size : off;
+	return (uint64_t)d;
+}
+
 static int write_file(struct data_ctx *c, struct sqfs_file *f)
 {
 	const struct tree_node *n = f->node;
 	uint64_t size = n->size, off = 0;
 	uint32_t nfull = (uint32_t)(size / c->bs);
 	size_t tail = (size_t)(size % c->bs);
+	bool holes = false;
 	int fd, rc = 0;
 	fd = node_fd(n);
 	if (fd < -1)
@@ -124,21 +137,34 @@ static int write_file(struct data_ctx *c, struct sqfs_file *f)
 	for (uint32_t i = 0; i < f->nblocks; i++) {
 		struct comp_block *b;
 		size_t len = i < nfull ? c->bs : tail;
-		rc = comp_engine_get(c->eng, &b);
-		if (rc)
+		/* Holes of the source and blocks of zeros become holes of the
+		 * image (size 0) without going through the engine; a held
+		 * block is reused for the next one. */
+		if (next_data(fd, off, size) >= off + len) {
+			f->sizes[i] = 0;
+			f->sparse += len;
+			holes = true;
+			off += len;
+			progress_add(len);
+			continue;
+		}
+		if (!c->spare && (rc = comp_engine_get(c->eng, &c->spare)) != 0)
 			goto out;
+		b = c->spare;
 		rc = tree_node_pread(n, fd, b->in, len, off);
 		if (rc)
 			goto out; /* the engine reclaims the unsubmitted block */
+		off += len;
+		progress_add(len);
+		if (all_zero(b->in, len)) {
+			f->sizes[i] = 0;
+			f->sparse += len;
+			continue;
+		}
+		c->spare = NULL;
 		b->in_len = len;
 		b->user = f;
 		b->tag = i;
-		if (all_zero(b->in, len)) {
-			b->tag |= TAG_SPARSE;
-			f->sparse += len;
-		}
-		off += len;
-		progress_add(len);
 		rc = comp_engine_submit(c->eng, b);
 		if (rc)
 			goto out;
@@ -155,6 +181,11 @@ static int write_file(struct data_ctx *c, struct sqfs_file *f)
 		c->frag_len += tail;
 		progress_add(tail);
 	}
+	/* The inode's count of bytes left out is informational (the kernel
+	 * ignores it); like mksquashfs, count it only for a file that is sparse
+	 * in its source, so a file of written zeros keeps a basic inode. */
+	if (!holes)
+		f->sparse = 0;
 	rc = check_unchanged(n, fd);
 out:
 	if (fd >= 0)

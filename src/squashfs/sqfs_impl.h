@@ -122,6 +122,7 @@ struct sqfs_file {
 	struct sqfs_file *dup_of; /* same bytes as an earlier file: share its blocks */
 	uint32_t crc, adler;
 	bool hashed;
+	bool started; /* its first stored block has reached the image */
 };
 struct sqfs_data;
 /* Write the bytes of every file in files[] (in order) through the engine. */
