@@ -62,11 +62,13 @@ static int data_sink(struct comp_block *b, void *vctx)
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
-	const uint64_t *w = (const uint64_t *)p;
 	size_t i = 0;
-	for (; i + 8 <= n; i += 8, w++)
-		if (*w)
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8); /* one load; no aliasing of the byte buffer */
+		if (w)
 			return false;
+	}
 	for (; i < n; i++)
 		if (p[i])
 			return false;
