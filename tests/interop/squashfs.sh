@@ -131,6 +131,21 @@ ref_check sparse "$T/sparse.sqfs" "$T/sparse" -b 4K
 "$MKLIVE" squashfs "$T/sparse" "$T/sparse-nf.sqfs" -b 4K -no-fragments -quiet
 mount_check sparse-no-fragments "$T/sparse-nf.sqfs" "$T/sparse"
 
+# a 5 GiB sparse file: extended inode (64-bit size), holes never read
+mkdir -p "$T/huge"
+truncate -s 5G "$T/huge/file"
+printf tail-data | dd of="$T/huge/file" bs=1 seek=$((5 * 1024 * 1024 * 1024 - 9)) conv=notrunc status=none
+"$MKLIVE" squashfs "$T/huge" "$T/huge.sqfs" -quiet
+sz=$(stat -c %s "$T/huge.sqfs")
+[ "$sz" -le 65536 ] && t_pass sparse-5g-size || t_fail sparse-5g-size "image of $sz bytes"
+if [ $is_root = 1 ] && mount -t squashfs -o loop,ro "$T/huge.sqfs" "$MNT"; then
+	[ "$(stat -c %s "$MNT/file")" = 5368709120 ] && [ "$(tail -c 9 "$MNT/file")" = tail-data ] &&
+		[ "$(dd if="$MNT/file" bs=1M skip=4095 count=2 status=none | tr -d '\0' | wc -c)" = 0 ] &&
+		t_pass sparse-5g-mount || t_fail sparse-5g-mount "size or bytes differ"
+	umount "$MNT"
+fi
+rm -f "$T/huge/file"
+
 # ---- many duplicate files are stored once -----------------------------------
 mkdir -p "$T/dups"
 head -c 300000 /dev/urandom >"$T/dups/orig"
