@@ -62,7 +62,8 @@ export out
 
 filtered=()
 for t in "${list[@]}"; do
-	[ -z "$ONLY" ] || [[ "$t" == *"$ONLY"* ]] || continue
+	# match the file name only: a checkout path may contain any test's name
+	[ -z "$ONLY" ] || [[ "$(basename "${t#*|}")" == *"$ONLY"* ]] || continue
 	filtered+=("$t")
 done
 [ ${#filtered[@]} -gt 0 ] || { echo "0 passed, 0 failed, 0 skipped"; exit 0; }
