@@ -96,9 +96,11 @@ void tree_set_xattr(struct tree_node *n, const char *name, const void *value, si
  * created as a directory); any other file becomes target itself. */
 int tree_add_path(struct tree *t, const char *target, const char *source,
 		  const struct tree_scan_opts *o);
-/* mkisofs graft semantics: "target=source" (target ending in '/' places
- * source inside it under its own name); a plain "source" adds a directory's
- * contents at the root, or a file at /basename. "\=" escapes '='. */
+/* mkisofs graft semantics: "target=source". A directory source's contents
+ * are merged into target (with or without a trailing '/'); a file source
+ * becomes target, or target/basename when target ends in '/'. A plain
+ * "source" adds a directory's contents at the root, or a file at /basename.
+ * "\=" escapes '='. */
 int tree_add_graft(struct tree *t, const char *spec, const struct tree_scan_opts *o);
 
 /* Sort-independent final pass: assigns hard-link groups in walk order,
