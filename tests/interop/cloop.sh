@@ -62,7 +62,9 @@ round_trip() { # NAME SIZE
 		extract_compressed_fs "$W/$name.v2" "$W/$name.ecfs" 2>"$W/$name.ecfs.log"
 		check "$name-extract_compressed_fs" padded "$in" "$W/$name.ecfs"
 	else
-		t_skip "$name-extract_compressed_fs" "extract_compressed_fs crashes (SIGFPE) on images of 1..9 blocks"
+		# No check here: the tool itself cannot read any 1..9-block image
+		# (its own included); qemu-img above and the module boot test read them.
+		echo "note: $name: extract_compressed_fs not run (it divides by zero below 10 blocks)"
 	fi
 	rm -f "$W/$name.ecfs"
 	"$MKLIVE" cloop extract "$W/$name.v2" "$W/$name.out" && check "$name-v2-mklive-extract" padded "$in" "$W/$name.out" \
