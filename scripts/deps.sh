@@ -4,7 +4,7 @@
 # Missing packages are installed with apt-get when run as root; otherwise the
 # exact apt-get command is printed and, for "build", the script fails.
 set -u
-build_pkgs="gcc make libc6-dev libdeflate-dev liblzma-dev libzstd-dev liblz4-dev libarchive-dev musl-tools"
+build_pkgs="gcc make libc6-dev clang-format libdeflate-dev liblzma-dev libzstd-dev liblz4-dev libarchive-dev musl-tools"
 test_pkgs="qemu-system-x86 qemu-utils linux-image-amd64 syslinux syslinux-common syslinux-utils isolinux
  xorriso genisoimage mtools dosfstools squashfs-tools squashfs-tools-ng cloop-utils ovmf memtest86+
  libarchive-tools p7zip-full fdisk attr cpio busybox-static zstd xz-utils lz4 file

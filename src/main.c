@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MKLIVE_COMMAND(name)                      \
-	int cmd_##name(int argc, char **argv);    \
+#define MKLIVE_COMMAND(name)                                                                                 \
+	int cmd_##name(int argc, char **argv);                                                               \
 	extern const char cmd_##name##_summary[];
 #include "commands.h"
 #undef MKLIVE_COMMAND
@@ -24,7 +24,7 @@ static const struct command commands[] = {
 #define MKLIVE_COMMAND(name) {#name, cmd_##name, cmd_##name##_summary},
 #include "commands.h"
 #undef MKLIVE_COMMAND
-	{NULL, NULL, NULL},
+    {NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)

@@ -13,11 +13,16 @@ static _Thread_local int err_last;
 static const char *code_text(int code)
 {
 	switch (code) {
-	case ERR_FORMAT: return "invalid or corrupt data";
-	case ERR_USAGE: return "invalid usage";
-	case ERR_LIMIT: return "format limit exceeded";
-	case ERR_CHANGED: return "file changed while being read";
-	default: return strerror(code);
+	case ERR_FORMAT:
+		return "invalid or corrupt data";
+	case ERR_USAGE:
+		return "invalid usage";
+	case ERR_LIMIT:
+		return "format limit exceeded";
+	case ERR_CHANGED:
+		return "file changed while being read";
+	default:
+		return strerror(code);
 	}
 }
 

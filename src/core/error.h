@@ -10,9 +10,9 @@
 /* Error codes are negative errno values, plus a few of our own. */
 enum {
 	ERR_FORMAT = 4096, /* input is not in the expected format / corrupt */
-	ERR_USAGE,         /* bad command line */
-	ERR_LIMIT,         /* a format limit is exceeded */
-	ERR_CHANGED,       /* a source changed while it was being read */
+	ERR_USAGE,	   /* bad command line */
+	ERR_LIMIT,	   /* a format limit is exceeded */
+	ERR_CHANGED,	   /* a source changed while it was being read */
 };
 
 /* Record the message for this thread and return -code (code > 0).
@@ -24,7 +24,7 @@ int err_sys(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 int err_wrap(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 const char *err_msg(void); /* current message, "" if none */
-int err_code(void);        /* current (negative) code, 0 if none */
+int err_code(void);	   /* current (negative) code, 0 if none */
 void err_clear(void);
 /* Copy an error captured on another thread into this one. */
 void err_copy(int code, const char *msg);

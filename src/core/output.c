@@ -16,14 +16,14 @@
 #define MAX_TEMPS 64
 
 struct out_file {
-	char *path;       /* destination */
-	char *tmp;        /* temporary name, NULL for stdout */
+	char *path; /* destination */
+	char *tmp;  /* temporary name, NULL for stdout */
 	int fd;
-	int slot;         /* index in the signal-cleanup registry */
+	int slot; /* index in the signal-cleanup registry */
 	int is_stdout;
-	uint64_t end;     /* logical size (bytes appended so far, holes included) */
+	uint64_t end;	  /* logical size (bytes appended so far, holes included) */
 	uint64_t flushed; /* bytes before buf start */
-	uint8_t *buf;     /* append buffer: covers [flushed, flushed + buf_len) */
+	uint8_t *buf;	  /* append buffer: covers [flushed, flushed + buf_len) */
 	size_t buf_len;
 };
 
@@ -131,8 +131,8 @@ static int flush_buf(struct out_file *o)
 		size_t done = 0;
 		rc = 0;
 		while (done < o->buf_len) {
-			ssize_t w = pwrite(o->fd, o->buf + done, o->buf_len - done,
-					   (off_t)(o->flushed + done));
+			ssize_t w =
+			    pwrite(o->fd, o->buf + done, o->buf_len - done, (off_t)(o->flushed + done));
 			if (w < 0) {
 				if (errno == EINTR)
 					continue;
@@ -183,10 +183,12 @@ int out_write_at(struct out_file *o, uint64_t off, const void *buf, size_t n)
 {
 	int rc;
 	if (o->is_stdout)
-		return err_set(ESPIPE, "%s: this output format must seek back; write to a file, not standard output", o->path);
+		return err_set(ESPIPE,
+			       "%s: this output format must seek back; write to a file, not standard output",
+			       o->path);
 	if (off + n > o->end)
-		return err_set(EINVAL, "%s: internal error: write_at past the end (%llu+%zu > %llu)",
-			       o->path, (unsigned long long)off, n, (unsigned long long)o->end);
+		return err_set(EINVAL, "%s: internal error: write_at past the end (%llu+%zu > %llu)", o->path,
+			       (unsigned long long)off, n, (unsigned long long)o->end);
 	/* Patch the buffer if the range overlaps it; otherwise write through. */
 	if (o->buf_len && off + n > o->flushed && off < o->flushed + o->buf_len) {
 		rc = flush_buf(o);
@@ -268,8 +270,8 @@ static int copy_rw(struct out_file *o, int fd, uint64_t off, uint64_t len, const
 			break;
 		}
 		if (got == 0) {
-			rc = err_set(ERR_CHANGED, "%s: file shrank while being read (%llu bytes missing)", src,
-				     (unsigned long long)len);
+			rc = err_set(ERR_CHANGED, "%s: file shrank while being read (%llu bytes missing)",
+				     src, (unsigned long long)len);
 			break;
 		}
 		rc = out_write(o, b, got);
@@ -297,7 +299,8 @@ int out_copy_fd(struct out_file *o, int fd, uint64_t src_off, uint64_t len, cons
 		loff_t in = (loff_t)src_off, outo = (loff_t)o->end;
 		uint64_t left = len;
 		while (left) {
-			ssize_t r = copy_file_range(fd, &in, o->fd, &outo, (size_t)MIN(left, (uint64_t)1 << 30), 0);
+			ssize_t r =
+			    copy_file_range(fd, &in, o->fd, &outo, (size_t)MIN(left, (uint64_t)1 << 30), 0);
 			if (r < 0) {
 				if (errno == EINTR)
 					continue;
@@ -306,7 +309,8 @@ int out_copy_fd(struct out_file *o, int fd, uint64_t src_off, uint64_t len, cons
 				break; /* unsupported here: fall back */
 			}
 			if (r == 0)
-				return err_set(ERR_CHANGED, "%s: file shrank while being read (%llu bytes missing)",
+				return err_set(ERR_CHANGED,
+					       "%s: file shrank while being read (%llu bytes missing)",
 					       src_name, (unsigned long long)left);
 			left -= (uint64_t)r;
 		}
@@ -332,7 +336,8 @@ int out_copy_fd(struct out_file *o, int fd, uint64_t src_off, uint64_t len, cons
 				return write_err(o, errno);
 			}
 			if (r == 0)
-				return err_set(ERR_CHANGED, "%s: file shrank while being read (%llu bytes missing)",
+				return err_set(ERR_CHANGED,
+					       "%s: file shrank while being read (%llu bytes missing)",
 					       src_name, (unsigned long long)left);
 			left -= (uint64_t)r;
 		}

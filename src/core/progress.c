@@ -21,11 +21,26 @@ static _Atomic uint64_t done;
 static double t_start, t_last;
 static int active, drawn;
 
-void log_set_prog(const char *name) { prog = name; }
-const char *log_prog(void) { return prog; }
-void log_set_level(int l) { level = l; }
-int log_level(void) { return level; }
-void progress_force(int on) { forced = on; }
+void log_set_prog(const char *name)
+{
+	prog = name;
+}
+const char *log_prog(void)
+{
+	return prog;
+}
+void log_set_level(int l)
+{
+	level = l;
+}
+int log_level(void)
+{
+	return level;
+}
+void progress_force(int on)
+{
+	forced = on;
+}
 
 static double now(void)
 {

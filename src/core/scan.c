@@ -139,8 +139,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int scan_dir(struct tree *t, struct tree_node *dir, const char *src,
-		    const struct tree_scan_opts *o, unsigned depth);
+static int scan_dir(struct tree *t, struct tree_node *dir, const char *src, const struct tree_scan_opts *o,
+		    unsigned depth);
 
 static int add_entry(struct tree *t, struct tree_node *dir, const char *name, const char *src,
 		     const struct tree_scan_opts *o, unsigned depth)
@@ -166,14 +166,15 @@ static int add_entry(struct tree *t, struct tree_node *dir, const char *name, co
 		return rc;
 	if (S_ISDIR(st.st_mode)) {
 		if (depth > 4096)
-			return err_set(ELOOP, "%s: directories nested too deeply (a symbolic link loop?)", src);
+			return err_set(ELOOP, "%s: directories nested too deeply (a symbolic link loop?)",
+				       src);
 		return scan_dir(t, n, src, o, depth + 1);
 	}
 	return 0;
 }
 
-static int scan_dir(struct tree *t, struct tree_node *dir, const char *src,
-		    const struct tree_scan_opts *o, unsigned depth)
+static int scan_dir(struct tree *t, struct tree_node *dir, const char *src, const struct tree_scan_opts *o,
+		    unsigned depth)
 {
 	DIR *d = opendir(src);
 	struct dirent *e;
@@ -213,8 +214,7 @@ out:
 	return rc;
 }
 
-int tree_add_path(struct tree *t, const char *target, const char *source,
-		  const struct tree_scan_opts *o)
+int tree_add_path(struct tree *t, const char *target, const char *source, const struct tree_scan_opts *o)
 {
 	struct stat st;
 	struct tree_node *n;

@@ -226,8 +226,8 @@ static int split_parent(struct tree *t, const char *path, struct tree_node **dir
 	return rc;
 }
 
-int tree_add_mem_file(struct tree *t, const char *path, const void *data, size_t len,
-		      mode_t perm, struct tree_node **out)
+int tree_add_mem_file(struct tree *t, const char *path, const void *data, size_t len, mode_t perm,
+		      struct tree_node **out)
 {
 	struct tree_node *dir, *n;
 	const char *base = path;
@@ -425,7 +425,8 @@ int tree_node_open(const struct tree_node *n)
 	}
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != n->size) {
 		close(fd);
-		return err_set(ERR_CHANGED, "%s: file changed while the image was built (was %llu bytes, now %llu)",
+		return err_set(ERR_CHANGED,
+			       "%s: file changed while the image was built (was %llu bytes, now %llu)",
 			       n->src_path, (unsigned long long)n->size, (unsigned long long)st.st_size);
 	}
 	return fd;

@@ -32,9 +32,9 @@ struct tree_node {
 	uint32_t uid, gid;
 	int64_t mtime, atime, ctime; /* seconds */
 	uint32_t mtime_ns;
-	uint64_t size;  /* regular files: data bytes; symlinks: target length */
-	uint64_t rdev;  /* block/char devices: makedev(major, minor) */
-	char *symlink;  /* symlink target */
+	uint64_t size;		   /* regular files: data bytes; symlinks: target length */
+	uint64_t rdev;		   /* block/char devices: makedev(major, minor) */
+	char *symlink;		   /* symlink target */
 	struct tree_xattr *xattrs; /* sorted by name */
 	size_t nxattrs;
 
@@ -58,18 +58,18 @@ struct tree_node {
 
 struct tree {
 	struct tree_node *root;
-	size_t nnodes;      /* all nodes, root included */
+	size_t nnodes; /* all nodes, root included */
 	uint32_t nlinkgroups;
-	void *links;        /* (dev, ino) -> node map used while adding */
+	void *links; /* (dev, ino) -> node map used while adding */
 	bool finalized;
 };
 
 struct tree_scan_opts {
-	bool follow_links;   /* stat() instead of lstat(): store what links point to */
-	bool xattrs;         /* read extended attributes */
+	bool follow_links;	     /* stat() instead of lstat(): store what links point to */
+	bool xattrs;		     /* read extended attributes */
 	const char *const *excludes; /* fnmatch patterns on the name or the source path */
 	size_t nexcludes;
-	bool quiet_sockets;  /* do not warn about skipped sockets */
+	bool quiet_sockets; /* do not warn about skipped sockets */
 };
 
 struct tree *tree_create(void);
@@ -87,15 +87,14 @@ int tree_mkdir_p(struct tree *t, const char *path, struct tree_node **out);
 int tree_add_child(struct tree *t, struct tree_node *dir, const char *name, mode_t mode,
 		   struct tree_node **out);
 /* Add a regular file whose bytes are in memory (copied). */
-int tree_add_mem_file(struct tree *t, const char *path, const void *data, size_t len,
-		      mode_t perm, struct tree_node **out);
+int tree_add_mem_file(struct tree *t, const char *path, const void *data, size_t len, mode_t perm,
+		      struct tree_node **out);
 /* Set or replace an extended attribute on a node. */
 void tree_set_xattr(struct tree_node *n, const char *name, const void *value, size_t len);
 
 /* Add a host path: a directory's contents are merged into target (which is
  * created as a directory); any other file becomes target itself. */
-int tree_add_path(struct tree *t, const char *target, const char *source,
-		  const struct tree_scan_opts *o);
+int tree_add_path(struct tree *t, const char *target, const char *source, const struct tree_scan_opts *o);
 /* mkisofs graft semantics: "target=source". A directory source's contents
  * are merged into target (with or without a trailing '/'); a file source
  * becomes target, or target/basename when target ends in '/'. A plain
@@ -126,8 +125,17 @@ int tree_node_open(const struct tree_node *n);
  * fd is from tree_node_open (or -1 for memory/none). */
 int tree_node_pread(const struct tree_node *n, int fd, void *buf, size_t len, uint64_t off);
 
-static inline bool tree_is_dir(const struct tree_node *n) { return (n->mode & 0170000) == 0040000; }
-static inline bool tree_is_reg(const struct tree_node *n) { return (n->mode & 0170000) == 0100000; }
-static inline bool tree_is_lnk(const struct tree_node *n) { return (n->mode & 0170000) == 0120000; }
+static inline bool tree_is_dir(const struct tree_node *n)
+{
+	return (n->mode & 0170000) == 0040000;
+}
+static inline bool tree_is_reg(const struct tree_node *n)
+{
+	return (n->mode & 0170000) == 0100000;
+}
+static inline bool tree_is_lnk(const struct tree_node *n)
+{
+	return (n->mode & 0170000) == 0120000;
+}
 
 #endif

@@ -119,11 +119,24 @@ int util_parse_size(const char *s, uint64_t *out, const char *what)
 	if (errno)
 		return err_set(ERR_USAGE, "%s: '%s' is too large", what, s);
 	switch (toupper((unsigned char)*end)) {
-	case 0: break;
-	case 'K': mul = 1ULL << 10; end++; break;
-	case 'M': mul = 1ULL << 20; end++; break;
-	case 'G': mul = 1ULL << 30; end++; break;
-	case 'T': mul = 1ULL << 40; end++; break;
+	case 0:
+		break;
+	case 'K':
+		mul = 1ULL << 10;
+		end++;
+		break;
+	case 'M':
+		mul = 1ULL << 20;
+		end++;
+		break;
+	case 'G':
+		mul = 1ULL << 30;
+		end++;
+		break;
+	case 'T':
+		mul = 1ULL << 40;
+		end++;
+		break;
 	default:
 		return err_set(ERR_USAGE, "%s: '%s' is not a size (use a number with K, M or G)", what, s);
 	}
