@@ -73,7 +73,7 @@ done
 kill \$pid 2>/dev/null; wait \$pid 2>/dev/null
 grep -qa BENCH-ROOT-UP \$log; rc=\$?
 # the guest's own clock at the marker (kernel start to root init)
-grep -a BENCH-ROOT-UP \$log | head -n 1 | awk '{print \$2}' | tr -d '\r' >>"\$1.uptime"
+grep -ao 'BENCH-ROOT-UP [0-9.]*' \$log | head -n 1 | awk '{print \$2}' >>"\$1.uptime"
 rm -f \$log; exit \$rc
 EOF2
 BENCH_OUTPUT=$w/busybox.img bench_run "busybox sh initramfs (gzip)" bash boot1.sh busybox.img
