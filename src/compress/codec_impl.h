@@ -8,6 +8,7 @@
 struct comp_ctx {
 	struct comp_opts o; /* level resolved (never -1) */
 	void *state;	    /* owned by the codec's file */
+	int index;	    /* the engine's number for it (its probe) */
 };
 
 /* Each codec family: create/destroy per-thread state, bound, compress

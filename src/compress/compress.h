@@ -51,6 +51,17 @@ ssize_t comp_compress(struct comp_ctx *c, const void *in, size_t in_len, void *o
  * error with a message. */
 ssize_t comp_decompress(enum comp_codec codec, const void *in, size_t in_len, void *out, size_t out_cap);
 
+/* A probe for bytes that no codec can shrink (already compressed data): a
+ * cheap order-0 entropy gate, then a zstd level 1 trial that must fail to
+ * make them any smaller. A pure function of the bytes (deterministic);
+ * inputs shorter than COMP_PROBE_MIN are never called incompressible. One
+ * probe per thread. */
+#define COMP_PROBE_MIN 512
+struct comp_probe;
+int comp_probe_create(struct comp_probe **out);
+void comp_probe_destroy(struct comp_probe *p);
+bool comp_probe_incompressible(struct comp_probe *p, const void *in, size_t n);
+
 /* ---- the parallel ordered block engine ------------------------------------
  * The producer takes a free block (comp_engine_get: blocks when max_in_flight
  * blocks are in flight, which bounds memory and gives back-pressure), fills
@@ -67,6 +78,7 @@ struct comp_block {
 	const uint8_t *out; /* in the sink: the bytes to store */
 	size_t out_len;
 	bool raw;     /* in the sink: compression did not shrink it; out == in */
+	bool store;   /* producer: pass it to the sink raw, without compressing */
 	uint64_t seq; /* submission number, from 0 */
 	uint64_t tag; /* free for the producer */
 	void *user;   /* free for the producer */
@@ -90,6 +102,10 @@ int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int 
  * codec's bound is then an error. */
 #define COMP_NEVER_RAW ((size_t)-1)
 void comp_engine_set_raw_threshold(struct comp_engine *e, size_t raw_threshold);
+/* Probe each block first (comp_probe_incompressible) and pass the ones no
+ * codec can shrink as raw without compressing them; call before the first
+ * comp_engine_get. Also with COMP_NEVER_RAW: then only these are raw. */
+int comp_engine_set_probe(struct comp_engine *e);
 int comp_engine_get(struct comp_engine *e, struct comp_block **out);
 int comp_engine_submit(struct comp_engine *e, struct comp_block *b);
 /* Wait for every block to reach the sink; returns 0 or the first error. */

@@ -39,7 +39,8 @@ struct comp_engine {
 	pthread_t *tids;
 	struct comp_ctx **ctxs; /* one per worker, and the producer's last */
 	int nctxs;
-	struct comp_ctx *pctx; /* the producer's: compresses while it would wait */
+	struct comp_ctx *pctx;	    /* the producer's: compresses while it would wait */
+	struct comp_probe **probes; /* NULL, or one per ctx (same index) */
 };
 
 /* Record the first error; the caller holds mu. */
@@ -71,7 +72,9 @@ static int compress_block(struct comp_engine *e, struct comp_ctx *ctx, struct co
 	b->out_len = b->in_len;
 	if (b->seq == e->fail_seq)
 		return err_set(EIO, "block %llu: injected codec failure", (unsigned long long)b->seq);
-	if (e->opts.codec == COMP_NONE)
+	if (e->opts.codec == COMP_NONE || b->store)
+		return 0;
+	if (e->probes && comp_probe_incompressible(e->probes[ctx->index], b->in, b->in_len))
 		return 0;
 	if (!never_raw) {
 		size_t t = e->raw_threshold ? MIN(e->raw_threshold, b->in_len) : b->in_len;
@@ -162,6 +165,7 @@ int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int 
 			comp_engine_destroy(e);
 			return rc;
 		}
+		e->ctxs[i]->index = i;
 	}
 	e->pctx = e->ctxs[n];
 	e->tids = xcalloc((size_t)(n ? n : 1), sizeof *e->tids);
@@ -178,6 +182,19 @@ int comp_engine_create(struct comp_engine **out, const struct comp_opts *o, int 
 		e->nthreads++;
 	}
 	*out = e;
+	return 0;
+}
+
+int comp_engine_set_probe(struct comp_engine *e)
+{
+	if (e->probes || e->opts.codec == COMP_NONE)
+		return 0;
+	e->probes = xcalloc((size_t)e->nctxs, sizeof *e->probes);
+	for (int i = 0; i < e->nctxs; i++) {
+		int rc = comp_probe_create(&e->probes[i]);
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -285,6 +302,7 @@ int comp_engine_get(struct comp_engine *e, struct comp_block **out)
 	b->out = NULL;
 	b->out_len = 0;
 	b->raw = false;
+	b->store = false;
 	b->tag = 0;
 	b->user = NULL;
 	b->next = NULL;
@@ -367,8 +385,12 @@ void comp_engine_destroy(struct comp_engine *e)
 	pthread_mutex_unlock(&e->mu);
 	for (int i = 0; i < e->nthreads; i++)
 		pthread_join(e->tids[i], NULL);
-	for (int i = 0; i < e->nctxs; i++)
+	for (int i = 0; i < e->nctxs; i++) {
 		comp_ctx_destroy(e->ctxs[i]);
+		if (e->probes)
+			comp_probe_destroy(e->probes[i]);
+	}
+	free(e->probes);
 	for (size_t i = 0; i < e->nall; i++) {
 		free(e->all[i]->in);
 		free(e->all[i]->cbuf);

@@ -15,6 +15,9 @@
 
 #define TAG_FRAG (1ull << 63)
 #define TAG_INDEX 0xffffffffull
+/* zstd levels from here on (the lazy and optimal parsers) are slow enough
+ * that probing for incompressible data pays off */
+#define SQFS_PROBE_ZSTD_LEVEL 10
 /* Blocks in flight: enough that the workers keep going while the reader
  * is descheduled on a busy machine; 2 x 128 KiB per block. */
 #define SQFS_IN_FLIGHT(o) ((size_t)((o)->threads > 0 ? (o)->threads : util_cpu_count()) * 32)
@@ -26,8 +29,15 @@ struct data_ctx {
 	struct comp_engine *eng;
 	uint32_t bs;
 	struct comp_block *spare; /* taken from the engine, not yet filled */
-	uint8_t *frag;		  /* the fragment block being filled */
-	size_t frag_len;
+	/* The fragment blocks being filled: tails the codec can shrink, and
+	 * tails it cannot (already compressed files), which are stored as they
+	 * are. Each gets its index when its first tail goes in. */
+	struct frag_buf {
+		uint8_t *buf;
+		size_t len;
+		uint32_t idx;
+	} fr[2];
+	struct comp_probe *probe; /* NULL: every tail goes to fr[0] */
 	uint32_t nfrags;
 	uint8_t *buf, *buf2; /* for hashing and comparing duplicates */
 	struct sqfs_file **htab;
@@ -94,22 +104,45 @@ static int check_unchanged(const struct tree_node *n, int fd)
 	return 0;
 }
 
-static int flush_fragment(struct data_ctx *c)
+static int flush_fragment(struct data_ctx *c, int k)
 {
+	struct frag_buf *fb = &c->fr[k];
 	struct comp_block *b;
 	int rc;
-	if (!c->frag_len)
+	if (!fb->len)
 		return 0;
 	rc = comp_engine_get(c->eng, &b);
 	if (rc)
 		return rc;
-	memcpy(b->in, c->frag, c->frag_len);
-	b->in_len = c->frag_len;
-	b->tag = TAG_FRAG | c->nfrags;
+	memcpy(b->in, fb->buf, fb->len);
+	b->in_len = fb->len;
+	b->tag = TAG_FRAG | fb->idx;
 	b->user = NULL;
-	c->nfrags++;
-	c->frag_len = 0;
+	b->store = k == 1;
+	fb->len = 0;
 	return comp_engine_submit(c->eng, b);
+}
+
+/* Tail packing: several small files share one fragment block. */
+static int add_tail(struct data_ctx *c, struct sqfs_file *f, int fd, uint64_t off, size_t tail)
+{
+	struct frag_buf *fb;
+	int rc = tree_node_pread(f->node, fd, c->buf, tail, off);
+	int k = 0;
+	if (rc)
+		return rc;
+	if (c->probe && comp_probe_incompressible(c->probe, c->buf, tail))
+		k = 1;
+	fb = &c->fr[k];
+	if (fb->len + tail > c->bs && (rc = flush_fragment(c, k)) != 0)
+		return rc;
+	if (!fb->len)
+		fb->idx = c->nfrags++;
+	f->frag_idx = fb->idx;
+	f->frag_off = (uint32_t)fb->len;
+	memcpy(fb->buf + fb->len, c->buf, tail);
+	fb->len += tail;
+	return 0;
 }
 
 /* Where the next data of a host file starts at or after off (size if only
@@ -172,15 +205,8 @@ static int write_file(struct data_ctx *c, struct sqfs_file *f)
 			goto out;
 	}
 	if (f->nblocks <= nfull && tail) {
-		/* tail packing: several small files share one fragment block */
-		if (c->frag_len + tail > c->bs && (rc = flush_fragment(c)) != 0)
+		if ((rc = add_tail(c, f, fd, off, tail)) != 0)
 			goto out;
-		f->frag_idx = c->nfrags;
-		f->frag_off = (uint32_t)c->frag_len;
-		rc = tree_node_pread(n, fd, c->frag + c->frag_len, tail, off);
-		if (rc)
-			goto out;
-		c->frag_len += tail;
 		progress_add(tail);
 	}
 	/* The inode's count of bytes left out is informational (the kernel
@@ -306,7 +332,8 @@ int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const stru
 	c.frags = frags;
 	c.opts = opts;
 	c.bs = opts->block_size;
-	c.frag = xmalloc(c.bs);
+	c.fr[0].buf = xmalloc(c.bs);
+	c.fr[1].buf = xmalloc(c.bs);
 	c.buf = xmalloc(c.bs);
 	c.buf2 = xmalloc(c.bs);
 
@@ -343,6 +370,13 @@ int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const stru
 	if (rc)
 		goto out;
 	comp_engine_set_raw_threshold(c.eng, COMP_NEVER_RAW);
+	/* The slow codecs (xz, zstd's higher levels) cost far more on data
+	 * they cannot shrink than a probe does: such blocks and tails are
+	 * stored as they are without going through them. */
+	if (co->codec == COMP_XZ || (co->codec == COMP_ZSTD && co->level >= SQFS_PROBE_ZSTD_LEVEL)) {
+		if ((rc = comp_engine_set_probe(c.eng)) != 0 || (rc = comp_probe_create(&c.probe)) != 0)
+			goto out;
+	}
 	progress_begin("squashfs", total);
 	for (size_t i = 0; i < nfiles && !rc; i++) {
 		struct sqfs_file *f = files[i];
@@ -361,7 +395,9 @@ int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const stru
 		rc = write_file(&c, f);
 	}
 	if (!rc)
-		rc = flush_fragment(&c);
+		rc = flush_fragment(&c, 0);
+	if (!rc)
+		rc = flush_fragment(&c, 1);
 	if (!rc)
 		rc = comp_engine_finish(c.eng);
 	else
@@ -372,7 +408,9 @@ out:
 	comp_engine_destroy(c.eng);
 	free(grouped);
 	free(c.htab);
-	free(c.frag);
+	free(c.fr[0].buf);
+	free(c.fr[1].buf);
+	comp_probe_destroy(c.probe);
 	free(c.buf);
 	free(c.buf2);
 	return rc;

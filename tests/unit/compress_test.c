@@ -434,6 +434,90 @@ static void test_engine_codec_error(void)
 	}
 }
 
+/* The probe calls incompressible only what zstd level 1 cannot shrink and
+ * order-0 statistics say is near 8 bits per byte. */
+static void test_probe(void)
+{
+	struct comp_probe *p = NULL;
+	struct comp_opts o = {.codec = COMP_ZLIB, .level = 9};
+	struct comp_ctx *c = NULL;
+	size_t n = 65536;
+	uint8_t *buf = xmalloc(n), *z = xmalloc(2 * n);
+	ssize_t zl;
+	CHECK_EQ(comp_probe_create(&p), 0);
+	fill_random(buf, n);
+	CHECK(comp_probe_incompressible(p, buf, n));
+	CHECK(comp_probe_incompressible(p, buf, COMP_PROBE_MIN));
+	CHECK(!comp_probe_incompressible(p, buf, COMP_PROBE_MIN - 1)); /* too short to tell */
+	/* high order-0 entropy, yet the second half repeats the first */
+	memcpy(buf + n / 2, buf, n / 2);
+	CHECK(!comp_probe_incompressible(p, buf, n));
+	fill_text(buf, n);
+	CHECK(!comp_probe_incompressible(p, buf, n));
+	/* already compressed data (a .gz file's bytes) */
+	CHECK_EQ(comp_ctx_create(&c, &o), 0);
+	zl = comp_compress(c, buf, n, z, 2 * n);
+	CHECK(zl > 1024);
+	CHECK(comp_probe_incompressible(p, z, (size_t)zl));
+	/* a byte skew the entropy coder can use: three quarters random bytes,
+	 * one quarter one byte value, spread out */
+	fill_random(buf, n);
+	for (size_t i = 0; i < n; i += 4)
+		buf[i] = 'a';
+	CHECK(!comp_probe_incompressible(p, buf, n));
+	comp_ctx_destroy(c);
+	comp_probe_destroy(p);
+	free(buf);
+	free(z);
+}
+
+/* With the probe, random blocks bypass the codec (raw even under
+ * COMP_NEVER_RAW), blocks marked store too, the rest is compressed; the
+ * result is the same for any thread count. */
+static void test_engine_probe(void)
+{
+	struct sink_rec ref;
+	int threads[] = {1, 2, 8};
+	memset(&ref, 0, sizeof ref);
+	for (size_t t = 0; t < ARRAY_SIZE(threads); t++) {
+		struct comp_opts o = {.codec = COMP_XZ, .level = -1};
+		struct comp_engine *e = NULL;
+		struct sink_rec r;
+		size_t off = 0;
+		memset(&r, 0, sizeof r);
+		r.fail_at = -1;
+		CHECK_EQ(comp_engine_create(&e, &o, threads[t], BS, 0, sink, &r), 0);
+		comp_engine_set_raw_threshold(e, COMP_NEVER_RAW);
+		CHECK_EQ(comp_engine_set_probe(e), 0);
+		for (int i = 0; i < NBLOCKS; i++) {
+			struct comp_block *b;
+			CHECK_EQ(comp_engine_get(e, &b), 0);
+			fill_block(b->in, i);
+			b->in_len = block_len(i);
+			b->tag = (uint64_t)i * 7;
+			b->store = i == 1;
+			CHECK_EQ(comp_engine_submit(e, b), 0);
+		}
+		CHECK_EQ(comp_engine_finish(e), 0);
+		comp_engine_destroy(e);
+		CHECK_EQ(r.order_errors, 0);
+		for (int i = 0; i < NBLOCKS && off + 9 <= r.len; i++) {
+			bool want_raw = i % 3 == 0 || i == 1;
+			CHECK_EQ(r.data[off], want_raw);
+			off += 9 + get_le64(r.data + off + 1);
+		}
+		CHECK_EQ(off, r.len);
+		if (t == 0) {
+			ref = r;
+		} else {
+			CHECK_EQ(r.len, ref.len);
+			CHECK_MEM(r.data, ref.data, MIN(r.len, ref.len));
+			free(r.data);
+		}
+	}
+	free(ref.data);
+}
+
 static void test_engine_empty(void)
 {
 	struct comp_opts o = {.codec = COMP_XZ, .level = 1};
@@ -472,5 +556,7 @@ int main(void)
 	RUN(test_engine_sink_error);
 	RUN(test_engine_codec_error);
 	RUN(test_engine_empty);
+	RUN(test_probe);
+	RUN(test_engine_probe);
 	TEST_EXIT();
 }

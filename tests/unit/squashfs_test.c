@@ -385,6 +385,66 @@ static void test_write_image(void)
 	free(p2);
 }
 
+/* With xz and zstd, tails that cannot shrink (random bytes here) go to
+ * fragment blocks of their own, stored raw (bit 24 of the fragment entry's
+ * size), and the rest to compressed ones; gzip keeps one stream. The image
+ * is the same for any thread count. */
+static void test_raw_fragments(void)
+{
+	struct tree *t = tree_create();
+	struct sqfs_opts o;
+	struct sqfs_super s;
+	char *p1 = util_path_join(tmp, "f1.sqfs"), *p2 = util_path_join(tmp, "f2.sqfs");
+	uint8_t rnd[3000], txt[3000], *d1, *d2;
+	size_t l1 = 0, l2 = 0;
+	uint64_t x = 88172645463325252ull;
+	for (size_t i = 0; i < sizeof rnd; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		rnd[i] = (uint8_t)(x >> 24);
+		txt[i] = (uint8_t) "squashfs fragment "[i % 18];
+	}
+	CHECK_EQ(tree_add_mem_file(t, "/r1", rnd, sizeof rnd, 0644, NULL), 0);
+	CHECK_EQ(tree_add_mem_file(t, "/t1", txt, sizeof txt, 0644, NULL), 0);
+	CHECK_EQ(tree_add_mem_file(t, "/r2", rnd + 1000, 2000, 0644, NULL), 0);
+	CHECK_EQ(tree_finalize(t), 0);
+	setenv("SOURCE_DATE_EPOCH", "1600000000", 1);
+	enum comp_codec codecs[] = {COMP_XZ, COMP_ZSTD, COMP_ZLIB};
+	for (size_t ci = 0; ci < ARRAY_SIZE(codecs); ci++) {
+		sqfs_opts_init(&o);
+		o.codec = codecs[ci];
+		o.block_size = 8192;
+		o.threads = 1;
+		CHECK_EQ(sqfs_write(t, p1, &o, NULL), 0);
+		o.threads = 2;
+		CHECK_EQ(sqfs_write(t, p2, &o, NULL), 0);
+		d1 = read_all(p1, &l1);
+		d2 = read_all(p2, &l2);
+		CHECK(d1 && d2 && l1 == l2 && memcmp(d1, d2, l1) == 0);
+		if (d1 && sqfs_super_decode(d1, &s) == 0) {
+			uint32_t want = codecs[ci] == COMP_ZLIB ? 1 : 2, raw = 0;
+			CHECK_EQ(s.frag_count, want);
+			/* the fragment table's one metadata block, then its location */
+			uint64_t loc = get_le64(d1 + s.frag_table);
+			uint16_t h = get_le16(d1 + loc), n = h & 0x7fff;
+			uint8_t tab[8192];
+			ssize_t tl = n;
+			if (h & SQFS_META_UNCOMPRESSED)
+				memcpy(tab, d1 + loc + 2, n);
+			else
+				tl = comp_decompress(codecs[ci], d1 + loc + 2, n, tab, sizeof tab);
+			CHECK_EQ(tl, (ssize_t)(16 * want));
+			for (uint32_t k = 0; k < want && tl == (ssize_t)(16 * want); k++)
+				raw += (get_le32(tab + 16 * k + 8) & SQFS_BLOCK_UNCOMPRESSED) != 0;
+			CHECK_EQ(raw, want - 1);
+		}
+		free(d1);
+		free(d2);
+	}
+	tree_destroy(t);
+	free(p1);
+	free(p2);
+}
+
 static void write_host_file(const char *path, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -461,6 +521,7 @@ int main(void)
 	RUN(test_ids);
 	RUN(test_xattr_records);
 	RUN(test_write_image);
+	RUN(test_raw_fragments);
 	RUN(test_changed_source);
 	RUN(test_too_many_ids);
 	TEST_EXIT();
