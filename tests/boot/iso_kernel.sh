@@ -17,51 +17,8 @@ O=$TEST_OUT
 rm -rf "$O/src"; make_tree_all "$O/src" >/dev/null 2>&1
 if command -v perl >/dev/null; then
 	mkdir -p "$O/src/random" "$O/src/symlinks"
-	perl - "$O/src/random" <<'PERL'
-# Random file names: ASCII (without '/' and '|'), UTF-8 é and 日, invalid bytes;
-# lengths 1..255; in three directories. Deterministic (seeded).
-srand(42);
-my $top = $ARGV[0];
-my @dirs = ($top, "$top/sub", "$top/sub/deeper");
-mkdir $_ for @dirs[1..2];
-for my $i (1..400) {
-	my $len = 1 + int(rand($i % 5 == 0 ? 255 : 40));
-	my $n = "";
-	while (length($n) < $len) {
-		my $r = rand();
-		if ($r < 0.6) { $n .= chr(32 + int(rand(95))); }
-		elsif ($r < 0.8) { $n .= "\xc3\xa9"; }
-		elsif ($r < 0.9) { $n .= "\xe6\x97\xa5"; }
-		else { $n .= chr(128 + int(rand(128))); }
-	}
-	$n =~ s{[/|]}{_}g;
-	$n = substr($n, 0, 255);
-	next if $n eq "." || $n eq "..";
-	open(my $f, ">", "$dirs[$i % 3]/$n") or next;
-	print $f "file $i\n";
-	close $f;
-}
-PERL
-	perl - "$O/src/symlinks" <<'PERL'
-# Random symbolic link targets up to 1000 bytes: absolute or relative, "."
-# and "..", one-letter and 248..255-letter components, "//", a trailing '/'.
-srand(7);
-my $top = $ARGV[0];
-for my $i (1..200) {
-	my @c;
-	for (1 .. 1 + int(rand(30))) {
-		my $r = rand();
-		if ($r < 0.1) { push @c, (rand() < 0.5 ? "." : ".."); next; }
-		if ($r < 0.15) { push @c, ""; next; }
-		my $l = $r < 0.4 ? 1 : ($r < 0.55 ? 248 + int(rand(8)) : 1 + int(rand(30)));
-		push @c, join("", map { chr(97 + int(rand(26))) } 1 .. $l);
-	}
-	my $t = (rand() < 0.3 ? "/" : "") . join("/", @c) . (rand() < 0.1 ? "/" : "");
-	$t = substr($t, 0, 1000);
-	$t = "x" if $t eq "" || $t eq "/";
-	symlink($t, "$top/l$i") or die "$top/l$i: $!";
-}
-PERL
+	make_random_names "$O/src/random"
+	make_random_symlinks "$O/src/symlinks"
 	find "$O/src/random" "$O/src/symlinks" -exec touch -h -d @1600000000 {} +
 fi
 # relocations inside relocations

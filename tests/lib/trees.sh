@@ -13,6 +13,8 @@
 #   make_tree_many DIR N    N small files spread over N/100 directories
 #   make_tree_xattrs DIR    files with user.* and security.capability xattrs
 #   make_sparse FILE SIZE   a sparse file of SIZE bytes with data at both ends
+#   make_random_names DIR   400 seeded random names (UTF-8, invalid bytes, up to 255) (perl)
+#   make_random_symlinks DIR  200 seeded random symlink targets up to 1000 bytes (perl)
 #   make_tree_all DIR       names + deep(12) + links + special + sizes(4096)
 #   tree_manifest DIR [FIELDS]   one line per path:
 #                           path type mode uid gid mtime size target rdev links
@@ -129,6 +131,57 @@ make_tree_xattrs() {
 		# cap_net_raw+ep, as Debian's iputils-ping carries it
 		setfattr -n security.capability -v 0sAQAAAgAgAAAAAAAAAAAAAAAAAAA= "$d/xattrs/ping"
 	fi
+}
+
+make_random_names() {
+	perl - "$1" <<'PERL'
+# Random file names: ASCII (without '/' and '|'), UTF-8 é and 日, invalid bytes;
+# lengths 1..255; in three directories. Deterministic (seeded).
+srand(42);
+my $top = $ARGV[0];
+my @dirs = ($top, "$top/sub", "$top/sub/deeper");
+mkdir $_ for @dirs[1..2];
+for my $i (1..400) {
+	my $len = 1 + int(rand($i % 5 == 0 ? 255 : 40));
+	my $n = "";
+	while (length($n) < $len) {
+		my $r = rand();
+		if ($r < 0.6) { $n .= chr(32 + int(rand(95))); }
+		elsif ($r < 0.8) { $n .= "\xc3\xa9"; }
+		elsif ($r < 0.9) { $n .= "\xe6\x97\xa5"; }
+		else { $n .= chr(128 + int(rand(128))); }
+	}
+	$n =~ s{[/|]}{_}g;
+	$n = substr($n, 0, 255);
+	next if $n eq "." || $n eq "..";
+	open(my $f, ">", "$dirs[$i % 3]/$n") or next;
+	print $f "file $i\n";
+	close $f;
+}
+PERL
+}
+
+make_random_symlinks() {
+	perl - "$1" <<'PERL'
+# Random symbolic link targets up to 1000 bytes: absolute or relative, "."
+# and "..", one-letter and 248..255-letter components, "//", a trailing '/'.
+srand(7);
+my $top = $ARGV[0];
+for my $i (1..200) {
+	my @c;
+	for (1 .. 1 + int(rand(30))) {
+		my $r = rand();
+		if ($r < 0.1) { push @c, (rand() < 0.5 ? "." : ".."); next; }
+		if ($r < 0.15) { push @c, ""; next; }
+		my $l = $r < 0.4 ? 1 : ($r < 0.55 ? 248 + int(rand(8)) : 1 + int(rand(30)));
+		push @c, join("", map { chr(97 + int(rand(26))) } 1 .. $l);
+	}
+	my $t = (rand() < 0.3 ? "/" : "") . join("/", @c) . (rand() < 0.1 ? "/" : "");
+	$t = substr($t, 0, 1000);
+	$t = "x" if $t eq "" || $t eq "/";
+	symlink($t, "$top/l$i") or die "$top/l$i: $!";
+}
+PERL
 }
 
 make_tree_all() {
