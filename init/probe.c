@@ -16,24 +16,6 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-const char *probe_type_name(enum probe_type t)
-{
-	switch (t) {
-	case PROBE_ISO9660:
-		return "iso9660";
-	case PROBE_VFAT:
-		return "vfat";
-	case PROBE_EXT4:
-		return "ext4";
-	case PROBE_SQUASHFS:
-		return "squashfs";
-	case PROBE_MBR:
-		return "partition table";
-	default:
-		return "unknown";
-	}
-}
-
 const char *probe_fstype(enum probe_type t)
 {
 	switch (t) {
@@ -48,6 +30,15 @@ const char *probe_fstype(enum probe_type t)
 	default:
 		return NULL;
 	}
+}
+
+/* For messages: the filesystem name, or what else the probe saw. */
+const char *probe_type_name(enum probe_type t)
+{
+	const char *fs = probe_fstype(t);
+	if (fs)
+		return fs;
+	return t == PROBE_MBR ? "partition table" : "unknown";
 }
 
 static ssize_t pread_all(int fd, void *buf, size_t n, off_t off)
