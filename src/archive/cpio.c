@@ -142,7 +142,7 @@ static int visit(struct tree_node *n, void *ctxp)
 	h.filesize = (uint32_t)n->size;
 	if ((rc = write_header(w, &h, path + 1)) < 0)
 		goto out;
-	if (n->src == TREE_SRC_PATH && (fd = tree_node_open(n)) < 0) {
+	if ((fd = tree_node_open(n)) < -1) {
 		rc = fd;
 		goto out;
 	}

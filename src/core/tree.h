@@ -11,10 +11,46 @@
 #include <sys/types.h>
 
 enum tree_src {
-	TREE_SRC_NONE, /* no data (directories, empty files made in memory, specials) */
-	TREE_SRC_PATH, /* bytes come from a host file (src_path) */
-	TREE_SRC_MEM,  /* bytes held in memory (src_data, owned) */
+	TREE_SRC_NONE,	/* no data (directories, empty files made in memory, specials) */
+	TREE_SRC_PATH,	/* bytes come from a host file (src_path) */
+	TREE_SRC_MEM,	/* bytes held in memory (src_data, owned) */
+	TREE_SRC_RANGE, /* size bytes at src_off of src_img's file, read in place */
+	TREE_SRC_IMAGE, /* bytes decoded on demand by src_img's reader */
 };
+
+/* Where the bytes of nodes read from an image come from: a file opened once
+ * (an uncompressed tarball, an ISO 9660 image, a spool file) and, for data
+ * that must be decoded (squashfs blocks, cloop, FAT cluster chains), the
+ * reader that decodes it. Shared by every node it backs and reference
+ * counted: the tree keeps an image open as long as a node needs it. */
+struct tree_img;
+struct tree_node;
+struct tree_img_ops {
+	/* Read len bytes at off of node n's data (off + len <= n->size) into
+	 * buf; 0 or a negative code with the error set (naming the image and
+	 * the offset). Called from one thread at a time. */
+	int (*pread)(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off);
+	/* Free priv (the last reference is gone). May be NULL. */
+	void (*destroy)(struct tree_img *img);
+};
+struct tree_img {
+	const struct tree_img_ops *ops; /* NULL: only TREE_SRC_RANGE nodes */
+	int fd;				/* the image file, or -1; closed with the image */
+	char *name;			/* for messages */
+	uint64_t dev;			/* a device number no host file has: hard-link identity */
+	void *priv;			/* the reader's state */
+	unsigned refs;
+};
+
+/* A new image holding fd (closed when the last reference goes; -1 for
+ * none) with one reference, owned by the caller. */
+struct tree_img *tree_img_create(int fd, const char *name, const struct tree_img_ops *ops, void *priv);
+struct tree_img *tree_img_ref(struct tree_img *img);
+void tree_img_unref(struct tree_img *img); /* accepts NULL */
+/* Make node n's bytes come from img (takes a reference): TREE_SRC_RANGE at
+ * off of img's file when ops is NULL, else TREE_SRC_IMAGE with off and aux
+ * kept for the reader. */
+void tree_node_set_img(struct tree_node *n, struct tree_img *img, uint64_t off, uint64_t aux);
 
 struct tree_xattr {
 	char *name; /* full name with namespace: "user.x", "security.capability" */
@@ -50,6 +86,8 @@ struct tree_node {
 	char *src_path;
 	uint8_t *src_data;
 	uint64_t src_dev, src_ino; /* identity on the host, for hard-link detection */
+	struct tree_img *src_img;  /* TREE_SRC_RANGE, TREE_SRC_IMAGE (one reference) */
+	uint64_t src_off, src_aux; /* where in the image; the reader's own use */
 
 	/* Free for the writer that walks the tree (extent, inode number...). */
 	void *user;
@@ -117,13 +155,34 @@ char *tree_node_path(const struct tree_node *n);
 /* Depth of a node: the root is 0. */
 unsigned tree_node_depth(const struct tree_node *n);
 
+/* Whether a node's bytes lie in a host file (TREE_SRC_PATH, TREE_SRC_RANGE):
+ * tree_node_open() then gives a file descriptor, and byte 0 of the node is
+ * at tree_node_fd_offset() in it, so writers can copy kernel-side. */
+static inline bool tree_node_has_fd(const struct tree_node *n)
+{
+	return n->src == TREE_SRC_PATH || n->src == TREE_SRC_RANGE;
+}
+static inline uint64_t tree_node_fd_offset(const struct tree_node *n)
+{
+	return n->src == TREE_SRC_RANGE ? n->src_off : 0;
+}
 /* Open the bytes of a regular file for reading. For TREE_SRC_PATH the file
  * is checked to still be a regular file of the recorded size (ERR_CHANGED
- * otherwise). Returns an fd >= 0 or a negative error. Not for TREE_SRC_MEM. */
+ * otherwise); for TREE_SRC_RANGE the image's descriptor is duplicated.
+ * Returns an fd >= 0 (the caller closes it), -1 with no error for nodes
+ * that have no host file (memory, none, image readers), or a negative
+ * error code < -1. */
 int tree_node_open(const struct tree_node *n);
 /* Read len bytes at off of a node's data, whatever its source, into buf.
- * fd is from tree_node_open (or -1 for memory/none). */
+ * fd is from tree_node_open (or -1 for sources without one). */
 int tree_node_pread(const struct tree_node *n, int fd, void *buf, size_t len, uint64_t off);
+/* Append the node's len bytes at off to out: kernel-side copies from a
+ * host file, whose holes stay holes (from 1 MiB files up), otherwise
+ * through a buffer. fd is from tree_node_open (or -1). */
+struct out_file;
+int tree_node_copy_out(const struct tree_node *n, int fd, struct out_file *out, uint64_t off, uint64_t len);
+/* Name of a node's source for messages: the host path, or "IMAGE:/path". */
+char *tree_node_src_name(const struct tree_node *n);
 
 static inline bool tree_is_dir(const struct tree_node *n)
 {

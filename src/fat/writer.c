@@ -181,14 +181,13 @@ static int write_file_data(struct out_file *out, const struct tree_node *n, uint
 	int rc = 0;
 	if (n->size == 0)
 		return 0;
-	if (n->src == TREE_SRC_MEM) {
-		rc = out_write(out, n->src_data, (size_t)n->size);
-	} else {
+	{
 		int fd = tree_node_open(n);
-		if (fd < 0)
+		if (fd < -1)
 			return fd;
-		rc = out_copy_fd(out, fd, 0, n->size, n->src_path ? n->src_path : n->name);
-		close(fd);
+		rc = tree_node_copy_out(n, fd, out, 0, n->size);
+		if (fd >= 0)
+			close(fd);
 	}
 	if (!rc)
 		rc = out_zero(out, ALIGN_UP(n->size, cs) - n->size);

@@ -110,11 +110,9 @@ static int read_hd_type(const struct tree_node *tn, const char *path, uint8_t *t
 	if (tn->size < 512)
 		return err_set(ERR_FORMAT, "boot image %s: %llu bytes, a hard-disk image needs an MBR", path,
 			       (unsigned long long)tn->size);
-	if (tn->src == TREE_SRC_PATH) {
-		fd = tree_node_open(tn);
-		if (fd < 0)
-			return fd;
-	}
+	fd = tree_node_open(tn);
+	if (fd < -1)
+		return fd;
 	rc = tree_node_pread(tn, fd, mbr, sizeof mbr, 0);
 	if (fd >= 0)
 		close(fd);

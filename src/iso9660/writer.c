@@ -143,35 +143,12 @@ static int write_dirs(struct iso_image *img, struct out_file *out, bool joliet)
 /* Copy one file's bytes; holes of a sparse source stay holes. */
 static int copy_file(struct out_file *out, const struct tree_node *tn)
 {
-	const char *name = tn->src_path ? tn->src_path : tn->name;
-	uint64_t pos = 0, size = tn->size;
-	int fd, rc = 0;
-	if (tn->src == TREE_SRC_MEM)
-		return out_write(out, tn->src_data, (size_t)size);
-	if (tn->src != TREE_SRC_PATH)
-		return err_set(EINVAL, "%s: regular file without data source", name);
-	fd = tree_node_open(tn);
-	if (fd < 0)
+	int fd = tree_node_open(tn), rc;
+	if (fd < -1)
 		return fd;
-	while (pos < size && !rc) {
-		off_t data = size >= (1u << 20) ? lseek(fd, (off_t)pos, SEEK_DATA) : (off_t)pos;
-		off_t hole;
-		if (data < 0)
-			data = errno == ENXIO ? (off_t)size : (off_t)pos;
-		if ((uint64_t)data > size)
-			data = (off_t)size;
-		if ((uint64_t)data > pos) {
-			rc = out_zero(out, (uint64_t)data - pos);
-			pos = (uint64_t)data;
-			continue;
-		}
-		hole = size >= (1u << 20) ? lseek(fd, (off_t)pos, SEEK_HOLE) : (off_t)size;
-		if (hole < 0 || (uint64_t)hole > size || (uint64_t)hole <= pos)
-			hole = (off_t)size;
-		rc = out_copy_fd(out, fd, pos, (uint64_t)hole - pos, name);
-		pos = (uint64_t)hole;
-	}
-	close(fd);
+	rc = tree_node_copy_out(tn, fd, out, 0, tn->size);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 

@@ -85,15 +85,17 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* An fd on the node's bytes, -1 when they are not in a host file, or an
+ * error < -1. */
 static int node_fd(const struct tree_node *n)
 {
-	return n->src == TREE_SRC_PATH ? tree_node_open(n) : -1;
+	return tree_node_open(n);
 }
 
 static int check_unchanged(const struct tree_node *n, int fd)
 {
 	struct stat st;
-	if (fd < 0)
+	if (fd < 0 || n->src != TREE_SRC_PATH)
 		return 0;
 	if (fstat(fd, &st) < 0)
 		return err_sys(errno, "%s", n->src_path);
@@ -147,15 +149,18 @@ static int add_tail(struct data_ctx *c, struct sqfs_file *f, int fd, uint64_t of
 
 /* Where the next data of a host file starts at or after off (size if only
  * a hole follows); off when the file system cannot tell. */
-static uint64_t next_data(int fd, uint64_t off, uint64_t size)
+/* Offset of the node's next byte of data at or after off (size: none),
+ * from the holes of its host file. */
+static uint64_t next_data(const struct tree_node *n, int fd, uint64_t off, uint64_t size)
 {
+	uint64_t base = tree_node_fd_offset(n);
 	off_t d;
 	if (fd < 0)
 		return off;
-	d = lseek(fd, (off_t)off, SEEK_DATA);
+	d = lseek(fd, (off_t)(base + off), SEEK_DATA);
 	if (d < 0)
 		return errno == ENXIO ? size : off;
-	return (uint64_t)d;
+	return (uint64_t)d < base + off ? off : MIN((uint64_t)d - base, size);
 }
 
 static int write_file(struct data_ctx *c, struct sqfs_file *f)
@@ -175,7 +180,7 @@ static int write_file(struct data_ctx *c, struct sqfs_file *f)
 		/* Holes of the source and blocks of zeros become holes of the
 		 * image (size 0) without going through the engine; a held
 		 * block is reused for the next one. */
-		if (next_data(fd, off, size) >= off + len) {
+		if (next_data(n, fd, off, size) >= off + len) {
 			f->sizes[i] = 0;
 			f->sparse += len;
 			holes = true;

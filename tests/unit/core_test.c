@@ -286,6 +286,81 @@ static void test_read_file(void)
 	free(big);
 }
 
+/* Image-backed nodes: a range of a shared file read in place, and bytes a
+ * reader decodes; both readable and copyable, the image freed once. */
+static int img_destroyed;
+static int xor_pread(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *b = buf;
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)((off + i) ^ n->src_aux);
+	return 0;
+}
+static void xor_destroy(struct tree_img *img)
+{
+	img_destroyed++;
+}
+static void test_tree_img_sources(void)
+{
+	static const struct tree_img_ops xor_ops = {xor_pread, xor_destroy};
+	struct tree *t = tree_create();
+	struct tree_node *r = NULL, *x = NULL;
+	struct tree_img *file, *dec;
+	struct out_file *o = NULL;
+	char *p = util_path_join(tmp, "img.bin"), *q = util_path_join(tmp, "img.out");
+	uint8_t buf[64], want[64];
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int fd;
+	write_file("img.bin", "0123456789abcdefghij");
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	file = tree_img_create(fd, p, NULL, NULL);
+	dec = tree_img_create(-1, "dec", &xor_ops, NULL);
+	CHECK(file->dev != dec->dev && (file->dev >> 63));
+	CHECK_EQ(tree_add_mem_file(t, "r", "", 0, 0644, &r), 0);
+	CHECK_EQ(tree_add_mem_file(t, "x", "", 0, 0644, &x), 0);
+	r->size = 5;
+	tree_node_set_img(r, file, 10, 0);
+	x->size = 40;
+	tree_node_set_img(x, dec, 0, 0x5a);
+	tree_img_unref(file);
+	tree_img_unref(dec);
+	CHECK_EQ(r->src, TREE_SRC_RANGE);
+	CHECK_EQ(x->src, TREE_SRC_IMAGE);
+	CHECK(tree_node_has_fd(r) && !tree_node_has_fd(x));
+	CHECK_EQ(tree_node_pread(r, -1, buf, 5, 0), 0);
+	CHECK_MEM(buf, "abcde", 5);
+	CHECK(tree_node_pread(r, -1, buf, 2, 4) < 0); /* past the node's end */
+	CHECK_EQ(tree_node_open(x), -1);
+	fd = tree_node_open(r);
+	CHECK(fd >= 0);
+	CHECK_EQ(out_open(&o, q), 0);
+	CHECK_EQ(tree_node_copy_out(r, fd, o, 1, 4), 0);
+	CHECK_EQ(tree_node_copy_out(x, -1, o, 0, 40), 0);
+	CHECK_EQ(out_finish(o), 0);
+	close(fd);
+	CHECK_EQ(util_read_file(q, &data, &len), 0);
+	CHECK_EQ(len, 44);
+	for (int i = 0; i < 40; i++)
+		want[i] = (uint8_t)(i ^ 0x5a);
+	if (len == 44) {
+		CHECK_MEM(data, "bcde", 4);
+		CHECK_MEM(data + 4, want, 40);
+	}
+	{
+		char *s = tree_node_src_name(x);
+		CHECK_STR(s, "dec:/x");
+		free(s);
+	}
+	CHECK_EQ(img_destroyed, 0);
+	tree_destroy(t);
+	CHECK_EQ(img_destroyed, 1);
+	free(data);
+	free(p);
+	free(q);
+}
+
 int main(void)
 {
 	tmp = test_tmpdir();
@@ -297,5 +372,6 @@ int main(void)
 	RUN(test_tree_epoch_clamp);
 	RUN(test_output_atomic);
 	RUN(test_output_copy_fd);
+	RUN(test_tree_img_sources);
 	TEST_EXIT();
 }
