@@ -28,7 +28,9 @@ struct tree_node;
 struct tree_img_ops {
 	/* Read len bytes at off of node n's data (off + len <= n->size) into
 	 * buf; 0 or a negative code with the error set (naming the image and
-	 * the offset). Called from one thread at a time. */
+	 * the offset). Called from one thread at a time. It may use only n's
+	 * size, src_off, src_aux and src_img: a detached copy of the node
+	 * (core/imgsrc.h) must read the same bytes. */
 	int (*pread)(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off);
 	/* Free priv (the last reference is gone). May be NULL. */
 	void (*destroy)(struct tree_img *img);

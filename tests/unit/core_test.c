@@ -3,6 +3,7 @@
 #include "test.h"
 
 #include "core/error.h"
+#include "core/imgsrc.h"
 #include "core/output.h"
 #include "core/time.h"
 #include "core/tree.h"
@@ -361,6 +362,47 @@ static void test_tree_img_sources(void)
 	free(q);
 }
 
+/* An image source over a host file, and over a node of that "image". */
+static void test_imgsrc(void)
+{
+	struct imgsrc a, b;
+	struct tree *t = tree_create();
+	struct tree_node *n = NULL;
+	struct tree_img *img;
+	uint64_t base = 99;
+	char buf[8];
+	char *p = util_path_join(tmp, "src.bin");
+	write_file("src.bin", "0123456789ABCDEF");
+	CHECK_EQ(imgsrc_open_path(&a, p), 0);
+	CHECK_EQ(a.size, 16);
+	CHECK_EQ(imgsrc_pread(&a, buf, 4, 12), 0);
+	CHECK_MEM(buf, "CDEF", 4);
+	CHECK(imgsrc_pread(&a, buf, 4, 13) < 0);
+	CHECK(strstr(err_msg(), "offset 13") != NULL);
+	CHECK(imgsrc_host_img(&a, &base) != NULL);
+	CHECK_EQ(base, 0);
+	/* a 6-byte file at offset 4 of that image */
+	CHECK_EQ(tree_add_mem_file(t, "inner", "", 0, 0644, &n), 0);
+	n->size = 6;
+	tree_node_set_img(n, imgsrc_host_img(&a, &base), 4, 0);
+	CHECK_EQ(imgsrc_open_node(&b, n, NULL), 0);
+	tree_destroy(t);
+	imgsrc_close(&a); /* b keeps the file open */
+	{
+		char *want = xasprintf("%s:/inner", p);
+		CHECK_STR(b.name, want);
+		free(want);
+	}
+	CHECK_EQ(imgsrc_pread(&b, buf, 6, 0), 0);
+	CHECK_MEM(buf, "456789", 6);
+	img = imgsrc_host_img(&b, &base);
+	CHECK(img != NULL);
+	CHECK_EQ(base, 4);
+	CHECK(imgsrc_pread(&b, buf, 1, 6) < 0);
+	imgsrc_close(&b);
+	free(p);
+}
+
 int main(void)
 {
 	tmp = test_tmpdir();
@@ -373,5 +415,6 @@ int main(void)
 	RUN(test_output_atomic);
 	RUN(test_output_copy_fd);
 	RUN(test_tree_img_sources);
+	RUN(test_imgsrc);
 	TEST_EXIT();
 }

@@ -1,0 +1,41 @@
+/* The bytes an image reader parses: a host file (or block device), or the
+ * data of a node of another image (a squashfs inside an ISO, an ISO inside
+ * a cloop file), so images nest without unpacking anything. */
+#ifndef MKLIVE_CORE_IMGSRC_H
+#define MKLIVE_CORE_IMGSRC_H
+
+#include "core/tree.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct imgsrc {
+	char *name;	      /* for messages: "live.iso" or "live.iso:/live/root.squashfs" */
+	uint64_t size;	      /* bytes */
+	struct tree_node *node; /* detached copy of the node whose data this is (own reference on its image) */
+};
+
+/* Open a host file or block device for reading. */
+int imgsrc_open_path(struct imgsrc *s, const char *path);
+/* The data of node n (a regular file of an image or of the host). The
+ * source keeps its own reference: n's tree may go away first. name is
+ * used in messages (NULL: derived from n). */
+int imgsrc_open_node(struct imgsrc *s, const struct tree_node *n, const char *name);
+/* Read len bytes at off. Reading past the end is an error that names the
+ * image and the offset ("x.iso: offset 123456, 2048 bytes: past the end of
+ * the image (100000 bytes)"). */
+int imgsrc_pread(const struct imgsrc *s, void *buf, size_t len, uint64_t off);
+/* When the bytes are in a host file: its image (fd) and the offset of
+ * byte 0 in it, so a reader can give its nodes TREE_SRC_RANGE data read
+ * in place. NULL when they must be decoded (cloop, squashfs, FAT chains). */
+struct tree_img *imgsrc_host_img(const struct imgsrc *s, uint64_t *base);
+void imgsrc_close(struct imgsrc *s); /* accepts a zeroed source */
+
+/* A detached node: a copy of n's data description (size, source, image
+ * reference) with no name, parent or children, freed by tree_node_free_detached.
+ * Image readers' pread callbacks use only a node's size, src, src_off,
+ * src_aux, src_img, src_path and src_data, so a detached copy reads the same bytes. */
+struct tree_node *tree_node_detach(const struct tree_node *n);
+void tree_node_free_detached(struct tree_node *n);
+
+#endif
