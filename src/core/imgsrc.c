@@ -6,6 +6,8 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -105,8 +107,9 @@ int imgsrc_pread(const struct imgsrc *s, void *buf, size_t len, uint64_t off)
 {
 	int rc;
 	if (off > s->size || len > s->size - off)
-		return err_set(ERR_FORMAT, "%s: offset %llu, %zu bytes: past the end of the image (%llu bytes)",
-			       s->name, (unsigned long long)off, len, (unsigned long long)s->size);
+		return err_set(ERR_FORMAT,
+			       "%s: offset %llu, %zu bytes: past the end of the image (%llu bytes)", s->name,
+			       (unsigned long long)off, len, (unsigned long long)s->size);
 	rc = tree_node_pread(s->node, -1, buf, len, off);
 	if (rc < 0)
 		return err_wrap(rc, "%s: offset %llu", s->name, (unsigned long long)off);
@@ -126,4 +129,24 @@ void imgsrc_close(struct imgsrc *s)
 	tree_node_free_detached(s->node);
 	free(s->name);
 	memset(s, 0, sizeof *s);
+}
+
+void imgsrc_info_add(struct imgsrc_info *info, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	util_grow(&info->lines, &info->cap, info->n + 1, sizeof *info->lines);
+	info->lines[info->n++] = line;
+}
+
+void imgsrc_info_free(struct imgsrc_info *info)
+{
+	for (size_t i = 0; i < info->n; i++)
+		free(info->lines[i]);
+	free(info->lines);
+	memset(info, 0, sizeof *info);
 }

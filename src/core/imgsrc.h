@@ -10,9 +10,10 @@
 #include <stdint.h>
 
 struct imgsrc {
-	char *name;	      /* for messages: "live.iso" or "live.iso:/live/root.squashfs" */
-	uint64_t size;	      /* bytes */
-	struct tree_node *node; /* detached copy of the node whose data this is (own reference on its image) */
+	char *name;    /* for messages: "live.iso" or "live.iso:/live/root.squashfs" */
+	uint64_t size; /* bytes */
+	struct tree_node
+	    *node; /* detached copy of the node whose data this is (own reference on its image) */
 };
 
 /* Open a host file or block device for reading. */
@@ -30,6 +31,34 @@ int imgsrc_pread(const struct imgsrc *s, void *buf, size_t len, uint64_t off);
  * in place. NULL when they must be decoded (cloop, squashfs, FAT chains). */
 struct tree_img *imgsrc_host_img(const struct imgsrc *s, uint64_t *base);
 void imgsrc_close(struct imgsrc *s); /* accepts a zeroed source */
+
+/* ---- image readers --------------------------------------------------------
+ * Each format module X that mklive can read offers
+ *
+ *   bool X_probe(const uint8_t *head, size_t len, uint64_t size);
+ *       head: the first min(size, IMGSRC_PROBE_BYTES) bytes of the image;
+ *   int X_read(const struct imgsrc *src, struct tree *t);
+ *       adds every file of the image under t's root (owners, modes, times,
+ *       links, devices, xattrs as stored; hard links share src_dev/src_ino,
+ *       src_dev from the reader's tree_img), with data read on demand:
+ *       TREE_SRC_RANGE when the bytes lie as they are in a host file
+ *       (imgsrc_host_img), TREE_SRC_IMAGE otherwise; stored_size is set.
+ *       src stays the caller's: a reader keeps what it needs with
+ *       imgsrc_open_node(&own, src->node, src->name) in its tree_img's priv.
+ *       Hostile images: allocation bounded by the image size, no loops
+ *       (cycles detected), bounded depth (IMGSRC_MAX_DEPTH), and every
+ *       error names the image and the offset;
+ *   int X_info(const struct imgsrc *src, struct imgsrc_info *info);
+ *       what `mklive info` prints about the image: "key: value" lines. */
+#define IMGSRC_PROBE_BYTES (64u * 1024)
+#define IMGSRC_MAX_DEPTH 1024
+
+struct imgsrc_info {
+	char **lines;
+	size_t n, cap;
+};
+void imgsrc_info_add(struct imgsrc_info *info, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void imgsrc_info_free(struct imgsrc_info *info);
 
 /* A detached node: a copy of n's data description (size, source, image
  * reference) with no name, parent or children, freed by tree_node_free_detached.

@@ -90,6 +90,7 @@ struct tree_node {
 	uint64_t src_dev, src_ino; /* identity on the host, for hard-link detection */
 	struct tree_img *src_img;  /* TREE_SRC_RANGE, TREE_SRC_IMAGE (one reference) */
 	uint64_t src_off, src_aux; /* where in the image; the reader's own use */
+	uint64_t stored_size;	   /* bytes its data takes in the image it was read from (0: unknown) */
 
 	/* Free for the writer that walks the tree (extent, inode number...). */
 	void *user;
