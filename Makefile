@@ -23,9 +23,11 @@ LIBS     := -ldeflate -llzma -lzstd -llz4 -larchive -lpthread
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Every .c under src/ except main.c and the command files forms the library;
-# every src/cmd/*.c is a subcommand, registered by a generated table.
-LIB_SRC  := $(filter-out src/main.c src/cmd/%.c,$(wildcard src/*/*.c src/*/*/*.c))
-CMD_SRC  := $(sort $(wildcard src/cmd/*.c))
+# every src/cmd/*.c is a subcommand, registered by a generated table, except
+# the option layer they share (src/cmd/opt.c, in the library for the tests).
+CMD_LIB  := src/cmd/opt.c
+LIB_SRC  := $(filter-out src/main.c src/cmd/%.c,$(wildcard src/*/*.c src/*/*/*.c)) $(CMD_LIB)
+CMD_SRC  := $(filter-out $(CMD_LIB),$(sort $(wildcard src/cmd/*.c)))
 CMD_NAMES := $(patsubst src/cmd/%.c,%,$(CMD_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*_test.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/*_fuzz.c))

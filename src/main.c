@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	static char prog[64];
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return 1;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 		c = find(argv[2]);
 		if (!c) {
 			fprintf(stderr, "mklive: unknown command '%s' (see 'mklive help')\n", argv[2]);
-			return 2;
+			return 1;
 		}
 		snprintf(prog, sizeof prog, "mklive %s", c->name);
 		log_set_prog(prog);
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	c = find(argv[1]);
 	if (!c) {
 		fprintf(stderr, "mklive: unknown command '%s' (see 'mklive help')\n", argv[1]);
-		return 2;
+		return 1;
 	}
 	snprintf(prog, sizeof prog, "mklive %s", c->name);
 	log_set_prog(prog);

@@ -77,6 +77,35 @@ int cloop_writer_write_fd(struct cloop_writer *w, int fd, const char *name);
 int cloop_writer_finish(struct cloop_writer *w, struct cloop_stats *stats);
 void cloop_writer_destroy(struct cloop_writer *w);
 
+/* ---- options, input and the one-call writer ------------------------------ */
+struct cloop_opts {
+	struct cloop_writer_opts w; /* what the writer gets, once checked */
+	bool format_set;	    /* --format given: no automatic v4 */
+	bool best;		    /* -L -1 / -2: the best level of the compressor */
+	int level;		    /* -1: the compressor's default */
+	char *spool_dir;	    /* owned */
+};
+/* Defaults: v2.0, zlib, 64 KiB blocks, all CPUs. */
+void cloop_opts_init(struct cloop_opts *o);
+/* Set one option by key: block-size, compressor (zlib, xz, lz4, none),
+ * level (a number, or -1/-2: the best), format (v2, v4), raw-blocks,
+ * threads, spool-beside (a file whose directory holds the spool). Flags
+ * take NULL (on) or a boolean word; label names the option in messages. */
+int cloop_opts_set(struct cloop_opts *o, const char *key, const char *value, const char *label);
+/* The rules: compressors other than zlib and stored blocks choose v4
+ * unless a format was given, v2 holds only zlib, the best level. */
+int cloop_opts_check(struct cloop_opts *o);
+void cloop_opts_free(struct cloop_opts *o);
+/* Open an image to read: a file, a block device, or "-" for standard
+ * input. With seekable set, input that cannot seek (a pipe) is first
+ * copied to an unnamed temporary file in $TMPDIR (a v4 header sits at the
+ * end). *size is UINT64_MAX when unknown (a pipe, seekable not set). */
+int cloop_input_open(const char *path, bool seekable, int *fd, uint64_t *size);
+/* Compress the image at in_path ("-": standard input) into out_path
+ * ("-": standard output). stats may be NULL. */
+int cloop_write(const char *in_path, const struct cloop_opts *o, const char *out_path,
+		struct cloop_stats *stats);
+
 /* ---- reader -------------------------------------------------------------- */
 struct cloop_info {
 	enum cloop_version version;

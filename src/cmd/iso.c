@@ -1,6 +1,7 @@
 /* mklive iso: master an ISO 9660 image with mkisofs/genisoimage option
  * spelling. Option parsing and messages only; the format is in src/iso9660. */
 #include "iso9660/iso.h"
+#include "cmd/opt.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/tree.h"
@@ -65,104 +66,84 @@ static const char usage_text[] =
     "    -boot-info-table -b boot/isolinux/isolinux.bin -c boot/isolinux/boot.cat \\\n"
     "    -hide-rr-moved -o knoppix.iso tree/\n";
 
-#define MAX_BOOT 31
-
-enum opt_id {
-	O_O,
+enum {
+	O_OUT = 1,
 	O_GRAFT,
 	O_EXCL,
 	O_FOLLOW,
-	O_PAD,
-	O_NOPAD,
-	O_LEVEL,
-	O_L,
-	O_RR,
-	O_RRR,
-	O_J,
-	O_HIDERR,
-	O_V,
-	O_A,
-	O_P,
-	O_PUB,
-	O_SYSID,
-	O_VOLSET,
-	O_B,
-	O_E,
-	O_C,
-	O_NOEMUL,
-	O_HD,
-	O_LOADSIZE,
-	O_LOADSEG,
-	O_INFO,
-	O_NOBOOT,
-	O_ALT,
-	O_HYBRID,
-	O_VERBOSE,
-	O_QUIET,
 	O_CHARSET,
-	O_HELP,
 };
 
-static const struct {
-	const char *name;
-	enum opt_id id;
-	bool arg;
-} opts[] = {
-    {"o", O_O, true},
-    {"graft-points", O_GRAFT, false},
-    {"m", O_EXCL, true},
-    {"exclude", O_EXCL, true},
-    {"x", O_EXCL, true},
-    {"f", O_FOLLOW, false},
-    {"follow-links", O_FOLLOW, false},
-    {"pad", O_PAD, false},
-    {"no-pad", O_NOPAD, false},
-    {"iso-level", O_LEVEL, true},
-    {"l", O_L, false},
-    {"full-iso9660-filenames", O_L, false},
-    {"R", O_RR, false},
-    {"rock", O_RR, false},
-    {"r", O_RRR, false},
-    {"rational-rock", O_RRR, false},
-    {"J", O_J, false},
-    {"joliet", O_J, false},
-    {"hide-rr-moved", O_HIDERR, false},
-    {"V", O_V, true},
-    {"A", O_A, true},
-    {"appid", O_A, true},
-    {"p", O_P, true},
-    {"preparer", O_P, true},
-    {"publisher", O_PUB, true},
-    {"P", O_PUB, true},
-    {"sysid", O_SYSID, true},
-    {"volset", O_VOLSET, true},
-    {"b", O_B, true},
-    {"eltorito-boot", O_B, true},
-    {"e", O_E, true},
-    {"efi-boot", O_E, true},
-    {"c", O_C, true},
-    {"eltorito-catalog", O_C, true},
-    {"no-emul-boot", O_NOEMUL, false},
-    {"hard-disk-boot", O_HD, false},
-    {"boot-load-size", O_LOADSIZE, true},
-    {"boot-load-seg", O_LOADSEG, true},
-    {"boot-info-table", O_INFO, false},
-    {"no-boot", O_NOBOOT, false},
-    {"eltorito-alt-boot", O_ALT, false},
-    {"isohybrid-mbr", O_HYBRID, true},
-    {"v", O_VERBOSE, false},
-    {"verbose", O_VERBOSE, false},
-    {"quiet", O_QUIET, false},
-    {"input-charset", O_CHARSET, true},
-    {"output-charset", O_CHARSET, true},
-    {"h", O_HELP, false},
-    {"help", O_HELP, false},
+static const struct opt opts[] = {
+    {"o", O_OUT, OPT_ARG, NULL, NULL},
+    {"graft-points", O_GRAFT, OPT_NOARG, NULL, NULL},
+    {"m|exclude|x", O_EXCL, OPT_ARG, NULL, NULL},
+    {"f|follow-links", O_FOLLOW, OPT_NOARG, NULL, NULL},
+    {"input-charset|output-charset", O_CHARSET, OPT_ARG, NULL, NULL},
+    {"pad", 0, OPT_NOARG, "pad", NULL},
+    {"no-pad", 0, OPT_NOARG, "pad", "0"},
+    {"iso-level", 0, OPT_ARG, "level", NULL},
+    {"l|full-iso9660-filenames", 0, OPT_NOARG, "long-names", NULL},
+    {"R|rock", 0, OPT_NOARG, "rock", NULL},
+    {"r|rational-rock", 0, OPT_NOARG, "rational-rock", NULL},
+    {"J|joliet", 0, OPT_NOARG, "joliet", NULL},
+    {"hide-rr-moved", 0, OPT_NOARG, "hide-rr-moved", NULL},
+    {"V", 0, OPT_ARG, "volume-id", NULL},
+    {"A|appid", 0, OPT_ARG, "application-id", NULL},
+    {"p|preparer", 0, OPT_ARG, "preparer-id", NULL},
+    {"publisher|P", 0, OPT_ARG, "publisher-id", NULL},
+    {"sysid", 0, OPT_ARG, "system-id", NULL},
+    {"volset", 0, OPT_ARG, "volset-id", NULL},
+    {"b|eltorito-boot", 0, OPT_ARG, "boot-image", NULL},
+    {"e|efi-boot", 0, OPT_ARG, "efi-boot-image", NULL},
+    {"c|eltorito-catalog", 0, OPT_ARG, "catalog", NULL},
+    {"no-emul-boot", 0, OPT_NOARG, "no-emul-boot", NULL},
+    {"hard-disk-boot", 0, OPT_NOARG, "hard-disk-boot", NULL},
+    {"boot-load-size", 0, OPT_ARG, "boot-load-size", NULL},
+    {"boot-load-seg", 0, OPT_ARG, "boot-load-seg", NULL},
+    {"boot-info-table", 0, OPT_NOARG, "boot-info-table", NULL},
+    {"no-boot", 0, OPT_NOARG, "no-boot", NULL},
+    {"eltorito-alt-boot", 0, OPT_NOARG, "alt-boot", NULL},
+    {"isohybrid-mbr", 0, OPT_ARG, "isohybrid-mbr", NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
+    {"quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
-/* Per-entry flags, to report conflicts (-no-emul-boot with -hard-disk-boot). */
-struct entry_flags {
-	bool noemul, hd, any;
+struct ctx {
+	struct iso_opts iso;
+	struct tree_scan_opts scan;
+	const char *out_path;
+	const char **excl;
+	size_t nexcl, excl_cap;
+	bool graft;
 };
+
+static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)
+{
+	struct ctx *c = vctx;
+	if (o->key)
+		return iso_opts_set(&c->iso, o->key, arg ? arg : o->value, spelled);
+	switch (o->id) {
+	case O_OUT:
+		c->out_path = arg;
+		break;
+	case O_GRAFT:
+		c->graft = true;
+		break;
+	case O_EXCL:
+		util_grow(&c->excl, &c->excl_cap, c->nexcl + 1, sizeof *c->excl);
+		c->excl[c->nexcl++] = arg;
+		break;
+	case O_FOLLOW:
+		c->scan.follow_links = true;
+		break;
+	case O_CHARSET: /* names are UTF-8 */
+		break;
+	}
+	return 0;
+}
 
 static int add_source(struct tree *t, const char *spec, bool graft, const struct tree_scan_opts *so)
 {
@@ -180,184 +161,20 @@ static int add_source(struct tree *t, const char *spec, bool graft, const struct
 
 int cmd_iso(int argc, char **argv)
 {
-	struct iso_opts o;
-	struct iso_boot_entry boot[MAX_BOOT];
-	struct entry_flags bf[MAX_BOOT];
-	size_t cur = 0;
-	const char *out_path = NULL;
-	const char **specs = xcalloc((size_t)argc + 1, sizeof *specs);
-	const char **excl = xcalloc((size_t)argc + 1, sizeof *excl);
-	size_t nspecs = 0, nexcl = 0;
-	bool graft = false, opts_done = false;
-	struct tree_scan_opts so;
+	static const struct opt_cmd cmd = {"mklive iso", OPT_SINGLE_DASH, opts, usage_text, on_opt, false};
+	struct ctx c;
 	struct tree *t = NULL;
-	uint64_t v;
-	int rc = 0;
+	char **specs = NULL;
+	size_t nspecs = 0;
+	int rc;
 
-	iso_opts_init(&o);
-	memset(boot, 0, sizeof boot);
-	memset(bf, 0, sizeof bf);
-	memset(&so, 0, sizeof so);
+	memset(&c, 0, sizeof c);
+	iso_opts_init(&c.iso);
 	log_set_level(1);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *name, *arg = NULL;
-		size_t k;
-		if (opts_done || a[0] != '-' || !a[1]) {
-			specs[nspecs++] = a;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			opts_done = true;
-			continue;
-		}
-		name = a + 1 + (a[1] == '-'); /* -opt and --opt alike */
-		for (k = 0; k < ARRAY_SIZE(opts); k++)
-			if (!strcmp(opts[k].name, name))
-				break;
-		if (k == ARRAY_SIZE(opts)) {
-			rc = err_set(ERR_USAGE, "unknown option %s (see 'mklive iso --help')", a);
-			goto out;
-		}
-		if (opts[k].arg) {
-			if (i + 1 >= argc) {
-				rc = err_set(ERR_USAGE, "option %s needs an argument", a);
-				goto out;
-			}
-			arg = argv[++i];
-		}
-		switch (opts[k].id) {
-		case O_HELP:
-			fputs(usage_text, stdout);
-			goto out;
-		case O_O:
-			out_path = arg;
-			break;
-		case O_GRAFT:
-			graft = true;
-			break;
-		case O_EXCL:
-			excl[nexcl++] = arg;
-			break;
-		case O_FOLLOW:
-			so.follow_links = true;
-			break;
-		case O_PAD:
-			o.pad = true;
-			break;
-		case O_NOPAD:
-			o.pad = false;
-			break;
-		case O_LEVEL:
-			if ((rc = util_parse_uint(arg, 1, 3, &v, "-iso-level")))
-				goto out;
-			o.level = (int)v;
-			break;
-		case O_L:
-			o.long_names = true;
-			break;
-		case O_RR:
-			o.rock = true;
-			break;
-		case O_RRR:
-			o.rock = o.rationalize = true;
-			break;
-		case O_J:
-			o.joliet = true;
-			break;
-		case O_HIDERR:
-			o.hide_rr_moved = true;
-			break;
-		case O_V:
-			o.volume_id = arg;
-			break;
-		case O_A:
-			o.application_id = arg;
-			break;
-		case O_P:
-			o.preparer_id = arg;
-			break;
-		case O_PUB:
-			o.publisher_id = arg;
-			break;
-		case O_SYSID:
-			o.system_id = arg;
-			break;
-		case O_VOLSET:
-			o.volset_id = arg;
-			break;
-		case O_C:
-			o.catalog = arg;
-			break;
-		case O_HYBRID:
-			o.isohybrid_mbr = arg;
-			break;
-		case O_VERBOSE:
-			log_set_level(2);
-			break;
-		case O_QUIET:
-			log_set_level(0);
-			break;
-		case O_CHARSET:
-			break;
-		case O_ALT:
-			if (!boot[cur].image) {
-				rc = err_set(ERR_USAGE,
-					     "-eltorito-alt-boot: the boot entry before it has no -b or -e");
-				goto out;
-			}
-			if (++cur >= MAX_BOOT) {
-				rc = err_set(ERR_USAGE, "too many boot entries (at most %d)", MAX_BOOT);
-				goto out;
-			}
-			break;
-		case O_B:
-		case O_E:
-			if (boot[cur].image) {
-				rc = err_set(
-				    ERR_USAGE,
-				    "%s %s: this boot entry already has %s (use -eltorito-alt-boot first)", a,
-				    arg, boot[cur].image);
-				goto out;
-			}
-			boot[cur].image = arg;
-			while (*boot[cur].image == '/')
-				boot[cur].image++;
-			if (opts[k].id == O_E) {
-				boot[cur].platform = 0xEF;
-				boot[cur].emul = ISO_EMUL_NONE;
-				bf[cur].noemul = true;
-			}
-			bf[cur].any = true;
-			break;
-		case O_NOEMUL:
-			boot[cur].emul = ISO_EMUL_NONE;
-			bf[cur].noemul = bf[cur].any = true;
-			break;
-		case O_HD:
-			boot[cur].emul = ISO_EMUL_HARDDISK;
-			bf[cur].hd = bf[cur].any = true;
-			break;
-		case O_LOADSIZE:
-			if ((rc = util_parse_uint(arg, 1, 0xFFFF, &v, "-boot-load-size")))
-				goto out;
-			boot[cur].load_size = (uint32_t)v;
-			bf[cur].any = true;
-			break;
-		case O_LOADSEG:
-			if ((rc = util_parse_uint(arg, 0, 0xFFFF, &v, "-boot-load-seg")))
-				goto out;
-			boot[cur].load_seg = (uint16_t)v;
-			bf[cur].any = true;
-			break;
-		case O_INFO:
-			boot[cur].info_table = bf[cur].any = true;
-			break;
-		case O_NOBOOT:
-			boot[cur].no_boot = bf[cur].any = true;
-			break;
-		}
-	}
-	if (!out_path) {
+	rc = opt_parse(&cmd, argc, argv, &c, &specs, &nspecs);
+	if (rc)
+		goto out;
+	if (!c.out_path) {
 		rc = err_set(ERR_USAGE, "no output file: use -o FILE (see 'mklive iso --help')");
 		goto out;
 	}
@@ -365,48 +182,23 @@ int cmd_iso(int argc, char **argv)
 		rc = err_set(ERR_USAGE, "nothing to put in the image: give at least one directory or file");
 		goto out;
 	}
-	for (size_t i = 0; i <= cur; i++) {
-		if (bf[i].noemul && bf[i].hd) {
-			rc = err_set(ERR_USAGE, "boot entry %s: -no-emul-boot and -hard-disk-boot conflict",
-				     boot[i].image ? boot[i].image : "(none)");
-			goto out;
-		}
-		if (bf[i].any && !boot[i].image) {
-			rc = err_set(ERR_USAGE,
-				     "boot options given without a boot image (-b FILE or -e FILE)");
-			goto out;
-		}
-	}
-	o.boot = boot;
-	o.nboot = boot[0].image ? cur + 1 : 0;
-	if (o.catalog)
-		while (*o.catalog == '/')
-			o.catalog++;
-	if (o.catalog && !o.nboot) {
-		rc = err_set(ERR_USAGE, "-c %s given without a boot image (-b or -e)", o.catalog);
+	if ((rc = iso_opts_check(&c.iso)))
 		goto out;
-	}
-	if (o.nboot && !o.catalog)
-		o.catalog = "boot.catalog";
-	if (!o.application_id)
-		o.application_id = "MKLIVE " MKLIVE_VERSION;
-	so.excludes = excl;
-	so.nexcludes = nexcl;
+	c.scan.excludes = c.excl;
+	c.scan.nexcludes = c.nexcl;
 	t = tree_create();
 	for (size_t i = 0; i < nspecs; i++)
-		if ((rc = add_source(t, specs[i], graft, &so)))
+		if ((rc = add_source(t, specs[i], c.graft, &c.scan)))
 			goto out;
 	if ((rc = tree_finalize(t)))
 		goto out;
 	log_info("%zu files and directories", t->nnodes);
-	rc = iso_write(t, &o, out_path);
+	rc = iso_write(t, &c.iso, c.out_path, NULL);
 	if (!rc)
-		log_info("wrote %s", out_path);
+		log_info("wrote %s", c.out_path);
 out:
-	if (rc)
-		log_error_current();
 	tree_destroy(t);
 	free(specs);
-	free(excl);
-	return rc ? 1 : 0;
+	free(c.excl);
+	return rc == 1 ? 0 : opt_exit(rc);
 }

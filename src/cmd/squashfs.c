@@ -1,6 +1,7 @@
 /* mklive squashfs: write a squashfs 4.0 image from directories and files,
  * with mksquashfs's option spelling; --info prints a superblock summary. */
 #include "squashfs/squashfs.h"
+#include "cmd/opt.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/tree.h"
@@ -18,29 +19,27 @@ int cmd_squashfs(int argc, char **argv);
 extern const char cmd_squashfs_summary[];
 const char cmd_squashfs_summary[] = "write a squashfs image (mksquashfs options)";
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: mklive squashfs SOURCE... OUT [options]\n"
-		   "       mklive squashfs --info IMAGE\n\n"
-		   "Writes a squashfs 4.0 image OUT holding the contents of every SOURCE\n"
-		   "directory (merged at the root) or SOURCE file (at /NAME).\n\n"
-		   "Options (spelled as mksquashfs spells them):\n"
-		   "  -comp gzip|xz|zstd|lz4    compressor (default gzip)\n"
-		   "  -b SIZE                   block size, 4K..1M, power of two (default 128K)\n"
-		   "  -Xcompression-level N     gzip 1-9 (9), zstd 1-22 (15), xz 0-9 (6), lz4 1-12\n"
-		   "  -Xhc                      lz4 high-compression mode\n"
-		   "  -processors N             compression threads (default: online CPUs)\n"
-		   "  -no-fragments             do not pack file tails into fragment blocks\n"
-		   "  -no-duplicates            store files with identical bytes separately\n"
-		   "  -no-exports               omit the NFS export table\n"
-		   "  -no-xattrs                do not store extended attributes\n"
-		   "  -all-root                 make every file owned by root (0:0)\n"
-		   "  -force-uid N, -force-gid N   set every file's owner / group\n"
-		   "  -noappend                 accepted: an existing OUT is always replaced\n"
-		   "  -quiet                    print errors only\n"
-		   "  --info IMAGE              print the superblock of an image\n\n"
-		   "SOURCE_DATE_EPOCH sets the image time and clamps newer file times.\n");
-}
+static const char usage_text[] =
+    "usage: mklive squashfs SOURCE... OUT [options]\n"
+    "       mklive squashfs --info IMAGE\n\n"
+    "Writes a squashfs 4.0 image OUT holding the contents of every SOURCE\n"
+    "directory (merged at the root) or SOURCE file (at /NAME).\n\n"
+    "Options (spelled as mksquashfs spells them):\n"
+    "  -comp gzip|xz|zstd|lz4    compressor (default gzip)\n"
+    "  -b SIZE                   block size, 4K..1M, power of two (default 128K)\n"
+    "  -Xcompression-level N     gzip 1-9 (9), zstd 1-22 (15), xz 0-9 (6), lz4 1-12\n"
+    "  -Xhc                      lz4 high-compression mode\n"
+    "  -processors N             compression threads (default: online CPUs)\n"
+    "  -no-fragments             do not pack file tails into fragment blocks\n"
+    "  -no-duplicates            store files with identical bytes separately\n"
+    "  -no-exports               omit the NFS export table\n"
+    "  -no-xattrs                do not store extended attributes\n"
+    "  -all-root                 make every file owned by root (0:0)\n"
+    "  -force-uid N, -force-gid N   set every file's owner / group\n"
+    "  -noappend                 accepted: an existing OUT is always replaced\n"
+    "  -quiet                    print errors only\n"
+    "  --info IMAGE              print the superblock of an image\n\n"
+    "SOURCE_DATE_EPOCH sets the image time and clamps newer file times.\n";
 
 static int info(const char *path)
 {
@@ -87,126 +86,77 @@ static int info(const char *path)
 	return 0;
 }
 
-static int need_arg(int argc, char **argv, int i)
+enum { O_INFO = 1, O_NOAPPEND };
+
+static const struct opt opts[] = {
+    {"comp", 0, OPT_ARG, "comp", NULL},
+    {"b", 0, OPT_ARG, "b", NULL},
+    {"Xcompression-level", 0, OPT_ARG, "Xcompression-level", NULL},
+    {"Xhc", 0, OPT_NOARG, "Xhc", NULL},
+    {"processors", 0, OPT_ARG, "processors", NULL},
+    {"no-fragments", 0, OPT_NOARG, "no-fragments", NULL},
+    {"no-duplicates", 0, OPT_NOARG, "no-duplicates", NULL},
+    {"no-xattrs", 0, OPT_NOARG, "no-xattrs", NULL},
+    {"no-exports", 0, OPT_NOARG, "no-exports", NULL},
+    {"all-root", 0, OPT_NOARG, "all-root", NULL},
+    {"force-uid", 0, OPT_ARG, "force-uid", NULL},
+    {"force-gid", 0, OPT_ARG, "force-gid", NULL},
+    {"noappend", O_NOAPPEND, OPT_NOARG, NULL, NULL},
+    {"info", O_INFO, OPT_ARG, NULL, NULL},
+    {"quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+struct ctx {
+	struct sqfs_opts sq;
+	const char *info;
+};
+
+static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)
 {
-	if (i + 1 >= argc)
-		return err_set(ERR_USAGE, "option %s needs an argument", argv[i]);
-	return 0;
+	struct ctx *c = vctx;
+	if (o->key)
+		return sqfs_opts_set(&c->sq, o->key, arg ? arg : o->value, spelled);
+	if (o->id == O_INFO)
+		c->info = arg;
+	return 0; /* -noappend: an existing image is always replaced */
 }
 
 int cmd_squashfs(int argc, char **argv)
 {
-	struct sqfs_opts o;
+	static const struct opt_cmd cmd = {"mklive squashfs", OPT_SINGLE_DASH, opts,
+					   usage_text,	      on_opt,	       false};
+	struct ctx ctx;
 	struct tree_scan_opts so;
 	struct tree *t = NULL;
-	const char **pos = xcalloc((size_t)argc + 1, sizeof *pos);
+	char **pos = NULL;
 	size_t npos = 0;
-	bool quiet = false, xhc = false;
-	int rc = 0;
-	uint64_t v;
+	int rc;
 
-	sqfs_opts_init(&o);
+	memset(&ctx, 0, sizeof ctx);
+	sqfs_opts_init(&ctx.sq);
 	memset(&so, 0, sizeof so);
-	so.xattrs = true;
-	for (int i = 1; i < argc && !rc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "-help")) {
-			usage(stdout);
-			free(pos);
-			return 0;
-		} else if (!strcmp(a, "--info")) {
-			if ((rc = need_arg(argc, argv, i)) == 0)
-				rc = info(argv[++i]);
-			free(pos);
-			if (rc) {
-				log_error_current();
-				return 1;
-			}
-			return 0;
-		} else if (!strcmp(a, "-comp")) {
-			if ((rc = need_arg(argc, argv, i)) == 0)
-				rc = sqfs_codec_parse(argv[++i], &o.codec);
-		} else if (!strcmp(a, "-b")) {
-			if ((rc = need_arg(argc, argv, i)) == 0 &&
-			    (rc = util_parse_size(argv[++i], &v, "block size")) == 0) {
-				if (v < 4096 || v > (1u << 20) || (v & (v - 1)))
-					rc = err_set(ERR_USAGE,
-						     "block size %s: must be a power of two from 4K to 1M",
-						     argv[i]);
-				o.block_size = (uint32_t)v;
-			}
-		} else if (!strcmp(a, "-Xcompression-level")) {
-			if ((rc = need_arg(argc, argv, i)) == 0 &&
-			    (rc = util_parse_uint(argv[++i], 0, 22, &v, "compression level")) == 0)
-				o.level = (int)v;
-		} else if (!strcmp(a, "-Xhc")) {
-			xhc = true;
-		} else if (!strcmp(a, "-processors")) {
-			if ((rc = need_arg(argc, argv, i)) == 0 &&
-			    (rc = util_parse_uint(argv[++i], 1, 1024, &v, "number of processors")) == 0)
-				o.threads = (int)v;
-		} else if (!strcmp(a, "-force-uid") || !strcmp(a, "-force-gid")) {
-			if ((rc = need_arg(argc, argv, i)) == 0 &&
-			    (rc = util_parse_uint(argv[i + 1], 0, UINT32_MAX, &v, a + 1)) == 0) {
-				if (a[7] == 'u')
-					o.force_uid = (int64_t)v;
-				else
-					o.force_gid = (int64_t)v;
-			}
-			i++;
-		} else if (!strcmp(a, "-no-fragments")) {
-			o.no_fragments = true;
-		} else if (!strcmp(a, "-no-duplicates")) {
-			o.no_duplicates = true;
-		} else if (!strcmp(a, "-no-xattrs")) {
-			o.no_xattrs = true;
-		} else if (!strcmp(a, "-no-exports")) {
-			o.no_exports = true;
-		} else if (!strcmp(a, "-all-root")) {
-			o.all_root = true;
-		} else if (!strcmp(a, "-noappend")) {
-			/* an existing image is always replaced */
-		} else if (!strcmp(a, "-quiet")) {
-			quiet = true;
-		} else if (a[0] == '-' && a[1]) {
-			rc = err_set(ERR_USAGE, "unknown option %s (see --help)", a);
-		} else {
-			pos[npos++] = a;
+	rc = opt_parse(&cmd, argc, argv, &ctx, &pos, &npos);
+	if (rc == 0 && ctx.info) {
+		rc = npos ? err_set(ERR_USAGE, "--info takes one IMAGE and nothing else") : info(ctx.info);
+	} else if (rc == 0) {
+		if (npos < 2)
+			rc = err_set(ERR_USAGE, "need at least one SOURCE and the OUT image (see --help)");
+		if (!rc)
+			rc = sqfs_opts_check(&ctx.sq);
+		if (!rc) {
+			so.xattrs = !ctx.sq.no_xattrs;
+			t = tree_create();
+			for (size_t i = 0; i + 1 < npos && !rc; i++)
+				rc = tree_add_graft(t, pos[i], &so);
+			if (!rc)
+				rc = tree_finalize(t);
+			if (!rc)
+				rc = sqfs_write(t, &ctx.sq, pos[npos - 1], NULL);
 		}
-	}
-	if (!rc && npos < 2)
-		rc = err_set(ERR_USAGE, "need at least one SOURCE and the OUT image (see --help)");
-	if (!rc && xhc) {
-		if (o.codec != COMP_LZ4)
-			rc = err_set(ERR_USAGE, "-Xhc is an lz4 option");
-		else if (o.level < 0)
-			o.level = 9;
-	}
-	if (!rc && o.level >= 0 && o.codec == COMP_LZ4 && !xhc)
-		rc = err_set(ERR_USAGE, "lz4 has no compression level; use -Xhc for high compression");
-	if (!rc && o.level >= 0 && o.codec == COMP_ZLIB && (o.level < 1 || o.level > 9))
-		rc = err_set(ERR_USAGE, "gzip compression level %d: must be 1 to 9", o.level);
-	if (!rc && o.level >= 0 && o.codec == COMP_ZSTD && o.level < 1)
-		rc = err_set(ERR_USAGE, "zstd compression level %d: must be 1 to 22", o.level);
-	if (!rc && o.level >= 0 && (rc = comp_level_check(o.codec, o.level)) != 0)
-		rc = err_wrap(rc, "-Xcompression-level");
-	if (quiet)
-		log_set_level(0);
-	if (!rc) {
-		so.xattrs = !o.no_xattrs;
-		t = tree_create();
-		for (size_t i = 0; i + 1 < npos && !rc; i++)
-			rc = tree_add_graft(t, pos[i], &so);
-		if (!rc)
-			rc = tree_finalize(t);
-		if (!rc)
-			rc = sqfs_write(t, pos[npos - 1], &o, NULL);
 	}
 	tree_destroy(t);
 	free(pos);
-	if (rc) {
-		log_error_current();
-		return 1;
-	}
-	return 0;
+	return rc == 1 ? 0 : opt_exit(rc);
 }

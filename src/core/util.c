@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,23 @@ int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, co
 			       (unsigned long long)min, (unsigned long long)max);
 	*out = v;
 	return 0;
+}
+
+int util_parse_bool(const char *s, bool *out, const char *what)
+{
+	static const char *const yes[] = {"1", "yes", "true", "on"}, *const no[] = {"0", "no", "false",
+										    "off"};
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return err_set(ERR_USAGE, "%s: '%s' is not a yes/no value (use yes or no)", what, s);
 }
 
 int util_parse_size(const char *s, uint64_t *out, const char *what)

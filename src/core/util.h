@@ -92,6 +92,9 @@ int util_parse_size(const char *s, uint64_t *out, const char *what);
 /* Parse a non-negative integer within [min, max]. */
 int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what);
 
+/* Parse a boolean word: 1/0, yes/no, true/false, on/off (any case). */
+int util_parse_bool(const char *s, bool *out, const char *what);
+
 /* Read/write the whole buffer, retrying on EINTR and short transfers.
  * Return 0 or -errno (no error message set). */
 int util_read_full(int fd, void *buf, size_t n, size_t *got);

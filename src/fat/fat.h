@@ -28,11 +28,19 @@ struct fat_opts {
 	uint8_t mbr_code[440];
 	size_t mbr_code_len;
 	/* Make it boot with SYSLINUX: fat_syslinux_prepare() before
-	 * tree_finalize(), then fat_write_file() runs the installer on the
+	 * tree_finalize(), then fat_write() runs the installer on the
 	 * finished temporary image before renaming it into place. */
 	bool syslinux;
 	const char *syslinux_dir; /* for ldlinux.sys and ldlinux.c32; NULL: the root */
 };
+
+/* Defaults: the smallest size that fits, FAT type by size, no label. */
+void fat_opts_init(struct fat_opts *o);
+/* Set one option by key: size (bytes with K/M/G, or "auto"), fat (12, 16,
+ * 32), label, serial (XXXX-XXXX), partition, syslinux, syslinux-dir.
+ * Flags take NULL (on) or a boolean word; label names the option in
+ * messages. Values are kept by pointer. 0 or ERR_USAGE. */
+int fat_opts_set(struct fat_opts *o, const char *key, const char *value, const char *label);
 
 /* What was written. */
 struct fat_info {
@@ -54,11 +62,11 @@ struct fat_info {
  * warning. Fails with a message naming the reason (files that do not fit
  * and by how many bytes, names FAT cannot hold, a full root directory, an
  * unreadable source). info may be NULL. */
-int fat_write(struct tree *t, const struct fat_opts *o, struct out_file *out, struct fat_info *info);
+int fat_write_out(struct tree *t, const struct fat_opts *o, struct out_file *out, struct fat_info *info);
 
 /* Same, to a file path through an atomic output file; with o->syslinux
  * also runs the SYSLINUX installer before the rename. */
-int fat_write_file(struct tree *t, const struct fat_opts *o, const char *path, struct fat_info *info);
+int fat_write(struct tree *t, const struct fat_opts *o, const char *path, struct fat_info *info);
 
 /* For o->syslinux: checks that Debian's SYSLINUX files are here (naming
  * the package that is missing), adds ldlinux.c32 from syslinux-common to

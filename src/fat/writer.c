@@ -287,7 +287,7 @@ static int clear_user(struct tree_node *n, void *ctx)
 	return 0;
 }
 
-int fat_write(struct tree *t, const struct fat_opts *o, struct out_file *out, struct fat_info *info)
+int fat_write_out(struct tree *t, const struct fat_opts *o, struct out_file *out, struct fat_info *info)
 {
 	struct writer w;
 	struct fat_geom g;
@@ -360,7 +360,7 @@ out:
 	return rc;
 }
 
-int fat_write_file(struct tree *t, const struct fat_opts *o, const char *path, struct fat_info *info)
+int fat_write(struct tree *t, const struct fat_opts *o, const char *path, struct fat_info *info)
 {
 	struct out_file *out;
 	int rc = out_open(&out, path);
@@ -369,7 +369,7 @@ int fat_write_file(struct tree *t, const struct fat_opts *o, const char *path, s
 	struct fat_info local;
 	if (!info)
 		info = &local;
-	rc = fat_write(t, o, out, info);
+	rc = fat_write_out(t, o, out, info);
 	if (!rc && o->syslinux) {
 		rc = out_sync(out);
 		if (!rc)

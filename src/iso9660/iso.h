@@ -28,6 +28,8 @@ struct iso_boot_entry {
 	bool no_boot;	    /* -no-boot: entry present but not bootable */
 };
 
+#define ISO_MAX_BOOT 31 /* entries of one boot catalog (eltorito.h) */
+
 struct iso_opts {
 	int level;	    /* -iso-level 1..3 (3: files > 4 GiB in several extents) */
 	bool long_names;    /* -l: 31-character ISO names */
@@ -38,20 +40,47 @@ struct iso_opts {
 	bool hide_rr_moved; /* -hide-rr-moved: call the relocation dir .rr_moved */
 	const char *volume_id, *application_id, *preparer_id, *publisher_id, *system_id, *volset_id;
 	const char *catalog; /* -c: path of the boot catalog inside the tree */
-	const struct iso_boot_entry *boot;
+	struct iso_boot_entry boot[ISO_MAX_BOOT];
 	size_t nboot;
 	const char *isohybrid_mbr; /* host path of an MBR template (isohdpfx.bin) */
 	/* Image dates; < 0 means time_build() (SOURCE_DATE_EPOCH or now). */
 	int64_t build_time;
+
+	/* Entry that boot options apply to while options are set, and what
+	 * each entry was given, for iso_opts_check(). */
+	size_t cur;
+	struct {
+		bool noemul, hd, any;
+	} given[ISO_MAX_BOOT];
+};
+
+/* What iso_write() wrote. */
+struct iso_stats {
+	uint64_t image_size; /* bytes */
+	uint64_t files, dirs;
 };
 
 /* Defaults: level 1, no extensions, volume id "CDROM", system id "LINUX". */
 void iso_opts_init(struct iso_opts *o);
+/* Set one option by key, in the order given (boot options apply to the
+ * boot entry being described; "alt-boot" starts the next one). Keys, as
+ * mkisofs spells the options: level, long-names, rock, rational-rock,
+ * joliet, pad, hide-rr-moved, volume-id, application-id, preparer-id,
+ * publisher-id, system-id, volset-id, catalog, boot-image, efi-boot-image,
+ * no-emul-boot, hard-disk-boot, boot-load-size, boot-load-seg,
+ * boot-info-table, no-boot, alt-boot, isohybrid-mbr. Flags take NULL (on)
+ * or a boolean word. Values are kept by pointer: they must outlive o.
+ * label names the option in messages ("-iso-level", "mklive.conf:3: Level").
+ * Returns 0 or ERR_USAGE with the message set. */
+int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const char *label);
+/* The rules between options, once all are set: boot options without a
+ * boot image, conflicting emulations, the catalog's default path. */
+int iso_opts_check(struct iso_opts *o);
 
 /* Write the image of tree t to out_path ("-" for stdout is not supported:
  * the writer patches bytes after writing them). The tree must be finalized
  * (tree_finalize). Returns 0 or a negative code with the error set; on error
  * nothing is left at out_path. */
-int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path);
+int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, struct iso_stats *stats);
 
 #endif

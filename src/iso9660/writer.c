@@ -16,15 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void iso_opts_init(struct iso_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	o->level = 1;
-	o->volume_id = "CDROM";
-	o->system_id = "LINUX";
-	o->build_time = -1;
-}
-
 static int check_id(const char *what, const char *s, size_t max)
 {
 	if (s && strlen(s) > max)
@@ -249,7 +240,7 @@ static uint32_t disk_id(const struct iso_image *img)
 	return (uint32_t)(h ^ h >> 32);
 }
 
-int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path)
+int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, struct iso_stats *stats)
 {
 	struct iso_image img;
 	struct out_file *out = NULL;
@@ -310,6 +301,11 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path)
 		goto done;
 	}
 	rc = out_finish(out);
+	if (rc == 0 && stats) {
+		stats->image_size = (uint64_t)img.total * ISO_BLOCK;
+		stats->files = img.nfiles;
+		stats->dirs = img.ndirs;
+	}
 done:
 	free(tmpl);
 	iso_image_free(&img);

@@ -67,7 +67,7 @@ static int add_node(struct tree *t, const char *dir, const char *name, mode_t mo
 	return 0;
 }
 
-static int add_modules(struct tree *t, const struct live_initrd_opts *o)
+static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t *count)
 {
 	char *moddir =
 	    o->modules_dir ? xstrdup(o->modules_dir) : xasprintf("/lib/modules/%s", o->kernel_version);
@@ -118,6 +118,7 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o)
 		if (rc < 0)
 			goto out;
 	}
+	*count = kmod_set_count(s);
 	log_info("%zu kernel modules from %s", kmod_set_count(s), moddir);
 out:
 	kmod_set_destroy(s);
@@ -126,7 +127,7 @@ out:
 	return rc;
 }
 
-static int build_tree(struct tree *t, const struct live_initrd_opts *o)
+static int build_tree(struct tree *t, const struct live_initrd_opts *o, size_t *nmods)
 {
 	int rc;
 	if ((rc = tree_add_mem_file(t, "/init", o->init, o->init_len, 0755, NULL)) < 0)
@@ -141,7 +142,7 @@ static int build_tree(struct tree *t, const struct live_initrd_opts *o)
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if ((rc = tree_mkdir_p(t, dirs[i], &d)) < 0)
 			return rc;
-	if (o->kernel_version && (rc = add_modules(t, o)) < 0)
+	if (o->kernel_version && (rc = add_modules(t, o, nmods)) < 0)
 		return rc;
 	if (o->id) {
 		char *s = xasprintf("%s\n", o->id);
@@ -209,16 +210,17 @@ static int write_compressed(struct sink *s, const struct comp_opts *co)
 	return rc;
 }
 
-int live_initrd_build(const struct live_initrd_opts *o)
+int live_initrd_write(const struct live_initrd_opts *o, const char *path, struct live_initrd_stats *stats)
 {
 	struct tree *t = tree_create();
 	struct cpio_writer *w = NULL;
 	struct sink s = {0};
 	struct comp_opts co = o->comp;
+	size_t nmods = 0;
 	int rc;
-	if ((rc = build_tree(t, o)) < 0)
+	if ((rc = build_tree(t, o, &nmods)) < 0)
 		goto fail;
-	if ((rc = out_open(&s.out, o->output)) < 0)
+	if ((rc = out_open(&s.out, path)) < 0)
 		goto fail;
 	/* xz: the kernel's decoder verifies CRC32 only (or none). */
 	if (co.codec == COMP_XZ && co.xz_check == 0)
@@ -229,8 +231,13 @@ int live_initrd_build(const struct live_initrd_opts *o)
 		goto fail;
 	if (s.compress && (rc = write_compressed(&s, &co)) < 0)
 		goto fail;
-	log_info("%s: %llu bytes of cpio, %llu bytes written", o->output,
-		 (unsigned long long)cpio_writer_bytes(w), (unsigned long long)out_tell(s.out));
+	log_info("%s: %llu bytes of cpio, %llu bytes written", path, (unsigned long long)cpio_writer_bytes(w),
+		 (unsigned long long)out_tell(s.out));
+	if (stats) {
+		stats->cpio_bytes = cpio_writer_bytes(w);
+		stats->image_size = out_tell(s.out);
+		stats->modules = nmods;
+	}
 	rc = out_finish(s.out);
 	s.out = NULL;
 fail:

@@ -8,9 +8,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct live_initrd_opts {
-	const char *output;
 	const char *kernel_version;	/* NULL: no kernel modules */
 	const char *modules_dir;	/* default /lib/modules/VER */
 	const char *profile;		/* "generic" (default) or "minimal" */
@@ -22,10 +22,32 @@ struct live_initrd_opts {
 	const char *busybox; /* default /bin/busybox (must be static) */
 	const char *id;	     /* written as /mklive.id: the medium to look for */
 	struct comp_opts comp;
-	const void *init; /* the mklive-init binary */
+	const void *init; /* the mklive-init binary (default: the embedded one) */
 	size_t init_len;
+	bool no_modules; /* --no-modules given */
+	size_t mods_cap, adds_cap;
 };
 
-int live_initrd_build(const struct live_initrd_opts *o);
+struct live_initrd_stats {
+	uint64_t cpio_bytes; /* the archive before compression */
+	uint64_t image_size; /* bytes written */
+	size_t modules;	     /* kernel modules carried */
+};
+
+/* Defaults: the generic profile, gzip, the embedded mklive-init. */
+void live_initrd_opts_init(struct live_initrd_opts *o);
+/* Set one option by key: kernel-version, modules-dir, profile (generic,
+ * minimal), add-module (repeatable), no-modules, add (TARGET=SOURCE,
+ * repeatable), shell, busybox, id, compress (gzip, zstd, xz, none),
+ * level. Flags take NULL (on) or a boolean word; label names the option
+ * in messages. Values are kept by pointer. */
+int live_initrd_opts_set(struct live_initrd_opts *o, const char *key, const char *value, const char *label);
+/* The rules: a kernel version unless no-modules, the level. */
+int live_initrd_opts_check(struct live_initrd_opts *o);
+void live_initrd_opts_free(struct live_initrd_opts *o);
+
+/* Build the initramfs and write it to path ("-": standard output)
+ * atomically. stats may be NULL. */
+int live_initrd_write(const struct live_initrd_opts *o, const char *path, struct live_initrd_stats *stats);
 
 #endif

@@ -21,6 +21,7 @@ struct sqfs_opts {
 	bool no_exports;	      /* omit the NFS export table */
 	bool all_root;		      /* every file owned by 0:0 */
 	int64_t force_uid, force_gid; /* -1: keep */
+	bool lz4_hc;		      /* -Xhc: lz4 high compression (level 9 unless set) */
 };
 
 struct sqfs_stats {
@@ -30,9 +31,18 @@ struct sqfs_stats {
 };
 
 void sqfs_opts_init(struct sqfs_opts *o);
+/* Set one option by key (mksquashfs's option names without the dash):
+ * comp, b (block size), Xcompression-level, Xhc, processors,
+ * no-fragments, no-duplicates, no-xattrs, no-exports, all-root,
+ * force-uid, force-gid. Flags take NULL (on) or a boolean word; label
+ * names the option in messages. 0 or ERR_USAGE with the message set. */
+int sqfs_opts_set(struct sqfs_opts *o, const char *key, const char *value, const char *label);
+/* The rules between options: levels each compressor takes, -Xhc only
+ * with lz4. */
+int sqfs_opts_check(struct sqfs_opts *o);
 /* "gzip", "xz", "zstd", "lz4" -> codec (the names mksquashfs uses). */
 int sqfs_codec_parse(const char *name, enum comp_codec *out);
 /* Write tree (tree_finalize()d) to path atomically. stats may be NULL. */
-int sqfs_write(struct tree *t, const char *path, const struct sqfs_opts *o, struct sqfs_stats *stats);
+int sqfs_write(struct tree *t, const struct sqfs_opts *o, const char *path, struct sqfs_stats *stats);
 
 #endif

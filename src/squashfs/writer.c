@@ -38,29 +38,6 @@ struct sqfs_w {
 	struct sqfs_stats st;
 };
 
-void sqfs_opts_init(struct sqfs_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	o->codec = COMP_ZLIB;
-	o->level = -1;
-	o->block_size = 128 * 1024;
-	o->force_uid = o->force_gid = -1;
-}
-
-int sqfs_codec_parse(const char *name, enum comp_codec *out)
-{
-	static const struct {
-		const char *name;
-		enum comp_codec c;
-	} map[] = {{"gzip", COMP_ZLIB}, {"xz", COMP_XZ}, {"zstd", COMP_ZSTD}, {"lz4", COMP_LZ4}};
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if (strcmp(name, map[i].name) == 0) {
-			*out = map[i].c;
-			return 0;
-		}
-	return err_set(ERR_USAGE, "compressor '%s' is not supported (use gzip, xz, zstd or lz4)", name);
-}
-
 static int sqfs_comp_id(enum comp_codec c)
 {
 	switch (c) {
@@ -459,7 +436,7 @@ static int clear_user(struct tree_node *n, void *ctx)
 	return 0;
 }
 
-int sqfs_write(struct tree *t, const char *path, const struct sqfs_opts *o, struct sqfs_stats *stats)
+int sqfs_write(struct tree *t, const struct sqfs_opts *o, const char *path, struct sqfs_stats *stats)
 {
 	struct sqfs_w w;
 	int rc;

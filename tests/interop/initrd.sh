@@ -114,7 +114,7 @@ expect_fail no-kernel-version "kernel-version" "$TEST_OUT/bad1.img" "$MKLIVE" in
 expect_fail missing-modules "modules.dep" "$TEST_OUT/bad2.img" "$MKLIVE" initrd -o "$TEST_OUT/bad2.img" -k 0.0-nope
 expect_fail unknown-module "no-such-module" "$TEST_OUT/bad3.img" "$MKLIVE" initrd -o "$TEST_OUT/bad3.img" -k 9.9.9 -m "$fake" --add-module no-such-module
 expect_fail bad-profile "--profile" "$TEST_OUT/bad4.img" "$MKLIVE" initrd -o "$TEST_OUT/bad4.img" -k 9.9.9 -m "$fake" --profile huge
-expect_fail bad-compress "--compress lz4" "$TEST_OUT/bad5.img" "$MKLIVE" initrd -o "$TEST_OUT/bad5.img" --no-modules -c lz4
+expect_fail bad-compress "-c lz4: expected gzip, zstd, xz or none" "$TEST_OUT/bad5.img" "$MKLIVE" initrd -o "$TEST_OUT/bad5.img" --no-modules -c lz4
 expect_fail missing-add "nowhere" "$TEST_OUT/bad6.img" "$MKLIVE" initrd -o "$TEST_OUT/bad6.img" --no-modules --add /x=/nowhere
 echo 'int main(void){return 0;}' >dyn.c
 if cc -o dyn dyn.c 2>/dev/null; then

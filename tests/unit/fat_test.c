@@ -276,7 +276,7 @@ static void test_write_small_image(void)
 	CHECK_EQ(tree_add_mem_file(t, "/A long name.txt", "x", 1, 0444, NULL), 0);
 	CHECK_EQ(tree_add_mem_file(t, "/sub/inner", "y", 1, 0644, NULL), 0);
 	CHECK_EQ(tree_finalize(t), 0);
-	CHECK_EQ(fat_write_file(t, &o, img, &info), 0);
+	CHECK_EQ(fat_write(t, &o, img, &info), 0);
 	CHECK_EQ(info.image_size, 368640); /* auto: the smallest floppy */
 	CHECK_EQ(info.fat_bits, 12);
 	CHECK_EQ(util_read_file(img, &data, &len), 0);
@@ -383,7 +383,7 @@ static void test_write_errors(void)
 	t = tree_create();
 	CHECK_EQ(tree_add_mem_file(t, "/big", big, sizeof big, 0644, NULL), 0);
 	o.size = 368640;
-	CHECK(fat_write_file(t, &o, img, NULL) < 0);
+	CHECK(fat_write(t, &o, img, NULL) < 0);
 	CHECK(strstr(err_msg(), "bytes missing") != NULL);
 	CHECK(stat(img, &st) < 0);
 	tree_destroy(t);
@@ -392,7 +392,7 @@ static void test_write_errors(void)
 	CHECK_EQ(tree_add_mem_file(t, "/Upper.txt", "a", 1, 0644, NULL), 0);
 	CHECK_EQ(tree_add_mem_file(t, "/UPPER.TXT", "b", 1, 0644, NULL), 0);
 	o.size = 0;
-	CHECK(fat_write_file(t, &o, img, NULL) < 0);
+	CHECK(fat_write(t, &o, img, NULL) < 0);
 	CHECK(strstr(err_msg(), "differ only in case") != NULL);
 	tree_destroy(t);
 	/* more root records than a floppy root directory holds */
@@ -403,7 +403,7 @@ static void test_write_errors(void)
 		CHECK_EQ(tree_add_mem_file(t, p, "", 0, 0644, NULL), 0);
 	}
 	o.size = 368640;
-	CHECK(fat_write_file(t, &o, img, NULL) < 0);
+	CHECK(fat_write(t, &o, img, NULL) < 0);
 	CHECK(strstr(err_msg(), "root directory needs 113 records") != NULL);
 	CHECK(stat(img, &st) < 0);
 	tree_destroy(t);

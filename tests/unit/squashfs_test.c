@@ -347,9 +347,9 @@ static void test_write_image(void)
 	sqfs_opts_init(&o);
 	o.block_size = 4096;
 	o.threads = 1;
-	CHECK_EQ(sqfs_write(t, p1, &o, &st), 0);
+	CHECK_EQ(sqfs_write(t, &o, p1, &st), 0);
 	o.threads = 3;
-	CHECK_EQ(sqfs_write(t, p2, &o, NULL), 0);
+	CHECK_EQ(sqfs_write(t, &o, p2, NULL), 0);
 	d1 = read_all(p1, &l1);
 	d2 = read_all(p2, &l2);
 	CHECK(d1 && d2);
@@ -378,7 +378,7 @@ static void test_write_image(void)
 	/* a bad block size is refused before anything is written */
 	o.block_size = 3000;
 	unlink(p2);
-	CHECK(sqfs_write(t, p2, &o, NULL) < 0);
+	CHECK(sqfs_write(t, &o, p2, NULL) < 0);
 	CHECK(access(p2, F_OK) != 0);
 	tree_destroy(t);
 	free(p1);
@@ -414,9 +414,9 @@ static void test_raw_fragments(void)
 		o.codec = codecs[ci];
 		o.block_size = 8192;
 		o.threads = 1;
-		CHECK_EQ(sqfs_write(t, p1, &o, NULL), 0);
+		CHECK_EQ(sqfs_write(t, &o, p1, NULL), 0);
 		o.threads = 2;
-		CHECK_EQ(sqfs_write(t, p2, &o, NULL), 0);
+		CHECK_EQ(sqfs_write(t, &o, p2, NULL), 0);
 		d1 = read_all(p1, &l1);
 		d2 = read_all(p2, &l2);
 		CHECK(d1 && d2 && l1 == l2 && memcmp(d1, d2, l1) == 0);
@@ -470,12 +470,12 @@ static void test_changed_source(void)
 	CHECK_EQ(tree_finalize(t), 0);
 	write_host_file(f, 20000);
 	sqfs_opts_init(&o);
-	CHECK(sqfs_write(t, img, &o, NULL) < 0);
+	CHECK(sqfs_write(t, &o, img, NULL) < 0);
 	CHECK(strstr(err_msg(), f) != NULL);
 	CHECK(strstr(err_msg(), "changed") != NULL);
 	CHECK(access(img, F_OK) != 0);
 	unlink(f);
-	CHECK(sqfs_write(t, img, &o, NULL) < 0);
+	CHECK(sqfs_write(t, &o, img, NULL) < 0);
 	CHECK(strstr(err_msg(), f) != NULL);
 	CHECK(access(img, F_OK) != 0);
 	tree_destroy(t);
@@ -500,7 +500,7 @@ static void test_too_many_ids(void)
 	}
 	CHECK_EQ(tree_finalize(t), 0);
 	sqfs_opts_init(&o);
-	CHECK(sqfs_write(t, img, &o, NULL) < 0);
+	CHECK(sqfs_write(t, &o, img, NULL) < 0);
 	CHECK(strstr(err_msg(), "distinct uids and gids") != NULL);
 	CHECK(access(img, F_OK) != 0);
 	tree_destroy(t);

@@ -1,0 +1,219 @@
+/* Unit tests for the shared option layer (src/cmd/opt.c) and the format
+ * modules' option setters that the command line and mklive.conf share. */
+#define TEST_SUITE "opt"
+#include "test.h"
+
+#include "cloop/cloop.h"
+#include "cmd/opt.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "fat/fat.h"
+#include "iso9660/iso.h"
+#include "live/initrd.h"
+#include "squashfs/squashfs.h"
+
+enum { A = 1, B, C, D };
+
+struct seen {
+	char log[512];
+};
+
+static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)
+{
+	struct seen *s = vctx;
+	size_t n = strlen(s->log);
+	snprintf(s->log + n, sizeof s->log - n, "[%d %s %s]", o->id, spelled, arg ? arg : "-");
+	return 0;
+}
+
+static const struct opt table[] = {
+    {"a|alpha", A, OPT_NOARG, NULL, NULL},
+    {"b|beta", B, OPT_ARG, NULL, NULL},
+    {"c", C, OPT_NOARG, NULL, NULL},
+    {"long-only", D, OPT_ARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static int parse(enum opt_style st, bool stop, struct seen *s, char ***ops, size_t *n, int argc, char **argv)
+{
+	const struct opt_cmd c = {"mklive t", st, table, "usage text\n", on_opt, stop};
+	memset(s, 0, sizeof *s);
+	return opt_parse(&c, argc, argv, s, ops, n);
+}
+
+static void test_gnu(void)
+{
+	char *argv[] = {"t", "-ac", "x", "-bVAL", "--beta=2", "--alpha", "-b", "3", "y", "--long-only", "L", "--", "-a"};
+	struct seen s;
+	char **ops;
+	size_t n;
+	CHECK_EQ(parse(OPT_GNU, false, &s, &ops, &n, 13, argv), 0);
+	CHECK_STR(s.log, "[1 -a -][3 -c -][2 -b VAL][2 --beta 2][1 --alpha -][2 -b 3][4 --long-only L]");
+	CHECK_EQ(n, 3);
+	if (n == 3) {
+		CHECK_STR(ops[0], "x");
+		CHECK_STR(ops[1], "y");
+		CHECK_STR(ops[2], "-a");
+		CHECK(ops[3] == NULL);
+	}
+	free(ops);
+}
+
+static void test_gnu_errors(void)
+{
+	char *unknown[] = {"t", "-z"}, *missing[] = {"t", "x", "-b"}, *novalue[] = {"t", "--alpha=1"},
+	     *longshort[] = {"t", "-long-only", "v"}, *shortlong[] = {"t", "--a"};
+	struct seen s;
+	char **ops;
+	size_t n;
+	CHECK_EQ(parse(OPT_GNU, false, &s, &ops, &n, 2, unknown), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "unknown option -z (see 'mklive t --help')") != NULL);
+	CHECK_EQ(parse(OPT_GNU, false, &s, &ops, &n, 3, missing), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "option -b needs an argument") != NULL);
+	CHECK_EQ(parse(OPT_GNU, false, &s, &ops, &n, 2, novalue), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "--alpha takes no value") != NULL);
+	/* GNU: one dash means short letters, so -long-only is -l... */
+	CHECK_EQ(parse(OPT_GNU, false, &s, &ops, &n, 3, longshort), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "unknown option -l") != NULL);
+	CHECK_EQ(parse(OPT_GNU, false, &s, &ops, &n, 2, shortlong), -ERR_USAGE);
+	CHECK(ops == NULL);
+}
+
+static void test_single_dash(void)
+{
+	char *argv[] = {"t", "-alpha", "-b", "V", "--long-only", "L", "-long-only=M", "op", "-c"};
+	struct seen s;
+	char **ops;
+	size_t n;
+	CHECK_EQ(parse(OPT_SINGLE_DASH, false, &s, &ops, &n, 9, argv), 0);
+	CHECK_STR(s.log, "[1 -alpha -][2 -b V][4 --long-only L][4 -long-only M][3 -c -]");
+	CHECK_EQ(n, 1);
+	free(ops);
+	/* no combined short options in this style */
+	char *comb[] = {"t", "-ac"};
+	CHECK_EQ(parse(OPT_SINGLE_DASH, false, &s, &ops, &n, 2, comb), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "unknown option -ac") != NULL);
+}
+
+static void test_stop_and_help(void)
+{
+	char *argv[] = {"t", "-a", "sub", "-b", "x"}, *help[] = {"t", "-qh", "-z"};
+	struct seen s;
+	char **ops;
+	size_t n;
+	CHECK_EQ(parse(OPT_GNU, true, &s, &ops, &n, 5, argv), 0);
+	CHECK_STR(s.log, "[1 -a -]");
+	CHECK_EQ(n, 3);
+	free(ops);
+	/* --help stops parsing (the unknown -z after it is never looked at) */
+	CHECK_EQ(parse(OPT_GNU, false, &s, &ops, &n, 3, help), 1);
+	CHECK_EQ(log_level(), 0);
+	log_set_level(1);
+}
+
+static void test_iso_opts(void)
+{
+	struct iso_opts o;
+	iso_opts_init(&o);
+	CHECK_EQ(iso_opts_set(&o, "level", "3", "-iso-level"), 0);
+	CHECK_EQ(o.level, 3);
+	CHECK_EQ(iso_opts_set(&o, "level", "4", "Level"), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "Level") != NULL);
+	CHECK_EQ(iso_opts_set(&o, "boot-image", "/boot/isolinux.bin", NULL), 0);
+	CHECK_EQ(iso_opts_set(&o, "no-emul-boot", NULL, NULL), 0);
+	CHECK_EQ(iso_opts_set(&o, "alt-boot", NULL, NULL), 0);
+	CHECK_EQ(iso_opts_set(&o, "efi-boot-image", "boot/efi.img", NULL), 0);
+	CHECK_EQ(iso_opts_set(&o, "pad", "no", NULL), 0);
+	CHECK_EQ(iso_opts_set(&o, "joliet", "maybe", "Joliet"), -ERR_USAGE);
+	CHECK_EQ(iso_opts_check(&o), 0);
+	CHECK_EQ(o.nboot, 2);
+	CHECK_STR(o.boot[0].image, "boot/isolinux.bin");
+	CHECK_EQ(o.boot[1].platform, 0xEF);
+	CHECK_STR(o.catalog, "boot.catalog");
+	CHECK(!o.pad);
+	iso_opts_init(&o);
+	CHECK_EQ(iso_opts_set(&o, "boot-load-size", "4", NULL), 0);
+	CHECK_EQ(iso_opts_check(&o), -ERR_USAGE);
+	iso_opts_init(&o);
+	CHECK_EQ(iso_opts_set(&o, "boot-image", "b", NULL), 0);
+	CHECK_EQ(iso_opts_set(&o, "no-emul-boot", NULL, NULL), 0);
+	CHECK_EQ(iso_opts_set(&o, "hard-disk-boot", NULL, NULL), 0);
+	CHECK_EQ(iso_opts_check(&o), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "conflict") != NULL);
+}
+
+static void test_sqfs_opts(void)
+{
+	struct sqfs_opts o;
+	sqfs_opts_init(&o);
+	CHECK_EQ(sqfs_opts_set(&o, "comp", "zstd", NULL), 0);
+	CHECK_EQ(sqfs_opts_set(&o, "b", "1M", NULL), 0);
+	CHECK_EQ(o.block_size, 1 << 20);
+	CHECK_EQ(sqfs_opts_set(&o, "b", "3K", "-b"), -ERR_USAGE);
+	CHECK_EQ(sqfs_opts_set(&o, "Xcompression-level", "19", NULL), 0);
+	CHECK_EQ(sqfs_opts_check(&o), 0);
+	CHECK_EQ(sqfs_opts_set(&o, "Xhc", NULL, NULL), 0);
+	CHECK_EQ(sqfs_opts_check(&o), -ERR_USAGE); /* -Xhc with zstd */
+	sqfs_opts_init(&o);
+	CHECK_EQ(sqfs_opts_set(&o, "comp", "lz4", NULL), 0);
+	CHECK_EQ(sqfs_opts_set(&o, "Xhc", "yes", NULL), 0);
+	CHECK_EQ(sqfs_opts_check(&o), 0);
+	CHECK_EQ(o.level, 9);
+	sqfs_opts_init(&o);
+	CHECK_EQ(sqfs_opts_set(&o, "Xcompression-level", "10", NULL), 0);
+	CHECK_EQ(sqfs_opts_check(&o), -ERR_USAGE); /* gzip 1..9 */
+}
+
+static void test_cloop_opts(void)
+{
+	struct cloop_opts o;
+	cloop_opts_init(&o);
+	CHECK_EQ(cloop_opts_set(&o, "compressor", "xz", NULL), 0);
+	CHECK_EQ(cloop_opts_set(&o, "level", "-2", NULL), 0);
+	CHECK_EQ(cloop_opts_check(&o), 0);
+	CHECK_EQ(o.w.version, CLOOP_V4); /* xz exists only in v4 */
+	CHECK_EQ(o.w.comp.level, 9);
+	cloop_opts_init(&o);
+	CHECK_EQ(cloop_opts_set(&o, "block-size", "1000", "-B"), -ERR_USAGE);
+	CHECK_EQ(cloop_opts_set(&o, "format", "v2", NULL), 0);
+	CHECK_EQ(cloop_opts_set(&o, "compressor", "lz4", NULL), 0);
+	CHECK_EQ(cloop_opts_check(&o), -ERR_USAGE);
+	cloop_opts_free(&o);
+}
+
+static void test_fat_initrd_opts(void)
+{
+	struct fat_opts f;
+	struct live_initrd_opts l;
+	fat_opts_init(&f);
+	CHECK_EQ(fat_opts_set(&f, "size", "1440K", NULL), 0);
+	CHECK_EQ(f.size, 1474560);
+	CHECK_EQ(fat_opts_set(&f, "size", "1000", NULL), -ERR_USAGE);
+	CHECK_EQ(fat_opts_set(&f, "serial", "1234-ABCD", NULL), 0);
+	CHECK_EQ(f.serial, 0x1234ABCD);
+	CHECK_EQ(fat_opts_set(&f, "fat", "24", NULL), -ERR_USAGE);
+	live_initrd_opts_init(&l);
+	CHECK_EQ(live_initrd_opts_check(&l), -ERR_USAGE); /* no kernel version */
+	CHECK_EQ(live_initrd_opts_set(&l, "add-module", "cloop", NULL), 0);
+	CHECK_EQ(live_initrd_opts_set(&l, "add-module", "loop", NULL), 0);
+	CHECK_EQ(l.nadd_modules, 2);
+	CHECK_EQ(live_initrd_opts_set(&l, "no-modules", NULL, NULL), 0);
+	CHECK_EQ(live_initrd_opts_set(&l, "compress", "lz4", NULL), -ERR_USAGE);
+	CHECK_EQ(live_initrd_opts_check(&l), 0);
+	live_initrd_opts_free(&l);
+}
+
+int main(void)
+{
+	RUN(test_gnu);
+	RUN(test_gnu_errors);
+	RUN(test_single_dash);
+	RUN(test_stop_and_help);
+	RUN(test_iso_opts);
+	RUN(test_sqfs_opts);
+	RUN(test_cloop_opts);
+	RUN(test_fat_initrd_opts);
+	TEST_EXIT();
+}
