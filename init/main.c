@@ -36,13 +36,48 @@ double live_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Every console the kernel writes to (console=ttyS0,115200 console=tty0):
+ * /dev/console is only the last one, and a user at the screen and a test
+ * on the serial line must both see what happens. */
+static int console_fds[4];
+static int nconsoles = -1;
+
+static void open_consoles(void)
+{
+	uint8_t *list;
+	size_t n;
+	nconsoles = 0;
+	if (live_read_file("/sys/class/tty/console/active", &list, &n) < 0)
+		return;
+	for (char *save = NULL, *w = strtok_r((char *)list, " \n", &save); w && nconsoles < 4;
+	     w = strtok_r(NULL, " \n", &save)) {
+		char dev[64];
+		int fd;
+		snprintf(dev, sizeof dev, "/dev/%s", w);
+		fd = open(dev, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0)
+			console_fds[nconsoles++] = fd;
+	}
+	free(list);
+	/* one console: standard error is it */
+	if (nconsoles == 1) {
+		close(console_fds[0]);
+		nconsoles = 0;
+	}
+}
+
 static void vsay(const char *fmt, va_list ap)
 {
 	char buf[1536];
 	int n = snprintf(buf, sizeof buf, "live: ");
 	vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
 	strcat(buf, "\n");
-	(void)!write(2, buf, strlen(buf));
+	if (nconsoles <= 0) {
+		(void)!write(2, buf, strlen(buf));
+		return;
+	}
+	for (int i = 0; i < nconsoles; i++)
+		(void)!write(console_fds[i], buf, strlen(buf));
 }
 
 void live_say(const char *fmt, ...)
@@ -319,6 +354,7 @@ int main(int argc, char **argv)
 				close(fd);
 		}
 	}
+	open_consoles();
 	live_opts_default(&live_opt);
 	if (live_read_file("/proc/cmdline", &cl, &n) == 0) {
 		if (live_cmdline_parse((char *)cl, &live_opt))
