@@ -26,7 +26,8 @@ int menu_add(struct menu *m, const struct menu_entry *e)
 	if (!e->kernel || !*e->kernel)
 		return err_set(ERR_USAGE, "boot menu entry '%s' has no kernel", e->label);
 	if (m->nentries >= MENU_MAX_ENTRIES)
-		return err_set(ERR_LIMIT, "boot menu entry '%s': at most %d entries", e->label, MENU_MAX_ENTRIES);
+		return err_set(ERR_LIMIT, "boot menu entry '%s': at most %d entries", e->label,
+			       MENU_MAX_ENTRIES);
 	m->entries[m->nentries++] = *e;
 	return 0;
 }
@@ -78,7 +79,9 @@ char *menu_render_syslinux(const struct menu *m)
 		add(&b, "\nLABEL %s\n", e->label);
 		if (e->title)
 			add(&b, "  MENU LABEL %s\n", e->title);
-		add(&b, "  KERNEL %s\n", e->kernel);
+		/* LINUX, not KERNEL: KERNEL guesses the type from the extension
+		 * (memtest86+x64.bin would be taken for a boot sector) */
+		add(&b, "  LINUX %s\n", e->kernel);
 		if (e->initrd)
 			add(&b, "  INITRD %s\n", e->initrd);
 		if (e->append && *e->append)

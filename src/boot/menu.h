@@ -23,9 +23,9 @@ struct menu_entry {
 };
 
 struct menu_help {
-	int key;	     /* 1..10: F1..F10 */
-	const char *file;    /* its name on the medium, beside the loader's config */
-	const char *title;   /* "F1: boot options" */
+	int key;	   /* 1..10: F1..F10 */
+	const char *file;  /* its name on the medium, beside the loader's config */
+	const char *title; /* "F1: boot options" */
 };
 
 struct menu {
@@ -35,7 +35,7 @@ struct menu {
 	unsigned timeout_ds;  /* tenths of a second before the default boots; 0: wait */
 	bool serial;	      /* also listen and print on the first serial port */
 	unsigned serial_speed;
-	const char *display;  /* text shown before the prompt (its name on the medium), or NULL */
+	const char *display; /* text shown before the prompt (its name on the medium), or NULL */
 	struct menu_help help[MENU_MAX_HELP];
 	size_t nhelp;
 };

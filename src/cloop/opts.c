@@ -53,8 +53,8 @@ int cloop_opts_set(struct cloop_opts *o, const char *key, const char *value, con
 		if ((rc = util_parse_size(value, &v, label)) < 0)
 			return rc;
 		if (v == 0 || v % 512 || v > CLOOP_BLOCK_SIZE_MAX)
-			return err_set(ERR_USAGE, "%s %s: the block size must be a multiple of 512 up to %u", label,
-				       value, CLOOP_BLOCK_SIZE_MAX);
+			return err_set(ERR_USAGE, "%s %s: the block size must be a multiple of 512 up to %u",
+				       label, value, CLOOP_BLOCK_SIZE_MAX);
 		o->w.block_size = (uint32_t)v;
 	} else if (!strcmp(key, "compressor")) {
 		if ((rc = comp_codec_parse(value, &o->w.comp.codec)) < 0)
@@ -83,7 +83,8 @@ int cloop_opts_set(struct cloop_opts *o, const char *key, const char *value, con
 	} else if (!strcmp(key, "spool-beside")) {
 		const char *slash = strrchr(value, '/');
 		free(o->spool_dir);
-		o->spool_dir = slash ? xstrndup(value, (size_t)(slash - value + (slash == value))) : xstrdup(".");
+		o->spool_dir =
+		    slash ? xstrndup(value, (size_t)(slash - value + (slash == value))) : xstrdup(".");
 	} else {
 		return err_set(ERR_USAGE, "%s: not a cloop option", label);
 	}
@@ -181,7 +182,8 @@ int cloop_input_open(const char *path, bool seekable, int *fd_out, uint64_t *siz
 	return 0;
 }
 
-int cloop_write(const char *in_path, const struct cloop_opts *o, const char *out_path, struct cloop_stats *stats)
+int cloop_write(const char *in_path, const struct cloop_opts *o, const char *out_path,
+		struct cloop_stats *stats)
 {
 	struct cloop_writer_opts wo = o->w;
 	struct cloop_writer *w = NULL;

@@ -37,7 +37,8 @@ static const struct opt *find(const struct opt_cmd *c, const char *name, size_t 
 	return NULL;
 }
 
-static int dispatch(const struct opt_cmd *c, void *ctx, const struct opt *o, const char *spelled, const char *arg)
+static int dispatch(const struct opt_cmd *c, void *ctx, const struct opt *o, const char *spelled,
+		    const char *arg)
 {
 	switch (o->id) {
 	case OPT_HELP:
@@ -107,7 +108,8 @@ int opt_parse(const struct opt_cmd *c, int argc, char **argv, void *ctx, char **
 				}
 				rc = dispatch(c, ctx, o, spelled, v);
 			} else if (eq) {
-				rc = err_set(ERR_USAGE, "option %s takes no value (see '%s --help')", spelled, c->prog);
+				rc = err_set(ERR_USAGE, "option %s takes no value (see '%s --help')", spelled,
+					     c->prog);
 			} else {
 				rc = dispatch(c, ctx, o, spelled, NULL);
 			}

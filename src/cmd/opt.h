@@ -45,10 +45,10 @@ struct opt {
 };
 
 struct opt_cmd {
-	const char *prog;      /* "mklive iso", for messages */
+	const char *prog; /* "mklive iso", for messages */
 	enum opt_style style;
 	const struct opt *opts; /* terminated by an entry with names == NULL */
-	const char *usage;     /* printed by --help */
+	const char *usage;	/* printed by --help */
 	/* Called for each option in order; spelled is how the user wrote the
 	 * name ("-b", "--output"), arg its value or NULL. Returns 0 or a
 	 * negative code with the error set. */

@@ -87,6 +87,16 @@ void log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_note(const char *fmt, ...)
+{
+	va_list ap;
+	if (level < 1)
+		return;
+	va_start(ap, fmt);
+	vlog("", fmt, ap);
+	va_end(ap);
+}
+
 void log_error(const char *fmt, ...)
 {
 	va_list ap;

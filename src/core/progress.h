@@ -14,6 +14,8 @@ void log_set_level(int level);
 int log_level(void);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A message at the normal level (not quiet): what a long command did. */
+void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the current error (err_msg()) once: "mklive iso: error: ..." */
 void log_error_current(void);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -174,6 +174,57 @@ struct tree_node *tree_lookup(const struct tree *t, const char *path)
 	return n;
 }
 
+static struct tree_node *resolve_in(const struct tree *t, struct tree_node *cur, const char *path, int *links)
+{
+	char comp[4096];
+	const char *p = path;
+	if (*p == '/')
+		cur = t->root;
+	while (*p) {
+		const char *e;
+		size_t len;
+		ptrdiff_t i;
+		struct tree_node *n;
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		e = strchr(p, '/');
+		len = e ? (size_t)(e - p) : strlen(p);
+		if (len >= sizeof comp || !tree_is_dir(cur))
+			return NULL;
+		memcpy(comp, p, len);
+		comp[len] = 0;
+		p += len;
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			if (cur->parent)
+				cur = cur->parent;
+			continue;
+		}
+		i = find_child(cur, comp);
+		if (i < 0)
+			return NULL;
+		n = cur->children[i];
+		if (tree_is_lnk(n) && n->symlink) {
+			if (++*links > 40)
+				return NULL;
+			n = resolve_in(t, cur, n->symlink, links);
+			if (!n)
+				return NULL;
+		}
+		cur = n;
+	}
+	return cur;
+}
+
+struct tree_node *tree_resolve(const struct tree *t, const char *path)
+{
+	int links = 0;
+	return resolve_in(t, t->root, path, &links);
+}
+
 int tree_mkdir_p(struct tree *t, const char *path, struct tree_node **out)
 {
 	struct tree_node *n = t->root;
@@ -250,6 +301,100 @@ int tree_add_mem_file(struct tree *t, const char *path, const void *data, size_t
 	if (out)
 		*out = n;
 	return 0;
+}
+
+void tree_node_share_data(struct tree_node *dst, const struct tree_node *src)
+{
+	free(dst->src_path);
+	free(dst->src_data);
+	tree_img_unref(dst->src_img);
+	dst->src_path = src->src_path ? xstrdup(src->src_path) : NULL;
+	dst->src_data = NULL;
+	dst->src_img = tree_img_ref(src->src_img);
+	if (src->src == TREE_SRC_MEM && src->size) {
+		dst->src_data = xmalloc((size_t)src->size);
+		memcpy(dst->src_data, src->src_data, (size_t)src->size);
+	}
+	dst->src = src->src;
+	dst->src_off = src->src_off;
+	dst->src_aux = src->src_aux;
+	dst->size = src->size;
+	dst->stored_size = src->stored_size;
+}
+
+void tree_remove(struct tree *t, struct tree_node *n)
+{
+	struct tree_node *p = n->parent;
+	size_t count = 0;
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nchildren; i++)
+		if (p->children[i] == n) {
+			memmove(p->children + i, p->children + i + 1,
+				(p->nchildren - i - 1) * sizeof *p->children);
+			p->nchildren--;
+			break;
+		}
+	tree_walk(n, count_nodes, NULL, &count);
+	t->nnodes -= count;
+	t->finalized = false;
+	node_free(n);
+}
+
+static void copy_attrs(struct tree_node *d, const struct tree_node *s)
+{
+	d->mode = s->mode;
+	d->uid = s->uid;
+	d->gid = s->gid;
+	d->mtime = s->mtime;
+	d->mtime_ns = s->mtime_ns;
+	d->atime = s->atime;
+	d->ctime = s->ctime;
+	d->rdev = s->rdev;
+	d->src_dev = s->src_dev;
+	d->src_ino = s->src_ino;
+	if (s->symlink) {
+		free(d->symlink);
+		d->symlink = xstrdup(s->symlink);
+		d->size = s->size;
+	}
+	for (size_t i = 0; i < s->nxattrs; i++)
+		tree_set_xattr(d, s->xattrs[i].name, s->xattrs[i].value, s->xattrs[i].len);
+	if (tree_is_reg(s))
+		tree_node_share_data(d, s);
+}
+
+static int merge_into(struct tree *t, struct tree_node *dst, const struct tree_node *src,
+		      void (*adjust)(struct tree_node *n, void *ctx), void *ctx, unsigned depth)
+{
+	if (depth > 4096)
+		return err_set(ERR_LIMIT, "directories nested too deeply to merge");
+	for (size_t i = 0; i < src->nchildren; i++) {
+		const struct tree_node *s = src->children[i];
+		struct tree_node *d;
+		int rc = tree_add_child(t, dst, s->name, s->mode, &d);
+		if (rc == -EEXIST) {
+			/* a file replaces a directory or the other way round */
+			ptrdiff_t k = find_child(dst, s->name);
+			err_clear();
+			tree_remove(t, dst->children[k]);
+			rc = tree_add_child(t, dst, s->name, s->mode, &d);
+		}
+		if (rc)
+			return rc;
+		copy_attrs(d, s);
+		if (adjust)
+			adjust(d, ctx);
+		if (tree_is_dir(s) && (rc = merge_into(t, d, s, adjust, ctx, depth + 1)))
+			return rc;
+	}
+	return 0;
+}
+
+int tree_merge(struct tree *dst, const struct tree *src, void (*adjust)(struct tree_node *n, void *ctx),
+	       void *ctx)
+{
+	return merge_into(dst, dst->root, src->root, adjust, ctx, 0);
 }
 
 static int xattr_cmp(const void *a, const void *b)

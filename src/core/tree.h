@@ -118,6 +118,10 @@ void tree_destroy(struct tree *t);
 
 /* Find a node by path ("/a/b", "a/b", "" or "/" for the root). */
 struct tree_node *tree_lookup(const struct tree *t, const char *path);
+/* Find a node by path inside the tree, following symbolic links in the
+ * tree (absolute targets relative to its root, as in a chroot); NULL when
+ * a component is missing or more than 40 links are followed. */
+struct tree_node *tree_resolve(const struct tree *t, const char *path);
 /* Create the directories of path as needed (mode 0755, uid/gid 0, build
  * time) and return the last one; fails if a component is not a directory. */
 int tree_mkdir_p(struct tree *t, const char *path, struct tree_node **out);
@@ -130,6 +134,17 @@ int tree_add_child(struct tree *t, struct tree_node *dir, const char *name, mode
 /* Add a regular file whose bytes are in memory (copied). */
 int tree_add_mem_file(struct tree *t, const char *path, const void *data, size_t len, mode_t perm,
 		      struct tree_node **out);
+/* Remove a node (and what is under it) from the tree; not the root. */
+void tree_remove(struct tree *t, struct tree_node *n);
+/* Copy every node under src's root on top of dst (at the same paths; dst's
+ * root keeps its attributes): files replace files, directories merge and
+ * take src's attributes; data is shared, not copied. The callback, if not NULL, may adjust each copied node.
+ */
+int tree_merge(struct tree *dst, const struct tree *src, void (*adjust)(struct tree_node *n, void *ctx),
+	       void *ctx);
+/* Make dst's bytes those of src (a regular file of this or another tree):
+ * the same host path, memory copy, or image reference; size too. */
+void tree_node_share_data(struct tree_node *dst, const struct tree_node *src);
 /* Set or replace an extended attribute on a node. */
 void tree_set_xattr(struct tree_node *n, const char *name, const void *value, size_t len);
 

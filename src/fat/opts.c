@@ -55,7 +55,8 @@ int fat_opts_set(struct fat_opts *o, const char *key, const char *value, const c
 		if ((rc = util_parse_size(value, &v, label)))
 			return rc;
 		if (v == 0 || v % 512)
-			return err_set(ERR_USAGE, "%s %s: must be a non-zero multiple of 512 bytes", label, value);
+			return err_set(ERR_USAGE, "%s %s: must be a non-zero multiple of 512 bytes", label,
+				       value);
 		o->size = v;
 	} else if (!strcmp(key, "fat")) {
 		if ((rc = util_parse_uint(value, 12, 32, &v, label)))

@@ -42,7 +42,9 @@ struct iso_opts {
 	const char *catalog; /* -c: path of the boot catalog inside the tree */
 	struct iso_boot_entry boot[ISO_MAX_BOOT];
 	size_t nboot;
-	const char *isohybrid_mbr; /* host path of an MBR template (isohdpfx.bin) */
+	const char *isohybrid_mbr;	   /* host path of an MBR template (isohdpfx.bin) */
+	const uint8_t *isohybrid_mbr_data; /* or the template's bytes (then the path names it) */
+	size_t isohybrid_mbr_len;
 	/* Image dates; < 0 means time_build() (SOURCE_DATE_EPOCH or now). */
 	int64_t build_time;
 

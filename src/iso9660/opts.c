@@ -155,10 +155,10 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 		if (!on)
 			break;
 		if (!e->image)
-			return err_set(ERR_USAGE, "%s: the boot entry before it has no -b or -e",
-				       label);
+			return err_set(ERR_USAGE, "%s: the boot entry before it has no -b or -e", label);
 		if (o->cur + 1 >= ISO_MAX_BOOT)
-			return err_set(ERR_USAGE, "%s: too many boot entries (at most %d)", label, ISO_MAX_BOOT);
+			return err_set(ERR_USAGE, "%s: too many boot entries (at most %d)", label,
+				       ISO_MAX_BOOT);
 		o->cur++;
 		break;
 	case K_BOOT:
@@ -218,7 +218,8 @@ int iso_opts_check(struct iso_opts *o)
 			return err_set(ERR_USAGE, "boot entry %s: -no-emul-boot and -hard-disk-boot conflict",
 				       o->boot[i].image ? o->boot[i].image : "(none)");
 		if (o->given[i].any && !o->boot[i].image)
-			return err_set(ERR_USAGE, "boot options given without a boot image (-b FILE or -e FILE)");
+			return err_set(ERR_USAGE,
+				       "boot options given without a boot image (-b FILE or -e FILE)");
 	}
 	o->nboot = o->boot[0].image ? o->cur + 1 : 0;
 	if (o->catalog && !o->nboot)

@@ -276,16 +276,29 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, st
 	if (o->isohybrid_mbr) {
 		uint32_t efi_lba = 0;
 		uint64_t efi_bytes = 0;
-		rc = util_read_file(o->isohybrid_mbr, &tmpl, &tmpl_len);
-		if (rc)
+		if (o->isohybrid_mbr_data) {
+			tmpl = xmalloc(o->isohybrid_mbr_len + 1);
+			memcpy(tmpl, o->isohybrid_mbr_data, o->isohybrid_mbr_len);
+			tmpl_len = o->isohybrid_mbr_len;
+		} else if ((rc = util_read_file(o->isohybrid_mbr, &tmpl, &tmpl_len))) {
 			goto done;
+		}
 		/* an EFI boot image also becomes an EFI system partition */
 		for (size_t i = 0; i < img.nboot && !efi_bytes; i++)
 			if (img.boot[i].e->platform == ISO_ET_PLATFORM_EFI) {
 				efi_lba = img.boot[i].node->lba;
 				efi_bytes = img.boot[i].node->size;
 			}
-		rc = iso_hybrid_mbr(mbr, tmpl, tmpl_len, img.boot[0].node->lba,
+		/* the MBR code jumps to isolinux: the first x86 no-emulation
+		 * entry (a boot floppy may come first, as in the article) */
+		size_t isolinux = 0;
+		for (size_t i = 0; i < img.nboot; i++)
+			if (img.boot[i].e->platform != ISO_ET_PLATFORM_EFI &&
+			    img.boot[i].e->emul == ISO_EMUL_NONE) {
+				isolinux = i;
+				break;
+			}
+		rc = iso_hybrid_mbr(mbr, tmpl, tmpl_len, img.boot[isolinux].node->lba,
 				    (uint64_t)img.total * ISO_BLOCK, disk_id(&img), efi_lba, efi_bytes);
 		if (rc) {
 			rc = err_wrap(rc, "%s", o->isohybrid_mbr);

@@ -20,7 +20,7 @@
 
 /* A busybox that needs a dynamic loader cannot run in the initramfs: look
  * for a PT_INTERP program header (ELF gABI, 64-bit little-endian only). */
-static int check_static_elf(const char *path)
+int live_check_static_elf(const char *path)
 {
 	uint8_t eh[64], ph[56];
 	size_t got;
@@ -67,15 +67,98 @@ static int add_node(struct tree *t, const char *dir, const char *name, mode_t mo
 	return 0;
 }
 
+/* A text file of the root tree (NUL-terminated, malloc'ed); NULL if absent. */
+static int tree_text(const struct tree *root, const char *path, char **out)
+{
+	const struct tree_node *n = tree_lookup(root, path);
+	char *buf;
+	int fd, rc;
+	*out = NULL;
+	if (!n || !tree_is_reg(n))
+		return 0;
+	if (n->size > (64u << 20))
+		return err_set(ERR_LIMIT, "%s: %llu bytes is too large for a module index", path,
+			       (unsigned long long)n->size);
+	if ((fd = tree_node_open(n)) < -1)
+		return fd;
+	buf = xmalloc((size_t)n->size + 1);
+	rc = tree_node_pread(n, fd, buf, (size_t)n->size, 0);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[n->size] = 0;
+	*out = buf;
+	return 0;
+}
+
+static int open_set_tree(struct kmod_set **s, const struct tree *root, const char *moddir)
+{
+	char *p, *dep = NULL, *alias = NULL, *soft = NULL;
+	int rc;
+	p = util_path_join(moddir, "modules.dep");
+	rc = tree_text(root, p, &dep);
+	if (rc == 0 && !dep)
+		rc = err_set(ENOENT, "%s: not in the root (is the kernel's modules package installed?)", p);
+	free(p);
+	if (rc == 0) {
+		p = util_path_join(moddir, "modules.alias");
+		rc = tree_text(root, p, &alias);
+		free(p);
+	}
+	if (rc == 0) {
+		p = util_path_join(moddir, "modules.softdep");
+		rc = tree_text(root, p, &soft);
+		free(p);
+	}
+	if (rc == 0)
+		rc = kmod_set_parse(s, dep, alias, soft);
+	free(dep);
+	free(alias);
+	free(soft);
+	return rc;
+}
+
+/* Copy a module from the root tree into the initramfs tree, sharing its bytes. */
+static int add_from_tree(struct tree *t, const struct tree *root, const char *src, const char *dst)
+{
+	const struct tree_node *m = tree_lookup(root, src);
+	struct tree_node *n;
+	int rc;
+	/* modules.dep may name a link (Debian's /lib -> usr/lib is resolved by
+	 * the caller); a module must be a regular file */
+	if (!m || !tree_is_reg(m))
+		return err_set(ENOENT, "%s: listed in modules.dep but not a file in the root", src);
+	if ((rc = tree_add_mem_file(t, dst, "", 0, m->mode & 07777, &n)) < 0)
+		return rc;
+	tree_node_share_data(n, m);
+	n->mtime = m->mtime;
+	return 0;
+}
+
+/* Where the root keeps /lib/modules: Debian's merged /usr has /lib -> usr/lib. */
+static char *root_moddir(const struct tree *root, const char *ver)
+{
+	const struct tree_node *lib = tree_lookup(root, "/lib");
+	if (lib && tree_is_lnk(lib) && lib->symlink &&
+	    (!strcmp(lib->symlink, "usr/lib") || !strcmp(lib->symlink, "/usr/lib")))
+		return xasprintf("/usr/lib/modules/%s", ver);
+	return xasprintf("/lib/modules/%s", ver);
+}
+
 static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t *count)
 {
-	char *moddir =
-	    o->modules_dir ? xstrdup(o->modules_dir) : xasprintf("/lib/modules/%s", o->kernel_version);
+	char *moddir = o->modules_dir ? xstrdup(o->modules_dir)
+		       : o->root      ? root_moddir(o->root, o->kernel_version)
+				      : xasprintf("/lib/modules/%s", o->kernel_version);
 	char *base = xasprintf("/lib/modules/%s", o->kernel_version);
+	const char *where = o->root ? "the root's " : "";
 	struct kmod_set *s = NULL;
-	int rc = kmod_set_open(&s, moddir);
+	int rc = o->root ? open_set_tree(&s, o->root, moddir) : kmod_set_open(&s, moddir);
 	if (rc < 0) {
-		rc = err_wrap(rc, "modules of kernel %s", o->kernel_version);
+		rc = err_wrap(rc, "%smodules of kernel %s", where, o->kernel_version);
 		goto out;
 	}
 	if ((rc = kmod_set_add_profile(s, o->profile ? o->profile : "generic")) < 0)
@@ -89,8 +172,8 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t 
 			continue;
 		}
 		if (kmod_set_add(s, m) == 0) {
-			rc = err_set(ENOENT, "--add-module %s: no such module in %s/modules.dep",
-				     o->add_modules[i], moddir);
+			rc = err_set(ENOENT, "--add-module %s: no such module in %s%s/modules.dep",
+				     o->add_modules[i], where, moddir);
 			goto out;
 		}
 	}
@@ -98,7 +181,10 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t 
 	for (size_t i = 0; i < kmod_set_count(s); i++) {
 		const char *p = kmod_set_path(s, i), *from = kmod_set_source(s, i);
 		char *src = from ? xstrdup(from) : util_path_join(moddir, p), *dst = util_path_join(base, p);
-		rc = tree_add_path(t, dst, src, NULL);
+		if (o->root && !from)
+			rc = add_from_tree(t, o->root, src, dst);
+		else
+			rc = tree_add_path(t, dst, src, NULL);
 		free(src);
 		free(dst);
 		if (rc < 0)
@@ -119,7 +205,7 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t 
 			goto out;
 	}
 	*count = kmod_set_count(s);
-	log_info("%zu kernel modules from %s", kmod_set_count(s), moddir);
+	log_info("%zu kernel modules from %s%s", kmod_set_count(s), where, moddir);
 out:
 	kmod_set_destroy(s);
 	free(moddir);
@@ -154,7 +240,8 @@ static int build_tree(struct tree *t, const struct live_initrd_opts *o, size_t *
 	if (o->shell) {
 		const char *bb = o->busybox ? o->busybox : "/bin/busybox";
 		struct tree_scan_opts so = {.follow_links = true};
-		if ((rc = check_static_elf(bb)) < 0 || (rc = tree_add_path(t, "/bin/busybox", bb, &so)) < 0 ||
+		if ((rc = live_check_static_elf(bb)) < 0 ||
+		    (rc = tree_add_path(t, "/bin/busybox", bb, &so)) < 0 ||
 		    (rc = add_node(t, "/bin", "sh", S_IFLNK | 0777, 0, "busybox")) < 0)
 			return rc;
 	}

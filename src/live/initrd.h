@@ -5,14 +5,19 @@
 #define MKLIVE_LIVE_INITRD_H
 
 #include "compress/compress.h"
+#include "core/tree.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct live_initrd_opts {
-	const char *kernel_version;	/* NULL: no kernel modules */
-	const char *modules_dir;	/* default /lib/modules/VER */
+	const char *kernel_version; /* NULL: no kernel modules */
+	const char *modules_dir;    /* default /lib/modules/VER */
+	/* Take the modules (modules_dir, default /lib/modules/VER, inside this
+	 * tree) from a root being built rather than from the host: a tarball
+	 * or an image read in place. NULL: the host. */
+	const struct tree *root;
 	const char *profile;		/* "generic" (default) or "minimal" */
 	const char *const *add_modules; /* names or path patterns */
 	size_t nadd_modules;
@@ -33,6 +38,9 @@ struct live_initrd_stats {
 	uint64_t image_size; /* bytes written */
 	size_t modules;	     /* kernel modules carried */
 };
+
+/* Fails (naming busybox-static) unless path is a static 64-bit ELF. */
+int live_check_static_elf(const char *path);
 
 /* Defaults: the generic profile, gzip, the embedded mklive-init. */
 void live_initrd_opts_init(struct live_initrd_opts *o);

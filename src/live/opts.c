@@ -64,12 +64,13 @@ int live_initrd_opts_set(struct live_initrd_opts *o, const char *key, const char
 		o->busybox = value;
 	} else if (!strcmp(key, "id")) {
 		if (!*value || strlen(value) > 100 || strpbrk(value, " \t\n\""))
-			return err_set(ERR_USAGE, "%s '%s': 1 to 100 characters, no spaces or quotes", label, value);
+			return err_set(ERR_USAGE, "%s '%s': 1 to 100 characters, no spaces or quotes", label,
+				       value);
 		o->id = value;
 	} else if (!strcmp(key, "compress")) {
 		enum comp_codec codec;
-		if (comp_codec_parse(value, &codec) < 0 || (codec != COMP_GZIP && codec != COMP_ZSTD &&
-							      codec != COMP_XZ && codec != COMP_NONE))
+		if (comp_codec_parse(value, &codec) < 0 ||
+		    (codec != COMP_GZIP && codec != COMP_ZSTD && codec != COMP_XZ && codec != COMP_NONE))
 			return err_set(ERR_USAGE, "%s %s: expected gzip, zstd, xz or none", label, value);
 		o->comp.codec = codec;
 	} else if (!strcmp(key, "level")) {

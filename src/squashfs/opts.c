@@ -37,8 +37,8 @@ static int flag(const char *value, bool *on, const char *label)
 
 int sqfs_opts_set(struct sqfs_opts *o, const char *key, const char *value, const char *label)
 {
-	static const char *const flags[] = {"no-fragments", "no-duplicates", "no-xattrs", "no-exports",
-					    "all-root", "Xhc"};
+	static const char *const flags[] = {"no-fragments", "no-duplicates", "no-xattrs",
+					    "no-exports",   "all-root",	     "Xhc"};
 	bool *const fields[] = {&o->no_fragments, &o->no_duplicates, &o->no_xattrs,
 				&o->no_exports,	  &o->all_root,	     &o->lz4_hc};
 	uint64_t v;
@@ -57,8 +57,9 @@ int sqfs_opts_set(struct sqfs_opts *o, const char *key, const char *value, const
 		if ((rc = util_parse_size(value, &v, label)))
 			return rc;
 		if (v < 4096 || v > (1u << 20) || (v & (v - 1)))
-			return err_set(ERR_USAGE, "%s %s: the block size must be a power of two from 4K to 1M",
-				       label, value);
+			return err_set(ERR_USAGE,
+				       "%s %s: the block size must be a power of two from 4K to 1M", label,
+				       value);
 		o->block_size = (uint32_t)v;
 	} else if (!strcmp(key, "Xcompression-level")) {
 		if ((rc = util_parse_uint(value, 0, 22, &v, label)))

@@ -45,7 +45,8 @@ static int parse(enum opt_style st, bool stop, struct seen *s, char ***ops, size
 
 static void test_gnu(void)
 {
-	char *argv[] = {"t", "-ac", "x", "-bVAL", "--beta=2", "--alpha", "-b", "3", "y", "--long-only", "L", "--", "-a"};
+	char *argv[] = {"t", "-ac", "x",	   "-bVAL", "--beta=2", "--alpha", "-b",
+			"3", "y",   "--long-only", "L",	    "--",	"-a"};
 	struct seen s;
 	char **ops;
 	size_t n;

@@ -1,0 +1,54 @@
+/* The build's working state, shared by the stages of src/build/: the
+ * settings turned into each writer's options (checked before any work),
+ * the root tree, the kernel, and the intermediate images. */
+#ifndef MKLIVE_BUILD_MEDIUM_H
+#define MKLIVE_BUILD_MEDIUM_H
+
+#include "boot/menu.h"
+#include "build/build.h"
+#include "cloop/cloop.h"
+#include "iso9660/iso.h"
+#include "live/initrd.h"
+#include "squashfs/squashfs.h"
+
+struct build_ctx {
+	const struct build_cfg *cfg;
+	struct build_report *rep;
+	char *outdir;
+
+	/* the plan: every writer's options, from the settings */
+	bool cloop_root;      /* RootFormat=cloop: ISO 9660 inside cloop */
+	bool tgz;	      /* Writable=tgz: root_fs.tgz */
+	struct sqfs_opts sqfs;
+	struct cloop_opts cloop;
+	struct live_initrd_opts initrd;
+	char *busybox;	      /* the rescue shell's busybox, or NULL */
+	const char *base_append; /* extra kernel parameters (Boot.Append) */
+
+	struct tree *root;
+	struct build_kernel kernel;
+	enum build_stage stage;
+	double t0;
+
+	struct tree_img *root_img; /* unlinked temporary files */
+	uint64_t root_size;
+	struct tree_img *initrd_img;
+	uint64_t initrd_size;
+
+	char **strings; /* owned by the context (menu texts) */
+	size_t nstrings, strings_cap;
+};
+
+/* medium.c */
+int build_plan(struct build_ctx *c);
+int build_root_image(struct build_ctx *c);
+int build_initrd(struct build_ctx *c);
+int build_medium(struct build_ctx *c, const char *out);
+void build_ctx_free(struct build_ctx *c);
+
+/* pipeline.c: temporary files beside the output, and adopting one as an
+ * open, unlinked image (nothing left behind whatever happens next). */
+char *build_tmp_path(struct build_ctx *c, const char *name);
+int build_tmp_adopt(struct build_ctx *c, const char *path, const char *name, struct tree_img **img, uint64_t *size);
+
+#endif
