@@ -24,11 +24,13 @@ int bios_files_find(const struct tree *root, struct bios_files *f)
 		}
 	}
 	if (access(BIOS_ISOLINUX_BIN, R_OK) || access(BIOS_ISOHDPFX_BIN, R_OK))
-		return err_set(ENOENT, "%s: not found in the root or on this machine (Debian package isolinux)",
+		return err_set(ENOENT,
+			       "%s: not found in the root or on this machine (Debian package isolinux)",
 			       access(BIOS_ISOLINUX_BIN, R_OK) ? BIOS_ISOLINUX_BIN : BIOS_ISOHDPFX_BIN);
 	if (access(BIOS_LDLINUX_C32, R_OK))
-		return err_set(ENOENT, "%s: not found in the root or on this machine (Debian package syslinux-common)",
-			       BIOS_LDLINUX_C32);
+		return err_set(
+		    ENOENT, "%s: not found in the root or on this machine (Debian package syslinux-common)",
+		    BIOS_LDLINUX_C32);
 	f->isolinux_path = xstrdup(BIOS_ISOLINUX_BIN);
 	f->ldlinux_path = xstrdup(BIOS_LDLINUX_C32);
 	f->isohdpfx_path = xstrdup(BIOS_ISOHDPFX_BIN);

@@ -25,9 +25,9 @@ enum build_stage {
 struct build_report {
 	double seconds[BUILD_NSTAGES];
 	uint64_t kernel_bytes, initrd_bytes;
-	uint64_t root_bytes;	  /* the compressed root image */
-	uint64_t root_raw_bytes;  /* the bytes of the files it holds */
-	uint64_t image_bytes;	  /* the medium */
+	uint64_t root_bytes;	 /* the compressed root image */
+	uint64_t root_raw_bytes; /* the bytes of the files it holds */
+	uint64_t image_bytes;	 /* the medium */
 	size_t root_files, modules;
 	char kernel_version[128];
 	char id[64];

@@ -13,8 +13,8 @@
 
 enum cfg_type {
 	T_STR,
-	T_PATH,	 /* relative to the configuration file */
-	T_SRC,	 /* a root source: debian:SUITE, or a path (IMAGE:PATH too) */
+	T_PATH, /* relative to the configuration file */
+	T_SRC,	/* a root source: debian:SUITE, or a path (IMAGE:PATH too) */
 	T_BOOL,
 	T_UINT,	 /* min..max */
 	T_SIZE,	 /* bytes with K/M/G */
@@ -223,8 +223,8 @@ static bool is_list(enum cfg_type t)
 }
 
 /* Store value into l after checking it; base as for resolve_path. */
-static int assign(struct cfg_list *l, enum cfg_type t, const struct cfg_def *d, const char *value, const char *label,
-		  const char *base, bool replace)
+static int assign(struct cfg_list *l, enum cfg_type t, const struct cfg_def *d, const char *value,
+		  const char *label, const char *base, bool replace)
 {
 	int rc;
 	if (t == T_WORDS || t == T_PATHS) {
@@ -268,8 +268,8 @@ static struct cfg_entry *entry_get(struct build_cfg *c, const char *name, const 
 	return e;
 }
 
-static int set_in(struct build_cfg *c, const char *section, const char *key, const char *value, const char *label,
-		  const char *base, bool replace)
+static int set_in(struct build_cfg *c, const char *section, const char *key, const char *value,
+		  const char *label, const char *base, bool replace)
 {
 	if (!strncasecmp(section, "Entry ", 6) || !strncasecmp(section, "Entry.", 6)) {
 		const char *name = section + 6;
@@ -280,9 +280,11 @@ static int set_in(struct build_cfg *c, const char *section, const char *key, con
 		for (int k = 0; k < CFG_E_NKEYS; k++)
 			if (!strcasecmp(entry_defs[k].key, key)) {
 				struct cfg_entry *e = entry_get(c, name, label);
-				return assign(&e->vals[k], entry_defs[k].type, NULL, value, label, base, true);
+				return assign(&e->vals[k], entry_defs[k].type, NULL, value, label, base,
+					      true);
 			}
-		return err_set(ERR_USAGE, "%s: unknown key '%s' in [Entry %s] (Title, Kernel, Initrd, Append)", label,
+		return err_set(ERR_USAGE,
+			       "%s: unknown key '%s' in [Entry %s] (Title, Kernel, Initrd, Append)", label,
 			       key, name);
 	}
 	bool section_known = false;
@@ -294,8 +296,9 @@ static int set_in(struct build_cfg *c, const char *section, const char *key, con
 			return assign(&c->vals[k], defs[k].type, &defs[k], value, label, base, replace);
 	}
 	if (!section_known)
-		return err_set(ERR_USAGE, "%s: unknown section [%s] (Root, Kernel, Live, Boot, Output, Entry LABEL)", label,
-			       section);
+		return err_set(ERR_USAGE,
+			       "%s: unknown section [%s] (Root, Kernel, Live, Boot, Output, Entry LABEL)",
+			       label, section);
 	return err_set(ERR_USAGE, "%s: unknown key '%s' in [%s] (see mklive-build(1))", label, key, section);
 }
 
@@ -310,6 +313,17 @@ int build_cfg_set(struct build_cfg *c, const char *name, const char *value, cons
 	rc = set_in(c, section, dot + 1, value, label, NULL, replace);
 	free(section);
 	return rc;
+}
+
+static int check_section(const char *section, const char *label)
+{
+	if (!strncasecmp(section, "Entry ", 6) || !strcasecmp(section, "Entry"))
+		return 0;
+	for (int k = 0; k < CFG_NKEYS; k++)
+		if (!strcasecmp(defs[k].section, section))
+			return 0;
+	return err_set(ERR_USAGE, "%s: unknown section [%s] (Root, Kernel, Live, Boot, Output, Entry LABEL)",
+		       label, section);
 }
 
 static char *trim(char *s)
@@ -360,11 +374,14 @@ int build_cfg_load(struct build_cfg *c, const char *path)
 			*e = 0;
 			free(section);
 			section = xstrdup(trim(s + 1));
+			if ((rc = check_section(section, label)))
+				break;
 			continue;
 		}
 		eq = strchr(s, '=');
 		if (!eq) {
-			rc = err_set(ERR_FORMAT, "%s: expected KEY = VALUE, a [Section] or a # comment", label);
+			rc = err_set(ERR_FORMAT, "%s: expected KEY = VALUE, a [Section] or a # comment",
+				     label);
 			break;
 		}
 		*eq = 0;

@@ -75,7 +75,8 @@ static int remove_pattern(struct tree *t, const char *pattern, const char *label
 {
 	struct remove_ctx c = {pattern, NULL, 0, 0};
 	if (pattern[0] != '/')
-		return err_set(ERR_USAGE, "%s: Remove %s: patterns start with / (a path in the root)", label, pattern);
+		return err_set(ERR_USAGE, "%s: Remove %s: patterns start with / (a path in the root)", label,
+			       pattern);
 	find_matches(&c, t->root, 0);
 	for (size_t i = 0; i < c.n; i++)
 		tree_remove(t, c.hits[i]);
@@ -91,14 +92,16 @@ static int attr(struct tree *t, const char *spec, const char *label)
 	unsigned long v;
 	char *end;
 	if (sscanf(spec, "%4095s %31s %31s %31s %7s", path, mode, uid, gid, extra) != 4)
-		return err_set(ERR_USAGE, "%s: Attr %s: expected PATH MODE UID GID (- keeps a field)", label, spec);
+		return err_set(ERR_USAGE, "%s: Attr %s: expected PATH MODE UID GID (- keeps a field)", label,
+			       spec);
 	n = tree_lookup(t, path);
 	if (!n)
 		return err_set(ENOENT, "%s: Attr %s: no such file in the root", label, path);
 	if (strcmp(mode, "-")) {
 		v = strtoul(mode, &end, 8);
 		if (*end || v > 07777)
-			return err_set(ERR_USAGE, "%s: Attr %s: mode '%s' is not octal (e.g. 4755)", label, path, mode);
+			return err_set(ERR_USAGE, "%s: Attr %s: mode '%s' is not octal (e.g. 4755)", label,
+				       path, mode);
 		n->mode = (n->mode & 0170000) | (mode_t)v;
 	}
 	if (strcmp(uid, "-")) {
@@ -120,9 +123,10 @@ static int hostname(struct tree *t, const char *name, const char *label)
 {
 	char *text;
 	int rc;
-	if (!*name || strlen(name) > 63 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
-						strlen(name))
-		return err_set(ERR_USAGE, "%s: Hostname %s: letters, digits, '-' and '.' only, 63 at most", label, name);
+	if (!*name || strlen(name) > 63 ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != strlen(name))
+		return err_set(ERR_USAGE, "%s: Hostname %s: letters, digits, '-' and '.' only, 63 at most",
+			       label, name);
 	text = xasprintf("%s\n", name);
 	rc = tree_add_mem_file(t, "/etc/hostname", text, strlen(text), 0644, NULL);
 	free(text);

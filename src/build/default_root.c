@@ -110,7 +110,8 @@ static int add_link(struct tree *t, const char *path, const char *target)
 	int rc;
 	*slash = 0;
 	rc = tree_mkdir_p(t, d, &dir);
-	if (rc == 0 && !tree_lookup(t, path) && (rc = tree_add_child(t, dir, slash + 1, S_IFLNK | 0777, &n)) == 0) {
+	if (rc == 0 && !tree_lookup(t, path) &&
+	    (rc = tree_add_child(t, dir, slash + 1, S_IFLNK | 0777, &n)) == 0) {
 		n->symlink = xstrdup(target);
 		n->size = strlen(target);
 		n->mtime = n->atime = n->ctime = time_build();
@@ -161,8 +162,8 @@ static int applets(const char *busybox, char **out)
 
 int build_default_root(struct tree *t, const char *busybox)
 {
-	static const char *const dirs[] = {"/proc", "/sys", "/dev", "/run", "/tmp", "/root", "/etc/mklive",
-					   "/mnt", "/var/log", "/home"};
+	static const char *const dirs[] = {"/proc", "/sys",	   "/dev", "/run",     "/tmp",
+					   "/root", "/etc/mklive", "/mnt", "/var/log", "/home"};
 	struct tree_scan_opts so = {.follow_links = true};
 	struct tree_node *d;
 	char *list = NULL;
@@ -170,7 +171,8 @@ int build_default_root(struct tree *t, const char *busybox)
 	if (!busybox)
 		busybox = "/bin/busybox";
 	if ((rc = live_check_static_elf(busybox)) < 0)
-		return err_wrap(rc, "the default root needs Debian's static busybox (package busybox-static)");
+		return err_wrap(rc,
+				"the default root needs Debian's static busybox (package busybox-static)");
 	if ((rc = tree_add_path(t, "/bin/busybox", busybox, &so)) < 0)
 		return rc;
 	d = tree_lookup(t, "/bin/busybox");
@@ -178,7 +180,8 @@ int build_default_root(struct tree *t, const char *busybox)
 	d->uid = d->gid = 0;
 	if ((rc = applets(busybox, &list)) < 0)
 		return rc;
-	for (char *save = NULL, *a = strtok_r(list, "\n", &save); a && rc == 0; a = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *a = strtok_r(list, "\n", &save); a && rc == 0;
+	     a = strtok_r(NULL, "\n", &save)) {
 		char *path;
 		if (!*a || strstr(a, "..") || !strcmp(a, "bin/busybox"))
 			continue;
@@ -193,7 +196,8 @@ int build_default_root(struct tree *t, const char *busybox)
 		return rc;
 	tree_lookup(t, "/tmp")->mode = S_IFDIR | 01777;
 	tree_lookup(t, "/root")->mode = S_IFDIR | 0700;
-	if ((rc = add_text(t, "/etc/inittab", inittab, 0644)) || (rc = add_text(t, "/etc/mklive/rcS", rcs, 0755)) ||
+	if ((rc = add_text(t, "/etc/inittab", inittab, 0644)) ||
+	    (rc = add_text(t, "/etc/mklive/rcS", rcs, 0755)) ||
 	    (rc = add_text(t, "/etc/mklive/banner", banner, 0755)) ||
 	    (rc = add_text(t, "/etc/mklive/console", console, 0755)) ||
 	    (rc = add_text(t, "/etc/mklive/shell", shell, 0755)) ||
@@ -204,7 +208,8 @@ int build_default_root(struct tree *t, const char *busybox)
 	    (rc = add_text(t, "/etc/hostname", "mklive\n", 0644)) ||
 	    (rc = add_text(t, "/etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\tmklive\n", 0644)) ||
 	    (rc = add_text(t, "/etc/os-release",
-			   "NAME=\"mklive default\"\nID=mklive\nPRETTY_NAME=\"mklive default live system\"\n", 0644)))
+			   "NAME=\"mklive default\"\nID=mklive\nPRETTY_NAME=\"mklive default live system\"\n",
+			   0644)))
 		return rc;
 	log_info("default root: busybox from %s", busybox);
 	return 0;

@@ -125,8 +125,10 @@ int build_kernel_find(const struct build_cfg *cfg, const struct tree *root, stru
 		if (ver)
 			snprintf(k->version, sizeof k->version, "%s", ver);
 		else if (bzimage_version(head, got, k->version, sizeof k->version) < 0)
-			return err_set(ERR_FORMAT, "%s: Kernel %s: not a Linux bzImage (no version found); set Kernel.Version",
-				       klabel, given);
+			return err_set(
+			    ERR_FORMAT,
+			    "%s: Kernel %s: not a Linux bzImage (no version found); set Kernel.Version",
+			    klabel, given);
 	} else if ((k->image = root_kernel(root, k->version, sizeof k->version))) {
 		k->size = k->image->size;
 	} else if ((k->host_path = host_kernel(k->version, sizeof k->version))) {
@@ -136,8 +138,9 @@ int build_kernel_find(const struct build_cfg *cfg, const struct tree *root, stru
 		k->size = (uint64_t)st.st_size;
 		log_info("the root has no kernel in /boot; using the host's %s", k->host_path);
 	} else {
-		return err_set(ENOENT, "no kernel: the root has no /boot/vmlinuz-* and neither has this machine; "
-				       "install one (Debian: apt-get install linux-image-amd64) or set Kernel.Kernel");
+		return err_set(
+		    ENOENT, "no kernel: the root has no /boot/vmlinuz-* and neither has this machine; "
+			    "install one (Debian: apt-get install linux-image-amd64) or set Kernel.Kernel");
 	}
 	if (ver && !given)
 		snprintf(k->version, sizeof k->version, "%s", ver);
@@ -148,10 +151,11 @@ int build_kernel_find(const struct build_cfg *cfg, const struct tree *root, stru
 	} else if (host_modules(k->version)) {
 		k->modules_dir = xasprintf("/lib/modules/%s", k->version);
 	} else {
-		return err_set(ENOENT,
-			       "no modules for kernel %s: neither the root nor this machine has /lib/modules/%s "
-			       "(install the kernel's package, e.g. linux-image-amd64, or set Kernel.ModulesDir)",
-			       k->version, k->version);
+		return err_set(
+		    ENOENT,
+		    "no modules for kernel %s: neither the root nor this machine has /lib/modules/%s "
+		    "(install the kernel's package, e.g. linux-image-amd64, or set Kernel.ModulesDir)",
+		    k->version, k->version);
 	}
 	return 0;
 }

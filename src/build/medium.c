@@ -68,7 +68,8 @@ static int plan_root_format(struct build_ctx *c)
 	}
 	cloop_opts_init(&c->cloop);
 	if (!strcasecmp(comp, "zstd"))
-		return err_set(ERR_USAGE, "%s: Compression zstd: cloop has zlib, xz, lz4 (RootFormat cloop, %s)", clabel,
+		return err_set(ERR_USAGE,
+			       "%s: Compression zstd: cloop has zlib, xz, lz4 (RootFormat cloop, %s)", clabel,
 			       flabel);
 	rc = cloop_opts_set(&c->cloop, "compressor", !strcasecmp(comp, "gzip") ? "zlib" : comp, clabel);
 	if (!rc && level)
@@ -109,7 +110,8 @@ static int plan_initrd(struct build_ctx *c)
 			return err_wrap(rc, "%s: RescueShell yes", label);
 		} else {
 			err_clear();
-			log_info("no static busybox on this machine (busybox-static): the initramfs has no rescue shell");
+			log_info("no static busybox on this machine (busybox-static): the initramfs has no "
+				 "rescue shell");
 		}
 	}
 	return 0;
@@ -129,15 +131,18 @@ int build_plan(struct build_ctx *c)
 	paths = build_cfg_list(cfg, CFG_WRITABLE_PATHS, &n);
 	for (size_t i = 0; c->tgz && i < n; i++)
 		if (paths[i].value[0] != '/' || !paths[i].value[1] || strchr(paths[i].value + 1, '/'))
-			return err_set(ERR_USAGE,
-				       "%s: WritablePaths %s: root_fs.tgz holds top-level directories (/etc, /var...)",
-				       paths[i].label, paths[i].value);
+			return err_set(
+			    ERR_USAGE,
+			    "%s: WritablePaths %s: root_fs.tgz holds top-level directories (/etc, /var...)",
+			    paths[i].label, paths[i].value);
 	v = build_cfg_get(cfg, CFG_VOLUME_ID, &label);
 	if (strlen(v) > 32)
-		return err_set(ERR_USAGE, "%s: VolumeId \"%s\" is %zu characters; at most 32 fit", label, v, strlen(v));
+		return err_set(ERR_USAGE, "%s: VolumeId \"%s\" is %zu characters; at most 32 fit", label, v,
+			       strlen(v));
 	v = build_cfg_get(cfg, CFG_UEFI, &label);
 	if (!strcasecmp(v, "yes"))
-		return err_set(ENOTSUP, "%s: UEFI yes: UEFI boot is not part of this build yet (use UEFI no)", label);
+		return err_set(ENOTSUP, "%s: UEFI yes: UEFI boot is not part of this build yet (use UEFI no)",
+			       label);
 	c->base_append = build_cfg_get(cfg, CFG_APPEND, NULL);
 	return 0;
 }
@@ -168,7 +173,8 @@ int build_root_image(struct build_ctx *c)
 		unlink(iso);
 	}
 	if (!rc)
-		rc = build_tmp_adopt(c, path, c->cloop_root ? "root.cloop" : "root.squashfs", &c->root_img, &c->root_size);
+		rc = build_tmp_adopt(c, path, c->cloop_root ? "root.cloop" : "root.squashfs", &c->root_img,
+				     &c->root_size);
 	free(path);
 	free(iso);
 	return rc;
@@ -216,10 +222,12 @@ int build_initrd(struct build_ctx *c)
 	path = build_tmp_path(c, "initrd.img");
 	rc = live_initrd_write(&c->initrd, path, &st);
 	if (rc && c->cloop_root && strstr(err_msg(), "cloop"))
-		rc = err_wrap(rc, "RootFormat cloop needs the cloop module, which Debian ships as source only: build "
-				  "it from cloop-src for kernel %s and give it as Kernel.AddModule=/path/cloop.ko "
-				  "(see mklive-build(1))",
-			      c->kernel.version);
+		rc = err_wrap(
+		    rc,
+		    "RootFormat cloop needs the cloop module, which Debian ships as source only: build "
+		    "it from cloop-src for kernel %s and give it as Kernel.AddModule=/path/cloop.ko "
+		    "(see mklive-build(1))",
+		    c->kernel.version);
 	if (!rc)
 		rc = build_tmp_adopt(c, path, "initrd.img", &c->initrd_img, &c->initrd_size);
 	free(path);
@@ -283,9 +291,10 @@ static const char *base_cmdline(struct build_ctx *c)
 {
 	bool serial = build_cfg_bool(c->cfg, CFG_SERIAL);
 	const char *speed = build_cfg_get(c->cfg, CFG_SERIAL_SPEED, NULL);
-	char *s = xasprintf("live.id=%s%s%s%s console=tty0%s%s%s", c->rep->id, c->tgz ? " live.writable=tgz" : "",
-			    serial ? " console=ttyS0," : "", serial ? speed : "",
-			    c->base_append && *c->base_append ? " " : "", c->base_append ? c->base_append : "", "");
+	char *s =
+	    xasprintf("live.id=%s%s%s%s console=tty0%s%s%s", c->rep->id, c->tgz ? " live.writable=tgz" : "",
+		      serial ? " console=ttyS0," : "", serial ? speed : "",
+		      c->base_append && *c->base_append ? " " : "", c->base_append ? c->base_append : "", "");
 	return keep(c, s);
 }
 
@@ -309,14 +318,19 @@ static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const cha
 			if (!strcmp(v[i].value, builtin[k].label))
 				break;
 		if (k == ARRAY_SIZE(builtin))
-			return err_set(ERR_USAGE, "%s: Entries %s: not a built-in entry (live, toram, debug, shell)",
+			return err_set(ERR_USAGE,
+				       "%s: Entries %s: not a built-in entry (live, toram, debug, shell)",
 				       v[i].label, v[i].value);
 		if (k == 3 && !c->busybox) {
 			log_info("no rescue shell in the initramfs: leaving out the 'shell' entry");
 			continue;
 		}
-		struct menu_entry e = {builtin[k].label, builtin[k].title, "/boot/vmlinuz", "/boot/initrd.img",
-				       keep(c, xasprintf("%s%s", base, builtin[k].extra)), false};
+		struct menu_entry e = {builtin[k].label,
+				       builtin[k].title,
+				       "/boot/vmlinuz",
+				       "/boot/initrd.img",
+				       keep(c, xasprintf("%s%s", base, builtin[k].extra)),
+				       false};
 		if ((rc = menu_add(menu, &e)))
 			return err_wrap(rc, "%s", v[i].label);
 	}
@@ -333,16 +347,22 @@ static int add_user_entries(struct build_ctx *c, struct tree *m, struct menu *me
 		const struct cfg_list *title = &ce->vals[CFG_E_TITLE], *kern = &ce->vals[CFG_E_KERNEL],
 				      *ird = &ce->vals[CFG_E_INITRD], *app = &ce->vals[CFG_E_APPEND];
 		const char *append = app->n ? app->v[app->n - 1].value : "";
-		struct menu_entry e = {ce->name, title->n ? title->v[title->n - 1].value : ce->name, "/boot/vmlinuz",
-				       "/boot/initrd.img", NULL, false};
+		struct menu_entry e = {ce->name,
+				       title->n ? title->v[title->n - 1].value : ce->name,
+				       "/boot/vmlinuz",
+				       "/boot/initrd.img",
+				       NULL,
+				       false};
 		if (kern->n) {
 			e.kernel = keep(c, xasprintf("/boot/entries/%s/kernel", ce->name));
 			e.initrd = NULL;
-			if ((rc = add_named(c, m, e.kernel, kern->v[kern->n - 1].value, kern->v[kern->n - 1].label)))
+			if ((rc = add_named(c, m, e.kernel, kern->v[kern->n - 1].value,
+					    kern->v[kern->n - 1].label)))
 				return rc;
 			if (ird->n) {
 				e.initrd = keep(c, xasprintf("/boot/entries/%s/initrd", ce->name));
-				if ((rc = add_named(c, m, e.initrd, ird->v[ird->n - 1].value, ird->v[ird->n - 1].label)))
+				if ((rc = add_named(c, m, e.initrd, ird->v[ird->n - 1].value,
+						    ird->v[ird->n - 1].label)))
 					return rc;
 			}
 			e.append = append;
@@ -365,16 +385,19 @@ static int add_help(struct build_ctx *c, struct tree *m, struct menu *menu)
 	for (size_t i = 0; i < n; i++) {
 		char key[8], file[4096];
 		int title = 0, fk = 0;
-		if (sscanf(v[i].value, "%7s %4095s %n", key, file, &title) < 2 || (key[0] != 'F' && key[0] != 'f') ||
-		    (fk = atoi(key + 1)) < 1 || fk > 10 || menu->nhelp >= MENU_MAX_HELP)
-			return err_set(ERR_USAGE, "%s: Help %s: expected F1..F10 FILE [TITLE]", v[i].label, v[i].value);
+		if (sscanf(v[i].value, "%7s %4095s %n", key, file, &title) < 2 ||
+		    (key[0] != 'F' && key[0] != 'f') || (fk = atoi(key + 1)) < 1 || fk > 10 ||
+		    menu->nhelp >= MENU_MAX_HELP)
+			return err_set(ERR_USAGE, "%s: Help %s: expected F1..F10 FILE [TITLE]", v[i].label,
+				       v[i].value);
 		char *dst = xasprintf("/boot/isolinux/f%d.txt", fk);
 		rc = add_named(c, m, dst, file, v[i].label);
 		free(dst);
 		if (rc)
 			return rc;
-		menu->help[menu->nhelp++] = (struct menu_help){fk, keep(c, xasprintf("f%d.txt", fk)),
-							       title ? keep(c, xstrdup(v[i].value + title)) : NULL};
+		menu->help[menu->nhelp++] =
+		    (struct menu_help){fk, keep(c, xasprintf("f%d.txt", fk)),
+				       title ? keep(c, xstrdup(v[i].value + title)) : NULL};
 	}
 	return 0;
 }
@@ -399,7 +422,8 @@ static int build_menu(struct build_ctx *c, struct tree *m, struct menu *menu)
 		return err_set(ERR_USAGE, "the boot menu has no entries (Boot.Entries and [Entry] sections)");
 	v = build_cfg_get(c->cfg, CFG_DEFAULT, &label);
 	if (!(def = menu_find(menu, v)))
-		return err_set(ERR_USAGE, "%s: Default %s: no such menu entry", label ? label : "Boot.Default", v);
+		return err_set(ERR_USAGE, "%s: Default %s: no such menu entry",
+			       label ? label : "Boot.Default", v);
 	menu->default_entry = (size_t)(def - menu->entries);
 	v = build_cfg_get(c->cfg, CFG_DISPLAY, &label);
 	if (v) {

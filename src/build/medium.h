@@ -17,12 +17,12 @@ struct build_ctx {
 	char *outdir;
 
 	/* the plan: every writer's options, from the settings */
-	bool cloop_root;      /* RootFormat=cloop: ISO 9660 inside cloop */
-	bool tgz;	      /* Writable=tgz: root_fs.tgz */
+	bool cloop_root; /* RootFormat=cloop: ISO 9660 inside cloop */
+	bool tgz;	 /* Writable=tgz: root_fs.tgz */
 	struct sqfs_opts sqfs;
 	struct cloop_opts cloop;
 	struct live_initrd_opts initrd;
-	char *busybox;	      /* the rescue shell's busybox, or NULL */
+	char *busybox;		 /* the rescue shell's busybox, or NULL */
 	const char *base_append; /* extra kernel parameters (Boot.Append) */
 
 	struct tree *root;
@@ -49,6 +49,7 @@ void build_ctx_free(struct build_ctx *c);
 /* pipeline.c: temporary files beside the output, and adopting one as an
  * open, unlinked image (nothing left behind whatever happens next). */
 char *build_tmp_path(struct build_ctx *c, const char *name);
-int build_tmp_adopt(struct build_ctx *c, const char *path, const char *name, struct tree_img **img, uint64_t *size);
+int build_tmp_adopt(struct build_ctx *c, const char *path, const char *name, struct tree_img **img,
+		    uint64_t *size);
 
 #endif

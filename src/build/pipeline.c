@@ -25,8 +25,8 @@ static double now(void)
 }
 
 static const char *const stage_names[BUILD_NSTAGES] = {
-    [BUILD_ROOT] = "reading the root",		 [BUILD_CUSTOMISE] = "customising the root",
-    [BUILD_KERNEL] = "finding the kernel",	 [BUILD_ROOT_IMAGE] = "compressing the root",
+    [BUILD_ROOT] = "reading the root",	       [BUILD_CUSTOMISE] = "customising the root",
+    [BUILD_KERNEL] = "finding the kernel",     [BUILD_ROOT_IMAGE] = "compressing the root",
     [BUILD_INITRD] = "building the initramfs", [BUILD_MEDIUM] = "writing the medium",
 };
 
@@ -50,7 +50,8 @@ char *build_tmp_path(struct build_ctx *c, const char *name)
 	return xasprintf("%s/.%s.mklive-build-%ld", c->outdir, name, (long)getpid());
 }
 
-int build_tmp_adopt(struct build_ctx *c, const char *path, const char *name, struct tree_img **img, uint64_t *size)
+int build_tmp_adopt(struct build_ctx *c, const char *path, const char *name, struct tree_img **img,
+		    uint64_t *size)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -82,8 +83,8 @@ static int make_id(struct build_ctx *c)
 	int64_t epoch = 0;
 	if (given && *given) {
 		if (strlen(given) > 60 || strpbrk(given, " \t\n\"'/"))
-			return err_set(ERR_USAGE, "%s: Id %s: up to 60 characters, no spaces, quotes or '/'", label,
-				       given);
+			return err_set(ERR_USAGE, "%s: Id %s: up to 60 characters, no spaces, quotes or '/'",
+				       label, given);
 		snprintf(c->rep->id, sizeof c->rep->id, "%s", given);
 		return 0;
 	}
@@ -115,7 +116,8 @@ static void summary(const struct build_report *r, const char *out)
 	double total = 0;
 	for (int i = 0; i < BUILD_NSTAGES; i++)
 		total += r->seconds[i];
-	log_note("wrote %s: %.1f MB (kernel %s %.1f MB, initramfs %.1f MB with %zu modules, %s %.1f MB from %.1f MB "
+	log_note("wrote %s: %.1f MB (kernel %s %.1f MB, initramfs %.1f MB with %zu modules, %s %.1f MB from "
+		 "%.1f MB "
 		 "of files, %.1f%%)",
 		 out, (double)r->image_bytes / 1e6, r->kernel_version, (double)r->kernel_bytes / 1e6,
 		 (double)r->initrd_bytes / 1e6, r->modules, r->root_format, (double)r->root_bytes / 1e6,
@@ -132,10 +134,11 @@ static int check_init(const struct build_cfg *cfg, const struct tree *root)
 	const char *label, *init = build_cfg_get(cfg, CFG_INIT, &label);
 	const struct tree_node *n = tree_resolve(root, init);
 	if (!n || !tree_is_reg(n) || !(n->mode & 0111))
-		return err_set(ENOENT,
-			       "the root has no %s (%s): a live system needs an init (install systemd-sysv or "
-			       "sysvinit-core, or set Root.Init)",
-			       init, label ? label : "Root.Init");
+		return err_set(
+		    ENOENT,
+		    "the root has no %s (%s): a live system needs an init (install systemd-sysv or "
+		    "sysvinit-core, or set Root.Init)",
+		    init, label ? label : "Root.Init");
 	return 0;
 }
 

@@ -26,15 +26,16 @@ int build_root_read(const struct build_cfg *cfg, struct tree *t, char **desc)
 		return build_default_root(t, NULL);
 	}
 	if (!strncmp(src, "debian:", 7))
-		return err_set(ENOTSUP, "%s: Root.Source %s: debian: sources are not available in this build", label,
-			       src);
+		return err_set(ENOTSUP, "%s: Root.Source %s: debian: sources are not available in this build",
+			       label, src);
 	if (stat(src, &st) < 0)
 		return err_sys(errno, "%s: Root.Source %s", label, src);
 	if (S_ISDIR(st.st_mode)) {
 		*desc = xasprintf("directory %s", src);
 		return read_dir(src, t);
 	}
-	rc = err_set(ENOTSUP, "%s: Root.Source %s: not a directory (tarballs and images are read in later builds)",
+	rc = err_set(ENOTSUP,
+		     "%s: Root.Source %s: not a directory (tarballs and images are read in later builds)",
 		     label, src);
 	return rc;
 }

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# mklive build without booting: settings (mklive.conf, the command line,
+# --print-config, errors with file:line), what lands on the medium read
+# back with the reference tools (isoinfo, xorriso, unsquashfs, tar), the
+# customisation of the root, reproducibility, and bad input leaving nothing.
+source "$TESTS_DIR/lib/common.sh"
+need isoinfo genisoimage
+need unsquashfs squashfs-tools
+need xorriso xorriso
+kernel=$(debian_kernel)
+[ -n "$kernel" ] || { echo "SKIP: $T_SCRIPT (needs linux-image-amd64)"; exit 0; }
+[ -x /bin/busybox ] && ! file -L /bin/busybox | grep -q dynamic || { echo "SKIP: $T_SCRIPT (needs busybox-static)"; exit 0; }
+cd "$TEST_OUT" || exit 1
+rm -rf ./* 2>/dev/null
+export SOURCE_DATE_EPOCH=1700000000
+q=(-q --timeout 1)
+
+# ---- settings ------------------------------------------------------------
+cat >mk.conf <<'CONF'
+# a comment
+[Root]
+Hostname = kiosk
+Remove = /etc/os-release
+[Live]
+Compression = xz
+[Boot]
+Timeout = 3
+Append = no_timer_check
+[Entry memtest]
+Title = Memory test
+Kernel = /boot/memtest86+x64.bin
+Append = console=ttyS0,115200
+[Output]
+VolumeId = KIOSK
+CONF
+"$MKLIVE" build -c mk.conf --set Live.Level=3 --compression zstd --print-config >cfg.txt 2>cfg.err
+check print-config-exit test -s cfg.txt
+grep -q '^Hostname = kiosk    # mk.conf:3: Hostname$' cfg.txt && t_pass print-config-file-line || t_fail print-config-file-line "$(grep Hostname cfg.txt)"
+grep -q '^Compression = zstd    # --compression$' cfg.txt && t_pass print-config-cli-overrides || t_fail print-config-cli-overrides "$(grep '^Compression' cfg.txt)"
+grep -q '^Level = 3    # --set Live.Level$' cfg.txt && t_pass print-config-set || t_fail print-config-set "$(grep '^Level' cfg.txt)"
+grep -q '^RootFormat = squashfs    # default$' cfg.txt && t_pass print-config-default || t_fail print-config-default
+grep -q '^\[Entry memtest\]' cfg.txt && t_pass print-config-entry || t_fail print-config-entry
+"$MKLIVE" build --profile article --print-config >art.txt
+grep -q '^RootFormat = cloop    # profile article$' art.txt && grep -q '^Writable = tgz    # profile article$' art.txt &&
+	t_pass print-config-profile || t_fail print-config-profile "$(grep -E '^(RootFormat|Writable)' art.txt)"
+
+printf '[Live]\nCompresion = xz\n' >bad1.conf
+expect_fail conf-unknown-key "bad1.conf:2: Compresion: unknown key 'Compresion' in \[Live\]" out.iso "$MKLIVE" build -c bad1.conf -o out.iso
+printf '[Live]\n\nCompression = brotli\n' >bad2.conf
+expect_fail conf-bad-value "bad2.conf:3: Compression: 'brotli' is not one of zstd|xz|gzip|zlib|lz4" out.iso "$MKLIVE" build -c bad2.conf -o out.iso
+printf '[Nope]\nA = b\n' >bad3.conf
+expect_fail conf-unknown-section "bad3.conf:1: unknown section \[Nope\]" out.iso "$MKLIVE" build -c bad3.conf -o out.iso
+printf '[Boot]\njust words\n' >bad4.conf
+expect_fail conf-syntax "bad4.conf:2: expected KEY = VALUE" out.iso "$MKLIVE" build -c bad4.conf -o out.iso
+printf '[Boot]\nTimeout = soon\n' >bad5.conf
+expect_fail conf-bad-number "bad5.conf:2: Timeout: 'soon' is not a number" out.iso "$MKLIVE" build -c bad5.conf -o out.iso
+expect_fail conf-missing-file "nothere.conf" out.iso "$MKLIVE" build -c nothere.conf -o out.iso
+expect_fail conf-bad-set "--set Live.Nope: unknown key 'Nope'" out.iso "$MKLIVE" build --set Live.Nope=1 -o out.iso
+expect_fail conf-cloop-zstd "Compression zstd: cloop has zlib, xz, lz4" out.iso "$MKLIVE" build --root-format cloop -o out.iso
+
+# ---- bad input: nothing at the destination --------------------------------
+mkdir -p noinit/etc noinit/bin
+echo x >noinit/etc/x
+expect_fail no-init "the root has no /sbin/init" out.iso "$MKLIVE" build "${q[@]}" --root noinit -o out.iso
+expect_fail missing-kernel "Kernel /nonexistent/vmlinuz" out.iso "$MKLIVE" build "${q[@]}" --kernel /nonexistent/vmlinuz -o out.iso
+echo notakernel >fake-vmlinuz
+expect_fail not-a-kernel "not a Linux bzImage" out.iso "$MKLIVE" build "${q[@]}" --kernel fake-vmlinuz -o out.iso
+expect_fail missing-root "Root.Source $TEST_OUT/missing" out.iso "$MKLIVE" build "${q[@]}" --root "$TEST_OUT/missing" -o out.iso
+expect_fail bad-default "Default nope: no such menu entry" out.iso "$MKLIVE" build "${q[@]}" --set Boot.Default=nope -o out.iso
+expect_fail bad-entries "Entries bogus: not a built-in entry" out.iso "$MKLIVE" build "${q[@]}" --set Boot.Entries=bogus -o out.iso
+ls -A | grep -q 'mklive-build' && t_fail no-temp-left "$(ls -A | grep mklive-build)" || t_pass no-temp-left
+
+# ---- the default system, customised ----------------------------------------
+mkdir -p ov/etc/motd.d ov/usr/local/bin
+echo "welcome to the kiosk" >ov/etc/motd
+printf '#!/bin/sh\necho kiosk-tool\n' >ov/usr/local/bin/kiosk-tool
+chmod 755 ov/usr/local/bin/kiosk-tool
+chown 12345:12345 ov/etc/motd 2>/dev/null
+check build-custom "$MKLIVE" build -q -c mk.conf --overlay ov --set 'Root.Attr=/etc/motd 0600 0 0' -o custom.iso
+check custom-iso-valid xorriso -indev custom.iso -check_media -- 
+isoinfo -R -l -i custom.iso >custom.ls 2>/dev/null
+for f in /boot/vmlinuz /boot/initrd.img /live/root.squashfs /live/mklive.id /boot/isolinux/isolinux.cfg \
+	/boot/isolinux/isolinux.bin /boot/isolinux/ldlinux.c32 /boot/entries/memtest/kernel; do
+	isoinfo -R -i custom.iso -x "$f" >/dev/null 2>&1 && [ -n "$(isoinfo -R -i custom.iso -x "$f" | head -c 1)" ] ||
+		t_fail "medium-has-$f"
+done
+t_pass medium-files
+isoinfo -d -i custom.iso | grep -q '^Volume id: KIOSK' && t_pass volume-id || t_fail volume-id "$(isoinfo -d -i custom.iso | grep 'Volume id')"
+isoinfo -R -i custom.iso -x /boot/isolinux/isolinux.cfg >isolinux.cfg
+id=$(isoinfo -R -i custom.iso -x /live/mklive.id)
+grep -q "APPEND live.id=$id console=ttyS0,115200 console=tty0 no_timer_check quiet$" isolinux.cfg && t_pass cmdline ||
+	t_fail cmdline "$(grep APPEND isolinux.cfg | head -n 1)"
+grep -q '^TIMEOUT 30$' isolinux.cfg && grep -q '^SERIAL 0 115200$' isolinux.cfg && grep -q '^LABEL memtest$' isolinux.cfg &&
+	t_pass isolinux-cfg || t_fail isolinux-cfg
+cmp -s <(isoinfo -R -i custom.iso -x /boot/vmlinuz) "$kernel" && t_pass kernel-bytes || t_fail kernel-bytes
+cmp -s <(isoinfo -R -i custom.iso -x /boot/entries/memtest/kernel) /boot/memtest86+x64.bin && t_pass entry-kernel || t_fail entry-kernel
+isoinfo -R -i custom.iso -x /live/root.squashfs >root.sqfs
+unsquashfs -s root.sqfs | grep -q 'Compression xz' && t_pass root-compression || t_fail root-compression
+unsquashfs -lln root.sqfs >root.ls
+grep -q ' 0/0 .* squashfs-root/etc/motd$' root.ls && grep -q '^-rw------- ' <(grep '/etc/motd$' root.ls) &&
+	t_pass overlay-owner-attr || t_fail overlay-owner-attr "$(grep /etc/motd root.ls)"
+grep -q '^-rwxr-xr-x 0/0 .* squashfs-root/usr/local/bin/kiosk-tool$' root.ls && t_pass overlay-exec || t_fail overlay-exec
+grep -q 'etc/os-release' root.ls && t_fail remove || t_pass remove
+unsquashfs -cat root.sqfs etc/hostname | grep -qx kiosk && t_pass hostname || t_fail hostname
+grep -q '^lrwxrwxrwx 0/0 .* squashfs-root/sbin/init -> /bin/busybox$' root.ls && t_pass default-init || t_fail default-init
+sfdisk -d custom.iso 2>/dev/null | grep -q 'type=17\|type=0' && t_pass isohybrid-mbr || t_fail isohybrid-mbr "$(sfdisk -d custom.iso 2>&1 | tail -n 2)"
+
+# ---- reproducible, from different directories --------------------------------
+mkdir -p a b
+(cd a && "$MKLIVE" build -q -o live.iso) && (cd b && "$MKLIVE" build -q -c ../mk.conf --set Output.VolumeId=MKLIVE --set Root.Hostname=mklive --set Root.Remove= --set Live.Compression=zstd --set Boot.Timeout=5 --set Boot.Append= -o live.iso)
+ha=$(sha256sum <a/live.iso | cut -c1-64)
+(cd b && "$MKLIVE" build -q -o live.iso)
+hb=$(sha256sum <b/live.iso | cut -c1-64)
+[ -n "$ha" ] && [ "$ha" = "$hb" ] && t_pass reproducible || t_fail reproducible "$ha != $hb"
+
+# ---- the article's profile (cloop needs the module built from cloop-src) ----------
+kver=${kernel#/boot/vmlinuz-}
+if ko=$(BUILD=$BUILD "$TESTS_DIR/lib/build_cloop_ko.sh" "$kver" 2>cloopko.err); then
+	check build-article "$MKLIVE" build -q --profile article --add-module "$ko" -o article.iso
+	isoinfo -R -i article.iso -x /live/root.cloop >root.cloop
+	extract_compressed_fs root.cloop root.inner.iso >/dev/null 2>&1 && isoinfo -R -l -i root.inner.iso | grep -q ' init -> /bin/busybox' &&
+		t_pass article-cloop-inner-iso || t_fail article-cloop-inner-iso
+	isoinfo -R -i article.iso -x /live/root_fs.tgz | tar tzf - >tgz.ls && grep -qx 'etc/passwd' tgz.ls && grep -qx 'root/' tgz.ls &&
+		t_pass article-root-fs-tgz || t_fail article-root-fs-tgz "$(head -n 3 tgz.ls)"
+	isoinfo -R -i article.iso -x /boot/isolinux/isolinux.cfg | grep -q 'live.writable=tgz' && t_pass article-cmdline || t_fail article-cmdline
+else
+	t_skip article "$(cat cloopko.err)"
+fi
+expect_fail article-no-cloop-module "build it from cloop-src" art2.iso "$MKLIVE" build -q --profile article -o art2.iso
+t_done
