@@ -88,7 +88,10 @@ unit-bins: $(UNIT_BINS)
 deps:
 	@scripts/deps.sh test
 
-check: deps all unit-bins asan
+# The packages come first: on a fresh machine nothing compiles before them.
+check:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all unit-bins asan
 	@MKLIVE=$(abspath $(BUILD)/mklive) ASAN_BUILD=$(abspath $(BUILD)/asan) \
 	  BUILD=$(abspath $(BUILD)) tests/run.sh unit asan interop boot
 
@@ -104,8 +107,9 @@ interop: all
 boot: all
 	@MKLIVE=$(abspath $(BUILD)/mklive) BUILD=$(abspath $(BUILD)) tests/run.sh boot
 
-bench: all
+bench:
 	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
 	@MKLIVE=$(abspath $(BUILD)/mklive) bench/run.sh
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------
