@@ -483,7 +483,7 @@ int build_medium(struct build_ctx *c, const char *out)
 	uint8_t *mbr = NULL;
 	size_t mbr_len = 0;
 	char *text;
-	const char *label;
+	bool floppy = false;
 	int rc;
 
 	memset(&bf, 0, sizeof bf);
@@ -528,8 +528,11 @@ int build_medium(struct build_ctx *c, const char *out)
 	text = menu_render_syslinux(&menu);
 	rc = add_text(m, "/boot/isolinux/isolinux.cfg", text);
 	free(text);
-	if (rc || (rc = tree_finalize(m)))
+	if (rc || (rc = build_floppy(c, m, &menu, &floppy)))
 		goto out;
+	if ((rc = tree_finalize(m)))
+		goto out;
+	c->rep->floppy = floppy;
 
 	iso_opts_init(&io);
 	io.rock = io.rationalize = io.joliet = true;
@@ -538,6 +541,11 @@ int build_medium(struct build_ctx *c, const char *out)
 	io.publisher_id = build_cfg_get(c->cfg, CFG_PUBLISHER, NULL);
 	io.preparer_id = build_cfg_get(c->cfg, CFG_PREPARER, NULL);
 	io.application_id = build_cfg_get(c->cfg, CFG_APPLICATION, NULL);
+	/* With the floppy, it is the default entry (the article's layout) and
+	 * isolinux the next; the isohybrid MBR still starts isolinux. */
+	if (floppy && ((rc = iso_opts_set(&io, "boot-image", "boot/boot.img", NULL)) ||
+		       (rc = iso_opts_set(&io, "alt-boot", NULL, NULL))))
+		goto out;
 	if ((rc = iso_opts_set(&io, "boot-image", "boot/isolinux/isolinux.bin", NULL)) ||
 	    (rc = iso_opts_set(&io, "no-emul-boot", NULL, NULL)) ||
 	    (rc = iso_opts_set(&io, "boot-load-size", "4", NULL)) ||
@@ -556,7 +564,6 @@ int build_medium(struct build_ctx *c, const char *out)
 	rc = iso_write(m, &io, out, &st);
 	if (!rc)
 		c->rep->image_bytes = st.image_size;
-	(void)label;
 out:
 	free(mbr);
 	bios_files_free(&bf);

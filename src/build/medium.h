@@ -45,6 +45,9 @@ int build_root_image(struct build_ctx *c);
 int build_initrd(struct build_ctx *c);
 int build_medium(struct build_ctx *c, const char *out);
 void build_ctx_free(struct build_ctx *c);
+/* floppy.c: the boot floppy, added to the medium as /boot/boot.img when
+ * Boot.BootFloppy asks for it and it fits; *made says whether it did. */
+int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, bool *made);
 
 /* pipeline.c: temporary files beside the output, and adopting one as an
  * open, unlinked image (nothing left behind whatever happens next). */

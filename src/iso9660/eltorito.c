@@ -194,10 +194,17 @@ int iso_eltorito_resolve(struct iso_image *img)
 		}
 		}
 	}
-	if (o->isohybrid_mbr &&
-	    (img->boot[0].media != ISO_ET_NOEMUL || img->boot[0].e->platform != ISO_ET_PLATFORM_X86))
-		return err_set(
-		    ERR_USAGE,
-		    "-isohybrid-mbr needs a first boot entry -b with -no-emul-boot (isolinux.bin)");
+	if (o->isohybrid_mbr) {
+		/* the MBR code starts isolinux: an x86 no-emulation entry (a
+		 * boot floppy may come before it) */
+		bool found = false;
+		for (size_t i = 0; i < img->nboot && !found; i++)
+			found = img->boot[i].media == ISO_ET_NOEMUL &&
+				img->boot[i].e->platform == ISO_ET_PLATFORM_X86;
+		if (!found)
+			return err_set(
+			    ERR_USAGE,
+			    "-isohybrid-mbr needs a boot entry -b with -no-emul-boot (isolinux.bin)");
+	}
 	return 0;
 }

@@ -135,7 +135,8 @@ static void test_dump(void)
 static void test_menu_render(void)
 {
 	struct menu m;
-	struct menu_entry live = {"live", "Live", "/boot/vmlinuz", "/boot/initrd.img", "live.id=x quiet", false},
+	struct menu_entry live = {"live", "Live", "/boot/vmlinuz", "/boot/initrd.img", "live.id=x quiet",
+				  false},
 			  mt = {"memtest", NULL, "/boot/mt", NULL, NULL, true}, dup = live;
 	char *s, *d;
 	menu_init(&m);
@@ -148,8 +149,10 @@ static void test_menu_render(void)
 	m.display = "boot.txt";
 	m.help[m.nhelp++] = (struct menu_help){1, "f1.txt", "help"};
 	s = menu_render_syslinux(&m);
-	CHECK(strstr(s, "\nSERIAL 0 115200\nDEFAULT live\nPROMPT 1\nTIMEOUT 30\nDISPLAY boot.txt\nF1 f1.txt\n") ==
-	      strchr(s, '\n'));
+	CHECK(
+	    strstr(s,
+		   "\nSERIAL 0 115200\nDEFAULT live\nPROMPT 1\nTIMEOUT 30\nDISPLAY boot.txt\nF1 f1.txt\n") ==
+	    strchr(s, '\n'));
 	CHECK(strstr(s, "\nLABEL live\n  MENU LABEL Live\n  LINUX /boot/vmlinuz\n  INITRD /boot/initrd.img\n"
 			"  APPEND live.id=x quiet\n") != NULL);
 	CHECK(strstr(s, "\nLABEL memtest\n  LINUX /boot/mt\n") != NULL);
