@@ -33,12 +33,17 @@ struct build_report {
 	char id[64];
 	const char *root_format; /* "squashfs" / "cloop" */
 	bool floppy;
+	uint64_t cache_hits, cache_misses; /* compressed blocks reused / made */
 };
 
 /* Run the whole build described by cfg (checked first, so a bad value is
  * reported before any work). Writes the medium atomically; on error nothing
  * is left at the destination. */
 int build_run(const struct build_cfg *cfg, struct build_report *rep);
+
+/* The cache directory: Output.CacheDir, else $XDG_CACHE_HOME/mklive, else
+ * ~/.cache/mklive (malloc'ed); NULL when there is none to use. */
+char *build_cache_dir(const struct build_cfg *cfg);
 
 /* ---- pieces of the pipeline (the files of src/build/) --------------------------------- */
 

@@ -81,6 +81,7 @@ static const struct cfg_def defs[CFG_NKEYS] = {
     [CFG_PREPARER] = {"Output", "Preparer", T_STR},
     [CFG_CACHE_DIR] = {"Output", "CacheDir", T_PATH},
     [CFG_CACHE] = {"Output", "Cache", T_BOOL, "yes"},
+    [CFG_CACHE_SIZE] = {"Output", "CacheSize", T_SIZE, "4G"},
 };
 
 static const struct {

@@ -61,6 +61,7 @@ enum cfg_key {
 	CFG_PREPARER,
 	CFG_CACHE_DIR,
 	CFG_CACHE,
+	CFG_CACHE_SIZE,
 	CFG_NKEYS
 };
 

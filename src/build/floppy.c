@@ -82,7 +82,8 @@ static int fill(struct build_ctx *c, struct tree *f, struct tree *m, const struc
 	if (menu->display && (rc = copy(f, "/boot.txt", m, "/boot/isolinux/boot.txt")))
 		return rc;
 	for (size_t i = 0; i < menu->nhelp; i++) {
-		char *src = xasprintf("/boot/isolinux/%s", menu->help[i].file), *dst = xasprintf("/%s", menu->help[i].file);
+		char *src = xasprintf("/boot/isolinux/%s", menu->help[i].file),
+		     *dst = xasprintf("/%s", menu->help[i].file);
 		rc = copy(f, dst, m, src);
 		free(src);
 		free(dst);
@@ -127,8 +128,10 @@ int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, b
 		err_clear();
 		rc = 0;
 	} else if (rc == -ERR_LIMIT) {
-		rc = err_wrap(rc, "%s: BootFloppy %s: the kernel and initramfs of the floppy's entries (Boot.FloppyEntries) "
-				  "must fit",
+		rc = err_wrap(rc,
+			      "%s: BootFloppy %s: the kernel and initramfs of the floppy's entries "
+			      "(Boot.FloppyEntries) "
+			      "must fit",
 			      label, mode);
 	} else if (!rc && (rc = build_tmp_adopt(c, tmp, "boot.img", &img, &size)) == 0) {
 		struct tree_node *n;

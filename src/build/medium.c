@@ -32,6 +32,7 @@ void build_ctx_free(struct build_ctx *c)
 	tree_img_unref(c->root_img);
 	tree_img_unref(c->initrd_img);
 	cloop_opts_free(&c->cloop);
+	comp_cache_destroy(c->cache);
 	live_initrd_opts_free(&c->initrd);
 	for (size_t i = 0; i < c->nstrings; i++)
 		free(c->strings[i]);
@@ -144,6 +145,18 @@ int build_plan(struct build_ctx *c)
 		return err_set(ENOTSUP, "%s: UEFI yes: UEFI boot is not part of this build yet (use UEFI no)",
 			       label);
 	c->base_append = build_cfg_get(cfg, CFG_APPEND, NULL);
+	if (build_cfg_bool(cfg, CFG_CACHE)) {
+		char *dir = build_cache_dir(cfg);
+		util_parse_size(build_cfg_get(cfg, CFG_CACHE_SIZE, NULL), &c->cache_max, "CacheSize");
+		if (dir && comp_cache_create(&c->cache, dir) < 0) {
+			log_warn("no block cache: %s", err_msg());
+			err_clear();
+		}
+		free(dir);
+		c->sqfs.cache = c->cache;
+		c->cloop.w.cache = c->cache;
+		c->initrd.cache = c->cache;
+	}
 	return 0;
 }
 

@@ -35,6 +35,9 @@ struct build_ctx {
 	struct tree_img *initrd_img;
 	uint64_t initrd_size;
 
+	struct comp_cache *cache; /* compressed blocks of earlier builds, or NULL */
+	uint64_t cache_max;
+
 	char **strings; /* owned by the context (menu texts) */
 	size_t nstrings, strings_cap;
 };

@@ -45,6 +45,19 @@ static void stage_end(struct build_ctx *c)
 	c->rep->seconds[c->stage] += now() - c->t0;
 }
 
+char *build_cache_dir(const struct build_cfg *cfg)
+{
+	const char *dir = build_cfg_get(cfg, CFG_CACHE_DIR, NULL), *xdg = getenv("XDG_CACHE_HOME"),
+		   *home = getenv("HOME");
+	if (dir && *dir)
+		return xstrdup(dir);
+	if (xdg && xdg[0] == '/')
+		return util_path_join(xdg, "mklive");
+	if (home && home[0] == '/')
+		return xasprintf("%s/.cache/mklive", home);
+	return NULL;
+}
+
 char *build_tmp_path(struct build_ctx *c, const char *name)
 {
 	return xasprintf("%s/.%s.mklive-build-%ld", c->outdir, name, (long)getpid());
@@ -213,6 +226,12 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	stage_end(&c);
 	if (rc)
 		goto done;
+	if (c.cache) {
+		comp_cache_stats(c.cache, &rep->cache_hits, &rep->cache_misses);
+		comp_cache_prune(c.cache, c.cache_max);
+		log_info("block cache: %llu blocks reused, %llu compressed",
+			 (unsigned long long)rep->cache_hits, (unsigned long long)rep->cache_misses);
+	}
 	summary(rep, out);
 done:
 	build_ctx_free(&c);

@@ -58,6 +58,7 @@ struct cloop_writer_opts {
 	 * default: the cloop module 3.14.1.3 (Debian's cloop-src) fails on
 	 * every stored block (its uncompress() leaves err = -1 for them). */
 	bool raw_blocks;
+	struct comp_cache *cache; /* compressed blocks of earlier builds, or NULL */
 };
 
 struct cloop_stats {

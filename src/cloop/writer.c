@@ -149,6 +149,8 @@ int cloop_writer_create(struct cloop_writer **out, struct out_file *o, const str
 	 * incompressible ones too (a few bytes larger than stored). */
 	if (opts->comp.codec != COMP_NONE && (opts->version == CLOOP_V2 || !opts->raw_blocks))
 		comp_engine_set_raw_threshold(w->engine, COMP_NEVER_RAW);
+	if (opts->cache)
+		comp_engine_set_cache(w->engine, opts->cache);
 
 	if (w->mode == W_V4) {
 		uint8_t lead[CLOOP_V4_LEAD_SIZE];

@@ -62,6 +62,34 @@ int comp_probe_create(struct comp_probe **out);
 void comp_probe_destroy(struct comp_probe *p);
 bool comp_probe_incompressible(struct comp_probe *p, const void *in, size_t n);
 
+/* ---- a cache of compressed blocks ------------------------------------------
+ * Rebuilding an image after a small change recompresses only what changed:
+ * results are kept under DIR/blocks/, keyed by the block's bytes (CRC-64
+ * and CRC-32 of the content, its length) and everything that decides the
+ * output: codec, level and parameters, the libraries' versions, and the
+ * caller's size cap. A hit is decompressed and compared with the block
+ * before it is used, so a cached result is exactly what compressing would
+ * give, and an image is byte-identical with or without the cache.
+ * Thread-safe; the size on disk is bounded by comp_cache_prune(). */
+struct comp_cache;
+/* dir is created if needed. */
+int comp_cache_create(struct comp_cache **out, const char *dir);
+void comp_cache_destroy(struct comp_cache *c);
+/* Look a block up: 1 and its result (*raw: stored as it is; else
+ * out[0..*out_len)) on a verified hit, 0 on a miss. scratch holds in_len
+ * bytes (for the comparison). cap is the caller's limit on the result. */
+int comp_cache_get(struct comp_cache *c, const struct comp_opts *o, size_t cap, const void *in, size_t in_len,
+		   void *out, size_t out_cap, size_t *out_len, bool *raw, void *scratch);
+/* Keep a result (raw: the block is stored as it is). Errors are not fatal:
+ * a cache that cannot be written only makes the next build slower. */
+void comp_cache_put(struct comp_cache *c, const struct comp_opts *o, size_t cap, const void *in,
+		    size_t in_len, const void *out, size_t out_len, bool raw);
+/* Hits and misses so far. */
+void comp_cache_stats(const struct comp_cache *c, uint64_t *hits, uint64_t *misses);
+/* Remove the least recently used entries until the cache holds at most
+ * max_bytes. */
+int comp_cache_prune(struct comp_cache *c, uint64_t max_bytes);
+
 /* ---- the parallel ordered block engine ------------------------------------
  * The producer takes a free block (comp_engine_get: blocks when max_in_flight
  * blocks are in flight, which bounds memory and gives back-pressure), fills
@@ -106,6 +134,10 @@ void comp_engine_set_raw_threshold(struct comp_engine *e, size_t raw_threshold);
  * codec can shrink as raw without compressing them; call before the first
  * comp_engine_get. Also with COMP_NEVER_RAW: then only these are raw. */
 int comp_engine_set_probe(struct comp_engine *e);
+/* Look blocks up in a cache before compressing them, and keep the results
+ * there (call before the first comp_engine_get; the cache must outlive the
+ * engine). */
+void comp_engine_set_cache(struct comp_engine *e, struct comp_cache *c);
 int comp_engine_get(struct comp_engine *e, struct comp_block **out);
 int comp_engine_submit(struct comp_engine *e, struct comp_block *b);
 /* Wait for every block to reach the sink; returns 0 or the first error. */

@@ -41,6 +41,8 @@ struct comp_engine {
 	int nctxs;
 	struct comp_ctx *pctx;	    /* the producer's: compresses while it would wait */
 	struct comp_probe **probes; /* NULL, or one per ctx (same index) */
+	struct comp_cache *cache;   /* NULL, or where results are kept */
+	uint8_t **scratch;	    /* with a cache: one block per ctx, to verify hits */
 };
 
 /* Record the first error; the caller holds mu. */
@@ -82,6 +84,19 @@ static int compress_block(struct comp_engine *e, struct comp_ctx *ctx, struct co
 			return 0;
 		cap = MIN(cap, t - 1); /* a result of t bytes or more is stored raw */
 	}
+	if (e->cache) {
+		size_t len;
+		bool raw;
+		if (comp_cache_get(e->cache, &e->opts, cap, b->in, b->in_len, b->cbuf, cap, &len, &raw,
+				   e->scratch[ctx->index])) {
+			if (!raw) {
+				b->raw = false;
+				b->out = b->cbuf;
+				b->out_len = len;
+			}
+			return 0;
+		}
+	}
 	r = comp_compress(ctx, b->in, b->in_len, b->cbuf, cap);
 	if (r < 0)
 		return err_wrap((int)r, "compressing block %llu", (unsigned long long)b->seq);
@@ -89,11 +104,15 @@ static int compress_block(struct comp_engine *e, struct comp_ctx *ctx, struct co
 		if (never_raw)
 			return err_set(EIO, "%s: block %llu does not fit in the codec's bound of %zu bytes",
 				       comp_codec_name(e->opts.codec), (unsigned long long)b->seq, cap);
+		if (e->cache)
+			comp_cache_put(e->cache, &e->opts, cap, b->in, b->in_len, NULL, 0, true);
 		return 0;
 	}
 	b->raw = false;
 	b->out = b->cbuf;
 	b->out_len = (size_t)r;
+	if (e->cache)
+		comp_cache_put(e->cache, &e->opts, cap, b->in, b->in_len, b->cbuf, (size_t)r, false);
 	return 0;
 }
 
@@ -196,6 +215,16 @@ int comp_engine_set_probe(struct comp_engine *e)
 			return rc;
 	}
 	return 0;
+}
+
+void comp_engine_set_cache(struct comp_engine *e, struct comp_cache *c)
+{
+	if (e->opts.codec == COMP_NONE || e->cache)
+		return;
+	e->cache = c;
+	e->scratch = xcalloc((size_t)e->nctxs, sizeof *e->scratch);
+	for (int i = 0; i < e->nctxs; i++)
+		e->scratch[i] = xmalloc(e->block_size);
 }
 
 void comp_engine_set_raw_threshold(struct comp_engine *e, size_t raw_threshold)
@@ -391,6 +420,10 @@ void comp_engine_destroy(struct comp_engine *e)
 			comp_probe_destroy(e->probes[i]);
 	}
 	free(e->probes);
+	if (e->scratch)
+		for (int i = 0; i < e->nctxs; i++)
+			free(e->scratch[i]);
+	free(e->scratch);
 	for (size_t i = 0; i < e->nall; i++) {
 		free(e->all[i]->in);
 		free(e->all[i]->cbuf);

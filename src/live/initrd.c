@@ -275,16 +275,30 @@ static int cpio_sink(void *ctx, const void *data, size_t n)
 	return 0;
 }
 
-static int write_compressed(struct sink *s, const struct comp_opts *co)
+static int write_compressed(struct sink *s, const struct comp_opts *co, struct comp_cache *cache)
 {
 	struct comp_ctx *c = NULL;
 	uint8_t *out = NULL;
 	int rc = comp_ctx_create(&c, co);
 	if (rc < 0)
 		return rc;
-	size_t cap = comp_bound(c, s->len);
+	size_t cap = comp_bound(c, s->len), len;
+	bool raw;
 	out = xmalloc(cap);
+	if (cache) {
+		uint8_t *scratch = xmalloc(s->len + 1);
+		int hit = comp_cache_get(cache, co, cap, s->buf, s->len, out, cap, &len, &raw, scratch);
+		free(scratch);
+		if (hit && !raw) {
+			rc = out_write(s->out, out, len);
+			free(out);
+			comp_ctx_destroy(c);
+			return rc;
+		}
+	}
 	ssize_t n = comp_compress(c, s->buf, s->len, out, cap);
+	if (n > 0 && cache)
+		comp_cache_put(cache, co, cap, s->buf, s->len, out, (size_t)n, false);
 	if (n < 0)
 		rc = (int)n;
 	else if (n == 0)
@@ -316,7 +330,7 @@ int live_initrd_write(const struct live_initrd_opts *o, const char *path, struct
 	cpio_writer_create(&w, cpio_sink, &s);
 	if ((rc = cpio_write_tree(w, t)) < 0 || (rc = cpio_writer_finish(w)) < 0)
 		goto fail;
-	if (s.compress && (rc = write_compressed(&s, &co)) < 0)
+	if (s.compress && (rc = write_compressed(&s, &co, o->cache)) < 0)
 		goto fail;
 	log_info("%s: %llu bytes of cpio, %llu bytes written", path, (unsigned long long)cpio_writer_bytes(w),
 		 (unsigned long long)out_tell(s.out));

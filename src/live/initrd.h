@@ -29,7 +29,8 @@ struct live_initrd_opts {
 	struct comp_opts comp;
 	const void *init; /* the mklive-init binary (default: the embedded one) */
 	size_t init_len;
-	bool no_modules; /* --no-modules given */
+	bool no_modules;	  /* --no-modules given */
+	struct comp_cache *cache; /* compressed results of earlier builds, or NULL */
 	size_t mods_cap, adds_cap;
 };
 

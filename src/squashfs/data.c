@@ -375,6 +375,8 @@ int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const stru
 	if (rc)
 		goto out;
 	comp_engine_set_raw_threshold(c.eng, COMP_NEVER_RAW);
+	if (opts->cache)
+		comp_engine_set_cache(c.eng, opts->cache);
 	/* The slow codecs (xz, zstd's higher levels) cost far more on data
 	 * they cannot shrink than a probe does: such blocks and tails are
 	 * stored as they are without going through them. */

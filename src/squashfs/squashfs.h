@@ -22,6 +22,7 @@ struct sqfs_opts {
 	bool all_root;		      /* every file owned by 0:0 */
 	int64_t force_uid, force_gid; /* -1: keep */
 	bool lz4_hc;		      /* -Xhc: lz4 high compression (level 9 unless set) */
+	struct comp_cache *cache;     /* compressed blocks of earlier builds, or NULL */
 };
 
 struct sqfs_stats {

@@ -113,6 +113,21 @@ ha=$(sha256sum <a/live.iso | cut -c1-64)
 hb=$(sha256sum <b/live.iso | cut -c1-64)
 [ -n "$ha" ] && [ "$ha" = "$hb" ] && t_pass reproducible || t_fail reproducible "$ha != $hb"
 
+# ---- rebuilding with the block cache: only what changed is compressed ---------
+mkdir -p droot/sbin droot/etc droot/bin
+cp /bin/busybox droot/bin/busybox && ln -sf /bin/busybox droot/sbin/init
+head -c 3000000 /dev/urandom | base64 >droot/etc/big.txt
+echo one >droot/etc/small
+"$MKLIVE" build -v --root droot --cache-dir cache -o r1.iso 2>r1.log
+echo two >droot/etc/small
+touch droot/etc/big.txt
+"$MKLIVE" build -v --root droot --cache-dir cache -o r2.iso 2>r2.log
+"$MKLIVE" build -q --root droot --no-cache -o r3.iso
+cmp -s r2.iso r3.iso && t_pass cache-same-bytes || t_fail cache-same-bytes
+grep -q 'block cache: [1-9][0-9]* blocks reused, [1-9] compressed' r2.log && t_pass cache-reuses ||
+	t_fail cache-reuses "$(grep 'block cache' r2.log)"
+cmp -s r1.iso r2.iso && t_fail cache-rebuild-changed "the change is not in the image" || t_pass cache-rebuild-changed
+
 # ---- the article's profile (cloop needs the module built from cloop-src) ----------
 kver=${kernel#/boot/vmlinuz-}
 if ko=$(BUILD=$BUILD "$TESTS_DIR/lib/build_cloop_ko.sh" "$kver" 2>cloopko.err); then

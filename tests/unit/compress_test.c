@@ -2,6 +2,9 @@
 #define TEST_SUITE "compress"
 #include "test.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+
 #include "compress/compress.h"
 #include "core/error.h"
 #include "core/util.h"
@@ -232,6 +235,8 @@ static void fill_block(uint8_t *p, int i)
 	rng_state = save;
 }
 
+static struct comp_cache *test_cache; /* used by run_engine when set */
+
 /* Run NBLOCKS through an engine; returns the first error (0). */
 static int run_engine(struct sink_rec *r, enum comp_codec codec, int threads, size_t mif, size_t raw_thr,
 		      long codec_fail_at)
@@ -246,6 +251,8 @@ static int run_engine(struct sink_rec *r, enum comp_codec codec, int threads, si
 		return rc;
 	if (raw_thr)
 		comp_engine_set_raw_threshold(e, raw_thr);
+	if (test_cache)
+		comp_engine_set_cache(e, test_cache);
 	if (codec_fail_at >= 0)
 		comp_engine_fail_block(e, (uint64_t)codec_fail_at);
 	for (int i = 0; i < NBLOCKS; i++) {
@@ -543,6 +550,87 @@ static void test_engine_empty(void)
 	free(r.data);
 }
 
+/* Every cache entry file under dir (three levels), for the tests. */
+static void cache_files(const char *dir, int depth, char ***out, size_t *n, size_t *cap)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char *p;
+		if (de->d_name[0] == '.')
+			continue;
+		p = util_path_join(dir, de->d_name);
+		if (depth < 3 && de->d_type == DT_DIR) {
+			cache_files(p, depth + 1, out, n, cap);
+			free(p);
+		} else {
+			util_grow(out, cap, *n + 1, sizeof **out);
+			(*out)[(*n)++] = p;
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The block cache: the same output with and without it, hits on the second
+ * run, a corrupted entry detected (never used), pruning. */
+static void test_engine_cache(void)
+{
+	char *dir = util_path_join(test_tmpdir(), "cache");
+	struct sink_rec ref, r1, r2, r3;
+	uint64_t hits, misses;
+	char **files = NULL;
+	size_t nf = 0, cap = 0, corrupted = 0;
+	CHECK_EQ(run_engine(&ref, COMP_XZ, 2, 0, 0, -1), 0);
+	CHECK_EQ(comp_cache_create(&test_cache, dir), 0);
+	CHECK_EQ(run_engine(&r1, COMP_XZ, 2, 0, 0, -1), 0);
+	comp_cache_stats(test_cache, &hits, &misses);
+	CHECK_EQ(hits + misses, NBLOCKS);
+	CHECK(hits <= NBLOCKS / 7); /* only repeats of the block of zeros */
+	CHECK_EQ(run_engine(&r2, COMP_XZ, 1, 0, 0, -1), 0);
+	comp_cache_stats(test_cache, &hits, &misses);
+	CHECK(hits >= 2 * NBLOCKS - misses - 1 && misses < NBLOCKS); /* the second run: hits only */
+	CHECK_EQ(r1.len, ref.len);
+	CHECK_EQ(r2.len, ref.len);
+	if (r1.len == ref.len && r2.len == ref.len) {
+		CHECK_MEM(r1.data, ref.data, ref.len);
+		CHECK_MEM(r2.data, ref.data, ref.len);
+	}
+	/* a corrupted result must not be used: the block is compressed again */
+	cache_files(dir, 0, &files, &nf, &cap);
+	CHECK(nf > 0);
+	for (size_t i = 0; i < nf; i++) {
+		uint8_t *data = NULL;
+		size_t len = 0;
+		if (util_read_file(files[i], &data, &len) == 0 && len > 16 && data[0] == 0) {
+			int fd = open(files[i], O_WRONLY);
+			data[len / 2] ^= 0x55;
+			CHECK(pwrite(fd, data, len, 0) == (ssize_t)len);
+			close(fd);
+			corrupted++;
+		}
+		free(data);
+	}
+	CHECK(corrupted > 0);
+	CHECK_EQ(run_engine(&r3, COMP_XZ, 2, 0, 0, -1), 0);
+	CHECK_EQ(r3.len, ref.len);
+	if (r3.len == ref.len)
+		CHECK_MEM(r3.data, ref.data, ref.len);
+	CHECK_EQ(comp_cache_prune(test_cache, 0), 0);
+	for (size_t i = 0; i < nf; i++) {
+		CHECK(access(files[i], F_OK) != 0);
+		free(files[i]);
+	}
+	free(files);
+	comp_cache_destroy(test_cache);
+	test_cache = NULL;
+	free(ref.data);
+	free(r1.data);
+	free(r2.data);
+	free(r3.data);
+	free(dir);
+}
+
 int main(void)
 {
 	RUN(test_names);
@@ -556,6 +644,7 @@ int main(void)
 	RUN(test_engine_sink_error);
 	RUN(test_engine_codec_error);
 	RUN(test_engine_empty);
+	RUN(test_engine_cache);
 	RUN(test_probe);
 	RUN(test_engine_probe);
 	TEST_EXIT();
