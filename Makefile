@@ -31,6 +31,7 @@ CMD_SRC  := $(filter-out $(CMD_LIB),$(sort $(wildcard src/cmd/*.c)))
 CMD_NAMES := $(patsubst src/cmd/%.c,%,$(CMD_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*_test.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/*_fuzz.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 
 define objs
 $(patsubst %.c,$(1)/obj/%.o,$(2))
@@ -72,6 +73,13 @@ $(BUILD)/unit/%_test: $(BUILD)/obj/tests/unit/%_test.o $(BUILD)/libmklive.a
 
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
+# test and benchmark tools (tests/tools/NAME.c -> build/tools/NAME)
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libmklive.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+TOOL_BINS = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- sanitizer build (a separate tree under build/asan) ----------------------
@@ -82,7 +90,7 @@ asan:
 
 # ---- tests -------------------------------------------------------------------
 # tests/run.sh prints one line per test and ends with "N passed, N failed, N skipped".
-unit-bins: $(UNIT_BINS)
+unit-bins: $(UNIT_BINS) $(TOOL_BINS)
 .PHONY: unit-bins
 
 deps:
@@ -101,7 +109,7 @@ check-fast: all unit-bins
 unit: all unit-bins
 	@MKLIVE=$(abspath $(BUILD)/mklive) BUILD=$(abspath $(BUILD)) tests/run.sh unit
 
-interop: all
+interop: all $(TOOL_BINS)
 	@MKLIVE=$(abspath $(BUILD)/mklive) BUILD=$(abspath $(BUILD)) tests/run.sh interop
 
 boot: all
@@ -114,10 +122,13 @@ bench:
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------
 FUZZ_CC ?= clang
+# FUZZ_SAN=undefined BUILD=build/fast: a faster build for long runs (its corpus is
+# then replayed under the default sanitizers)
+FUZZ_SAN ?= address,undefined
 fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard init/*.c init/*.h) $(BUILD)/gen/commands.h $(BUILD)/gen/version.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN) \
 	  -o $@ $< $(LIB_SRC) $(LIBS)
 
 # ---- demo and install --------------------------------------------------------
