@@ -286,7 +286,7 @@ int main(int argc, char **argv)
 			if (!rc && argc > 5)
 				o.block_size = (uint32_t)strtoul(argv[5], NULL, 0);
 			if (!rc)
-				rc = sqfs_write(t, argv[3], &o, NULL);
+				rc = sqfs_write(t, &o, argv[3], NULL);
 		} else {
 			fprintf(stderr, "treeread: bad arguments\n");
 			rc = -EINVAL;
