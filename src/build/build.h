@@ -47,8 +47,9 @@ char *build_cache_dir(const struct build_cfg *cfg);
 
 /* ---- pieces of the pipeline (the files of src/build/) --------------------------------- */
 
-/* root.c: read the root source named by Root.Source into t. */
-int build_root_read(const struct build_cfg *cfg, struct tree *t, char **desc);
+/* root.c: read the root source named by Root.Source into t; the data of a
+ * compressed tarball is spooled into an unnamed file in spool_dir. */
+int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct tree *t, char **desc);
 /* default_root.c: the embedded default system (Debian's busybox-static). */
 int build_default_root(struct tree *t, const char *busybox);
 /* custom.c: Overlay=, Remove=, Attr=, Hostname= on the tree. */

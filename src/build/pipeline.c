@@ -180,7 +180,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	c.root = tree_create();
 
 	stage_begin(&c, BUILD_ROOT);
-	rc = build_root_read(cfg, c.root, &desc);
+	rc = build_root_read(cfg, c.outdir, c.root, &desc);
 	stage_end(&c);
 	if (rc)
 		goto done;

@@ -80,10 +80,11 @@ void comp_cache_stats(const struct comp_cache *c, uint64_t *hits, uint64_t *miss
 static uint64_t settings_key(const struct comp_opts *o, size_t cap)
 {
 	char s[256];
-	int n = snprintf(s, sizeof s, "c%d l%d d%u k%d e%d b%d cap%zu deflate%s zstd%u lzma%u lz4%d", (int)o->codec,
-			 o->level < 0 ? comp_level_default(o->codec) : o->level, o->xz_dict_size, o->xz_check,
-			 o->xz_extreme, o->xz_x86_bcj, cap, LIBDEFLATE_VERSION_STRING, ZSTD_versionNumber(),
-			 lzma_version_number(), LZ4_versionNumber());
+	int n =
+	    snprintf(s, sizeof s, "c%d l%d d%u k%d e%d b%d cap%zu deflate%s zstd%u lzma%u lz4%d",
+		     (int)o->codec, o->level < 0 ? comp_level_default(o->codec) : o->level, o->xz_dict_size,
+		     o->xz_check, o->xz_extreme, o->xz_x86_bcj, cap, LIBDEFLATE_VERSION_STRING,
+		     ZSTD_versionNumber(), lzma_version_number(), LZ4_versionNumber());
 	return lzma_crc64((const uint8_t *)s, (size_t)n, 0);
 }
 
@@ -92,7 +93,8 @@ static char *entry_path(const struct comp_cache *c, const struct comp_opts *o, s
 {
 	uint64_t k1 = lzma_crc64(in, len, 0);
 	uint32_t k2 = libdeflate_crc32(0, in, len);
-	char *d = xasprintf("%s/%016llx/%02x", c->dir, (unsigned long long)settings_key(o, cap), (unsigned)(k1 >> 56));
+	char *d = xasprintf("%s/%016llx/%02x", c->dir, (unsigned long long)settings_key(o, cap),
+			    (unsigned)(k1 >> 56));
 	char *p;
 	if (mk && mkdir_p(d) < 0)
 		err_clear();
@@ -151,14 +153,15 @@ miss:
 	return 0;
 }
 
-void comp_cache_put(struct comp_cache *c, const struct comp_opts *o, size_t cap, const void *in, size_t in_len,
-		    const void *out, size_t out_len, bool raw)
+void comp_cache_put(struct comp_cache *c, const struct comp_opts *o, size_t cap, const void *in,
+		    size_t in_len, const void *out, size_t out_len, bool raw)
 {
 	char *p = entry_path(c, o, cap, in, in_len, true), *tmp = xasprintf("%s.%ld.tmp", p, (long)gettid());
 	uint8_t flag = raw ? 1 : 0;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
-		bool ok = util_write_full(fd, &flag, 1) == 0 && (raw || util_write_full(fd, out, out_len) == 0);
+		bool ok =
+		    util_write_full(fd, &flag, 1) == 0 && (raw || util_write_full(fd, out, out_len) == 0);
 		if (close(fd) == 0 && ok && rename(tmp, p) == 0)
 			tmp[0] = 0;
 		if (tmp[0])
