@@ -357,10 +357,13 @@ struct run_state {
 static void stage(const struct run_state *s, const char *fmt, const char *arg)
 {
 	char buf[256];
-	if (!s->d->on_stage)
-		return;
 	snprintf(buf, sizeof buf, fmt, arg);
-	s->d->on_stage(s->d->stage_arg, buf);
+	if (s->d->on_stage)
+		s->d->on_stage(s->d->stage_arg, buf);
+	else if (isatty(STDERR_FILENO)) /* a line per stage on a terminal, as the build's own stages */
+		log_note("debian:%s: %s", s->d->suite, buf);
+	else
+		log_info("debian:%s: %s", s->d->suite, buf);
 }
 
 static void on_line(void *arg, const char *line)

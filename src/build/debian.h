@@ -17,8 +17,9 @@ struct build_debian {
 	size_t nhooks;		     /*   the root as mmdebstrap customize hooks */
 	const char *cache_dir;	     /* NULL: $XDG_CACHE_HOME/mklive, else ~/.cache/mklive */
 	/* One short line per stage ("running apt-get update", "running Run=
-	 * script setup.sh", "cached"), for a progress line; NULL: none. With
-	 * log level verbose every line of mmdebstrap's output goes to log_info. */
+	 * script setup.sh", "cached"), for a progress line. NULL: log_note on
+	 * a terminal, log_info otherwise. With log level verbose every line of
+	 * mmdebstrap's output also goes to log_info. */
 	void (*on_stage)(void *arg, const char *stage);
 	void *stage_arg;
 };
