@@ -26,7 +26,9 @@ int build_run_check(enum build_root_kind kind, const char *source, const char *s
  * with its own devpts, shm), tmpfs /run and /tmp, the host's resolv.conf in
  * /etc, chrooted, with stdin from /dev/null and the environment PATH,
  * HOME=/root, LANG=C.UTF-8, DEBIAN_FRONTEND=noninteractive and
- * SOURCE_DATE_EPOCH when set. Every mount goes away with the namespace;
+ * SOURCE_DATE_EPOCH when set. What the script changes in root_dir stays
+ * there (that is its purpose: the build images the directory afterwards).
+ * Every mount, and every process it left running, goes with the namespace;
  * the root's own /etc/resolv.conf is put back unless the script replaced
  * it. *output (malloc'ed, or NULL) gets the script's stdout and stderr
  * (the last 1 MiB); a script that fails is an error showing its last
