@@ -5,7 +5,8 @@
 # without lines as one skip. Ends with "N passed, N failed, N skipped" and
 # exits non-zero if anything failed.
 #
-#   tests/run.sh [unit] [asan] [interop] [boot]     (default: unit interop)
+#   tests/run.sh [unit] [asan] [interop] [slow] [boot]   (default: unit interop)
+# slow: interop tests that need the network or minutes (mmdebstrap builds).
 # Environment: MKLIVE (binary), BUILD (build dir), JOBS (parallel scripts, 2),
 #              ONLY (a substring: run only tests whose file name contains it)
 set -u
@@ -26,7 +27,7 @@ for s in "${suites[@]}"; do
 	case $s in
 	unit) for f in "$BUILD"/unit/*_test; do [ -x "$f" ] && list+=("unit|$f"); done ;;
 	asan) for f in "${ASAN_BUILD:-$BUILD/asan}"/unit/*_test; do [ -x "$f" ] && list+=("asan|$f"); done ;;
-	interop|boot) for f in "$here/$s"/*.sh; do [ -f "$f" ] && list+=("$s|$f"); done ;;
+	interop|slow|boot) for f in "$here/$s"/*.sh; do [ -f "$f" ] && list+=("$s|$f"); done ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done

@@ -50,6 +50,8 @@ char *build_cache_dir(const struct build_cfg *cfg);
 /* root.c: read the root source named by Root.Source into t; the data of a
  * compressed tarball is spooled into an unnamed file in spool_dir. */
 int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct tree *t, char **desc);
+/* Whether the Run= scripts can run for this root, checked before any work. */
+int build_root_check(const struct build_cfg *cfg);
 /* default_root.c: the embedded default system (Debian's busybox-static). */
 int build_default_root(struct tree *t, const char *busybox);
 /* custom.c: Overlay=, Remove=, Attr=, Hostname= on the tree. */

@@ -125,7 +125,7 @@ int build_plan(struct build_ctx *c)
 	const struct cfg_val *paths;
 	size_t n;
 	int rc;
-	if ((rc = plan_root_format(c)) || (rc = plan_initrd(c)))
+	if ((rc = plan_root_format(c)) || (rc = plan_initrd(c)) || (rc = build_root_check(cfg)))
 		return rc;
 	v = build_cfg_get(cfg, CFG_WRITABLE, &label);
 	c->tgz = !strcasecmp(v, "tgz");

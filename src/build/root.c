@@ -3,6 +3,8 @@
  * (made by mmdebstrap), or nothing (the embedded default system). */
 #include "archive/archive.h"
 #include "build/build.h"
+#include "build/chroot.h"
+#include "build/debian.h"
 #include "core/error.h"
 #include "core/imgsrc.h"
 #include "core/progress.h"
@@ -51,6 +53,97 @@ static int read_tarball(const char *path, const char *spool_dir, struct tree *t,
 	return 0;
 }
 
+/* What Root.Source names, without reading it (for the checks made
+ * before any work). */
+static enum build_root_kind kind_of(const char *src)
+{
+	struct stat st;
+	if (!src || !*src)
+		return BUILD_ROOT_DEFAULT;
+	if (!strncmp(src, "debian:", 7))
+		return BUILD_ROOT_DEBIAN;
+	if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
+		return BUILD_ROOT_DIR;
+	return BUILD_ROOT_TAR;
+}
+
+int build_root_check(const struct build_cfg *cfg)
+{
+	const char *src = build_cfg_get(cfg, CFG_SOURCE, NULL);
+	const struct cfg_val *run;
+	size_t n;
+	int rc;
+	run = build_cfg_list(cfg, CFG_RUN, &n);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = build_run_check(kind_of(src), src && *src ? src : "the embedded default",
+					  run[i].value)))
+			return err_wrap(rc, "%s", run[i].label);
+	return 0;
+}
+
+/* The words of a list key as an array (the strings stay the config's). */
+static const char **words(const struct build_cfg *cfg, enum cfg_key k, size_t *n)
+{
+	const struct cfg_val *v = build_cfg_list(cfg, k, n);
+	const char **w = xcalloc(*n + 1, sizeof *w);
+	for (size_t i = 0; i < *n; i++)
+		w[i] = v[i].value;
+	return w;
+}
+
+static int read_debian(const struct build_cfg *cfg, const char *src, const char *spool_dir, struct tree *t,
+		       char **desc)
+{
+	struct build_debian d = {0};
+	char *tar = NULL, *cache = build_cache_dir(cfg), *inner = NULL;
+	struct tree_node *n;
+	int rc;
+	d.suite = src + 7;
+	d.variant = build_cfg_get(cfg, CFG_VARIANT, NULL);
+	d.mirror = build_cfg_get(cfg, CFG_MIRROR, NULL);
+	d.components = build_cfg_get(cfg, CFG_COMPONENTS, NULL);
+	d.packages = words(cfg, CFG_PACKAGES, &d.npackages);
+	d.hooks = words(cfg, CFG_RUN, &d.nhooks);
+	d.cache_dir = cache;
+	rc = build_debian_tarball(&d, &tar);
+	if (!rc)
+		rc = read_tarball(tar, spool_dir, t, &inner);
+	if (!rc) {
+		*desc = xasprintf("%s, made by mmdebstrap (%s)", src, inner);
+		/* mmdebstrap leaves this machine's resolv.conf and host name in
+		 * the root: a live system must not carry them */
+		if ((n = tree_lookup(t, "/etc/resolv.conf")) && !tree_is_dir(n))
+			tree_remove(t, n);
+		rc = tree_add_mem_file(t, "/etc/hostname", "debian\n", 7, 0644, NULL);
+	}
+	free((void *)d.packages);
+	free((void *)d.hooks);
+	free(tar);
+	free(inner);
+	free(cache);
+	return rc;
+}
+
+/* Run= scripts on a directory root (as root, in a private namespace). */
+static int run_scripts(const struct build_cfg *cfg, const char *dir)
+{
+	const struct cfg_val *run;
+	size_t n;
+	run = build_cfg_list(cfg, CFG_RUN, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *out = NULL;
+		int rc;
+		log_note("running %s inside %s", run[i].value, dir);
+		rc = build_run_in_root(dir, run[i].value, &out);
+		if (out && *out)
+			log_info("%s", out);
+		free(out);
+		if (rc)
+			return err_wrap(rc, "%s", run[i].label);
+	}
+	return 0;
+}
+
 int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct tree *t, char **desc)
 {
 	const char *label, *src = build_cfg_get(cfg, CFG_SOURCE, &label);
@@ -63,12 +156,13 @@ int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct t
 		return build_default_root(t, NULL);
 	}
 	if (!strncmp(src, "debian:", 7))
-		return err_set(ENOTSUP, "%s: Root.Source %s: debian: sources are not available in this build",
-			       label, src);
+		return read_debian(cfg, src, spool_dir, t, desc);
 	if (stat(src, &st) < 0)
 		return err_sys(errno, "%s: Root.Source %s", label, src);
 	if (S_ISDIR(st.st_mode)) {
 		*desc = xasprintf("directory %s", src);
+		if ((rc = run_scripts(cfg, src)))
+			return rc;
 		return read_dir(src, t);
 	}
 	if ((rc = head_of(src, head, sizeof head, &len)))
