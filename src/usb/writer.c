@@ -1,0 +1,242 @@
+/* Writing the image to the target: one pass that reads, hashes and writes
+ * (skipping zero runs only where zeros are guaranteed), fsync, then a
+ * read-back of what reached the medium, hashed and compared. */
+#include "usb/usb.h"
+
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/sha256.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK (4u << 20)       /* as dd bs=4M */
+#define GRANULE (64u << 10)    /* zero runs are looked for in these steps */
+#define ZEROOUT_MIN (1u << 20) /* shorter zero runs are written: not worth an ioctl */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	static const uint8_t z[16];
+	return n < 16 ? memcmp(p, z, n) == 0 : memcmp(p, z, 16) == 0 && memcmp(p, p + 16, n - 16) == 0;
+}
+
+/* Does the device do WRITE ZEROES (offloaded zeroing)? Only then is
+ * BLKZEROOUT cheaper than writing the zeros ourselves. */
+static bool device_zeroes(const struct usb_target *t)
+{
+	char path[128], v[32] = "";
+	snprintf(path, sizeof path, "/sys/class/block/%s/queue/write_zeroes_max_bytes", t->sys);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, v, sizeof v - 1);
+		v[n > 0 ? n : 0] = 0;
+		close(fd);
+	}
+	return strtoull(v, NULL, 10) > 0;
+}
+
+static int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -ENOSPC;
+		p += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* Write [off, off+n) of buf; zero granules become holes (file) or
+ * BLKZEROOUT ranges (device) when skip is on. */
+static int write_chunk(struct usb_target *t, const uint8_t *buf, size_t n, uint64_t off, int skip,
+		       uint64_t *skipped)
+{
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		bool zero = skip && all_zero(buf + i, MIN(GRANULE, n - i));
+		/* extend the run of the same kind */
+		while (j < n && (skip && all_zero(buf + j, MIN(GRANULE, n - j))) == zero)
+			j += MIN(GRANULE, n - j);
+		int rc = 0;
+		if (!zero) {
+			rc = pwrite_all(t->fd, buf + i, j - i, off + i);
+		} else if (t->kind == USB_FILE) {
+			*skipped += j - i; /* the file was truncated: a hole reads back zero */
+		} else if (j - i >= ZEROOUT_MIN) {
+			uint64_t range[2] = {off + i, j - i};
+			if (ioctl(t->fd, BLKZEROOUT, range) == 0)
+				*skipped += j - i;
+			else
+				rc = pwrite_all(t->fd, buf + i, j - i, off + i);
+		} else {
+			rc = pwrite_all(t->fd, buf + i, j - i, off + i);
+		}
+		if (rc < 0)
+			return err_sys(-rc, "%s: writing at byte %llu", t->named,
+				       (unsigned long long)(off + i));
+		i = j;
+	}
+	return 0;
+}
+
+/* Read back n bytes at 0 past the page cache and hash them: O_DIRECT
+ * where the filesystem allows it, else after dropping the cached pages
+ * (which fsync made clean). */
+static int read_back(struct usb_target *t, uint64_t n, uint8_t *buf, uint8_t d[SHA256_DIGEST])
+{
+	struct sha256 s;
+	int fd, rc = 0;
+	posix_fadvise(t->fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (t->kind != USB_FILE)
+		ioctl(t->fd, BLKFLSBUF, 0);
+	fd = open(t->path, O_RDONLY | O_CLOEXEC | O_DIRECT);
+	if (fd < 0)
+		fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(errno, "%s: opening it to read back", t->named);
+	int fl = fcntl(fd, F_GETFL);
+	sha256_init(&s);
+	progress_begin("verifying", n);
+	for (uint64_t off = 0; off < n;) {
+		size_t k = (size_t)MIN((uint64_t)CHUNK, n - off), got = 0;
+		size_t ask = k;
+		if (fl & O_DIRECT)
+			ask = ALIGN_UP(k, 4096); /* may read past the image: only k bytes count */
+		rc = util_pread_full(fd, buf, ask, (off_t)off, &got);
+		if (rc == -EINVAL && (fl & O_DIRECT)) {
+			/* an alignment the device will not take: go buffered */
+			fcntl(fd, F_SETFL, fl & ~O_DIRECT);
+			fl &= ~O_DIRECT;
+			continue;
+		}
+		if (rc < 0) {
+			rc = err_sys(-rc, "%s: reading back at byte %llu", t->named, (unsigned long long)off);
+			break;
+		}
+		if (got < k) {
+			rc = err_set(EIO, "%s: reading back: only %llu of %llu bytes are there", t->named,
+				     (unsigned long long)(off + got), (unsigned long long)n);
+			break;
+		}
+		sha256_update(&s, buf, k);
+		progress_add(k);
+		off += k;
+	}
+	progress_end();
+	close(fd);
+	if (rc == 0)
+		sha256_final(&s, d);
+	return rc;
+}
+
+/* After a mismatch: the first MiB that differs, for the message. */
+static uint64_t first_difference(struct usb_target *t, int img_fd, uint64_t n, uint8_t *a, uint8_t *b)
+{
+	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	uint64_t off = 0;
+	for (; fd >= 0 && off < n; off += (1u << 20)) {
+		size_t k = (size_t)MIN((uint64_t)(1u << 20), n - off), ga = 0, gb = 0;
+		if (util_pread_full(img_fd, a, k, (off_t)off, &ga) < 0 ||
+		    util_pread_full(fd, b, k, (off_t)off, &gb) < 0 || ga != gb || memcmp(a, b, k))
+			break;
+	}
+	if (fd >= 0)
+		close(fd);
+	return off;
+}
+
+int usb_write_image(struct usb_target *t, int img_fd, uint64_t img_size, const char *img_name, bool verify,
+		    struct usb_write_stats *st)
+{
+	uint8_t *buf = NULL, dimg[SHA256_DIGEST], dback[SHA256_DIGEST];
+	struct sha256 s;
+	int rc = 0, skip = 0;
+	double t0 = now();
+	memset(st, 0, sizeof *st);
+	st->bytes = img_size;
+	if (posix_memalign((void **)&buf, 4096, CHUNK + 4096))
+		return err_set(ENOMEM, "out of memory");
+	if (t->kind == USB_FILE) {
+		/* Truncating first makes every byte not written a hole, which
+		 * reads back as zero (POSIX ftruncate): zero runs are skipped. */
+		uint64_t keep = MAX(t->size, img_size);
+		if (ftruncate(t->fd, 0) < 0 || ftruncate(t->fd, (off_t)keep) < 0) {
+			rc = err_sys(errno, "%s: setting its size", t->named);
+			goto out;
+		}
+		skip = 1;
+	} else {
+		skip = device_zeroes(t);
+	}
+	posix_fadvise(img_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	sha256_init(&s);
+	progress_begin("writing", img_size);
+	for (uint64_t off = 0; off < img_size;) {
+		size_t k = (size_t)MIN((uint64_t)CHUNK, img_size - off), got = 0;
+		rc = util_pread_full(img_fd, buf, k, (off_t)off, &got);
+		if (rc < 0 || got < k) {
+			rc = rc < 0
+				 ? err_sys(-rc, "%s: reading at byte %llu", img_name, (unsigned long long)off)
+				 : err_set(ERR_CHANGED, "%s: shorter than when the write started", img_name);
+			break;
+		}
+		sha256_update(&s, buf, k);
+		if ((rc = write_chunk(t, buf, k, off, skip, &st->skipped)) < 0)
+			break;
+		progress_add(k);
+		off += k;
+	}
+	progress_end();
+	if (rc < 0)
+		goto out;
+	sha256_final(&s, dimg);
+	sha256_hex(dimg, st->sha256);
+	if (fsync(t->fd) < 0) {
+		rc = err_sys(errno, "%s: flushing to the medium (fsync)", t->named);
+		goto out;
+	}
+	st->seconds_write = now() - t0;
+	if (!verify)
+		goto out;
+	t0 = now();
+	if ((rc = read_back(t, img_size, buf, dback)) < 0)
+		goto out;
+	st->seconds_verify = now() - t0;
+	if (memcmp(dimg, dback, sizeof dimg)) {
+		char hb[SHA256_HEX];
+		sha256_hex(dback, hb);
+		uint64_t at = first_difference(t, img_fd, img_size, buf, buf + (2u << 20));
+		rc = err_set(
+		    EIO,
+		    "%s: verification failed: the image has SHA-256 %s, the medium reads back %s (first "
+		    "difference in the MiB at byte %llu); the medium may be failing or counterfeit",
+		    t->named, st->sha256, hb, (unsigned long long)at);
+		goto out;
+	}
+	st->verified = true;
+out:
+	free(buf);
+	return rc;
+}
