@@ -43,7 +43,8 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 	}
 	memcpy(k, key, klen);
 	k[klen] = 0;
-	if (!strcmp(k, "live.toram") || !strcmp(k, "live.shell") || !strcmp(k, "live.debug")) {
+	if (!strcmp(k, "live.toram") || !strcmp(k, "live.shell") || !strcmp(k, "live.debug") ||
+	    !strcmp(k, "live.persistence") || !strcmp(k, "live.check")) {
 		bool on = true;
 		if (val) {
 			if (!strcmp(val, "1") || !strcmp(val, "yes") || !strcmp(val, "on"))
@@ -55,7 +56,11 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 				return 1;
 			}
 		}
-		if (k[5] == 't')
+		if (!strcmp(k, "live.persistence"))
+			o->persistence = on;
+		else if (!strcmp(k, "live.check"))
+			o->check = on;
+		else if (k[5] == 't')
 			o->toram = on;
 		else if (k[5] == 's')
 			o->shell = on;

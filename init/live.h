@@ -21,6 +21,8 @@ struct live_opts {
 	bool debug;		     /* live.debug: log each step with timings */
 	char init[256];		     /* live.init=, default /sbin/init */
 	char overlay_size[32];	     /* live.overlay_size= (tmpfs size=), default 50% */
+	bool persistence;	     /* live.persistence: changes kept on a mklive-rw store */
+	bool check;		     /* live.check: verify /live/SHA256SUMS first */
 	char warnings[512];	     /* what was ignored and why, "" if nothing */
 };
 
@@ -92,6 +94,16 @@ int probe_fd(int fd, struct probe_info *out);
  * ISO 9660 volume on fd without mounting it. Returns the number of bytes
  * stored (at most cap), -ENOENT if it is absent, or another -errno. */
 ssize_t probe_iso_read(int fd, const char *path, char *buf, size_t cap);
+
+/* ---- persistence and medium check (persist.c, check.c) --------------------- */
+#define LIVE_PERSIST_LABEL "mklive-rw"
+#define LIVE_PERSIST_FILE "mklive-rw.img"
+/* The disk a block device belongs to: "sda" for "sda2" and for "sda",
+ * from the sysfs path of the device (".../block/sda/sda2"). */
+void live_disk_of(const char *sysfs_link, const char *name, char *disk, size_t cap);
+/* Is a path from SHA256SUMS safe to open below the medium: relative, no
+ * "." or ".." component, no empty component? */
+bool live_sums_path_ok(const char *path);
 
 /* ---- tar reader (tar.c) -------------------------------------------------- */
 /* Extract a tar archive held in memory (already decompressed) below the

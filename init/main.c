@@ -27,6 +27,9 @@ struct live_opts live_opt;
 struct kmod_db live_db;
 char live_want_id[128];
 char live_medium_dev[64];
+char live_medium_id[128];
+char live_medium_part[64];
+char live_rw_dir[300];
 
 /* ---- messages ------------------------------------------------------------ */
 double live_now(void)
@@ -184,6 +187,23 @@ static void run_shell(const char *why)
 	}
 }
 
+/* A damaged medium: trying again reads the same bytes, so the boot stops
+ * here for good, at a shell when there is one. Never returns. */
+static void stop_damaged(void)
+{
+	for (;;) {
+		if (have_shell())
+			run_shell("the medium is damaged");
+		else
+			live_say("no shell in this initramfs; waiting. Replace the medium and reboot.");
+		while (!have_shell()) {
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+			pause();
+		}
+	}
+}
+
 /* Never returns while there is no shell: PID 1 must not exit. */
 static void rescue(void)
 {
@@ -295,6 +315,8 @@ static int boot_once(void)
 	live_step("looking for %s%s", *live_want_id ? "medium with id " : "any live medium", live_want_id);
 	if (live_find_medium() < 0)
 		return -1;
+	if (live_opt.check && live_check_medium() < 0)
+		return -2;
 	if (live_mount_root() < 0)
 		return -1;
 	if ((live_opt.writable == LIVE_OVERLAY ? live_writable_overlay() : live_writable_tgz()) < 0)
@@ -311,6 +333,7 @@ static void cleanup_attempt(void)
 {
 	umount2(NEWROOT, MNT_DETACH);
 	umount2(RW, MNT_DETACH);
+	umount2("/run/live/persist-host", MNT_DETACH);
 	umount2(ROOTFS, MNT_DETACH);
 	umount2(TORAM, MNT_DETACH);
 	umount2(MEDIUM, MNT_DETACH);
@@ -366,7 +389,10 @@ int main(int argc, char **argv)
 	live_mkdirs(MEDIUM);
 	live_load_db();
 	for (;;) {
-		if (boot_once() == 0) {
+		int r = boot_once();
+		if (r == -2)
+			stop_damaged();
+		if (r == 0) {
 			if (live_opt.shell && have_shell())
 				run_shell("live.shell");
 			switch_root(argv);

@@ -49,13 +49,47 @@ static bool candidate(const char *n)
 /* Does the mounted medium carry our id? Fills status when it does not. */
 static bool id_matches(const char *id, const char *fstype, char *status, size_t cap)
 {
-	if (!*live_want_id)
-		return true; /* no id asked for: the first live medium wins */
+	if (!*live_want_id) {
+		/* no id asked for: the first live medium wins */
+		snprintf(live_medium_id, sizeof live_medium_id, "%s", id);
+		return true;
+	}
 	if (strcmp(id, live_want_id) != 0) {
 		snprintf(status, cap, "%s, id %.40s", fstype, id);
 		return false;
 	}
+	snprintf(live_medium_id, sizeof live_medium_id, "%s", id);
 	return true;
+}
+
+/* The partition of disk name that starts at sector 0 (sysfs "start"), if
+ * there is one. */
+static bool part_at_zero(const char *name, char *out, size_t cap)
+{
+	char path[128], v[32];
+	DIR *d;
+	struct dirent *de;
+	bool found = false;
+	snprintf(path, sizeof path, "/sys/class/block/%s", name);
+	if (!(d = opendir(path)))
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (strncmp(de->d_name, name, strlen(name)) != 0)
+			continue;
+		snprintf(path, sizeof path, "/sys/class/block/%s/%s/start", name, de->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, v, sizeof v - 1);
+		close(fd);
+		v[n > 0 ? n : 0] = 0;
+		if (n > 0 && strtoull(v, NULL, 10) == 0 && v[0] == '0') {
+			snprintf(out, cap, "%s", de->d_name);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
 }
 
 static bool try_device(const char *name, struct scan_state *st)
@@ -63,6 +97,7 @@ static bool try_device(const char *name, struct scan_state *st)
 	char dev[64], id[160], fsname[32];
 	struct probe_info pi;
 	int fd, r;
+	live_medium_part[0] = 0;
 	snprintf(dev, sizeof dev, "/dev/%s", name);
 	fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -105,6 +140,15 @@ static bool try_device(const char *name, struct scan_state *st)
 			return false;
 		}
 		live_load_module("isofs", NULL);
+		/* A hybrid ISO on a disk: partition 1 starts at sector 0 and
+		 * shows the same volume. Mounting the disk itself would claim
+		 * the whole disk and keep its other partitions (persistence)
+		 * from being mounted, so the partition is mounted instead. */
+		char part[32];
+		if (part_at_zero(name, part, sizeof part)) {
+			snprintf(dev, sizeof dev, "/dev/%s", part);
+			snprintf(live_medium_part, sizeof live_medium_part, "%s", part);
+		}
 		if (mount(dev, MEDIUM, "iso9660", MS_RDONLY, NULL) < 0) {
 			snprintf(st->status, sizeof st->status, "iso9660, mount failed: %s", strerror(errno));
 			return false;

@@ -14,8 +14,11 @@
 
 extern struct live_opts live_opt;
 extern struct kmod_db live_db;
-extern char live_want_id[128];	 /* live.id, or the id built into the initrd */
-extern char live_medium_dev[64]; /* e.g. "sr0" */
+extern char live_want_id[128];	  /* live.id, or the id built into the initrd */
+extern char live_medium_dev[64];  /* e.g. "sr0" */
+extern char live_medium_part[64]; /* the partition mounted for it, "" if the device itself */
+extern char live_medium_id[128];  /* the /live/mklive.id of the medium found */
+extern char live_rw_dir[300];	  /* holds upper/ and work/: RW, or RW/ID on a store */
 
 /* main.c: messages on the console ("live: ..."), live_step only with
  * live.debug (with the time since boot), and small helpers. */
@@ -36,9 +39,19 @@ int live_coldplug(void);
  * message already printed). */
 int live_find_medium(void);
 
-/* rootfs.c: the root image on ROOTFS, the writable layer on NEWROOT. */
+/* rootfs.c: the root image on ROOTFS, the writable layer on NEWROOT;
+ * loop devices (autoclear; the caller closes the fd once mounted). */
+int live_loop_attach(const char *file, bool rw, char *dev, size_t cap);
 int live_mount_root(void);
 int live_writable_overlay(void);
 int live_writable_tgz(void);
+
+/* check.c: live.check, every file of /live/SHA256SUMS on the mounted
+ * medium (0; -1 with the damaged file named). */
+int live_check_medium(void);
+
+/* persist.c: live.persistence: mount a mklive-rw store on RW (0), or say
+ * why not (-1: the caller uses a tmpfs). */
+int live_persist_mount(void);
 
 #endif

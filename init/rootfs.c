@@ -40,7 +40,7 @@ _Static_assert(sizeof(struct loop_config) == 304, "loop_config ABI");
 
 /* ---- the root image ------------------------------------------------------ */
 /* Returns an open fd of the configured loop device, or -1. */
-static int loop_attach(const char *file, char *dev, size_t cap)
+int live_loop_attach(const char *file, bool rw, char *dev, size_t cap)
 {
 	int ctl, n, lfd = -1, bfd;
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
@@ -66,7 +66,7 @@ static int loop_attach(const char *file, char *dev, size_t cap)
 		live_say("%s: %s", dev, strerror(errno));
 		return -1;
 	}
-	bfd = open(file, O_RDONLY | O_CLOEXEC);
+	bfd = open(file, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (bfd < 0) {
 		live_say("%s: %s", file, strerror(errno));
 		close(lfd);
@@ -75,7 +75,7 @@ static int loop_attach(const char *file, char *dev, size_t cap)
 	struct loop_config c;
 	memset(&c, 0, sizeof c);
 	c.fd = (uint32_t)bfd;
-	c.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+	c.info.lo_flags = (rw ? 0 : LO_FLAGS_READ_ONLY) | LO_FLAGS_AUTOCLEAR;
 	snprintf((char *)c.info.lo_file_name, sizeof c.info.lo_file_name, "%s", file);
 	if (ioctl(lfd, LOOP_CONFIGURE, &c) < 0) {
 		/* Kernels before 5.8: the two-step setup. */
@@ -168,7 +168,7 @@ int live_mount_root(void)
 			return -1;
 	}
 	if (squash) {
-		int lfd = loop_attach(img, dev, sizeof dev);
+		int lfd = live_loop_attach(img, false, dev, sizeof dev);
 		if (lfd < 0)
 			return -1;
 		if (mount(dev, ROOTFS, "squashfs", MS_RDONLY, NULL) < 0) {
@@ -228,14 +228,27 @@ static int tmpfs_at(const char *dir)
 
 int live_writable_overlay(void)
 {
-	if (tmpfs_at(RW) < 0)
-		return -1;
-	mkdir(RW "/upper", 0755);
-	mkdir(RW "/work", 0755);
+	char o[700];
+	bool kept = false;
+	if (live_opt.persistence) {
+		kept = live_persist_mount() == 0;
+		if (!kept)
+			live_say(
+			    "persistence: not available; this session's changes stay in RAM and are lost at "
+			    "power-off");
+	}
+	if (!kept) {
+		if (tmpfs_at(RW) < 0)
+			return -1;
+		snprintf(live_rw_dir, sizeof live_rw_dir, "%s", RW);
+		mkdir(RW "/upper", 0755);
+		mkdir(RW "/work", 0755);
+	}
 	live_mkdirs(NEWROOT);
-	if (mount("overlay", NEWROOT, "overlay", 0,
-		  "lowerdir=" ROOTFS ",upperdir=" RW "/upper,workdir=" RW "/work") < 0) {
-		live_say("overlayfs on %s: %s", NEWROOT, strerror(errno));
+	snprintf(o, sizeof o, "lowerdir=" ROOTFS ",upperdir=%s/upper,workdir=%s/work", live_rw_dir,
+		 live_rw_dir);
+	if (mount("overlay", NEWROOT, "overlay", 0, o) < 0) {
+		live_say("overlayfs on %s (%s): %s", NEWROOT, o, strerror(errno));
 		return -1;
 	}
 	return 0;
