@@ -42,7 +42,7 @@ static void progress(uint64_t done, uint64_t total, int *last)
 	char b[96];
 	int l = snprintf(b, sizeof b, "\rlive: checking the medium: %3d%% (%llu of %llu MB)", pct,
 			 (unsigned long long)(done >> 20), (unsigned long long)(total >> 20));
-	(void)!write(2, b, (size_t)l);
+	live_console_write(b, (size_t)l);
 }
 
 /* SHA-256 of one file; -errno on a read error. */
@@ -76,7 +76,7 @@ static int hash_file(const char *path, uint8_t *buf, uint8_t d[SHA256_DIGEST], u
 
 static int damaged(const char *file, const char *why)
 {
-	(void)!write(2, "\n", 1);
+	live_console_write("\n", 1);
 	live_say("medium check FAILED: /%s %s", file, why);
 	live_say("the medium %s is damaged (a bad copy or a failing stick or disc): write it again, or try "
 		 "another one",
@@ -150,7 +150,7 @@ int live_check_medium(void)
 	if (rc < 0)
 		return rc;
 	double dt = live_now() - t0;
-	(void)!write(2, "\n", 1);
+	live_console_write("\n", 1);
 	live_say("medium check passed: all %llu files are correct (%.1f MB in %.1f s, %.1f MB/s)",
 		 (unsigned long long)files, done / 1e6, dt, dt > 0 ? done / 1e6 / dt : 0.0);
 	return 0;

@@ -69,18 +69,23 @@ static void open_consoles(void)
 	}
 }
 
+void live_console_write(const void *b, size_t n)
+{
+	if (nconsoles <= 0) {
+		(void)!write(2, b, n);
+		return;
+	}
+	for (int i = 0; i < nconsoles; i++)
+		(void)!write(console_fds[i], b, n);
+}
+
 static void vsay(const char *fmt, va_list ap)
 {
 	char buf[1536];
 	int n = snprintf(buf, sizeof buf, "live: ");
 	vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
 	strcat(buf, "\n");
-	if (nconsoles <= 0) {
-		(void)!write(2, buf, strlen(buf));
-		return;
-	}
-	for (int i = 0; i < nconsoles; i++)
-		(void)!write(console_fds[i], buf, strlen(buf));
+	live_console_write(buf, strlen(buf));
 }
 
 void live_say(const char *fmt, ...)

@@ -23,6 +23,8 @@ extern char live_rw_dir[300];	  /* holds upper/ and work/: RW, or RW/ID on a sto
 /* main.c: messages on the console ("live: ..."), live_step only with
  * live.debug (with the time since boot), and small helpers. */
 double live_now(void);
+/* Bytes to every console as they are (a progress line redrawn with \r). */
+void live_console_write(const void *b, size_t n);
 void live_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void live_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int live_read_file(const char *path, uint8_t **data, size_t *len);

@@ -133,11 +133,11 @@ static int copy_to_ram(const char *src, const char *name, char *dst, size_t cap)
 		if (pct / 10 != last / 10) {
 			char b[80];
 			int l = snprintf(b, sizeof b, "\rlive: copying %s to RAM: %3d%%", name, pct);
-			(void)!write(2, b, (size_t)l);
+			live_console_write(b, (size_t)l);
 			last = pct;
 		}
 	}
-	(void)!write(2, "\n", 1);
+	live_console_write("\n", 1);
 	close(in);
 	close(out);
 	return 0;
