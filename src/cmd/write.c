@@ -102,7 +102,7 @@ int cmd_write(int argc, char **argv)
 	uint8_t *head = NULL;
 	int img = -1, rc;
 	uint64_t need, start = 0, plen = 0;
-	bool gpt;
+	uint64_t tail;
 
 	log_set_level(1);
 	if ((rc = opt_parse(&cmd, argc, argv, &a, &ops, &nops)))
@@ -130,11 +130,11 @@ int cmd_write(int argc, char **argv)
 	}
 	if ((rc = usb_check_image(head, got, isize, image)) < 0)
 		goto out;
-	gpt = !memcmp(head + 512, "EFI PART", 8);
+	tail = usb_gpt_tail(head, got);
 	need = isize;
 	if (a.persist)
 		need = ALIGN_UP(isize, 1ull << 20) + (a.rest ? 16ull << 20 : ALIGN_UP(a.size, 4096)) +
-		       (gpt ? 33 * 512 : 0);
+		       tail;
 	to.force = a.force;
 	to.img_dev = st.st_dev;
 	to.img_ino = st.st_ino;
@@ -180,7 +180,7 @@ int cmd_write(int argc, char **argv)
 	}
 	if (a.persist) {
 		struct usb_table_result tr;
-		if ((rc = usb_persist_plan(isize, dsize, a.size, a.rest, gpt, &start, &plen)) < 0)
+		if ((rc = usb_persist_plan(isize, dsize, a.size, a.rest, tail, &start, &plen)) < 0)
 			goto out;
 		if (t.kind == USB_FILE && ftruncate(t.fd, (off_t)dsize) < 0) {
 			rc = err_sys(errno, "%s: setting its size", dev);
@@ -199,7 +199,7 @@ int cmd_write(int argc, char **argv)
 		    (rc = usb_mkfs_ext4(t.path, start, plen, USB_PERSIST_LABEL)) < 0 ||
 		    (rc = usb_target_reacquire(&t)) < 0)
 			goto out;
-		if (t.kind != USB_FILE && usb_target_reread(&t) < 0) {
+		if (t.kind != USB_FILE && usb_target_reread(&t, tr.mbr_slot ? tr.mbr_slot : tr.gpt_slot, start, plen) < 0) {
 			log_warn("%s (the partition appears after replugging the stick)", err_msg());
 			err_clear();
 		}

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/blkpg.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,17 +448,38 @@ int usb_target_reacquire(struct usb_target *t)
 	return 0;
 }
 
-int usb_target_reread(struct usb_target *t)
+/* The kernel's name for partition n of disk: "sdb2", "loop3p2", "nvme0n1p2". */
+static void part_name(const char *disk, int n, char *out, size_t cap)
 {
+	size_t l = strlen(disk);
+	bool digit = l && disk[l - 1] >= '0' && disk[l - 1] <= '9';
+	snprintf(out, cap, "%s%s%d", disk, digit ? "p" : "", n);
+}
+
+int usb_target_reread(struct usb_target *t, int partno, uint64_t start, uint64_t len)
+{
+	char name[80], path[160];
+	int rc = -1;
 	if (t->kind == USB_FILE)
 		return 0;
 	for (int i = 0; i < 20; i++) {
-		if (ioctl(t->fd, BLKRRPART) == 0)
-			return 0;
-		if (errno != EBUSY)
+		if ((rc = ioctl(t->fd, BLKRRPART)) == 0 || errno != EBUSY)
 			break;
 		struct timespec ts = {0, 100000000};
 		nanosleep(&ts, NULL);
 	}
-	return err_sys(errno, "%s: the kernel did not re-read the partition table", t->named);
+	if (partno <= 0)
+		return rc == 0 ? 0 : err_sys(errno, "%s: the kernel did not re-read the partition table", t->named);
+	part_name(t->sys, partno, name, sizeof name);
+	snprintf(path, sizeof path, "/sys/class/block/%s", name);
+	if (access(path, F_OK) == 0)
+		return 0;
+	/* A kernel without the parser for this table (or one that refused to
+	 * re-read it): tell it about the new partition directly. */
+	struct blkpg_partition bp = {.start = (long long)start, .length = (long long)len, .pno = partno};
+	struct blkpg_ioctl_arg a = {.op = BLKPG_ADD_PARTITION, .datalen = sizeof bp, .data = &bp};
+	snprintf(bp.devname, sizeof bp.devname, "%s", name);
+	if (ioctl(t->fd, BLKPG, &a) < 0)
+		return err_sys(errno, "%s: the kernel does not show partition %s", t->named, name);
+	return 0;
 }

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #define MIB (1024ull * 1024)
-#define GPT_TAIL (33ull * 512) /* backup entries (32 sectors) and header */
 
 extern char **environ;
 
@@ -41,12 +40,12 @@ int usb_check_image(const uint8_t *head, size_t len, uint64_t size, const char *
 	return 0;
 }
 
-int usb_persist_plan(uint64_t img_size, uint64_t dev_size, uint64_t want, bool rest, bool gpt,
+int usb_persist_plan(uint64_t img_size, uint64_t dev_size, uint64_t want, bool rest, uint64_t tail,
 		     uint64_t *start, uint64_t *len)
 {
-	uint64_t s = ALIGN_UP(img_size, MIB), end = dev_size - (gpt ? GPT_TAIL : 0);
+	uint64_t s = ALIGN_UP(img_size, MIB), end = dev_size > tail ? dev_size - tail : 0;
 	if (rest) {
-		if (dev_size < s + GPT_TAIL || end - s < 16 * MIB)
+		if (end < s || end - s < 16 * MIB)
 			return err_set(ENOSPC,
 				       "--persistence rest: only %llu bytes are left after the image (%llu "
 				       "bytes); an ext4 "

@@ -146,6 +146,16 @@ static bool is_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+uint64_t usb_gpt_tail(const uint8_t *head, size_t len)
+{
+	if (len < 2 * SECTOR || memcmp(head + SECTOR, "EFI PART", 8) != 0)
+		return 0;
+	uint64_t n = (uint64_t)get_le32(head + SECTOR + 80) * get_le32(head + SECTOR + 84);
+	if (n > 1024 * 1024)
+		n = 128 * 128; /* not valid; usb_table_add refuses it later */
+	return (DIV_ROUND_UP(n, SECTOR) + 1) * SECTOR;
+}
+
 static int gpt_add(int fd, uint64_t dev_sectors, uint64_t lba, uint64_t n, const char *label,
 		   struct usb_table_result *r)
 {

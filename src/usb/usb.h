@@ -59,10 +59,11 @@ char *usb_target_describe(const struct usb_target *t);
  * itself (mke2fs), and open it again (checking it is the same node). */
 int usb_target_release(struct usb_target *t);
 int usb_target_reacquire(struct usb_target *t);
-/* Let the kernel read the new partition table (BLKRRPART), waiting
- * briefly while the disk is busy; 0, or a negative code (not an error a
- * caller must stop for: the next boot reads the table anyway). */
-int usb_target_reread(struct usb_target *t);
+/* Let the kernel read the new partition table (BLKRRPART, waiting while
+ * the disk is busy), and when partition partno (byte range start, len)
+ * is still not there, add it (BLKPG). 0, or a negative code that need not
+ * stop a caller: the next boot reads the table anyway. */
+int usb_target_reread(struct usb_target *t, int partno, uint64_t start, uint64_t len);
 
 /* Pure helper (unit-tested): does a /proc/self/mountinfo text mount any
  * of the n devices? Writes the first mount point found to where. */
@@ -95,10 +96,13 @@ int usb_write_image(struct usb_target *t, int img_fd, uint64_t img_size, const c
 int usb_check_image(const uint8_t *head, size_t len, uint64_t size, const char *name);
 
 /* Where the partition goes: from the first MiB boundary at or after the
- * image's end; want bytes, or (rest) to the end of the device (leaving
- * 33 sectors for a backup GPT when the image has one). */
-int usb_persist_plan(uint64_t img_size, uint64_t dev_size, uint64_t want, bool rest, bool gpt,
+ * image's end; want bytes, or (rest) to the end of the device less tail
+ * bytes (usb_gpt_tail). */
+int usb_persist_plan(uint64_t img_size, uint64_t dev_size, uint64_t want, bool rest, uint64_t tail,
 		     uint64_t *start, uint64_t *len);
+/* Bytes a GPT needs at the end of the disk (its backup entries and
+ * header), from the image's first sectors; 0 when it has no GPT. */
+uint64_t usb_gpt_tail(const uint8_t *head, size_t len);
 
 struct usb_table_result {
 	int mbr_slot; /* 1..4, 0 when the MBR was protective and kept so */
