@@ -133,8 +133,7 @@ int cmd_write(int argc, char **argv)
 	tail = usb_gpt_tail(head, got);
 	need = isize;
 	if (a.persist)
-		need = ALIGN_UP(isize, 1ull << 20) + (a.rest ? 16ull << 20 : ALIGN_UP(a.size, 4096)) +
-		       tail;
+		need = ALIGN_UP(isize, 1ull << 20) + (a.rest ? 16ull << 20 : ALIGN_UP(a.size, 4096)) + tail;
 	to.force = a.force;
 	to.img_dev = st.st_dev;
 	to.img_ino = st.st_ino;
@@ -199,7 +198,8 @@ int cmd_write(int argc, char **argv)
 		    (rc = usb_mkfs_ext4(t.path, start, plen, USB_PERSIST_LABEL)) < 0 ||
 		    (rc = usb_target_reacquire(&t)) < 0)
 			goto out;
-		if (t.kind != USB_FILE && usb_target_reread(&t, tr.mbr_slot ? tr.mbr_slot : tr.gpt_slot, start, plen) < 0) {
+		if (t.kind != USB_FILE &&
+		    usb_target_reread(&t, tr.mbr_slot ? tr.mbr_slot : tr.gpt_slot, start, plen) < 0) {
 			log_warn("%s (the partition appears after replugging the stick)", err_msg());
 			err_clear();
 		}

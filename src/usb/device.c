@@ -469,7 +469,9 @@ int usb_target_reread(struct usb_target *t, int partno, uint64_t start, uint64_t
 		nanosleep(&ts, NULL);
 	}
 	if (partno <= 0)
-		return rc == 0 ? 0 : err_sys(errno, "%s: the kernel did not re-read the partition table", t->named);
+		return rc == 0
+			   ? 0
+			   : err_sys(errno, "%s: the kernel did not re-read the partition table", t->named);
 	part_name(t->sys, partno, name, sizeof name);
 	snprintf(path, sizeof path, "/sys/class/block/%s", name);
 	if (access(path, F_OK) == 0)

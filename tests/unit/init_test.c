@@ -23,6 +23,19 @@ static void skip(const char *what, const char *why)
 }
 
 /* ---- command line -------------------------------------------------------- */
+static void test_cmdline_persistence_check(void)
+{
+	struct live_opts o;
+	live_opts_default(&o);
+	CHECK(!o.persistence && !o.check);
+	CHECK_EQ(live_cmdline_parse("quiet live.persistence live.check", &o), 0);
+	CHECK(o.persistence && o.check);
+	CHECK_EQ(live_cmdline_parse("live.persistence=off live.check=0", &o), 0);
+	CHECK(!o.persistence && !o.check);
+	CHECK_EQ(live_cmdline_parse("live.persistence=maybe", &o), 1);
+	CHECK(!o.persistence);
+}
+
 static void test_cmdline_defaults(void)
 {
 	struct live_opts o;
@@ -552,6 +565,7 @@ int main(void)
 {
 	tmp = test_tmpdir();
 	RUN(test_cmdline_defaults);
+	RUN(test_cmdline_persistence_check);
 	RUN(test_cmdline_all);
 	RUN(test_cmdline_garbage);
 	RUN(test_modalias_match);
