@@ -101,9 +101,11 @@ static int write_chunk(struct usb_target *t, const uint8_t *buf, size_t n, uint6
 	return 0;
 }
 
-/* Read back n bytes at 0 past the page cache and hash them: O_DIRECT
- * where the filesystem allows it, else after dropping the cached pages
- * (which fsync made clean). */
+/* Read back n bytes at 0 past the page cache and hash them: fsync made
+ * every page clean, so POSIX_FADV_DONTNEED (and BLKFLSBUF for a device)
+ * drops them and the reads come from the medium, with the kernel's
+ * readahead keeping it busy (O_DIRECT's one request at a time was half as
+ * fast). */
 static int read_back(struct usb_target *t, uint64_t n, uint8_t *buf, uint8_t d[SHA256_DIGEST])
 {
 	struct sha256 s;
@@ -111,26 +113,16 @@ static int read_back(struct usb_target *t, uint64_t n, uint8_t *buf, uint8_t d[S
 	posix_fadvise(t->fd, 0, 0, POSIX_FADV_DONTNEED);
 	if (t->kind != USB_FILE)
 		ioctl(t->fd, BLKFLSBUF, 0);
-	fd = open(t->path, O_RDONLY | O_CLOEXEC | O_DIRECT);
-	if (fd < 0)
-		fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	fd = open(t->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(errno, "%s: opening it to read back", t->named);
-	int fl = fcntl(fd, F_GETFL);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	sha256_init(&s);
 	progress_begin("verifying", n);
 	for (uint64_t off = 0; off < n;) {
 		size_t k = (size_t)MIN((uint64_t)CHUNK, n - off), got = 0;
-		size_t ask = k;
-		if (fl & O_DIRECT)
-			ask = ALIGN_UP(k, 4096); /* may read past the image: only k bytes count */
-		rc = util_pread_full(fd, buf, ask, (off_t)off, &got);
-		if (rc == -EINVAL && (fl & O_DIRECT)) {
-			/* an alignment the device will not take: go buffered */
-			fcntl(fd, F_SETFL, fl & ~O_DIRECT);
-			fl &= ~O_DIRECT;
-			continue;
-		}
+		rc = util_pread_full(fd, buf, k, (off_t)off, &got);
 		if (rc < 0) {
 			rc = err_sys(-rc, "%s: reading back at byte %llu", t->named, (unsigned long long)off);
 			break;
