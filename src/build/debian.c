@@ -2,9 +2,9 @@
 #include "build/debian.h"
 #include "build/capture.h"
 #include "build/chroot.h"
-#include "build/keyhash.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/sha256.h"
 #include "core/time.h"
 #include "core/util.h"
 
@@ -21,6 +21,26 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* SHA-256 of bytes, and of a file's contents, as hex for the cache key. */
+static void keyhash_hex(const void *data, size_t n, char hex[SHA256_HEX])
+{
+	uint8_t d[SHA256_DIGEST];
+	sha256_buf(data, n, d);
+	sha256_hex(d, hex);
+}
+
+static int keyhash_file_hex(const char *path, char hex[SHA256_HEX])
+{
+	uint8_t *data;
+	size_t len;
+	int rc = util_read_file(path, &data, &len);
+	if (rc < 0)
+		return rc;
+	keyhash_hex(data, len, hex);
+	free(data);
+	return 0;
+}
 
 #define KEY_VERSION "mklive debian root key 1"
 #define TAIL_LINES 15
@@ -148,7 +168,7 @@ int build_debian_key(const struct build_debian *d, const char *mmdebstrap_path, 
 {
 	struct strv pk = {0}, comp = {0}, lines = {0};
 	const char *cs = or_default(d->components, "main");
-	char hex[65], *ver = NULL, *pks = NULL, *comps = NULL;
+	char hex[SHA256_HEX], *ver = NULL, *pks = NULL, *comps = NULL;
 	int64_t sde = 0;
 	int rc, have_sde;
 

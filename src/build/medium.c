@@ -9,6 +9,7 @@
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "live/sums.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -318,6 +319,9 @@ static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const cha
 	} builtin[] = {
 	    {"live", "Live system", " quiet"},
 	    {"toram", "Live system, copied to RAM first", " quiet live.toram"},
+	    {"persist", "Live system with persistence (changes kept on the stick)",
+	     " quiet live.persistence"},
+	    {"check", "Check the medium for damage, then boot", " quiet live.check"},
 	    {"debug", "Live system with every boot message (debug)", " live.debug"},
 	    {"shell", "Rescue shell in the initramfs, before the root is mounted", " live.shell"},
 	};
@@ -496,6 +500,7 @@ int build_medium(struct build_ctx *c, const char *out)
 	uint8_t *mbr = NULL;
 	size_t mbr_len = 0;
 	char *text;
+	size_t sums_len = 0;
 	bool floppy = false;
 	int rc;
 
@@ -543,7 +548,14 @@ int build_medium(struct build_ctx *c, const char *out)
 	free(text);
 	if (rc || (rc = build_floppy(c, m, &menu, &floppy)))
 		goto out;
-	if ((rc = tree_finalize(m)))
+	/* last: every file of the medium, for live.check and mklive check,
+	 * but isolinux.bin, which gets its boot-info-table as it is written */
+	static const char *const patched[] = {"boot/isolinux/isolinux.bin", NULL};
+	if ((rc = live_sums_make(m, patched, &text, &sums_len)) == 0) {
+		rc = tree_add_mem_file(m, "/" LIVE_SUMS_PATH, text, sums_len, 0644, NULL);
+		free(text);
+	}
+	if (rc || (rc = tree_finalize(m)))
 		goto out;
 	c->rep->floppy = floppy;
 

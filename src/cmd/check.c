@@ -92,7 +92,7 @@ static int write_sums(const char *dir)
 	int rc;
 	if ((rc = open_medium(dir, &t)) < 0)
 		goto out;
-	if ((rc = live_sums_make(t, &text, &len)) < 0)
+	if ((rc = live_sums_make(t, NULL, &text, &len)) < 0)
 		goto out;
 	dst = util_path_join(dir, LIVE_SUMS_PATH);
 	struct tree_node *live = tree_lookup(t, "live");

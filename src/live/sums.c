@@ -22,6 +22,7 @@ struct collect {
 	struct file_ref *v;
 	size_t n, cap;
 	uint64_t bytes;
+	const char *const *skip;
 };
 
 static int collect_one(struct tree_node *n, void *vctx)
@@ -30,7 +31,10 @@ static int collect_one(struct tree_node *n, void *vctx)
 	if (!tree_is_reg(n))
 		return 0;
 	char *p = tree_node_path(n);
-	if (!strcmp(p + 1, LIVE_SUMS_PATH)) {
+	bool skip = !strcmp(p + 1, LIVE_SUMS_PATH);
+	for (const char *const *k = c->skip; k && *k && !skip; k++)
+		skip = !strcmp(p + 1, *k);
+	if (skip) {
 		free(p);
 		return 0;
 	}
@@ -71,9 +75,10 @@ static int hash_node(const struct tree_node *n, uint8_t *buf, uint8_t d[SHA256_D
 	return rc;
 }
 
-int live_sums_make(const struct tree *m, char **text, size_t *len)
+int live_sums_make(const struct tree *m, const char *const *skip, char **text, size_t *len)
 {
 	struct collect c = {0};
+	c.skip = skip;
 	uint8_t *buf = NULL;
 	char *out = NULL;
 	size_t olen = 0, ocap = 0;

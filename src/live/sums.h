@@ -13,13 +13,15 @@
 #define LIVE_SUMS_PATH "live/SHA256SUMS"
 
 /* The text of /live/SHA256SUMS for the medium tree m (malloc'ed, NUL
- * after *len bytes). Reads every regular file through tree_node_pread,
+ * after *len bytes), leaving out the paths in skip (NULL-terminated, no
+ * leading '/', or NULL): files the ISO writer changes as it writes them,
+ * such as a boot image that gets a boot-info-table. Reads every regular file through tree_node_pread,
  * with a progress meter. The build adds it last, after every other file
  * is in the tree:
- *     live_sums_make(medium, &text, &len);
+ *     live_sums_make(medium, skip, &text, &len);
  *     tree_add_mem_file(medium, "/" LIVE_SUMS_PATH, text, len, 0644, NULL);
  * and frees text (tree_add_mem_file copies it). */
-int live_sums_make(const struct tree *m, char **text, size_t *len);
+int live_sums_make(const struct tree *m, const char *const *skip, char **text, size_t *len);
 
 struct live_sums_result {
 	uint64_t files;	 /* lines checked */

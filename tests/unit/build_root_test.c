@@ -12,7 +12,6 @@
 #include "build/capture.h"
 #include "build/chroot.h"
 #include "build/debian.h"
-#include "build/keyhash.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
@@ -120,50 +119,6 @@ static void set_fake(const char *mode)
 static void no_fake(void)
 {
 	setenv("PATH", real_path, 1);
-}
-
-/* ---- SHA-256 ------------------------------------------------------------ */
-
-static void test_sha256_vectors(void)
-{
-	char hex[65];
-	struct keyhash k;
-	uint8_t d[32], chunk[1024];
-	/* FIPS 180-4 examples (NIST CSRC "SHA256.pdf") */
-	keyhash_hex("abc", 3, hex);
-	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	keyhash_hex("", 0, hex);
-	CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	keyhash_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
-	CHECK_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-	/* a million 'a', fed in pieces that cross block borders */
-	memset(chunk, 'a', sizeof chunk);
-	keyhash_init(&k);
-	for (size_t done = 0, step = 1; done < 1000000; done += step, step = step % 997 + 7)
-		keyhash_update(&k, chunk, MIN(step, 1000000 - done));
-	keyhash_final(&k, d);
-	static const uint8_t want[4] = {0xcd, 0xc7, 0x6e, 0x5c};
-	CHECK_MEM(d, want, 4);
-	/* 55, 56 and 64 bytes: the padding edge cases, against sha256sum */
-	char *p = tpath("edge"), cmd[512], line[128];
-	for (size_t n = 55; n <= 64; n += 1) {
-		char buf[64];
-		memset(buf, 'x', n);
-		int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		CHECK(write(fd, buf, n) == (ssize_t)n);
-		close(fd);
-		keyhash_hex(buf, n, hex);
-		snprintf(cmd, sizeof cmd, "sha256sum '%s'", p);
-		FILE *f = popen(cmd, "r");
-		if (f && fgets(line, sizeof line, f))
-			CHECK(strncmp(line, hex, 64) == 0);
-		if (f)
-			pclose(f);
-	}
-	CHECK_EQ(keyhash_file_hex(p, hex), 0);
-	CHECK(keyhash_file_hex("/nonexistent/x", hex) < 0);
-	CHECK(strstr(err_msg(), "/nonexistent/x") != NULL);
-	free(p);
 }
 
 /* ---- the cache key ------------------------------------------------------ */
@@ -729,7 +684,6 @@ int main(int argc, char **argv)
 	char *prog = tpath("bin/mmdebstrap");
 	write_text(prog, fake_script, 0755);
 	free(prog);
-	RUN(test_sha256_vectors);
 	RUN(test_key);
 	RUN(test_cache_dir);
 	RUN(test_capture_tail);
