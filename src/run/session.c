@@ -230,6 +230,13 @@ static int start_qemu(struct session *s, const struct run_argv *argv)
 	return 0;
 }
 
+/* QEMU leads its own process group: helpers it may have started go too. */
+static void kill_qemu(struct session *s, int sig)
+{
+	kill(-s->pid, sig);
+	kill(s->pid, sig); /* before its setpgid, the group is not there yet */
+}
+
 static bool reap(struct session *s, bool block)
 {
 	if (s->exited)
@@ -365,14 +372,14 @@ static void stop_qemu(struct session *s)
 	if (reap(s, false))
 		return;
 	if (s->qmp.fd < 0 || run_qmp_quit(&s->qmp) < 0)
-		kill(s->pid, SIGTERM);
+		kill_qemu(s, SIGTERM);
 	while (!reap(s, false)) {
 		struct pollfd p[3];
 		nfds_t np = 0;
 		char buf[4096];
 		double left = QUIT_GRACE_S - (now() - t0);
 		if (left <= 0 && !killed) {
-			kill(s->pid, SIGKILL);
+			kill_qemu(s, SIGKILL);
 			killed = true;
 			reap(s, true);
 			break;
@@ -606,7 +613,7 @@ int run_session(const struct run_opts *o, struct run_result *res)
 out:
 	tty_restore(&s);
 	if (s.pid > 0 && !s.exited) {
-		kill(s.pid, SIGKILL);
+		kill_qemu(&s, SIGKILL);
 		reap(&s, true);
 	}
 	if (signals)
