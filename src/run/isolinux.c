@@ -14,6 +14,7 @@
 
 #define MAX_LABELS 256
 #define MAX_INCLUDE_DEPTH 8
+#define MAX_FILES 64 /* a config and what it includes, bounded in all */
 
 struct label {
 	char *name;
@@ -117,6 +118,9 @@ static int include(struct cfg *c, const char *from, int line, const char *arg)
 	} else if (c->depth >= MAX_INCLUDE_DEPTH) {
 		rc = err_set(ERR_FORMAT, "%s:%d: INCLUDE %s: more than %d levels deep", from, line, p,
 			     MAX_INCLUDE_DEPTH);
+	} else if (c->nfiles >= MAX_FILES) {
+		rc = err_set(ERR_LIMIT, "%s:%d: INCLUDE %s: more than %d files included", from, line, p,
+			     MAX_FILES);
 	} else if ((rc = c->read(c->ctx, p, &text)) < 0) {
 		rc = err_wrap(rc, "%s:%d: INCLUDE", from, line);
 	} else {

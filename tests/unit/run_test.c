@@ -392,6 +392,14 @@ static int read_include(void *ctx, const char *path, char **text)
 	return err_set(ENOENT, "%s: not on the medium", path);
 }
 
+static int read_self(void *ctx, const char *path, char **text)
+{
+	(*(int *)ctx)++;
+	(void)path;
+	*text = xstrdup("INCLUDE a.cfg\nINCLUDE b.cfg\nINCLUDE c.cfg\nLABEL x\nLINUX /x\n");
+	return 0;
+}
+
 static void test_isolinux_include_and_errors(void)
 {
 	struct run_boot_entry e;
@@ -424,6 +432,13 @@ static void test_isolinux_include_and_errors(void)
 	CHECK(strstr(err_msg(), "names no kernel") != NULL);
 	CHECK(run_isolinux_default("# nothing\nSERIAL 0\n", "/isolinux.cfg", NULL, NULL, &e) < 0);
 	CHECK(strstr(err_msg(), "no LABEL") != NULL);
+	/* a config that includes itself: bounded work, then an error */
+	{
+		int reads = 0;
+		CHECK(run_isolinux_default("INCLUDE self.cfg\n", "/isolinux.cfg", read_self, &reads, &e) < 0);
+		CHECK(strstr(err_msg(), "more than") != NULL);
+		CHECK(reads <= 64);
+	}
 	/* an INCLUDE that cannot be read names the file and line */
 	CHECK(run_isolinux_default("INCLUDE gone.cfg\n", "/isolinux/isolinux.cfg", read_include, NULL, &e) <
 	      0);
