@@ -224,8 +224,10 @@ int cmd_run(int argc, char **argv)
 				  WEXITSTATUS(res.qemu_status));
 		else if (o.expect)
 			log_error("the guest powered off before '%s' appeared", o.expect);
-		else
+		else {
+			say("the guest powered off");
 			status = 0;
+		}
 		break;
 	}
 out:

@@ -46,7 +46,7 @@ struct session {
 	int status;
 	struct run_qmp qmp;
 	int log_fd;
-	bool out_broken;
+	bool out_broken, log_broken;
 	/* terminal */
 	bool raw;
 	struct termios saved;
@@ -256,13 +256,25 @@ static bool reap(struct session *s, bool block)
 	}
 }
 
+/* The --log file: a write error is said once, and the run goes on. */
+static void log_bytes(struct session *s, const char *buf, size_t n)
+{
+	int rc;
+	if (s->log_fd < 0 || s->log_broken)
+		return;
+	if ((rc = util_write_full(s->log_fd, buf, n)) < 0) {
+		s->log_broken = true;
+		log_warn("--log %s: %s; the log is incomplete%s", s->o->log_path, strerror(-rc),
+			 s->raw ? "\r" : "");
+	}
+}
+
 /* Serial output: relayed, logged, matched. Returns true on --expect. */
 static bool on_output(struct session *s, const char *buf, size_t n, double t)
 {
 	const struct run_opts *o = s->o;
 	to_terminal(s, o->out_fd, buf, n, false);
-	if (s->log_fd >= 0)
-		util_write_full(s->log_fd, buf, n);
+	log_bytes(s, buf, n);
 	run_text_feed(&s->text, buf, n);
 	s->last_output = t;
 	if (s->has_send_after && !s->send_armed && run_text_match(&s->text, &s->send_after, 0, NULL)) {
@@ -399,8 +411,7 @@ static void stop_qemu(struct session *s)
 				s->out_r = -1;
 			} else if (r > 0) {
 				to_terminal(s, s->o->out_fd, buf, (size_t)r, false);
-				if (s->log_fd >= 0)
-					util_write_full(s->log_fd, buf, (size_t)r);
+				log_bytes(s, buf, (size_t)r);
 			}
 		}
 		if (s->err_r >= 0)

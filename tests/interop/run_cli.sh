@@ -123,6 +123,16 @@ FAKE_MODE=poweroff "$MKLIVE" run --accel tcg --qemu "$fake" "$img" >"$O/off.out"
 rc=$?
 if [ $rc = 0 ] && grep -aq "powering off" "$O/off.out"; then t_pass guest-poweroff; else
 	t_fail guest-poweroff "exit $rc: $(cat "$O/off.err")"; fi
+# a log that cannot be written: said once, the run goes on
+if [ -w /dev/full ]; then
+	FAKE_MODE=poweroff "$MKLIVE" run --accel tcg --qemu "$fake" --log /dev/full "$img" >/dev/null 2>"$O/full.err"
+	rc=$?
+	if [ $rc = 0 ] && [ "$(grep -c 'log /dev/full: No space left on device' "$O/full.err")" = 1 ]; then
+		t_pass log-write-error
+	else
+		t_fail log-write-error "exit $rc: $(cat "$O/full.err")"
+	fi
+fi
 FAKE_MODE=poweroff "$MKLIVE" run --accel tcg --qemu "$fake" --expect nothing "$img" >/dev/null 2>"$O/off2.err"
 rc=$?
 if [ $rc = 1 ] && grep -q "powered off before 'nothing' appeared" "$O/off2.err"; then t_pass poweroff-before-expect
