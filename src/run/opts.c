@@ -1,0 +1,149 @@
+/* The options of mklive run, set by key (as every module's options are)
+ * and checked together before anything starts. */
+#include "core/error.h"
+#include "core/util.h"
+#include "run/run.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void run_opts_init(struct run_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->memory_mb = 1024; /* 512 MB is too little for Debian's kernel plus a root in RAM */
+	o->cpus = 1;
+	o->timeout = -1; /* not given: run_opts_check chooses */
+	o->in_fd = -1;
+	o->out_fd = 1;
+	o->err_fd = 2;
+}
+
+void run_opts_free(struct run_opts *o)
+{
+	free(o->send_buf);
+	o->send_buf = NULL;
+	o->send = NULL;
+}
+
+static int parse_seconds(const char *v, double *out, const char *label)
+{
+	char *end;
+	double d = strtod(v, &end);
+	if (!*v || *end || !(d >= 0) || d > 1e7)
+		return err_set(ERR_USAGE, "%s %s: expected a number of seconds", label, v);
+	*out = d;
+	return 0;
+}
+
+int run_opts_set(struct run_opts *o, const char *key, const char *value, const char *label)
+{
+	uint64_t v;
+	int rc;
+	if (!label)
+		label = key;
+	if (!strcmp(key, "usb")) {
+		o->medium = RUN_USB;
+		return 0;
+	}
+	if (!strcmp(key, "writable")) {
+		o->writable = true;
+		return 0;
+	}
+	if (!strcmp(key, "uefi")) {
+		if (o->firmware == RUN_BIOS)
+			o->firmware = RUN_UEFI;
+		return 0;
+	}
+	if (!strcmp(key, "secure-boot")) {
+		o->firmware = RUN_UEFI_SECURE;
+		return 0;
+	}
+	if (!value)
+		return err_set(ERR_USAGE, "%s needs a value", label);
+	if (!strcmp(key, "memory")) {
+		if ((rc = util_parse_uint(value, 64, 1024 * 1024, &v, label)))
+			return rc;
+		o->memory_mb = (unsigned)v;
+	} else if (!strcmp(key, "cpus")) {
+		if ((rc = util_parse_uint(value, 1, 256, &v, label)))
+			return rc;
+		o->cpus = (unsigned)v;
+	} else if (!strcmp(key, "accel")) {
+		if (!strcmp(value, "kvm"))
+			o->accel = RUN_ACCEL_KVM;
+		else if (!strcmp(value, "tcg"))
+			o->accel = RUN_ACCEL_TCG;
+		else if (!strcmp(value, "auto"))
+			o->accel = RUN_ACCEL_AUTO;
+		else
+			return err_set(ERR_USAGE, "%s %s: expected kvm, tcg or auto", label, value);
+	} else if (!strcmp(key, "expect")) {
+		o->expect = value;
+	} else if (!strcmp(key, "send")) {
+		char *s;
+		if ((rc = run_unescape(value, &s)))
+			return rc;
+		if (!*s) {
+			free(s);
+			return err_set(ERR_USAGE, "%s: the text to type is empty", label);
+		}
+		free(o->send_buf);
+		o->send = o->send_buf = s;
+	} else if (!strcmp(key, "send-after")) {
+		o->send_after = value;
+	} else if (!strcmp(key, "timeout")) {
+		if ((rc = parse_seconds(value, &o->timeout, label)))
+			return rc;
+	} else if (!strcmp(key, "log")) {
+		o->log_path = value;
+	} else {
+		return err_set(ERR_USAGE, "%s: not an option of mklive run", label);
+	}
+	return 0;
+}
+
+int run_opts_check(struct run_opts *o)
+{
+	regex_t re;
+	struct stat st;
+	int fd, rc;
+
+	if (!o->image)
+		return err_set(ERR_USAGE, "no IMAGE given (see 'mklive run --help')");
+	if (o->timeout < 0)
+		o->timeout = o->expect ? RUN_EXPECT_TIMEOUT : 0;
+	if (o->writable && o->medium == RUN_CD)
+		return err_set(ERR_USAGE,
+			       "--writable: a CD is read-only; attach the image as a USB stick (--usb)");
+	if (o->send_after && !o->send)
+		return err_set(ERR_USAGE, "--send-after needs --send TEXT");
+	if (o->expect) {
+		if ((rc = run_regex_compile(&re, o->expect, "--expect")))
+			return rc;
+		regfree(&re);
+	}
+	if (o->send_after) {
+		if ((rc = run_regex_compile(&re, o->send_after, "--send-after")))
+			return rc;
+		regfree(&re);
+	}
+	/* The image: QEMU's own message for a missing file is long; say it
+	 * plainly, and before anything is started. */
+	fd = open(o->image, (o->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(errno, "%s", o->image);
+	if (fstat(fd, &st) < 0) {
+		rc = err_sys(errno, "%s", o->image);
+		close(fd);
+		return rc;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return err_set(ERR_USAGE, "%s: not a file or a block device", o->image);
+	if (S_ISREG(st.st_mode) && st.st_size == 0)
+		return err_set(ERR_FORMAT, "%s: the image is empty", o->image);
+	return 0;
+}
