@@ -81,7 +81,7 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libmklive.a
 
 TOOL_BINS = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzzobj -name '*.d' 2>/dev/null)
 
 # ---- sanitizer build (a separate tree under build/asan) ----------------------
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -127,10 +127,21 @@ FUZZ_CC ?= clang
 # then replayed under the default sanitizers)
 FUZZ_SAN ?= address,undefined
 fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard init/*.c init/*.h) $(BUILD)/gen/commands.h $(BUILD)/gen/version.h
+# The library is compiled once for every target (instrumented, not linked
+# with libFuzzer's main); it embeds mklive-init (init_blob.o, init/Makefile.inc).
+FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,$(FUZZ_SAN)
+$(BUILD)/fuzzobj/%.o: %.c $(BUILD)/gen/commands.h $(BUILD)/gen/version.h
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(LIB_SRC))
+$(BUILD)/fuzz/libmklive-fuzz.a: $(FUZZ_OBJS) $(EMBED_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libmklive-fuzz.a $(wildcard init/*.c init/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN) \
-	  -o $@ $< $(LIB_SRC) $(LIBS)
+	  -o $@ $< $(BUILD)/fuzz/libmklive-fuzz.a $(LIBS)
 
 # ---- demo and install --------------------------------------------------------
 demo: all
