@@ -41,10 +41,11 @@ static uint8_t *entry(struct sbuf *b, const char sig[2], size_t len)
 uint32_t iso_rr_mode(const struct iso_image *img, const struct tree_node *tn)
 {
 	uint32_t m = tn->mode;
-	if (!img->o->rationalize || (m & S_IFMT) == S_IFLNK)
+	if (!img->o->rationalize)
 		return m;
 	/* mkisofs -r: everything readable, executable for all if for anyone,
-	 * directories searchable, no write or set-id/sticky bits. */
+	 * directories searchable, no write or set-id/sticky bits; symbolic
+	 * links too (0777 becomes 0555, as genisoimage and xorriso record). */
 	m |= 0444;
 	if ((m & S_IFMT) == S_IFDIR || (m & 0111))
 		m |= 0111;
