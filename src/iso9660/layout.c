@@ -83,7 +83,10 @@ static void build_dir(struct iso_image *img, struct iso_node *d, unsigned level)
 		struct tree_node *c = t->children[i];
 		struct iso_node *n = node_new(img, c, kind_of(c));
 		c->user = n;
-		add_jkid(d, n);
+		/* Joliet has no symbolic links, devices or FIFOs: xorriso leaves
+		 * them out rather than show them as empty files. */
+		if (tree_is_dir(c) || tree_is_reg(c))
+			add_jkid(d, n);
 		if (n->kind != ISO_N_DIR) {
 			add_kid(d, n);
 			continue;
