@@ -97,10 +97,17 @@ static int resolve_links(const char *path, char **out)
 {
 	char *cur = xstrdup(path);
 	for (int hops = 0;; hops++) {
-		struct stat st;
+		struct stat lst, st;
 		char *target, *slash, *next;
+		size_t cap;
 		ssize_t n;
-		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode)) {
+		if (lstat(cur, &lst) < 0 || !S_ISLNK(lst.st_mode)) {
+			*out = cur;
+			return 0;
+		}
+		/* A link to a device or FIFO is written through as it is: the
+		 * links of /proc (/dev/stdout) name a pipe by no path. */
+		if (stat(cur, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 			*out = cur;
 			return 0;
 		}
@@ -108,14 +115,15 @@ static int resolve_links(const char *path, char **out)
 			free(cur);
 			return err_set(ELOOP, "%s: too many levels of symbolic links", path);
 		}
-		target = xmalloc((size_t)st.st_size + 2);
-		n = readlink(cur, target, (size_t)st.st_size + 1);
-		if (n < 0 || (size_t)n > (size_t)st.st_size) {
-			int e = n < 0 ? errno : ERR_CHANGED;
+		/* (the links of /proc report a size of 64 whatever they hold) */
+		cap = MAX((size_t)lst.st_size, (size_t)4096) + 1;
+		target = xmalloc(cap);
+		n = readlink(cur, target, cap);
+		if (n < 0 || (size_t)n >= cap) {
+			int e = n < 0 ? errno : ENAMETOOLONG;
 			free(target);
 			free(cur);
-			return n < 0 ? err_sys(e, "%s: cannot read symbolic link", path)
-				     : err_set(e, "%s: symbolic link changed while being read", path);
+			return err_sys(e, "%s: cannot read symbolic link", path);
 		}
 		target[n] = 0;
 		slash = strrchr(cur, '/');

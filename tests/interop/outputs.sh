@@ -57,6 +57,13 @@ reader=$!
 expect_fail fifo-seek-needed "must seek back" "" "$MKLIVE" squashfs "$T/src" "$T/fifo" -quiet
 wait $reader
 check fifo-kept-after-error test -p "$T/fifo"
+# a link to a pipe through /proc (as /dev/stdout is): the pipe gets the
+# image, the link stays; to a regular file, the file does
+ln -s /proc/self/fd/1 "$T/stdout"
+"$MKLIVE" iso -quiet -R -o "$T/stdout" "$T/src" | cat >"$T/from-pipe"
+check proc-link-to-pipe bash -c "cmp '$T/ref.iso' '$T/from-pipe' && [ -L '$T/stdout' ]"
+"$MKLIVE" iso -quiet -R -o "$T/stdout" "$T/src" >"$T/from-redirect"
+check proc-link-to-file bash -c "cmp '$T/ref.iso' '$T/from-redirect' && [ -L '$T/stdout' ] && ! ls -a '$T' | grep -q mklive-"
 
 # --- 2. symbolic links: written through to the target ---
 ln -s ref-copy.iso "$T/link.iso"
