@@ -306,8 +306,11 @@ size_t iso_rr_record(struct iso_image *img, struct iso_node *n, enum iso_rr_rec 
 			add_pn(&b, tn);
 		if (n->kind == ISO_N_PLACEHOLDER)
 			add_pointer(&b, "CL", n->reloc->lba);
-		else if (n->kind == ISO_N_DIR && n->reloc)
-			entry(&b, "RE", 4); /* RRIP 4.1.5.3 */
+		else if (n->kind == ISO_N_DIR && (n->reloc || n->is_rr_moved))
+			/* RRIP 4.1.5.3; on the relocation directory itself too, as
+			 * libisofs marks it: Rock Ridge readers then hide it (Linux
+			 * lists no entry with RE), since it is not in the source */
+			entry(&b, "RE", 4);
 		/* A link target and a name start in the record itself even when
 		 * they continue elsewhere (SUSP 5.1), as genisoimage writes them:
 		 * readers that ignore continuation areas (libcdio) then still
