@@ -95,7 +95,12 @@ static void add_nm(struct sbuf *b, const char *name, size_t first)
 	size_t len = strlen(name), max = MIN(first, (size_t)250);
 	do {
 		size_t k = MIN(len, max);
-		uint8_t *e = entry(b, "NM", 5 + k);
+		uint8_t *e;
+		/* a piece ends between UTF-8 sequences: a reader that shows only
+		 * the first (libcdio) shows whole characters */
+		while (k < len && k > 4 && ((unsigned char)name[k] & 0xC0) == 0x80)
+			k--;
+		e = entry(b, "NM", 5 + k);
 		e[4] = len > k ? 0x01 : 0;
 		memcpy(e + 5, name, k);
 		name += k;
