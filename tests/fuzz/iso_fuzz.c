@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (tree_finalize(t) == 0) {
 		snprintf(path, sizeof path, "/dev/shm/mklive-iso-fuzz-%d.iso", (int)getpid());
-		rc = iso_write(t, &o, path);
+		rc = iso_write(t, &o, path, NULL);
 		if (rc < 0 && strstr(err_msg(), "internal error")) {
 			fprintf(stderr, "%s\n", err_msg());
 			abort();
