@@ -72,7 +72,7 @@ done) | normalize >"$O/host.list"
 # panic with "IO-APIC + timer doesn't work")
 listed() { # NAME ISO: the kernel's listing equals the tree's
 	local name=$1 iso=$2 log=$O/$1.serial
-	if ! qemu_boot "$log" MKLIVE-ISO-LISTED 90 -kernel "$kernel" -initrd "$O/initrd.img" \
+	if ! qemu_boot "$log" MKLIVE-ISO-LISTED 300 -kernel "$kernel" -initrd "$O/initrd.img" \
 		-append "console=ttyS0 quiet panic=-1 no_timer_check" -cdrom "$iso"; then
 		t_fail "$name" "no listing: $(tr -d '\033' <"$log" | tr '\r\n' '  ' | tail -c 300)"; return
 	fi
