@@ -8,7 +8,7 @@ build_pkgs="gcc make libc6-dev clang-format libdeflate-dev liblzma-dev libzstd-d
 test_pkgs="qemu-system-x86 qemu-utils linux-image-amd64 syslinux syslinux-common syslinux-utils isolinux
  xorriso genisoimage mtools dosfstools squashfs-tools squashfs-tools-ng cloop-utils ovmf memtest86+
  libarchive-tools p7zip-full fdisk attr libcap2-bin cpio busybox-static zstd xz-utils lz4 file
- cloop-src linux-headers-amd64 mmdebstrap uidmap e2fsprogs gdisk
+ cloop-src linux-headers-amd64 mmdebstrap uidmap e2fsprogs gdisk grub-common libcdio-utils
  grub-efi-amd64-bin shim-signed grub-efi-amd64-signed"
 bench_pkgs="$test_pkgs mmdebstrap hyperfine time bc"
 demo_pkgs="qemu-system-x86 syslinux-common isolinux linux-image-amd64 busybox-static"

@@ -47,12 +47,12 @@ run_one() { # suite|path -> writes $out/<suite>/<name>.result and .log
 	fi
 	rc=$?
 	{
-		grep -E '^(PASS|FAIL|SKIP): ' "$log" | sed "s|^\([A-Z]*\): |\1: $suite/|"
-		if ! grep -qE '^(PASS|FAIL|SKIP): ' "$log"; then
+		grep -aE '^(PASS|FAIL|SKIP): ' "$log" | sed "s|^\([A-Z]*\): |\1: $suite/|"
+		if ! grep -aqE '^(PASS|FAIL|SKIP): ' "$log"; then
 			if [ $rc = 77 ]; then echo "SKIP: $suite/$name ($(tail -n 1 "$log"))"
 			elif [ $rc != 0 ]; then echo "FAIL: $suite/$name (exit $rc)"
 			else echo "FAIL: $suite/$name (printed no result)"; fi
-		elif [ $rc != 0 ] && [ $rc != 77 ] && ! grep -q '^FAIL: ' "$log"; then
+		elif [ $rc != 0 ] && [ $rc != 77 ] && ! grep -aq '^FAIL: ' "$log"; then
 			echo "FAIL: $suite/$name (exit $rc after its checks)"
 		fi
 	} >"$res"

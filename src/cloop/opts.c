@@ -192,7 +192,8 @@ int cloop_write(const char *in_path, const struct cloop_opts *o, const char *out
 	int fd = -1, rc;
 	if ((rc = cloop_input_open(in_path, false, &fd, &wo.input_size)) < 0)
 		return rc;
-	if ((rc = out_open(&out, out_path)) < 0)
+	if ((rc = out_open(&out, out_path)) < 0 ||
+	    (rc = out_check_not_input(out, fd, !strcmp(in_path, "-") ? "standard input" : in_path)) < 0)
 		goto done;
 	if ((rc = cloop_writer_create(&w, out, &wo)) < 0)
 		goto done;

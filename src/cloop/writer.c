@@ -126,7 +126,7 @@ int cloop_writer_create(struct cloop_writer **out, struct out_file *o, const str
 	w->spool_fd = -1;
 	if (opts->version == CLOOP_V4)
 		w->mode = W_V4;
-	else if (opts->input_size != UINT64_MAX && strcmp(out_path(o), "-") != 0)
+	else if (opts->input_size != UINT64_MAX && out_can_seek(o))
 		w->mode = W_V2_RESERVED;
 	else
 		w->mode = W_V2_SPOOL;

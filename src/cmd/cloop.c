@@ -179,7 +179,7 @@ static int do_extract(int argc, char **argv)
 	if ((rc = cloop_reader_open(&r, fd, size, ops[0])) < 0)
 		goto out;
 	in = cloop_reader_info(r);
-	if ((rc = out_open(&o, ops[1])) < 0)
+	if ((rc = out_open(&o, ops[1])) < 0 || (rc = out_check_not_input(o, fd, ops[0])) < 0)
 		goto out;
 	buf = xmalloc(in->block_size);
 	progress_begin("extracting", (uint64_t)in->num_blocks * in->block_size);

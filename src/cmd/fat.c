@@ -102,6 +102,7 @@ int cmd_fat(int argc, char **argv)
 		rc = err_set(ERR_USAGE, "-o -: a FAT image cannot be written to standard output");
 		goto out;
 	}
+	tree_scan_skip_output(&so, c.output);
 	t = tree_create();
 	for (size_t i = 0; i < nsrcs; i++)
 		if ((rc = tree_add_graft(t, srcs[i], &so)))

@@ -37,7 +37,11 @@ static const char usage_text[] =
     "  -R, -rock            Rock Ridge: POSIX names, modes, owners, links, devices\n"
     "  -r, -rational-rock   Rock Ridge with uid/gid 0 and readable, non-writable modes\n"
     "  -J, -joliet          Joliet: Unicode names (64 characters) for Windows\n"
-    "  -hide-rr-moved       call the directory of relocated deep directories .rr_moved\n"
+    "  -D, -disable-deep-relocation\n"
+    "                       record directories deeper than 8 levels where they are\n"
+    "                       (the default with Rock Ridge, as in xorriso)\n"
+    "  -rr_reloc_dir NAME   move them into /NAME instead (hidden from Rock Ridge readers)\n"
+    "  -hide-rr-moved       the same as -rr_reloc_dir .rr_moved\n"
     "Volume identity:\n"
     "  -V ID                volume id (32 characters; default CDROM)\n"
     "  -A ID                application id        -p ID  data preparer id\n"
@@ -88,6 +92,8 @@ static const struct opt opts[] = {
     {"r|rational-rock", 0, OPT_NOARG, "rational-rock", NULL},
     {"J|joliet", 0, OPT_NOARG, "joliet", NULL},
     {"hide-rr-moved", 0, OPT_NOARG, "hide-rr-moved", NULL},
+    {"rr_reloc_dir", 0, OPT_ARG, "rr-reloc-dir", NULL},
+    {"D|disable-deep-relocation", 0, OPT_NOARG, "disable-deep-relocation", NULL},
     {"V", 0, OPT_ARG, "volume-id", NULL},
     {"A|appid", 0, OPT_ARG, "application-id", NULL},
     {"p|preparer", 0, OPT_ARG, "preparer-id", NULL},
@@ -186,6 +192,7 @@ int cmd_iso(int argc, char **argv)
 		goto out;
 	c.scan.excludes = c.excl;
 	c.scan.nexcludes = c.nexcl;
+	tree_scan_skip_output(&c.scan, c.out_path);
 	t = tree_create();
 	for (size_t i = 0; i < nspecs; i++)
 		if ((rc = add_source(t, specs[i], c.graft, &c.scan)))

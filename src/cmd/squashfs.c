@@ -147,6 +147,7 @@ int cmd_squashfs(int argc, char **argv)
 			rc = sqfs_opts_check(&ctx.sq);
 		if (!rc) {
 			so.xattrs = !ctx.sq.no_xattrs;
+			tree_scan_skip_output(&so, pos[npos - 1]);
 			t = tree_create();
 			for (size_t i = 0; i + 1 < npos && !rc; i++)
 				rc = tree_add_graft(t, pos[i], &so);

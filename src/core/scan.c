@@ -139,11 +139,28 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The directories being scanned, innermost first. A directory met again
+ * below itself (a followed symbolic link to an ancestor, a bind mount)
+ * would be copied into itself without end. */
+struct ancestor {
+	uint64_t dev, ino;
+	const char *src;
+	const struct ancestor *up;
+};
+
+static const struct ancestor *find_ancestor(const struct ancestor *a, const struct stat *st)
+{
+	for (; a; a = a->up)
+		if (a->dev == (uint64_t)st->st_dev && a->ino == (uint64_t)st->st_ino)
+			return a;
+	return NULL;
+}
+
 static int scan_dir(struct tree *t, struct tree_node *dir, const char *src, const struct tree_scan_opts *o,
-		    unsigned depth);
+		    unsigned depth, const struct ancestor *up);
 
 static int add_entry(struct tree *t, struct tree_node *dir, const char *name, const char *src,
-		     const struct tree_scan_opts *o, unsigned depth)
+		     const struct tree_scan_opts *o, unsigned depth, const struct ancestor *up)
 {
 	struct stat st;
 	struct tree_node *n;
@@ -158,6 +175,26 @@ static int add_entry(struct tree *t, struct tree_node *dir, const char *name, co
 			log_warn("%s: skipping socket", src);
 		return 0;
 	}
+	if (o && o->skip_ino && S_ISREG(st.st_mode) && (uint64_t)st.st_dev == o->skip_dev &&
+	    (uint64_t)st.st_ino == o->skip_ino)
+		return 0; /* the output being written */
+	if (S_ISDIR(st.st_mode)) {
+		const struct ancestor *a = find_ancestor(up, &st);
+		if (a) {
+			/* As xorriso does: the link itself is stored. */
+			if (lstat(src, &st) < 0)
+				return err_sys(errno, "%s", src);
+			if (!S_ISLNK(st.st_mode)) {
+				log_warn(
+				    "%s: is the directory %s again (reached through a followed link or a "
+				    "bind mount); left out",
+				    src, a->src);
+				return 0;
+			}
+			log_warn("%s: a symbolic link to its ancestor %s; stored as a link, not followed",
+				 src, a->src);
+		}
+	}
 	rc = tree_add_child(t, dir, name, st.st_mode, &n);
 	if (rc)
 		return err_wrap(rc, "%s", src);
@@ -165,16 +202,17 @@ static int add_entry(struct tree *t, struct tree_node *dir, const char *name, co
 	if (rc)
 		return rc;
 	if (S_ISDIR(st.st_mode)) {
+		struct ancestor self = {(uint64_t)st.st_dev, (uint64_t)st.st_ino, src, up};
 		if (depth > 4096)
 			return err_set(ELOOP, "%s: directories nested too deeply (a symbolic link loop?)",
 				       src);
-		return scan_dir(t, n, src, o, depth + 1);
+		return scan_dir(t, n, src, o, depth + 1, &self);
 	}
 	return 0;
 }
 
 static int scan_dir(struct tree *t, struct tree_node *dir, const char *src, const struct tree_scan_opts *o,
-		    unsigned depth)
+		    unsigned depth, const struct ancestor *up)
 {
 	DIR *d = opendir(src);
 	struct dirent *e;
@@ -204,7 +242,7 @@ static int scan_dir(struct tree *t, struct tree_node *dir, const char *src, cons
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *path = util_path_join(src, names[i]);
 		if (!excluded(names[i], path, o))
-			rc = add_entry(t, dir, names[i], path, o, depth);
+			rc = add_entry(t, dir, names[i], path, o, depth, up);
 		free(path);
 	}
 out:
@@ -228,10 +266,17 @@ int tree_add_path(struct tree *t, const char *target, const char *source, const 
 		rc = fill_node(n, source, &st, o);
 		if (rc)
 			return rc;
-		return scan_dir(t, n, source, o, 0);
+		{
+			struct ancestor self = {(uint64_t)st.st_dev, (uint64_t)st.st_ino, source, NULL};
+			return scan_dir(t, n, source, o, 0, &self);
+		}
 	}
 	if (S_ISSOCK(st.st_mode))
 		return err_set(EINVAL, "%s: is a socket", source);
+	if (o && o->skip_ino && S_ISREG(st.st_mode) && (uint64_t)st.st_dev == o->skip_dev &&
+	    (uint64_t)st.st_ino == o->skip_ino)
+		return err_set(EINVAL, "%s: is the output itself; writing it would destroy this source",
+			       source);
 	{
 		const char *slash;
 		char *dirpart;
@@ -250,6 +295,17 @@ int tree_add_path(struct tree *t, const char *target, const char *source, const 
 		if (rc)
 			return err_wrap(rc, "%s", source);
 		return fill_node(n, source, &st, o);
+	}
+}
+
+void tree_scan_skip_output(struct tree_scan_opts *o, const char *path)
+{
+	struct stat st;
+	o->skip_dev = o->skip_ino = 0;
+	/* stat follows links, as the output writes through them (output.h) */
+	if (path && strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		o->skip_dev = (uint64_t)st.st_dev;
+		o->skip_ino = (uint64_t)st.st_ino;
 	}
 }
 

@@ -111,6 +111,10 @@ struct tree_scan_opts {
 	const char *const *excludes; /* fnmatch patterns on the name or the source path */
 	size_t nexcludes;
 	bool quiet_sockets; /* do not warn about skipped sockets */
+	/* A host file left out wherever a scan meets it (skip_ino 0: none):
+	 * the command's own output inside a source, as mksquashfs leaves out
+	 * its destination. Set by tree_scan_skip_output(). */
+	uint64_t skip_dev, skip_ino;
 };
 
 struct tree *tree_create(void);
@@ -157,6 +161,11 @@ int tree_add_path(struct tree *t, const char *target, const char *source, const 
  * "source" adds a directory's contents at the root, or a file at /basename.
  * "\=" escapes '='. */
 int tree_add_graft(struct tree *t, const char *spec, const struct tree_scan_opts *o);
+/* Leave the file at path (after symbolic links) out of every scan with o,
+ * if it is an existing regular file: call it with the output path before
+ * adding sources, so an image written inside a source never packs its
+ * previous self. */
+void tree_scan_skip_output(struct tree_scan_opts *o, const char *path);
 
 /* Sort-independent final pass: assigns hard-link groups in walk order,
  * counts nlink, clamps times to SOURCE_DATE_EPOCH. Call once after adding. */

@@ -82,31 +82,36 @@ static const char *size_name(uint64_t bytes)
 	return buf;
 }
 
-/* Geometry for an image of `size` bytes; 0 if the content fits, else an
- * error saying why. */
-static int try_size(const struct writer *w, uint64_t size, struct fat_geom *g, uint64_t *fs_bytes)
+/* Geometry for an image of `size` bytes with a FAT of `bits` (0: chosen by
+ * size); 0 if the content fits, else an error saying why, and *root_full
+ * set when the reason is the FAT12/16 root directory's fixed size. */
+static int try_size(const struct writer *w, uint64_t size, int bits, struct fat_geom *g, uint64_t *fs_bytes,
+		    bool *root_full)
 {
 	const struct fat_opts *o = w->o;
 	uint64_t need;
 	int rc;
+	*root_full = false;
 	if (o->partition) {
 		uint64_t disk = size / MIB * MIB;
 		if (disk < 2 * MIB)
 			return err_set(ERR_LIMIT, "a partitioned image needs at least 2M, not %s",
 				       size_name(size));
 		*fs_bytes = disk - (uint64_t)FAT_PART_START * FAT_SECTOR;
-		rc = fat_geom_compute(*fs_bytes, o->fat_bits, true, FAT_PART_START, g);
+		rc = fat_geom_compute(*fs_bytes, bits, true, FAT_PART_START, g);
 	} else {
 		*fs_bytes = size;
-		rc = fat_geom_compute(size, o->fat_bits, false, 0, g);
+		rc = fat_geom_compute(size, bits, false, 0, g);
 	}
 	if (rc)
 		return rc;
-	if (g->bits != 32 && ent(w->t->root)->entries > g->root_entries)
+	if (g->bits != 32 && ent(w->t->root)->entries > g->root_entries) {
+		*root_full = true;
 		return err_set(ERR_LIMIT,
 			       "the root directory needs %u records (a long name takes several), a %s FAT%d "
 			       "root holds %u: move files into subdirectories or use FAT32",
 			       ent(w->t->root)->entries, size_name(size), g->bits, g->root_entries);
+	}
 	need = clusters_needed(w, g);
 	if (need > g->clusters)
 		return err_set(
@@ -122,11 +127,13 @@ static int choose_size(const struct writer *w, struct fat_geom *g, uint64_t *siz
 {
 	const struct fat_opts *o = w->o;
 	uint64_t m, est = o->reserve;
+	int bits = o->fat_bits;
+	bool root_full;
 	if (o->size)
-		return try_size(w, *size = o->size, g, fs_bytes);
-	if (!o->partition && (o->fat_bits == 0 || o->fat_bits == 12))
+		return try_size(w, *size = o->size, bits, g, fs_bytes, &root_full);
+	if (!o->partition && (bits == 0 || bits == 12))
 		for (const uint32_t *s = fat_floppy_sizes; *s; s++)
-			if (try_size(w, *size = *s, g, fs_bytes) == 0)
+			if (try_size(w, *size = *s, bits, g, fs_bytes, &root_full) == 0)
 				return 0;
 	/* Whole MiB from an estimate of the content upwards. */
 	for (size_t i = 0; i < w->nnodes; i++)
@@ -134,8 +141,16 @@ static int choose_size(const struct writer *w, struct fat_geom *g, uint64_t *siz
 						: w->nodes[i]->size;
 	m = MAX(1, est / MIB) + (o->partition ? 1 : 0);
 	for (; m <= (uint64_t)2 * 1024 * 1024; m += MAX(1, m / 64)) {
-		if (try_size(w, *size = m * MIB, g, fs_bytes) == 0)
+		if (try_size(w, *size = m * MIB, bits, g, fs_bytes, &root_full) == 0)
 			return 0;
+		/* The FAT12/16 root holds 512 records at any size: when it is
+		 * what fails, only FAT32 (whose root is a cluster chain) can
+		 * do, from its smallest size up (about 33M), not from 512M. */
+		if (root_full && bits == 0) {
+			bits = 32;
+			if (try_size(w, *size = m * MIB, bits, g, fs_bytes, &root_full) == 0)
+				return 0;
+		}
 	}
 	return err_set(ERR_LIMIT, "the files do not fit in any FAT image");
 }

@@ -34,11 +34,12 @@ static void utc(int64_t t, struct tm *tm)
 void iso_put_dr_date(uint8_t *p, int64_t t)
 {
 	struct tm tm;
-	/* 9.1.5: years since 1900 in one byte: 1900..2155 */
+	/* 9.1.5: years since 1900 in one byte: 1900-01-01T00:00:00 ..
+	 * 2155-12-31T23:59:59 */
 	if (t < -2208988800LL)
 		t = -2208988800LL;
-	if (t > 5969087999LL)
-		t = 5969087999LL;
+	if (t > 5869583999LL)
+		t = 5869583999LL;
 	utc(t, &tm);
 	p[0] = (uint8_t)tm.tm_year;
 	p[1] = (uint8_t)(tm.tm_mon + 1);

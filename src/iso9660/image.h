@@ -55,6 +55,7 @@ struct iso_image {
 	struct iso_name_rules rules;
 	int64_t now;
 	bool reproducible; /* SOURCE_DATE_EPOCH is set */
+	bool warned_reloc; /* relocation without Rock Ridge was reported */
 	struct iso_node *root, *rr_moved, *catalog;
 	struct tree_node *synth[2]; /* rr_moved and catalog attributes (owned) */
 	struct iso_node **all;	    /* every node, for freeing */

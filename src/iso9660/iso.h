@@ -31,13 +31,19 @@ struct iso_boot_entry {
 #define ISO_MAX_BOOT 31 /* entries of one boot catalog (eltorito.h) */
 
 struct iso_opts {
-	int level;	    /* -iso-level 1..3 (3: files > 4 GiB in several extents) */
-	bool long_names;    /* -l: 31-character ISO names */
-	bool rock;	    /* -R or -r: Rock Ridge */
-	bool rationalize;   /* -r: uid/gid 0, modes made readable, no write bits */
-	bool joliet;	    /* -J */
-	bool pad;	    /* -pad: 150 zero sectors at the end */
-	bool hide_rr_moved; /* -hide-rr-moved: call the relocation dir .rr_moved */
+	int level;	  /* -iso-level 1..3 (3: files > 4 GiB in several extents) */
+	bool long_names;  /* -l: 31-character ISO names */
+	bool rock;	  /* -R or -r: Rock Ridge */
+	bool rationalize; /* -r: uid/gid 0, modes made readable, no write bits */
+	bool joliet;	  /* -J */
+	bool pad;	  /* -pad: 150 zero sectors at the end */
+	/* Directories deeper than ECMA-119's 8 levels: with Rock Ridge they
+	 * are recorded where they are (xorriso's -D, the default). reloc_dir
+	 * (-rr_reloc_dir NAME; -hide-rr-moved: ".rr_moved") moves them into
+	 * /NAME instead, hidden from Rock Ridge readers; no_reloc (-D)
+	 * overrides it. Without Rock Ridge, deep directories need reloc_dir. */
+	const char *reloc_dir;
+	bool no_reloc;
 	const char *volume_id, *application_id, *preparer_id, *publisher_id, *system_id, *volset_id;
 	const char *catalog; /* -c: path of the boot catalog inside the tree */
 	struct iso_boot_entry boot[ISO_MAX_BOOT];
@@ -67,7 +73,7 @@ void iso_opts_init(struct iso_opts *o);
 /* Set one option by key, in the order given (boot options apply to the
  * boot entry being described; "alt-boot" starts the next one). Keys, as
  * mkisofs spells the options: level, long-names, rock, rational-rock,
- * joliet, pad, hide-rr-moved, volume-id, application-id, preparer-id,
+ * joliet, pad, hide-rr-moved, rr-reloc-dir, disable-deep-relocation, volume-id, application-id, preparer-id,
  * publisher-id, system-id, volset-id, catalog, boot-image, efi-boot-image,
  * no-emul-boot, hard-disk-boot, boot-load-size, boot-load-seg,
  * boot-info-table, no-boot, alt-boot, isohybrid-mbr. Flags take NULL (on)

@@ -40,15 +40,39 @@ static uint32_t utf8_next(const unsigned char **pp)
 
 size_t iso_name_joliet(const char *name, bool is_dir, uint8_t *out)
 {
-	size_t chars = 0;
+	uint16_t u[256 * 4];
+	size_t n = 0, chars = 0, keep, dot = 0, ext = 0;
 	const unsigned char *p = (const unsigned char *)name;
-	while (*p && chars < ISO_JOLIET_MAX_CHARS) {
+	while (*p && n < ARRAY_SIZE(u)) {
 		uint32_t c = utf8_next(&p);
 		/* Joliet forbids controls and * / : ; ? \ ; UCS-2 holds only the BMP */
 		if (c < 0x20 || c > 0xFFFF || (c >= 0xD800 && c <= 0xDFFF) || strchr("*/:;?\\", (int)c))
 			c = '_';
-		put_be16(out + 2 * chars++, (uint16_t)c);
+		u[n++] = (uint16_t)c;
 	}
+	/* A file name too long keeps its extension, as xorriso's do: the
+	 * characters after the last dot, all of them if the name part can
+	 * still keep 60 characters, else at least 3 (".txt" stays ".txt"). */
+	keep = MIN(n, (size_t)ISO_JOLIET_MAX_CHARS);
+	if (!is_dir && n > ISO_JOLIET_MAX_CHARS) {
+		for (size_t i = n; i-- > 0;)
+			if (u[i] == '.') {
+				dot = i;
+				ext = n - i - 1;
+				break;
+			}
+		if (ext) {
+			size_t room = ISO_JOLIET_MAX_CHARS - 1; /* name part and extension */
+			if (ext > 3)
+				ext = dot < room - 3 ? room - dot : 3;
+			keep = room - ext;
+		}
+	}
+	for (size_t i = 0; i < keep; i++)
+		put_be16(out + 2 * chars++, u[i]);
+	if (ext)
+		for (size_t i = dot; i <= dot + ext; i++)
+			put_be16(out + 2 * chars++, u[i]);
 	if (!chars)
 		put_be16(out + 2 * chars++, '_');
 	if (!is_dir) {

@@ -1,12 +1,14 @@
-/* Layout: builds the ISO 9660 hierarchy from the tree (relocating
- * directories deeper than ECMA-119 6.8.2.1 allows into rr_moved), the
- * Joliet hierarchy, names, inode numbers, and assigns every sector before
- * anything is written. */
+/* Layout: builds the ISO 9660 hierarchy from the tree (directories deeper
+ * than ECMA-119 6.8.2.1 allows stay where they are with Rock Ridge, as
+ * xorriso records them, or move into a relocation directory when asked),
+ * the Joliet hierarchy, names, inode numbers, and assigns every sector
+ * before anything is written. */
 #include "iso9660/eltorito.h"
 #include "iso9660/image.h"
 #include "iso9660/joliet.h"
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "core/util.h"
 
 #include <stdlib.h>
@@ -56,7 +58,11 @@ static struct tree_node *synth_dir(struct iso_image *img, const char *name)
 static struct iso_node *get_rr_moved(struct iso_image *img)
 {
 	if (!img->rr_moved) {
-		struct tree_node *tn = synth_dir(img, img->o->hide_rr_moved ? ".rr_moved" : "rr_moved");
+		struct tree_node *tn = synth_dir(img, img->o->reloc_dir);
+		if (img->o->rock && strcmp(tn->name, "rr_moved") && strcmp(tn->name, ".rr_moved"))
+			log_warn("relocation directory /%s: libarchive (bsdtar) takes only rr_moved or "
+				 ".rr_moved for one and refuses the image",
+				 tn->name);
 		img->synth[0] = tn;
 		img->rr_moved = node_new(img, tn, ISO_N_DIR);
 		img->rr_moved->is_rr_moved = true;
@@ -75,20 +81,60 @@ static uint8_t kind_of(const struct tree_node *tn)
 	return ISO_N_OTHER;
 }
 
+/* A directory that ECMA-119 6.8.2.1 puts too deep (level 9 and more, the
+ * root being level 1): with Rock Ridge it stays where it is unless
+ * relocation was asked for; without, only relocation can record it. */
+static int too_deep(struct iso_image *img, const struct tree_node *c, bool *relocate)
+{
+	const struct iso_opts *o = img->o;
+	char *p;
+	int rc = 0;
+	*relocate = o->reloc_dir && !o->no_reloc;
+	if (o->rock && !*relocate)
+		return 0;
+	p = tree_node_path(c);
+	if (*relocate && !img->rr_moved && tree_lookup(img->tree, o->reloc_dir))
+		rc = err_set(EEXIST,
+			     "%s: too deep for ISO 9660, and the relocation directory /%s is a file of the "
+			     "tree: name another with -rr_reloc_dir",
+			     p, o->reloc_dir);
+	else if (!*relocate)
+		rc = err_set(ERR_LIMIT,
+			     "%s: directory %u levels deep, ISO 9660 allows 8 (ECMA-119 6.8.2.1); use Rock "
+			     "Ridge (-R or -r) to record it where it is, or -rr_reloc_dir rr_moved to "
+			     "move it",
+			     p, tree_node_depth(c) + 1);
+	else if (!o->rock && !img->warned_reloc) {
+		img->warned_reloc = true;
+		log_warn("%s: directory %u levels deep, moved into /%s with the others deeper than 8 "
+			 "levels: without Rock Ridge, readers show them there",
+			 p, tree_node_depth(c) + 1, o->reloc_dir);
+	}
+	free(p);
+	return rc;
+}
+
 /* Mirror the host directory d (ISO level `level`) into the ISO hierarchy. */
-static void build_dir(struct iso_image *img, struct iso_node *d, unsigned level)
+static int build_dir(struct iso_image *img, struct iso_node *d, unsigned level)
 {
 	struct tree_node *t = d->tn;
+	int rc;
 	for (size_t i = 0; i < t->nchildren; i++) {
 		struct tree_node *c = t->children[i];
 		struct iso_node *n = node_new(img, c, kind_of(c));
 		c->user = n;
-		add_jkid(d, n);
+		/* Joliet has no symbolic links, devices or FIFOs: xorriso leaves
+		 * them out rather than show them as empty files. */
+		if (tree_is_dir(c) || tree_is_reg(c))
+			add_jkid(d, n);
+		bool relocate = false;
 		if (n->kind != ISO_N_DIR) {
 			add_kid(d, n);
 			continue;
 		}
-		if (level + 1 > ISO_MAX_LEVELS) {
+		if (level + 1 > ISO_MAX_LEVELS && (rc = too_deep(img, c, &relocate)))
+			return rc;
+		if (relocate) {
 			/* RRIP 4.1.5: the directory moves to rr_moved; a placeholder
 			 * file with CL stays here, the moved one carries RE and PL. */
 			struct iso_node *ph = node_new(img, c, ISO_N_PLACEHOLDER), *mv = get_rr_moved(img);
@@ -97,12 +143,15 @@ static void build_dir(struct iso_image *img, struct iso_node *d, unsigned level)
 			n->reloc = ph;
 			add_kid(d, ph);
 			add_kid(mv, n);
-			build_dir(img, n, 3);
+			rc = build_dir(img, n, 3);
 		} else {
 			add_kid(d, n);
-			build_dir(img, n, level + 1);
+			rc = build_dir(img, n, level + 1);
 		}
+		if (rc)
+			return rc;
 	}
+	return 0;
 }
 
 static int cmp_iso(const void *a, const void *b)
@@ -375,7 +424,8 @@ int iso_layout(struct iso_image *img)
 	img->rules.long_names = img->o->long_names;
 	img->root = node_new(img, img->tree->root, ISO_N_DIR);
 	img->tree->root->user = img->root;
-	build_dir(img, img->root, 1);
+	if ((rc = build_dir(img, img->root, 1)))
+		return rc;
 	if (img->o->nboot) {
 		if (!img->o->catalog)
 			return err_set(ERR_USAGE, "El Torito boot needs a boot catalog path (-c)");
@@ -404,6 +454,9 @@ int iso_layout(struct iso_image *img)
 	img->root->ino = img->next_ino++;
 	img->root->nlink = img->root->tn->nlink;
 	if (img->rr_moved) {
+		/* rr_moved is a subdirectory of the root, hidden or not: its ".."
+		 * is one more link of the root (genisoimage counts it too) */
+		img->root->nlink++;
 		img->rr_moved->ino = img->next_ino++;
 		img->rr_moved->nlink = 2;
 		for (size_t i = 0; i < img->rr_moved->nkids; i++)

@@ -24,6 +24,8 @@ enum key {
 	K_JOLIET,
 	K_PAD,
 	K_HIDERR,
+	K_RELOCDIR,
+	K_NORELOC,
 	K_VOLID,
 	K_APPID,
 	K_PREPARER,
@@ -55,6 +57,8 @@ static const struct {
     {"joliet", K_JOLIET, true},
     {"pad", K_PAD, true},
     {"hide-rr-moved", K_HIDERR, true},
+    {"rr-reloc-dir", K_RELOCDIR, false},
+    {"disable-deep-relocation", K_NORELOC, true},
     {"volume-id", K_VOLID, false},
     {"application-id", K_APPID, false},
     {"preparer-id", K_PREPARER, false},
@@ -124,8 +128,21 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 	case K_PAD:
 		o->pad = on;
 		break;
-	case K_HIDERR:
-		o->hide_rr_moved = on;
+	case K_HIDERR: /* xorriso: -rr_reloc_dir /.rr_moved */
+		o->reloc_dir = on ? ".rr_moved" : NULL;
+		break;
+	case K_RELOCDIR:
+		value = skip_slashes(value);
+		if (!*value || strchr(value, '/') || strlen(value) > 255 || !strcmp(value, ".") ||
+		    !strcmp(value, ".."))
+			return err_set(ERR_USAGE,
+				       "%s %s: the relocation directory is one name in the root "
+				       "(1 to 255 bytes, no '/'), as rr_moved",
+				       label, value);
+		o->reloc_dir = value;
+		break;
+	case K_NORELOC:
+		o->no_reloc = on;
 		break;
 	case K_VOLID:
 		o->volume_id = value;

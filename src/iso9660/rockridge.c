@@ -5,6 +5,7 @@
 
 #include "core/util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,10 +42,11 @@ static uint8_t *entry(struct sbuf *b, const char sig[2], size_t len)
 uint32_t iso_rr_mode(const struct iso_image *img, const struct tree_node *tn)
 {
 	uint32_t m = tn->mode;
-	if (!img->o->rationalize || (m & S_IFMT) == S_IFLNK)
+	if (!img->o->rationalize)
 		return m;
 	/* mkisofs -r: everything readable, executable for all if for anyone,
-	 * directories searchable, no write or set-id/sticky bits. */
+	 * directories searchable, no write or set-id/sticky bits; symbolic
+	 * links too (0777 becomes 0555, as genisoimage and xorriso record). */
 	m |= 0444;
 	if ((m & S_IFMT) == S_IFDIR || (m & 0111))
 		m |= 0111;
@@ -86,17 +88,24 @@ static void add_pn(struct sbuf *b, const struct tree_node *tn)
 	iso_put_733(e + 12, (uint32_t)tn->rdev);
 }
 
-/* RRIP 4.1.4: NM, split into entries of at most 255 bytes (flag CONTINUE). */
-static void add_nm(struct sbuf *b, const char *name)
+/* RRIP 4.1.4: NM, split into entries of at most 255 bytes (flag CONTINUE),
+ * the first holding at most first bytes of the name. */
+static void add_nm(struct sbuf *b, const char *name, size_t first)
 {
-	size_t len = strlen(name);
+	size_t len = strlen(name), max = MIN(first, (size_t)250);
 	do {
-		size_t k = MIN(len, (size_t)250);
-		uint8_t *e = entry(b, "NM", 5 + k);
+		size_t k = MIN(len, max);
+		uint8_t *e;
+		/* a piece ends between UTF-8 sequences: a reader that shows only
+		 * the first (libcdio) shows whole characters */
+		while (k < len && k > 4 && ((unsigned char)name[k] & 0xC0) == 0x80)
+			k--;
+		e = entry(b, "NM", 5 + k);
 		e[4] = len > k ? 0x01 : 0;
 		memcpy(e + 5, name, k);
 		name += k;
 		len -= k;
+		max = 250;
 	} while (len);
 }
 
@@ -126,10 +135,11 @@ static size_t sl_new(struct sbuf *b, size_t eoff)
  * disagree on whether an entry boundary separates two components (Linux
  * inserts '/', libarchive does not), so a boundary always falls inside a
  * component continued with flag 1, possibly by an empty piece. "." and ".."
- * are written as text, which every reader takes literally. */
-static void add_sl(struct sbuf *b, const char *target)
+ * are written as text, which every reader takes literally. The first entry
+ * takes at most first bytes (at least 16), the others 255. */
+static void add_sl(struct sbuf *b, const char *target, size_t first)
 {
-	size_t eoff = sl_new(b, (size_t)-1);
+	size_t eoff = sl_new(b, (size_t)-1), lim = MIN(first, (size_t)255);
 	const char *p = target;
 	if (*p == '/') {
 		sl_comp(b, eoff, 0x08, NULL, 0);
@@ -144,12 +154,13 @@ static void add_sl(struct sbuf *b, const char *target)
 		bool more = end != NULL;
 		for (;;) {
 			size_t used = b->len - eoff;
-			size_t take = MIN(left, (size_t)255 - used - 2);
-			if (take < left || (more && used + 2 + take + 2 > 255)) {
+			size_t take = MIN(left, lim - used - 2);
+			if (take < left || (more && used + 2 + take + 2 > lim)) {
 				sl_comp(b, eoff, 0x01, p, take); /* continues in the next entry */
 				p += take;
 				left -= take;
 				eoff = sl_new(b, eoff);
+				lim = 255;
 				if (!left) {
 					sl_comp(b, eoff, 0, NULL, 0);
 					break;
@@ -257,6 +268,21 @@ static size_t place(struct iso_image *img, const uint8_t *e, size_t len, size_t 
 	return inl;
 }
 
+/* SL (symbolic links) and NM of an entry whose first entries may take
+ * room bytes (SIZE_MAX: no limit). The name gets what the target leaves,
+ * if the target fits whole; otherwise it follows in continuation areas. */
+static void add_entries_sized(struct sbuf *b, const struct tree_node *tn, size_t room)
+{
+	size_t start = b->len, used;
+	if (S_ISLNK(tn->mode)) {
+		add_sl(b, tn->symlink ? tn->symlink : "", room);
+		used = b->len - start;
+		if (room != SIZE_MAX)
+			room = used <= room && !((*b->p)[start + 4] & 0x01) ? room - used : 0;
+	}
+	add_nm(b, tn->name, room >= 6 ? room - 5 : SIZE_MAX);
+}
+
 size_t iso_rr_record(struct iso_image *img, struct iso_node *n, enum iso_rr_rec rec, size_t avail,
 		     uint8_t *out)
 {
@@ -280,15 +306,28 @@ size_t iso_rr_record(struct iso_image *img, struct iso_node *n, enum iso_rr_rec 
 	add_px(&b, img, attr, tn);
 	add_tf(&b, img, tn);
 	if (rec == ISO_RR_ENTRY) {
+		size_t nm_off;
 		if (S_ISCHR(tn->mode) || S_ISBLK(tn->mode))
 			add_pn(&b, tn);
-		if (S_ISLNK(tn->mode))
-			add_sl(&b, tn->symlink ? tn->symlink : "");
-		add_nm(&b, tn->name);
 		if (n->kind == ISO_N_PLACEHOLDER)
 			add_pointer(&b, "CL", n->reloc->lba);
-		else if (n->kind == ISO_N_DIR && n->reloc)
-			entry(&b, "RE", 4); /* RRIP 4.1.5.3 */
+		else if (n->kind == ISO_N_DIR && (n->reloc || n->is_rr_moved))
+			/* RRIP 4.1.5.3; on the relocation directory itself too, as
+			 * libisofs marks it: Rock Ridge readers then hide it (Linux
+			 * lists no entry with RE), since it is not in the source */
+			entry(&b, "RE", 4);
+		/* A link target and a name start in the record itself even when
+		 * they continue elsewhere (SUSP 5.1), as genisoimage writes them:
+		 * readers that ignore continuation areas (libcdio) then still
+		 * show their beginnings (and libcdio's iso-info crashes on a link
+		 * without SL in the record). The target first, then the name in
+		 * what is left of the record. */
+		nm_off = b.len;
+		add_entries_sized(&b, tn, SIZE_MAX);
+		if (b.len > avail && nm_off + CE_LEN + 16 <= avail) {
+			b.len = nm_off;
+			add_entries_sized(&b, tn, avail - CE_LEN - nm_off);
+		}
 	}
 	if (rec == ISO_RR_PARENT && n->reloc && n->kind == ISO_N_DIR)
 		add_pointer(&b, "PL", n->hparent->lba);

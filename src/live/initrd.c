@@ -213,8 +213,9 @@ out:
 	return rc;
 }
 
-static int build_tree(struct tree *t, const struct live_initrd_opts *o, size_t *nmods)
+static int build_tree(struct tree *t, const struct live_initrd_opts *o, const char *path, size_t *nmods)
 {
+	struct tree_scan_opts add_so = {0};
 	int rc;
 	if ((rc = tree_add_mem_file(t, "/init", o->init, o->init_len, 0755, NULL)) < 0)
 		return rc;
@@ -245,8 +246,9 @@ static int build_tree(struct tree *t, const struct live_initrd_opts *o, size_t *
 		    (rc = add_node(t, "/bin", "sh", S_IFLNK | 0777, 0, "busybox")) < 0)
 			return rc;
 	}
+	tree_scan_skip_output(&add_so, path); /* an --add directory may hold the output */
 	for (size_t i = 0; i < o->nadds; i++)
-		if ((rc = tree_add_graft(t, o->adds[i], NULL)) < 0)
+		if ((rc = tree_add_graft(t, o->adds[i], &add_so)) < 0)
 			return err_wrap(rc, "--add %s", o->adds[i]);
 	return tree_finalize(t);
 }
@@ -319,7 +321,7 @@ int live_initrd_write(const struct live_initrd_opts *o, const char *path, struct
 	struct comp_opts co = o->comp;
 	size_t nmods = 0;
 	int rc;
-	if ((rc = build_tree(t, o, &nmods)) < 0)
+	if ((rc = build_tree(t, o, path, &nmods)) < 0)
 		goto fail;
 	if ((rc = out_open(&s.out, path)) < 0)
 		goto fail;

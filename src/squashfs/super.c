@@ -56,10 +56,11 @@ int sqfs_super_decode(const uint8_t in[SQFS_SUPER_SIZE], struct sqfs_super *s)
 	if (s->version_major != 4 || s->version_minor != 0)
 		return err_set(ERR_FORMAT, "squashfs version %u.%u is not supported (only 4.0)",
 			       s->version_major, s->version_minor);
-	if (s->block_size < 4096 || s->block_size > (1u << 20) || (s->block_size & (s->block_size - 1)) ||
-	    (1u << s->block_log) != s->block_size)
-		return err_set(ERR_FORMAT, "bad squashfs block size %u (log %u)", s->block_size,
-			       s->block_log);
+	/* block_log is checked before it is used as a shift: 4 KiB..1 MiB
+	 * blocks, log 12..20, and the two must agree (the kernel's rule). */
+	if (s->block_log < 12 || s->block_log > 20 || s->block_size != (1u << s->block_log))
+		return err_set(ERR_FORMAT, "bad squashfs block size %u (log %u): 4K to 1M, a power of two",
+			       s->block_size, s->block_log);
 	return 0;
 }
 

@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.rock = !(flags & 8);
 	o.rationalize = flags & 16;
 	o.joliet = !(flags & 32);
-	o.hide_rr_moved = flags & 64;
+	o.reloc_dir = flags & 64 ? (flags & 128 ? ".rr_moved" : "rr_moved") : NULL;
 	o.build_time = 1700000000;
 	for (int e = 0; e < 200 && in.n; e++) {
 		int kind = take(&in), where = take(&in);

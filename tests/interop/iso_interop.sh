@@ -14,8 +14,12 @@ rm -rf "$T/src" "$T"/x-* "$T"/*.iso
 make_tree_all "$T/src" >/dev/null 2>&1
 export SOURCE_DATE_EPOCH=1700000000
 
-# --- plain ECMA-119 (level 1, 8.3 names) ---
-if "$MKLIVE" iso -quiet -o "$T/plain.iso" "$T/src"; then
+# --- plain ECMA-119 (level 1, 8.3 names); the 12-level directories can
+# only be relocated (ECMA-119 6.8.2.1), which must be asked for ---
+expect_fail plain-deep-refused "directory 9 levels deep, ISO 9660 allows 8" "$T/plain.iso" \
+	"$MKLIVE" iso -quiet -o "$T/plain.iso" "$T/src"
+if "$MKLIVE" iso -rr_reloc_dir rr_moved -o "$T/plain.iso" "$T/src" 2>"$T/plain.err"; then
+	check plain-relocation-warned grep -q 'moved into /rr_moved' "$T/plain.err"
 	isoinfo -d -i "$T/plain.iso" >"$T/plain.d" 2>&1
 	check plain-pvd grep -q 'Volume id: CDROM' "$T/plain.d"
 	check plain-no-rr grep -q 'NO Rock Ridge present' "$T/plain.d"
@@ -31,7 +35,7 @@ else
 fi
 
 # --- -l -iso-level 2: 31-character names ---
-"$MKLIVE" iso -quiet -l -iso-level 2 -o "$T/long.iso" "$T/src"
+"$MKLIVE" iso -quiet -l -iso-level 2 -rr_reloc_dir rr_moved -o "$T/long.iso" "$T/src"
 isoinfo -l -i "$T/long.iso" >"$T/long.l" 2>&1
 check level2-long-names grep -q 'A_VERY_LONG_FILE_NAME_THAT_.DAT;1' "$T/long.l"
 
@@ -110,7 +114,7 @@ else
 	t_skip random-names "needs perl"
 fi
 
-# --- relocations inside relocations: three 15-level chains of one name ---
+# --- relocations inside relocations (asked for): three 15-level chains of one name ---
 rm -rf "$T/nest" "$T/x-nest"
 for top in a b c; do
 	p=$T/nest/$top
@@ -118,7 +122,7 @@ for top in a b c; do
 	mkdir -p "$p" && echo "$top" >"$p/f"
 	mkdir -p "$T/nest/$top/same/same/same/same/same/same/same/other" && echo o >"$T/nest/$top/same/same/same/same/same/same/same/other/g"
 done
-"$MKLIVE" iso -quiet -R -J -o "$T/nest.iso" "$T/nest"
+"$MKLIVE" iso -quiet -R -J -rr_reloc_dir rr_moved -o "$T/nest.iso" "$T/nest"
 mkdir -p "$T/x-nest" && bsdtar -xf "$T/nest.iso" -C "$T/x-nest"
 check nested-relocation-bsdtar tree_compare "$T/nest" "$T/x-nest" 1-5,7-
 check nested-relocation-xorriso bash -c "diff <(cd '$T/nest' && find . -mindepth 1 | sed 's/^\.//' | sort) \

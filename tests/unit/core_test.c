@@ -9,6 +9,7 @@
 #include "core/tree.h"
 #include "core/util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -403,6 +404,152 @@ static void test_imgsrc(void)
 	free(p);
 }
 
+/* Entries of tmp/sub whose name holds "mklive-" (named temporary files). */
+static int count_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strstr(e->d_name, "mklive-") != NULL;
+	closedir(d);
+	return n;
+}
+
+static void test_output_destinations(void)
+{
+	char *dir = util_path_join(tmp, "dest"), *real, *link, *nul, *fifo;
+	struct out_file *o;
+	struct stat st;
+	int fd;
+	mkdir(dir, 0755);
+	real = util_path_join(dir, "real.img");
+	link = util_path_join(dir, "link.img");
+	nul = util_path_join(dir, "null");
+	fifo = util_path_join(dir, "fifo");
+	/* no named file while writing (O_TMPFILE), one name only when handed
+	 * to another program */
+	CHECK_EQ(out_open(&o, real), 0);
+	CHECK_EQ(out_write(o, "abc", 3), 0);
+	CHECK(out_can_seek(o));
+	CHECK_EQ(count_temps(dir), 0);
+	CHECK(out_temp_path(o) == NULL);
+	CHECK_EQ(out_sync(o), 0);
+	CHECK(out_temp_path(o) != NULL);
+	CHECK_EQ(count_temps(dir), 1);
+	CHECK_EQ(out_finish(o), 0);
+	CHECK_EQ(count_temps(dir), 0);
+	CHECK(stat(real, &st) == 0 && st.st_size == 3);
+	/* a replaced file keeps its mode */
+	CHECK_EQ(chmod(real, 0640), 0);
+	CHECK_EQ(out_open(&o, real), 0);
+	CHECK_EQ(out_write(o, "abcd", 4), 0);
+	CHECK_EQ(out_finish(o), 0);
+	CHECK(stat(real, &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_size == 4);
+	/* a symbolic link is written through, and stays a link */
+	CHECK_EQ(symlink("real.img", link), 0);
+	CHECK_EQ(out_open(&o, link), 0);
+	CHECK_EQ(out_write(o, "12345", 5), 0);
+	CHECK_EQ(out_finish(o), 0);
+	CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK(stat(real, &st) == 0 && st.st_size == 5 && (st.st_mode & 07777) == 0640);
+	/* an input that is the destination itself is refused */
+	fd = open(real, O_RDONLY);
+	CHECK_EQ(out_open(&o, link), 0);
+	CHECK(out_check_not_input(o, fd, "the input") < 0);
+	CHECK(strstr(err_msg(), "is the input the input itself") != NULL);
+	out_abort(o);
+	close(fd);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(out_open(&o, real), 0);
+	CHECK_EQ(out_check_not_input(o, fd, dir), 0);
+	out_abort(o);
+	close(fd);
+	CHECK(stat(real, &st) == 0 && st.st_size == 5);
+	/* a link loop is an error, not a hang */
+	{
+		char *a = util_path_join(dir, "loop-a"), *b = util_path_join(dir, "loop-b");
+		CHECK_EQ(symlink("loop-b", a), 0);
+		CHECK_EQ(symlink("loop-a", b), 0);
+		CHECK(out_open(&o, a) < 0);
+		CHECK(strstr(err_msg(), "symbolic links") != NULL);
+		free(a);
+		free(b);
+	}
+	/* a character device is written in place: holes become writes */
+	if (geteuid() == 0 && mknod(nul, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+		CHECK_EQ(out_open(&o, nul), 0);
+		CHECK(out_can_seek(o));
+		CHECK_EQ(out_write(o, "x", 1), 0);
+		CHECK_EQ(out_zero(o, 1 << 20), 0);
+		CHECK_EQ(out_write_at(o, 0, "y", 1), 0);
+		CHECK_EQ(out_finish(o), 0);
+		CHECK(stat(nul, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+		CHECK_EQ(count_temps(dir), 0);
+	}
+	/* a FIFO is a stream: appends only */
+	if (mkfifo(fifo, 0644) == 0) {
+		int rfd = open(fifo, O_RDONLY | O_NONBLOCK);
+		char buf[8] = {0};
+		CHECK_EQ(out_open(&o, fifo), 0);
+		CHECK(!out_can_seek(o));
+		CHECK_EQ(out_write(o, "pipe", 4), 0);
+		CHECK(out_write_at(o, 0, "P", 1) < 0);
+		CHECK(strstr(err_msg(), "must seek back") != NULL);
+		CHECK_EQ(out_finish(o), 0);
+		CHECK(read(rfd, buf, sizeof buf) == 4 && !memcmp(buf, "pipe", 4));
+		close(rfd);
+		CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+	}
+	free(real);
+	free(link);
+	free(nul);
+	free(fifo);
+	free(dir);
+}
+
+static void test_scan_skip_and_cycles(void)
+{
+	char *dir = util_path_join(tmp, "cyc"), *out, *sub, *up;
+	struct tree_scan_opts so;
+	struct tree *t;
+	struct tree_node *n;
+	mkdir(dir, 0755);
+	sub = util_path_join(dir, "sub");
+	mkdir(sub, 0755);
+	out = util_path_join(dir, "out.img");
+	up = util_path_join(sub, "up");
+	write_file("cyc/out.img", "old image");
+	write_file("cyc/sub/f", "f");
+	CHECK_EQ(symlink("..", up), 0);
+	memset(&so, 0, sizeof so);
+	so.follow_links = true;
+	tree_scan_skip_output(&so, out);
+	CHECK(so.skip_ino != 0);
+	t = tree_create();
+	CHECK_EQ(tree_add_path(t, "", dir, &so), 0);
+	CHECK(tree_lookup(t, "/out.img") == NULL); /* the output is left out */
+	CHECK((n = tree_lookup(t, "/sub/f")) != NULL && tree_is_reg(n));
+	/* the link to an ancestor is stored as the link, not followed */
+	CHECK((n = tree_lookup(t, "/sub/up")) != NULL && tree_is_lnk(n) && !strcmp(n->symlink, ".."));
+	CHECK_EQ(t->nnodes, 4);
+	tree_destroy(t);
+	/* naming the output as a source is refused */
+	t = tree_create();
+	CHECK(tree_add_path(t, "x", out, &so) < 0);
+	CHECK(strstr(err_msg(), "is the output itself") != NULL);
+	tree_destroy(t);
+	/* no output file yet: nothing to skip */
+	tree_scan_skip_output(&so, sub);
+	CHECK_EQ(so.skip_ino, 0);
+	free(up);
+	free(sub);
+	free(out);
+	free(dir);
+}
+
 int main(void)
 {
 	tmp = test_tmpdir();
@@ -414,6 +561,8 @@ int main(void)
 	RUN(test_tree_epoch_clamp);
 	RUN(test_output_atomic);
 	RUN(test_output_copy_fd);
+	RUN(test_output_destinations);
+	RUN(test_scan_skip_and_cycles);
 	RUN(test_tree_img_sources);
 	RUN(test_imgsrc);
 	TEST_EXIT();

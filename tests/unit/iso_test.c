@@ -28,6 +28,19 @@ static void test_dates(void)
 	CHECK_MEM(d, "2020091312264000\0", 17);
 	iso_put_vd_date(d, -1);
 	CHECK_MEM(d, "0000000000000000\0", 17);
+	/* 9.1.5 holds the years 1900..2155 (one byte after 1900): 2155 is
+	 * recorded, later dates are clamped to its last second instead of
+	 * wrapping around to 1900..1903 */
+	iso_put_dr_date(d, 5869583999LL); /* 2155-12-31 23:59:59 */
+	CHECK_MEM(d, "\xff\x0c\x1f\x17\x3b\x3b\x00", 7);
+	iso_put_dr_date(d, 5838048000LL); /* 2155-01-01 00:00:00 */
+	CHECK_MEM(d, "\xff\x01\x01\x00\x00\x00\x00", 7);
+	iso_put_dr_date(d, 5869584000LL); /* 2156-01-01 00:00:00 */
+	CHECK_MEM(d, "\xff\x0c\x1f\x17\x3b\x3b\x00", 7);
+	iso_put_dr_date(d, 7258118400LL); /* 2200-01-01 00:00:00 */
+	CHECK_MEM(d, "\xff\x0c\x1f\x17\x3b\x3b\x00", 7);
+	iso_put_dr_date(d, -2208988801LL); /* 1899-12-31 23:59:59: the first second */
+	CHECK_MEM(d, "\x00\x01\x01\x00\x00\x00\x00", 7);
 }
 
 static void test_dir_record(void)
