@@ -29,7 +29,7 @@ static void own(struct tree_node *n, void *ctx)
 		n->gid = 0;
 }
 
-static int overlay(struct tree *t, const char *dir, const char *label)
+static int overlay(struct tree *t, const char *dir, const char *label, const char *output)
 {
 	struct tree_scan_opts so = {.xattrs = true};
 	struct owner o = {(uint32_t)getuid(), (uint32_t)getgid()};
@@ -40,8 +40,10 @@ static int overlay(struct tree *t, const char *dir, const char *label)
 		rc = err_sys(errno, "%s: Overlay %s", label, dir);
 	else if (!S_ISDIR(st.st_mode))
 		rc = err_set(ENOTDIR, "%s: Overlay %s: not a directory", label, dir);
-	else
+	else {
+		tree_scan_skip_output(&so, output);
 		rc = tree_add_path(ov, "", dir, &so);
+	}
 	if (rc == 0)
 		rc = tree_merge(t, ov, own, &o);
 	tree_destroy(ov);
@@ -141,7 +143,7 @@ int build_customise(const struct build_cfg *cfg, struct tree *t)
 	int rc = 0;
 	v = build_cfg_list(cfg, CFG_OVERLAY, &n);
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = overlay(t, v[i].value, v[i].label);
+		rc = overlay(t, v[i].value, v[i].label, build_cfg_get(cfg, CFG_OUTPUT, NULL));
 	v = build_cfg_list(cfg, CFG_REMOVE, &n);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = remove_pattern(t, v[i].value, v[i].label);

@@ -16,9 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int read_dir(const char *dir, struct tree *t)
+/* A directory root; the medium of an earlier build inside it is left out. */
+static int read_dir(const struct build_cfg *cfg, const char *dir, struct tree *t)
 {
 	struct tree_scan_opts so = {.xattrs = true, .quiet_sockets = false};
+	tree_scan_skip_output(&so, build_cfg_get(cfg, CFG_OUTPUT, NULL));
 	return tree_add_path(t, "", dir, &so);
 }
 
@@ -163,7 +165,7 @@ int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct t
 		*desc = xasprintf("directory %s", src);
 		if ((rc = run_scripts(cfg, src)))
 			return rc;
-		return read_dir(src, t);
+		return read_dir(cfg, src, t);
 	}
 	if ((rc = head_of(src, head, sizeof head, &len)))
 		return rc;
