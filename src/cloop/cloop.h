@@ -121,9 +121,25 @@ struct cloop_info {
 struct cloop_reader;
 /* Parse and check header and index of the image in fd (size bytes). */
 int cloop_reader_open(struct cloop_reader **out, int fd, uint64_t size, const char *name);
+/* The same on an image source (a cloop file inside another image); the
+ * reader keeps its own reference to the source. */
+struct imgsrc;
+int cloop_reader_open_src(struct cloop_reader **out, const struct imgsrc *src);
 const struct cloop_info *cloop_reader_info(const struct cloop_reader *r);
 /* Decompress block i into buf (block_size bytes); checks the inflated size. */
 int cloop_reader_read_block(struct cloop_reader *r, uint32_t i, uint8_t *buf);
 void cloop_reader_close(struct cloop_reader *r);
+
+/* ---- as an image layer (core/imgsrc.h, image/formats.c) -----------------
+ * A cloop file is a compressed block device: its decompressed bytes are
+ * another image (usually ISO 9660), so the image layer reads through it. */
+struct imgsrc_info;
+struct tree_node;
+bool cloop_probe(const uint8_t *head, size_t len, uint64_t size);
+bool cloop_probe_tail(const uint8_t *tail, size_t len, uint64_t size); /* v4: header at the end */
+int cloop_info(const struct imgsrc *src, struct imgsrc_info *info);
+/* The decompressed device as a detached node (free it with
+ * tree_node_free_detached), its data decoded on demand. */
+int cloop_layer(const struct imgsrc *src, struct tree_node **dev);
 
 #endif

@@ -4,6 +4,7 @@
 #include "cloop/cloop.h"
 
 #include "core/error.h"
+#include "core/imgsrc.h"
 #include "core/util.h"
 
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 
 struct cloop_reader {
 	int fd;
+	struct imgsrc src; /* when opened on an image source: the bytes come from there */
+	bool use_src;
 	char *name;
 	struct cloop_info info;
 	uint64_t *off; /* num_blocks + 1 offsets, flags removed */
@@ -23,7 +26,13 @@ struct cloop_reader {
 static int read_at(struct cloop_reader *r, void *buf, size_t n, uint64_t off, const char *what)
 {
 	size_t got = 0;
-	int rc = util_pread_full(r->fd, buf, n, (off_t)off, &got);
+	int rc;
+	if (r->use_src) {
+		if ((rc = imgsrc_pread(&r->src, buf, n, off)) < 0)
+			return err_wrap(rc, "reading %s", what);
+		return 0;
+	}
+	rc = util_pread_full(r->fd, buf, n, (off_t)off, &got);
 	if (rc < 0)
 		return err_sys(rc, "%s: reading %s", r->name, what);
 	if (got != n)
@@ -169,6 +178,27 @@ int cloop_reader_open(struct cloop_reader **out, int fd, uint64_t size, const ch
 	return 0;
 }
 
+int cloop_reader_open_src(struct cloop_reader **out, const struct imgsrc *src)
+{
+	struct cloop_reader *r = xcalloc(1, sizeof *r);
+	int rc;
+	*out = NULL;
+	r->fd = -1;
+	r->name = xstrdup(src->name);
+	if ((rc = imgsrc_open_node(&r->src, src->node, src->name)) < 0) {
+		cloop_reader_close(r);
+		return rc;
+	}
+	r->use_src = true;
+	rc = parse(r, src->size);
+	if (rc < 0) {
+		cloop_reader_close(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
 const struct cloop_info *cloop_reader_info(const struct cloop_reader *r)
 {
 	return &r->info;
@@ -211,6 +241,7 @@ void cloop_reader_close(struct cloop_reader *r)
 {
 	if (!r)
 		return;
+	imgsrc_close(&r->src);
 	free(r->name);
 	free(r->off);
 	free(r->meth);

@@ -1,0 +1,14 @@
+/* The image formats mklive reads, in probe order: one line per format. A
+ * format whose magic is at a fixed place comes before the ones that guess
+ * from looser signs (FAT boot sectors, archives). */
+#include "image/image.h"
+
+#include "cloop/cloop.h"
+#include "iso9660/reader.h"
+
+const struct image_format image_formats[] = {
+    /* name      probe        read      info        layer        probe_tail */
+    {"iso9660", iso_probe, iso_read, iso_info, NULL, NULL},
+    {"cloop", cloop_probe, NULL, cloop_info, cloop_layer, cloop_probe_tail},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,78 @@
+/* Images as sources: format detection over the registered readers, nested
+ * paths (live.iso:/live/root.squashfs:/etc/hostname), transparent layers
+ * (cloop), and one call that reads IMAGE[:PATH...] into a tree, used by
+ * ls/extract/cat/info/du and by the build's `--root old.iso`. */
+#ifndef MKLIVE_IMAGE_IMAGE_H
+#define MKLIVE_IMAGE_IMAGE_H
+
+#include "core/imgsrc.h"
+#include "core/tree.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One readable format (the table is in formats.c, tried in its order). */
+struct image_format {
+	const char *name; /* "iso9660", "squashfs", "cloop", "fat", "tar", "cpio" */
+	bool (*probe)(const uint8_t *head, size_t len, uint64_t size);
+	int (*read)(const struct imgsrc *src, struct tree *t); /* NULL for layers */
+	int (*info)(const struct imgsrc *src, struct imgsrc_info *info);
+	/* Layers (cloop): the decoded bytes as a detached node holding
+	 * another image, probed in turn; NULL for file systems. */
+	int (*layer)(const struct imgsrc *src, struct tree_node **dev);
+	/* Optional second look at the last IMGSRC_TAIL_BYTES bytes, for
+	 * formats whose header can be at the end (cloop V4.0). */
+	bool (*probe_tail)(const uint8_t *tail, size_t len, uint64_t size);
+};
+#define IMGSRC_TAIL_BYTES 512u
+extern const struct image_format image_formats[]; /* ends with name == NULL */
+
+/* The format of src, or NULL (no error set) when no reader knows it. */
+int image_probe(const struct imgsrc *src, const struct image_format **fmt);
+
+#define IMAGE_MAX_NEST 16 /* images inside images (layers included) */
+
+/* What was opened. */
+struct image_info {
+	char *name;			    /* the innermost image: "live.iso:/live/root.squashfs" */
+	const char *format;		    /* its format: "squashfs" */
+	const char *layers[IMAGE_MAX_NEST]; /* layers it was read through, outermost first ("cloop") */
+	size_t nlayers;
+	uint64_t size;	      /* bytes of the innermost image (after its layers) */
+	uint64_t stored_size; /* bytes it takes where it is stored (a cloop file's size) */
+	char *path;	      /* PATH inside it ("/" when none was given) */
+};
+void image_info_free(struct image_info *info); /* accepts a zeroed one */
+
+/* Flags for image_open. */
+enum {
+	/* When PATH names a regular file that is an image, read that image
+	 * too (PATH then becomes "/"). A spec ending in ':' always does. */
+	IMAGE_DESCEND = 1,
+};
+
+/* Open spec = IMAGE[:PATH[:PATH...]]: IMAGE is a host file or block
+ * device (the longest prefix up to a ':' that exists), each PATH a path
+ * inside the image before it; a PATH naming a regular file followed by
+ * ':' is read as an image in turn. On success *t is the innermost image's
+ * tree (finalized; data read in place from the images, which stay open
+ * as long as a node needs them) and *node what the last PATH names in it
+ * (the root without PATH). Errors name the spec part and the reason. */
+int image_open(const char *spec, unsigned flags, struct tree **t, struct tree_node **node,
+	       struct image_info *info);
+
+/* For the build (`--root old.iso`, `--root old.iso:/live/filesystem.squashfs`):
+ * the tree of spec with IMAGE_DESCEND, re-rooted at the directory PATH
+ * names. *out is the caller's (tree_destroy); info may be NULL. */
+int image_open_tree(const char *spec, struct tree **out, struct image_info *info);
+
+/* Read one source (probing it, through its layers) into a new tree. */
+int image_read_src(const struct imgsrc *src, struct tree **out, struct image_info *info);
+
+/* What `mklive info` prints of spec: for each image on the way (the host
+ * file, then each layer and nested image), its format lines, partition
+ * tables, and a summary of a live medium (kernel, initrd, root image). */
+int image_describe(const char *spec, struct imgsrc_info *out);
+
+#endif
