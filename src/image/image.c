@@ -183,7 +183,7 @@ int image_open(const char *spec, unsigned flags, struct tree **tp, struct tree_n
 	struct tree *t = NULL;
 	struct tree_node *n = NULL;
 	char *host = NULL;
-	const char *rest;
+	const char *rest = NULL;
 	unsigned nest = 0;
 	int rc;
 
