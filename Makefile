@@ -125,11 +125,15 @@ bench:
 	@MKLIVE=$(abspath $(BUILD)/mklive) bench/run.sh
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------
-FUZZ_CC ?= clang
+# `make fuzz` builds the
+# targets and runs each for FUZZ_TIME seconds from its seed corpus
+# (tests/fuzz/corpus/NAME), in build/fuzz/work/NAME; tests/interop/fuzz_corpus.sh
+# (make check) runs each over its corpus only.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 60
 # FUZZ_SAN=undefined BUILD=build/fast: a faster build for long runs (its corpus is
 # then replayed under the default sanitizers)
 FUZZ_SAN ?= address,undefined
-fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 # The library is compiled once for every target (instrumented, not linked
 # with libFuzzer's main); it embeds mklive-init (init_blob.o, init/Makefile.inc).
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,$(FUZZ_SAN)
@@ -141,10 +145,18 @@ $(BUILD)/fuzz/libmklive-fuzz.a: $(FUZZ_OBJS) $(EMBED_OBJS)
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	$(AR) rcs $@ $^
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libmklive-fuzz.a $(wildcard init/*.c init/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(BUILD)/fuzz/libmklive-fuzz.a $(wildcard init/*.c init/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN) \
 	  -o $@ $< $(BUILD)/fuzz/libmklive-fuzz.a $(LIBS)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+fuzz-bins: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); c=tests/fuzz/corpus/$$n; \
+	  mkdir -p $(BUILD)/fuzz/work/$$n; echo "fuzz: $$n for $(FUZZ_TIME) s"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -timeout=60 $(BUILD)/fuzz/work/$$n \
+	    $$( [ -d $$c ] && echo $$c ) 2>&1 | tail -n 3 || exit 1; done
+.PHONY: fuzz-bins
 
 # ---- demo and install --------------------------------------------------------
 # The packages come first (a fresh machine has no libdeflate-dev), then the

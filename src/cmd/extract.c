@@ -1,10 +1,10 @@
 /* mklive extract: copy the files of an image (or of a path inside it) into
  * a directory, safely: nothing is written outside the target. */
+#include "image/extract.h"
 #include "cmd/opt.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
-#include "image/extract.h"
 #include "image/image.h"
 
 #include <stdio.h>
@@ -13,7 +13,8 @@
 
 int cmd_extract(int argc, char **argv);
 extern const char cmd_extract_summary[];
-const char cmd_extract_summary[] = "extract the files of an image into a directory (unsquashfs -d, xorriso -extract)";
+const char cmd_extract_summary[] =
+    "extract the files of an image into a directory (unsquashfs -d, xorriso -extract)";
 
 static const char usage_text[] =
     "usage: mklive extract [options] IMAGE[:PATH[:PATH...]] DIR\n"
@@ -83,11 +84,13 @@ int cmd_extract(int argc, char **argv)
 		goto out;
 	if ((rc = image_extract(n, ops[1], &eo, &st)) < 0)
 		goto out;
-	log_info("%s: %llu files (%llu bytes), %llu directories, %llu symlinks, %llu hard links, %llu special "
-		 "files into %s%s",
-		 info.name, (unsigned long long)st.files, (unsigned long long)st.bytes, (unsigned long long)st.dirs,
-		 (unsigned long long)st.symlinks, (unsigned long long)st.hardlinks, (unsigned long long)st.specials,
-		 ops[1], st.skipped ? " (some attributes or devices skipped)" : "");
+	log_info(
+	    "%s: %llu files (%llu bytes), %llu directories, %llu symlinks, %llu hard links, %llu special "
+	    "files into %s%s",
+	    info.name, (unsigned long long)st.files, (unsigned long long)st.bytes,
+	    (unsigned long long)st.dirs, (unsigned long long)st.symlinks, (unsigned long long)st.hardlinks,
+	    (unsigned long long)st.specials, ops[1],
+	    st.skipped ? " (some attributes or devices skipped)" : "");
 out:
 	image_info_free(&info);
 	tree_destroy(t);

@@ -73,7 +73,8 @@ static struct link_slot *link_find(struct ex *x, const struct tree_node *first, 
 	}
 	if (!x->links_cap)
 		return NULL;
-	for (i = ((uintptr_t)first >> 4) & (x->links_cap - 1); x->links[i].first; i = (i + 1) & (x->links_cap - 1))
+	for (i = ((uintptr_t)first >> 4) & (x->links_cap - 1); x->links[i].first;
+	     i = (i + 1) & (x->links_cap - 1))
 		if (x->links[i].first == first)
 			return &x->links[i];
 	if (!add)
@@ -111,7 +112,8 @@ static int copy_data(struct ex *x, const struct tree_node *n, int out)
 		loff_t ioff = (loff_t)tree_node_fd_offset(n);
 		if (in >= 0) {
 			while (off < n->size) {
-				ssize_t k = copy_file_range(in, &ioff, out, NULL, (size_t)MIN(n->size - off, (uint64_t)1 << 30), 0);
+				ssize_t k = copy_file_range(in, &ioff, out, NULL,
+							    (size_t)MIN(n->size - off, (uint64_t)1 << 30), 0);
 				if (k <= 0)
 					break; /* not supported here, or short: the buffer copy goes on */
 				off += (uint64_t)k;
@@ -173,7 +175,9 @@ static int finish_fd(struct ex *x, const struct tree_node *n, int fd)
 				if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP)
 					return fail(x, errno, n->xattrs[i].name);
 				x->st->skipped++;
-				warn_once(&x->warned_xattr, "%s/%s: extended attributes not restored (not supported or not permitted)",
+				warn_once(&x->warned_xattr,
+					  "%s/%s: extended attributes not restored (not supported or not "
+					  "permitted)",
 					  x->target, x->rel);
 			}
 	ts[0].tv_sec = (time_t)n->atime;
@@ -201,7 +205,8 @@ static int finish_at(struct ex *x, const struct tree_node *n, int dirfd, const c
 			char p[64];
 			snprintf(p, sizeof p, "/proc/self/fd/%d", pfd);
 			for (size_t i = 0; i < n->nxattrs; i++)
-				if (setxattr(p, n->xattrs[i].name, n->xattrs[i].value, n->xattrs[i].len, 0) < 0)
+				if (setxattr(p, n->xattrs[i].name, n->xattrs[i].value, n->xattrs[i].len, 0) <
+				    0)
 					x->st->skipped++;
 			close(pfd);
 		}
@@ -260,7 +265,8 @@ static int extract_node(struct ex *x, const struct tree_node *n, int dirfd, unsi
 	int rc, fd = -1;
 
 	if (!safe_name(name) || strlen(name) > 255)
-		return err_set(ERR_FORMAT, "%s: unsafe file name '%s' in the image: refused", x->target, name);
+		return err_set(ERR_FORMAT, "%s: unsafe file name '%s' in the image: refused", x->target,
+			       name);
 	if (depth > 4096)
 		return err_set(ERR_LIMIT, "%s/%s: directories nested too deep", x->target, x->rel);
 	if ((rc = clear_name(x, n, dirfd, name, &is_dir)) < 0)
@@ -309,7 +315,8 @@ static int extract_node(struct ex *x, const struct tree_node *n, int dirfd, unsi
 	case S_IFLNK:
 		/* the target is data: stored as it is, never followed here */
 		if (!n->symlink)
-			return err_set(ERR_FORMAT, "%s/%s: symbolic link without a target", x->target, x->rel);
+			return err_set(ERR_FORMAT, "%s/%s: symbolic link without a target", x->target,
+				       x->rel);
 		if (symlinkat(n->symlink, dirfd, name) < 0)
 			return fail(x, errno, "symlink");
 		x->st->symlinks++;
@@ -321,8 +328,8 @@ static int extract_node(struct ex *x, const struct tree_node *n, int dirfd, unsi
 		if (mknodat(dirfd, name, type | (n->mode & 0777), (dev_t)n->rdev) < 0) {
 			if (errno == EPERM && (type == S_IFCHR || type == S_IFBLK)) {
 				x->st->skipped++;
-				warn_once(&x->warned_dev, "%s/%s: device nodes not made (not permitted)", x->target,
-					  x->rel);
+				warn_once(&x->warned_dev, "%s/%s: device nodes not made (not permitted)",
+					  x->target, x->rel);
 				return 0;
 			}
 			return fail(x, errno, "mknod");
