@@ -18,7 +18,7 @@ static void field(struct imgsrc_info *info, const char *key, const uint8_t *p, s
 	char s[256];
 	size_t k = MIN(n, sizeof s - 1);
 	for (size_t i = 0; i < k; i++)
-		s[i] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : '?';
+		s[i] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : p[i] ? '?' : ' ';
 	while (k && s[k - 1] == ' ')
 		k--;
 	s[k] = 0;
