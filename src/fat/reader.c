@@ -264,6 +264,13 @@ static int walk_chain(struct rd *r, uint32_t first, uint64_t need, const char *p
 		have += r->csize;
 		c = r->fat[c];
 	}
+	/* the chain should end here; one that goes back to a cluster already
+	 * read is a loop (fsck.fat: "has a cluster loop") */
+	if (need != UINT64_MAX && c >= 2 && c < r->b.clusters + 2 && (r->used[c / 8] & (1u << (c % 8))))
+		return err_set(ERR_FORMAT,
+			       "%s: offset %llu: %s: cluster %u is reached twice (a cluster chain loop, or "
+			       "cross-linked files)",
+			       r->src->name, (unsigned long long)cluster_off(r, c), path, c);
 	*got = have;
 	return 0;
 }

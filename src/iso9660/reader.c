@@ -441,10 +441,12 @@ static int add_entry(struct rd *r, struct tree_node *dir, const struct iso_rec *
 		r->m_len[r->m_n] = rec->size;
 		r->m_n++;
 		for (size_t i = 0; i < r->m_n; i++) {
-			if (r->m_len[i] && (rc = check_range(r, r->m_off[i] / ISO_BLOCK, r->m_len[i], rec_off,
-							     "file data")) < 0) {
-				err_wrap(rc, "%s", name);
-				goto out;
+			if (r->m_len[i]) {
+				char *what = xasprintf("the data of '%s'", name);
+				rc = check_range(r, r->m_off[i] / ISO_BLOCK, r->m_len[i], rec_off, what);
+				free(what);
+				if (rc < 0)
+					goto out;
 			}
 			total += r->m_len[i];
 			if (i + 1 < r->m_n &&
