@@ -17,7 +17,8 @@ static const uint8_t *fuzz_data;
 static int fuzz_pread(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off)
 {
 	(void)img;
-	memcpy(buf, fuzz_data + n->src_off + off, len);
+	if (len)
+		memcpy(buf, fuzz_data + n->src_off + off, len);
 	return 0;
 }
 static const struct tree_img_ops fuzz_ops = {fuzz_pread, NULL};
