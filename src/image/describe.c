@@ -114,7 +114,12 @@ static void live_summary(struct tree *t, const struct imgsrc *src, struct imgsrc
 					imgsrc_info_add(out, "--- %s", name);
 					if (describe_src(&s, out, depth + 1, false) < 0)
 						err_clear();
-				}
+				} else if (util_has_prefix(n->name, "root") ||
+					   util_has_prefix(n->name, "filesystem") || !strcmp(*d, "/KNOPPIX"))
+					imgsrc_info_add(
+					    out,
+					    "root image: %s (%llu bytes, a format this build does not read)",
+					    p, (unsigned long long)n->size);
 				err_clear();
 				imgsrc_close(&s);
 			}

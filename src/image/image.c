@@ -257,6 +257,30 @@ out:
 	return rc;
 }
 
+/* The directory from's children and attributes become the (empty) root
+ * of to; from is left empty. */
+static void move_root(struct tree_node *from, struct tree *to)
+{
+	struct tree_node *r = to->root;
+	r->mode = from->mode;
+	r->uid = from->uid;
+	r->gid = from->gid;
+	r->mtime = from->mtime;
+	r->mtime_ns = from->mtime_ns;
+	r->atime = from->atime;
+	r->ctime = from->ctime;
+	for (size_t i = 0; i < from->nxattrs; i++)
+		tree_set_xattr(r, from->xattrs[i].name, from->xattrs[i].value, from->xattrs[i].len);
+	r->children = from->children;
+	r->nchildren = from->nchildren;
+	r->children_cap = from->children_cap;
+	for (size_t i = 0; i < from->nchildren; i++)
+		from->children[i]->parent = r;
+	from->children = NULL;
+	from->nchildren = from->children_cap = 0;
+	to->finalized = false;
+}
+
 int image_open_tree(const char *spec, struct tree **out, struct image_info *info)
 {
 	struct tree *t, *nt;
@@ -278,24 +302,8 @@ int image_open_tree(const char *spec, struct tree **out, struct image_info *info
 			image_info_free(info);
 		return rc;
 	}
-	/* re-root: the directory's children and attributes become the new root's */
 	nt = tree_create();
-	nt->root->mode = n->mode;
-	nt->root->uid = n->uid;
-	nt->root->gid = n->gid;
-	nt->root->mtime = n->mtime;
-	nt->root->mtime_ns = n->mtime_ns;
-	nt->root->atime = n->atime;
-	nt->root->ctime = n->ctime;
-	for (size_t i = 0; i < n->nxattrs; i++)
-		tree_set_xattr(nt->root, n->xattrs[i].name, n->xattrs[i].value, n->xattrs[i].len);
-	nt->root->children = n->children;
-	nt->root->nchildren = n->nchildren;
-	nt->root->children_cap = n->children_cap;
-	for (size_t i = 0; i < n->nchildren; i++)
-		n->children[i]->parent = nt->root;
-	n->children = NULL;
-	n->nchildren = n->children_cap = 0;
+	move_root(n, nt);
 	tree_destroy(t);
 	if ((rc = tree_finalize(nt)) < 0) {
 		tree_destroy(nt);
@@ -303,4 +311,17 @@ int image_open_tree(const char *spec, struct tree **out, struct image_info *info
 	}
 	*out = nt;
 	return 0;
+}
+
+int image_read_into(const char *spec, struct tree *t, struct image_info *info)
+{
+	struct tree *it;
+	int rc;
+	if (t->root->nchildren)
+		return err_set(EINVAL, "%s: internal error: the tree to read into is not empty", spec);
+	if ((rc = image_open_tree(spec, &it, info)) < 0)
+		return rc;
+	move_root(it->root, t);
+	tree_destroy(it);
+	return tree_finalize(t);
 }

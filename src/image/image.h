@@ -67,6 +67,10 @@ int image_open(const char *spec, unsigned flags, struct tree **t, struct tree_no
  * names. *out is the caller's (tree_destroy); info may be NULL. */
 int image_open_tree(const char *spec, struct tree **out, struct image_info *info);
 
+/* The same into t, whose root must be empty (the build's root tree):
+ * the image's root becomes t's root. */
+int image_read_into(const char *spec, struct tree *t, struct image_info *info);
+
 /* Read one source (probing it, through its layers) into a new tree. */
 int image_read_src(const struct imgsrc *src, struct tree **out, struct image_info *info);
 
