@@ -9,6 +9,7 @@
 #include "core/imgsrc.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "image/image.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -146,6 +147,19 @@ static int run_scripts(const struct build_cfg *cfg, const char *dir)
 	return 0;
 }
 
+/* An image mklive reads, in place (remastering): old.iso, or a path inside
+ * it naming the root image or a directory. */
+static int read_image(const char *spec, struct tree *t, char **desc, const char *label)
+{
+	struct image_info info;
+	int rc = image_read_into(spec, t, &info);
+	if (rc < 0)
+		return err_wrap(rc, "%s: Root.Source", label);
+	*desc = xasprintf("%s image %s", info.format, info.name);
+	image_info_free(&info);
+	return 0;
+}
+
 int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct tree *t, char **desc)
 {
 	const char *label, *src = build_cfg_get(cfg, CFG_SOURCE, &label);
@@ -159,8 +173,11 @@ int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct t
 	}
 	if (!strncmp(src, "debian:", 7))
 		return read_debian(cfg, src, spool_dir, t, desc);
-	if (stat(src, &st) < 0)
+	if (stat(src, &st) < 0) {
+		if (strchr(src, ':'))
+			return read_image(src, t, desc, label); /* old.iso:/live/filesystem.squashfs */
 		return err_sys(errno, "%s: Root.Source %s", label, src);
+	}
 	if (S_ISDIR(st.st_mode)) {
 		*desc = xasprintf("directory %s", src);
 		if ((rc = run_scripts(cfg, src)))
@@ -171,6 +188,8 @@ int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct t
 		return rc;
 	if (tar_probe(head, len, (uint64_t)st.st_size) || cpio_probe(head, len, (uint64_t)st.st_size))
 		return read_tarball(src, spool_dir, t, desc);
+	if (!S_ISREG(st.st_mode) || len >= 512)
+		return read_image(src, t, desc, label);
 	return err_set(
 	    ERR_FORMAT,
 	    "%s: Root.Source %s: not a directory, a tarball (tar, .tar.gz, .tar.xz, .tar.zst) or an image "
