@@ -600,8 +600,10 @@ static int read_dir(struct rd *r, struct tree_node *dir, uint32_t extent, uint32
 			if (r->mode == RD_ROCK && pos == rec.len) {
 				struct rr_attrs a;
 				memset(&a, 0, sizeof a);
-				if ((rc = rr_parse(&r->rr, rec.su, rec.su_len, off, &a)) < 0)
+				if ((rc = rr_parse(&r->rr, rec.su, rec.su_len, off, &a)) < 0) {
+					rr_attrs_free(&a);
 					goto out;
+				}
 				if (a.any || depth == 0)
 					set_attrs(dir, &a, rec.mtime, true);
 				rr_attrs_free(&a);
