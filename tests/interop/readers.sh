@@ -165,6 +165,17 @@ fi
 "$MKLIVE" iso -quiet -R -J -o "$T/m.iso" "$T/src"
 extract_same mklive-iso-roundtrip "$T/m.iso" "$T/src"
 
+# --- tar (GNU tar --xattrs --acls): extended attributes come back too ---
+if command -v getfattr >/dev/null && command -v tar >/dev/null; then
+	make_tree_xattrs "$T/xsrc"
+	tar --xattrs --xattrs-include='*' -cf "$T/x.tar" -C "$T/xsrc" .
+	rm -rf "$T/x-tar" && "$MKLIVE" extract "$T/x.tar" "$T/x-tar"
+	check tar-xattrs diff <(cd "$T/xsrc" && getfattr -R -d -m - . 2>/dev/null) <(cd "$T/x-tar" && getfattr -R -d -m - . 2>/dev/null)
+	check tar-tree tree_compare "$T/xsrc" "$T/x-tar"
+else
+	t_skip tar-xattrs "needs getfattr (attr) and GNU tar"
+fi
+
 # --- du: the root holds everything; sizes add up to the files ---
 "$MKLIVE" du -b "$T/x.iso" >"$T/du.out"
 total=$(find "$T/src" -type f -links 1 -printf '%s\n' | awk '{s+=$1} END {print s}')
