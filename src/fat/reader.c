@@ -49,10 +49,57 @@ bool fat_probe(const uint8_t *head, size_t len, uint64_t size)
 		return false;
 	for (int i = 0; i < 4; i++) {
 		const uint8_t *e = head + 446 + 16 * i;
-		if (fat_ptype(e[4]) && get_le32(e + 8) && (e[0] == 0 || e[0] == 0x80))
+		if ((fat_ptype(e[4]) || e[4] == 0xEE) && get_le32(e + 8) && (e[0] == 0 || e[0] == 0x80))
 			return true;
 	}
 	return false;
+}
+
+/* Behind a protective MBR (type 0xEE): the first GPT partition (UEFI 2.10,
+ * 5.3) that starts with a FAT boot sector, as an EFI system partition. */
+static int gpt_fat(const struct imgsrc *src, const uint8_t *mbr, struct bpb *p)
+{
+	uint8_t h[512], e[128], bs[512];
+	uint64_t lba;
+	uint32_t n, esz;
+	bool protective = false;
+	int rc;
+	for (int i = 0; i < 4; i++)
+		protective |= mbr[446 + 16 * i + 4] == 0xEE;
+	if (!protective || src->size < 1024)
+		return 0;
+	if ((rc = imgsrc_pread(src, h, sizeof h, 512)) < 0)
+		return rc;
+	if (memcmp(h, "EFI PART", 8) != 0)
+		return 0;
+	lba = get_le64(h + 72);
+	n = MIN(get_le32(h + 80), 128u); /* the spec's minimum array; FAT is among the first */
+	esz = get_le32(h + 84);
+	if (esz < 128 || esz > 4096 || lba > src->size / 512)
+		return err_set(ERR_FORMAT,
+			       "%s: offset 512: corrupt GPT header (entries of %u bytes at sector %llu)",
+			       src->name, esz, (unsigned long long)lba);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t at = lba * 512 + (uint64_t)i * esz, first;
+		static const uint8_t zero[16];
+		if (at + sizeof e > src->size)
+			break;
+		if ((rc = imgsrc_pread(src, e, sizeof e, at)) < 0)
+			return rc;
+		if (!memcmp(e, zero, 16))
+			continue;
+		first = get_le64(e + 32);
+		if (first > src->size / 512 - 1)
+			continue;
+		if ((rc = imgsrc_pread(src, bs, sizeof bs, first * 512)) < 0)
+			return rc;
+		if (bpb_plausible(bs)) {
+			p->part = (int)i + 1;
+			p->base = first * 512;
+			return 0;
+		}
+	}
+	return 0;
 }
 
 static int parse_bpb(const struct imgsrc *src, struct bpb *p)
@@ -71,6 +118,8 @@ static int parse_bpb(const struct imgsrc *src, struct bpb *p)
 				p->base = (uint64_t)get_le32(e + 8) * 512;
 			}
 		}
+		if (!p->part && (rc = gpt_fat(src, b, p)) < 0)
+			return rc;
 		if (!p->part)
 			return err_set(ERR_FORMAT, "%s: offset 0: no FAT boot sector and no FAT partition",
 				       src->name);
@@ -580,7 +629,7 @@ int fat_info(const struct imgsrc *src, struct imgsrc_info *info)
 	memcpy(oem, s + 3, 8);
 	oem[8] = 0;
 	if (b.part)
-		imgsrc_info_add(info, "fat: in MBR partition %d at sector %llu", b.part,
+		imgsrc_info_add(info, "fat: in partition %d at sector %llu", b.part,
 				(unsigned long long)b.base / 512);
 	imgsrc_info_add(info, "fat: FAT%d, %u clusters of %u bytes, %u sectors of %u bytes", b.bits,
 			b.clusters, b.spc * b.bps, b.total, b.bps);

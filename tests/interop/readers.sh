@@ -157,6 +157,16 @@ if command -v mkfs.fat >/dev/null && command -v mcopy >/dev/null; then
 	"$MKLIVE" fat -q -o "$T/m.img" "$T/fsrc" && { rm -rf "$T/x-m"; "$MKLIVE" extract "$T/m.img" "$T/x-m" && check fat-roundtrip diff -r "$T/fsrc" "$T/x-m"; }
 	"$MKLIVE" fat -q --partition -o "$T/mp.img" "$T/fsrc" && { rm -rf "$T/x-mp"; "$MKLIVE" extract "$T/mp.img" "$T/x-mp" && check fat-partition-roundtrip diff -r "$T/fsrc" "$T/x-mp"; }
 	check fat-partition-info bash -c "'$MKLIVE' info '$T/mp.img' | grep -q '^mbr partition 1: type 0x0'"
+	# an EFI system partition in a GPT disk (sfdisk), FAT made by mkfs.fat there
+	if command -v sfdisk >/dev/null; then
+		rm -f "$T/gpt.img" && truncate -s 8M "$T/gpt.img"
+		printf 'label: gpt\n,4M,U\n,,L\n' | sfdisk -q "$T/gpt.img"
+		mkfs.fat --offset=2048 "$T/gpt.img" 4096 >/dev/null 2>&1 && mcopy -i "$T/gpt.img@@1M" "$T/fsrc/Hello.txt" ::/
+		"$MKLIVE" info "$T/gpt.img" >"$T/gpt.info" 2>&1
+		sfdisk -d "$T/gpt.img" | awk -F'[=,]' '/^\/.*start=/ {gsub(/ /, ""); print $2, $2 + $4 - 1}' >"$T/gpt.sfdisk"
+		check gpt-partitions-as-sfdisk diff <(sed -n 's/^gpt partition [0-9]*: .*, sectors \([0-9]*\)\.\.\([0-9]*\).*/\1 \2/p' "$T/gpt.info") "$T/gpt.sfdisk"
+		check gpt-esp-fat bash -c "grep -q '^gpt partition 1: EFI system' '$T/gpt.info' && [ \"\$('$MKLIVE' cat '$T/gpt.img:/Hello.txt')\" = hello ]"
+	fi
 else
 	t_skip fat "needs mkfs.fat and mcopy (dosfstools, mtools)"
 fi
