@@ -377,6 +377,10 @@ static int add_entry(struct rd *r, struct tree_node *dir, const struct iso_rec *
 			     r->src->name, (unsigned long long)rec_off, name);
 		goto out;
 	}
+	if (a->zf) {
+		rc = bad(r, rec_off, "zisofs-compressed file (ZF), which mklive does not decode", name);
+		goto out;
+	}
 	if (a->sf) {
 		rc = bad(r, rec_off, "Rock Ridge sparse file (SF), which mklive does not read", name);
 		goto out;
