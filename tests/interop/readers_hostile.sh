@@ -4,7 +4,7 @@
 # continuation area pointing at itself, lengths past the end, huge counts,
 # nesting past the depth limit, a FAT cluster cycle. Each must give a clear
 # error naming the image, exit status 1, no crash, and nothing outside the
-# target directory; ls and info must fail the same way.
+# target directory; ls, info and du must fail the same way.
 source "$TESTS_DIR/lib/common.sh"
 need python3 python3
 T=$TEST_OUT
@@ -40,7 +40,7 @@ cases=(
 for c in "${cases[@]}"; do
 	img=${c%%|*} words=${c#*|} name=${img%.*}
 	[ -e "$T/img/$img" ] || continue
-	for cmd in extract ls info; do
+	for cmd in extract ls info du; do
 		if [ $cmd = extract ]; then args=("$T/img/$img" "$T/x/target"); else args=("$T/img/$img"); fi
 		timeout 60 "$MKLIVE" $cmd "${args[@]}" >"$T/$name.$cmd.out" 2>"$T/$name.$cmd.err"
 		rc=$?
