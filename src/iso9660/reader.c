@@ -618,6 +618,8 @@ static int read_dir(struct rd *r, struct tree_node *dir, uint32_t extent, uint32
 		}
 		if (rec.name_len == 1 && rec.name[0] == 1)
 			continue;
+		if (rec.flags & 0x04)
+			continue; /* 9.1.6 bit 2: an associated file (a Mac resource fork), not a name */
 		if (rec.flags & ISO_DR_MULTI) {
 			/* 9.1.6 bit 7: the file goes on in the next record */
 			if (rec.flags & ISO_DR_DIR) {
