@@ -108,7 +108,8 @@ int build_kernel_find(const struct build_cfg *cfg, const struct tree *root, stru
 	const char *mlabel, *moddir = build_cfg_get(cfg, CFG_MODULES_DIR, &mlabel);
 	memset(k, 0, sizeof *k);
 	if (given) {
-		uint8_t head[0x400];
+		/* the version string follows the setup code: within 64 KiB */
+		static uint8_t head[64 * 1024];
 		size_t got = 0;
 		struct stat st;
 		int fd = open(given, O_RDONLY | O_CLOEXEC);

@@ -147,12 +147,37 @@ static int run_scripts(const struct build_cfg *cfg, const char *dir)
 	return 0;
 }
 
+/* Where live media keep their root image: mklive's, Debian live's and
+ * Ubuntu's, Knoppix's cloop, Fedora's, Arch's. */
+static const char *const live_roots[] = {
+    "/live/root.squashfs", "/live/root.cloop",	   "/live/filesystem.squashfs", "/casper/filesystem.squashfs",
+    "/KNOPPIX/KNOPPIX",	   "/LiveOS/squashfs.img", "/arch/x86_64/airootfs.sfs",
+};
+
 /* An image mklive reads, in place (remastering): old.iso, or a path inside
- * it naming the root image or a directory. */
+ * it naming the root image or a directory. A live medium given as a whole
+ * stands for the root it carries. */
 static int read_image(const char *spec, struct tree *t, char **desc, const char *label)
 {
 	struct image_info info;
-	int rc = image_read_into(spec, t, &info);
+	struct tree *probe = NULL;
+	struct tree_node *node = NULL;
+	char *inner = NULL;
+	int rc;
+	memset(&info, 0, sizeof info);
+	if (image_open(spec, 0, &probe, &node, &info) == 0 && !strcmp(info.path, "/"))
+		for (size_t i = 0; i < ARRAY_SIZE(live_roots) && !inner; i++) {
+			const struct tree_node *n = tree_lookup(probe, live_roots[i]);
+			if (n && tree_is_reg(n))
+				inner = xasprintf("%s:%s", spec, live_roots[i]);
+		}
+	err_clear();
+	tree_destroy(probe);
+	image_info_free(&info);
+	if (inner)
+		log_info("%s is a live medium: its root is %s", spec, inner);
+	rc = image_read_into(inner ? inner : spec, t, &info);
+	free(inner);
 	if (rc < 0)
 		return err_wrap(rc, "%s: Root.Source", label);
 	*desc = xasprintf("%s image %s", info.format, info.name);

@@ -7,6 +7,7 @@
 #include "core/sha256.h"
 #include "core/tree.h"
 #include "core/util.h"
+#include "image/image.h"
 #include "live/sums.h"
 
 #include <stdio.h>
@@ -68,12 +69,16 @@ static int open_medium(const char *path, struct tree **out)
 	int rc;
 	if (stat(path, &st) < 0)
 		return err_sys(errno, "%s", path);
-	if (!S_ISDIR(st.st_mode))
-		return err_set(
-		    ENOTSUP,
-		    "%s: checking an image or a device directly needs the ISO 9660 reader, which this "
-		    "build lacks; mount it (mount -o ro %s /mnt) and run 'mklive check /mnt'",
-		    path, path);
+	if (!S_ISDIR(st.st_mode)) {
+		/* an image or a written stick: read in place (a hybrid stick's
+		 * ISO 9660 starts at sector 0) */
+		struct tree_node *node;
+		struct image_info info;
+		memset(&info, 0, sizeof info);
+		rc = image_open(path, 0, out, &node, &info);
+		image_info_free(&info);
+		return rc;
+	}
 	so.quiet_sockets = true;
 	*out = tree_create();
 	if ((rc = tree_add_path(*out, "/", path, &so)) < 0) {
@@ -129,10 +134,22 @@ static int check(const char *path)
 	double t0 = now();
 	if ((rc = open_medium(path, &t)) < 0)
 		goto out;
-	sums = util_path_join(path, LIVE_SUMS_PATH);
-	if ((rc = util_read_file(sums, &text, &len)) < 0) {
-		rc = err_wrap(rc, "no checksums to check against (a medium made by mklive build has them)");
-		goto out;
+	{
+		/* the list, from the medium's tree: a directory or an image */
+		const struct tree_node *n = tree_lookup(t, LIVE_SUMS_PATH);
+		sums = util_path_join(path, LIVE_SUMS_PATH);
+		if (!n || !tree_is_reg(n) || n->size > (64u << 20)) {
+			rc = err_set(ENOENT,
+				     "%s: no /%s, so no checksums to check against (a medium made by mklive "
+				     "build has them)",
+				     path, LIVE_SUMS_PATH);
+			goto out;
+		}
+		len = (size_t)n->size;
+		text = xmalloc(len + 1);
+		if ((rc = tree_node_pread(n, -1, text, len, 0)) < 0)
+			goto out;
+		text[len] = 0;
 	}
 	if ((rc = live_sums_check(t, (char *)text, len, &r)) < 0)
 		goto out;

@@ -31,6 +31,9 @@ static const char usage_text[] =
     "  --secure-boot         OVMF's Secure Boot build, Microsoft's keys enrolled\n"
     "  --writable            write to IMAGE (USB only); by default the guest\n"
     "                        writes to a snapshot and IMAGE stays as it is\n"
+    "      --append ARGS     boot the image's own kernel and initramfs directly, with\n"
+    "                        its default entry's command line and ARGS (try boot\n"
+    "                        parameters without editing the menu)\n"
     "  -m, --memory MB       guest memory (default 1024)\n"
     "      --cpus N          virtual CPUs (default 1)\n"
     "      --accel A         kvm, tcg or auto (default: KVM if it really runs a\n"
@@ -65,6 +68,7 @@ static const struct opt opts[] = {
     {"expect", 0, OPT_ARG, "expect", NULL},
     {"send", 0, OPT_ARG, "send", NULL},
     {"send-after", 0, OPT_ARG, "send-after", NULL},
+    {"append", 0, OPT_ARG, "append", NULL},
     {"timeout", 0, OPT_ARG, "timeout", NULL},
     {"log", 0, OPT_ARG, "log", NULL},
     {"qemu", O_QEMU, OPT_ARG, NULL, NULL},

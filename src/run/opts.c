@@ -92,6 +92,8 @@ int run_opts_set(struct run_opts *o, const char *key, const char *value, const c
 		}
 		free(o->send_buf);
 		o->send = o->send_buf = s;
+	} else if (!strcmp(key, "append")) {
+		o->append = value;
 	} else if (!strcmp(key, "send-after")) {
 		o->send_after = value;
 	} else if (!strcmp(key, "timeout")) {

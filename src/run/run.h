@@ -42,6 +42,10 @@ struct run_opts {
 	int in_fd, out_fd, err_fd;
 	bool interactive;
 	char *send_buf; /* owns send when set through run_opts_set */
+	/* --append: boot the image's own kernel and initramfs directly with
+	 * its default entry's command line plus these parameters; NULL: boot
+	 * the image from its boot loader */
+	const char *append;
 };
 
 /* --timeout when --expect is given without one. */
@@ -158,6 +162,19 @@ typedef int (*run_read_fn)(void *ctx, const char *path, char **text);
 int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn read, void *ctx,
 			 struct run_boot_entry *e);
 void run_boot_entry_free(struct run_boot_entry *e);
+
+/* ---- --append: the image's kernel booted directly (direct.c) ------------- */
+
+struct run_direct {
+	char *kernel, *initrd; /* copies in the private directory (initrd may be NULL) */
+	char *cmdline;	       /* the default entry's APPEND, then --append's */
+	char *entry;	       /* the entry's label */
+};
+/* Read the default entry of the image's isolinux.cfg or syslinux.cfg and
+ * copy its kernel and initramfs (several are concatenated) into dir. */
+int run_direct_prepare(const struct run_opts *o, const char *dir, struct run_direct *d);
+/* Remove the copies and free d. */
+void run_direct_free(struct run_direct *d);
 
 /* ---- the session (session.c) -------------------------------------------- */
 

@@ -38,6 +38,7 @@
 struct session {
 	const struct run_opts *o;
 	char *dir, *qmp_path, *vars_path;
+	struct run_direct direct; /* --append */
 	bool dir_removed;
 	pid_t pid;
 	int pidfd;
@@ -133,6 +134,7 @@ static void remove_private(struct session *s)
 		unlink(s->qmp_path);
 	if (s->vars_path)
 		unlink(s->vars_path);
+	run_direct_free(&s->direct);
 	rmdir(s->dir);
 	s->dir_removed = true;
 }
@@ -600,6 +602,14 @@ int run_session(const struct run_opts *o, struct run_result *res)
 	paths.qmp_socket = s.qmp_path;
 	paths.ovmf_code = code;
 	paths.ovmf_vars = s.vars_path;
+	if (o->append) {
+		if ((rc = run_direct_prepare(o, s.dir, &s.direct)))
+			goto out;
+		paths.kernel = s.direct.kernel;
+		paths.initrd = s.direct.initrd;
+		paths.kernel_args = s.direct.cmdline;
+		log_info("booting the kernel of entry '%s' directly: %s", s.direct.entry, s.direct.cmdline);
+	}
 	if ((rc = run_cmdline(o, &paths, &argv)))
 		goto out;
 	res->argv_text = run_argv_string(&argv);

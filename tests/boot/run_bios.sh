@@ -38,6 +38,19 @@ fi
 grep -q "accelerator: " "$O/send.err" && t_pass says-accelerator || t_fail says-accelerator "$(cat "$O/send.err")"
 if left_behind >"$O/left"; then t_fail send-nothing-left "$(cat "$O/left")"; else t_pass send-nothing-left; fi
 
+# --append boots the image's own kernel directly with its default entry's
+# command line plus ARGS: live.debug shows mklive-init's steps, which the
+# quiet default entry does not, and the command line keeps the entry's id
+"$MKLIVE" run "$iso" --append 'live.debug' --expect 'live: \[ *[0-9.]+\] starting /sbin/init' --timeout 400 \
+	--log "$O/append.log" </dev/null >"$O/append.out" 2>"$O/append.err"
+rc=$?
+if [ $rc = 0 ] && grep -aq 'looking for medium with id [0-9a-f]' "$O/append.log" && ! grep -aq 'ISOLINUX' "$O/append.log"; then
+	t_pass append-direct-kernel
+else
+	t_fail append-direct-kernel "exit $rc: $(cat "$O/append.err"); $(tail -c 300 "$O/append.log" | tr -d '\033')"
+fi
+if left_behind >"$O/left"; then t_fail append-nothing-left "$(cat "$O/left")"; else t_pass append-nothing-left; fi
+
 # an --expect that never appears: status 1 after --timeout, and the guest off
 start=$SECONDS
 "$MKLIVE" run "$iso" --expect 'this text never appears' --timeout 20 </dev/null >/dev/null 2>"$O/timeout.err"

@@ -65,6 +65,7 @@ expect_fail no-init "the root has no /sbin/init" out.iso "$MKLIVE" build "${q[@]
 expect_fail missing-kernel "Kernel /nonexistent/vmlinuz" out.iso "$MKLIVE" build "${q[@]}" --kernel /nonexistent/vmlinuz -o out.iso
 echo notakernel >fake-vmlinuz
 expect_fail not-a-kernel "not a Linux bzImage" out.iso "$MKLIVE" build "${q[@]}" --kernel fake-vmlinuz -o out.iso
+check given-kernel-version "$MKLIVE" build -q --no-cache --kernel "$kernel" -o given.iso
 expect_fail missing-root "Root.Source $TEST_OUT/missing" out.iso "$MKLIVE" build "${q[@]}" --root "$TEST_OUT/missing" -o out.iso
 expect_fail bad-default "Default nope: no such menu entry" out.iso "$MKLIVE" build "${q[@]}" --set Boot.Default=nope -o out.iso
 expect_fail bad-entries "Entries bogus: not a built-in entry" out.iso "$MKLIVE" build "${q[@]}" --set Boot.Entries=bogus -o out.iso
@@ -93,6 +94,16 @@ grep -q "APPEND live.id=$id console=ttyS0,115200 console=tty0 no_timer_check qui
 grep -q '^TIMEOUT 30$' isolinux.cfg && grep -q '^SERIAL 0 115200$' isolinux.cfg && grep -q '^LABEL memtest$' isolinux.cfg &&
 	t_pass isolinux-cfg || t_fail isolinux-cfg
 cmp -s <(isoinfo -R -i custom.iso -x /boot/vmlinuz) "$kernel" && t_pass kernel-bytes || t_fail kernel-bytes
+# /live/SHA256SUMS: sha256sum accepts it on the files isoinfo reads; mklive
+# check verifies the image in place, and names a damaged file
+isoinfo -R -i custom.iso -x /live/SHA256SUMS >sums.txt
+mkdir -p sums && while read -r h f; do mkdir -p "sums/$(dirname "$f")"; isoinfo -R -i custom.iso -x "/$f" >"sums/$f"; done <sums.txt
+(cd sums && sha256sum --quiet -c ../sums.txt) && ! grep -q isolinux.bin sums.txt && t_pass sha256sums || t_fail sha256sums
+check check-image "$MKLIVE" check -q custom.iso
+cp custom.iso damaged.iso
+lba=$(isoinfo -R -l -i custom.iso | awk '/ root.squashfs *$/ { gsub(/[][]/, "", $10); print $10; exit }')
+printf 'X' | dd of=damaged.iso bs=1 seek=$((lba * 2048 + 4321)) conv=notrunc status=none
+expect_fail check-damaged "/live/root.squashfs differs (damaged); the medium is damaged" "" "$MKLIVE" check damaged.iso
 cmp -s <(isoinfo -R -i custom.iso -x /boot/entries/memtest/kernel) /boot/memtest86+x64.bin && t_pass entry-kernel || t_fail entry-kernel
 isoinfo -R -i custom.iso -x /live/root.squashfs >root.sqfs
 unsquashfs -s root.sqfs | grep -q 'Compression xz' && t_pass root-compression || t_fail root-compression

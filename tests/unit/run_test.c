@@ -4,7 +4,9 @@
 #include "test.h"
 
 #include "core/error.h"
+#include "core/tree.h"
 #include "core/util.h"
+#include "iso9660/iso.h"
 #include "run/run.h"
 
 #include <fcntl.h>
@@ -564,9 +566,66 @@ static void test_kvm_probe(void)
 	CHECK(ok || why[0]);
 }
 
+/* --append: the default entry's kernel and initramfs (two, concatenated)
+ * read out of an ISO image, and its command line with the extra words. */
+static void test_direct(void)
+{
+	static const char cfg[] = "SERIAL 0 115200\nDEFAULT live\nLABEL other\n  LINUX /boot/other\n"
+				  "LABEL live\n  LINUX /boot/vmlinuz\n  INITRD /boot/a.img,/boot/b.img\n"
+				  "  APPEND live.id=x quiet\n";
+	struct tree *t = tree_create();
+	struct iso_opts io;
+	struct run_opts o;
+	struct run_direct d;
+	char *iso = util_path_join(tmp, "direct.iso"), *dir = util_path_join(tmp, "direct");
+	uint8_t *data = NULL;
+	size_t len = 0;
+	mkdir(dir, 0700);
+	CHECK_EQ(tree_add_mem_file(t, "/boot/isolinux/isolinux.cfg", cfg, strlen(cfg), 0644, NULL), 0);
+	CHECK_EQ(tree_add_mem_file(t, "/boot/vmlinuz", "KERNEL", 6, 0644, NULL), 0);
+	CHECK_EQ(tree_add_mem_file(t, "/boot/other", "OTHER", 5, 0644, NULL), 0);
+	CHECK_EQ(tree_add_mem_file(t, "/boot/a.img", "AAA", 3, 0644, NULL), 0);
+	CHECK_EQ(tree_add_mem_file(t, "/boot/b.img", "BB", 2, 0644, NULL), 0);
+	CHECK_EQ(tree_finalize(t), 0);
+	iso_opts_init(&io);
+	io.rock = true;
+	CHECK_EQ(iso_write(t, &io, iso, NULL), 0);
+	run_opts_init(&o);
+	o.image = iso;
+	o.append = "live.debug live.shell";
+	CHECK_EQ(run_direct_prepare(&o, dir, &d), 0);
+	CHECK_STR(d.cmdline, "live.id=x quiet live.debug live.shell");
+	CHECK_STR(d.entry, "live");
+	CHECK_EQ(util_read_file(d.kernel, &data, &len), 0);
+	CHECK(len == 6 && !memcmp(data, "KERNEL", 6));
+	free(data);
+	CHECK_EQ(util_read_file(d.initrd, &data, &len), 0);
+	CHECK(len == 5 && !memcmp(data, "AAABB", 5));
+	free(data);
+	{
+		char *k = xstrdup(d.kernel);
+		run_direct_free(&d);
+		CHECK(access(k, F_OK) != 0); /* the copies go with it */
+		free(k);
+	}
+	/* an image without a boot loader configuration */
+	tree_destroy(t);
+	t = tree_create();
+	CHECK_EQ(tree_add_mem_file(t, "/x", "x", 1, 0644, NULL), 0);
+	CHECK_EQ(tree_finalize(t), 0);
+	CHECK_EQ(iso_write(t, &io, iso, NULL), 0);
+	CHECK(run_direct_prepare(&o, dir, &d) < 0);
+	CHECK(strstr(err_msg(), "no isolinux.cfg or syslinux.cfg") != NULL);
+	run_opts_free(&o);
+	tree_destroy(t);
+	free(iso);
+	free(dir);
+}
+
 int main(void)
 {
 	tmp = test_tmpdir();
+	RUN(test_direct);
 	RUN(test_cmdline_bios_cd);
 	RUN(test_cmdline_usb);
 	RUN(test_cmdline_uefi);
