@@ -71,12 +71,14 @@ int run_direct_prepare(const struct run_opts *o, const char *dir, struct run_dir
 			cfg = configs[i];
 	}
 	if (!cfg) {
-		rc = err_set(ENOENT, "%s: no isolinux.cfg or syslinux.cfg: --append boots the kernel its default "
-				     "entry names",
+		rc = err_set(ENOENT,
+			     "%s: no isolinux.cfg or syslinux.cfg: --append boots the kernel its default "
+			     "entry names",
 			     o->image);
 		goto out;
 	}
-	if ((rc = read_text(t, cfg, &text)) < 0 || (rc = run_isolinux_default(text, cfg, read_text, t, &e)) < 0)
+	if ((rc = read_text(t, cfg, &text)) < 0 ||
+	    (rc = run_isolinux_default(text, cfg, read_text, t, &e)) < 0)
 		goto out;
 	d->kernel = xasprintf("%s/kernel", dir);
 	if ((rc = out_open(&out, d->kernel)) < 0 || (rc = copy_out(t, e.kernel, out)) < 0)
