@@ -14,6 +14,7 @@
 #include "core/progress.h"
 #include "core/tree.h"
 #include "core/util.h"
+#include "squashfs/reader.h"
 #include "squashfs/squashfs.h"
 
 #include <fcntl.h>
@@ -38,7 +39,13 @@ static int read_image(const char *path, struct tree **out)
 	if ((rc = imgsrc_pread(&s, head, hl, 0)) != 0)
 		goto out;
 	t = tree_create();
-	if (tar_probe(head, hl, s.size) || cpio_probe(head, hl, s.size))
+	if (sqfs_probe(head, hl, s.size)) {
+		struct sqfs_read_opts o;
+		const char *th = getenv("TREEREAD_THREADS");
+		sqfs_read_opts_init(&o);
+		o.threads = th ? atoi(th) : 0;
+		rc = sqfs_read_src(&s, t, &o);
+	} else if (tar_probe(head, hl, s.size) || cpio_probe(head, hl, s.size))
 		rc = tar_read(&s, t);
 	else
 		rc = err_set(ERR_FORMAT, "%s: no reader recognises it", path);
