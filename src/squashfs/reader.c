@@ -220,6 +220,8 @@ static int rd_open(const struct imgsrc *src, const struct sqfs_read_opts *o, str
 	/* what the tree may take: a node and a block-list word per byte of image, about */
 	r->nodes_max = r->end + 65536;
 	r->pool_max = r->end + (1u << 20);
+	/* one inode may be named many times: what its names copy is bounded too */
+	r->bytes_max = 16 * r->end + (64u << 20);
 	*out = r;
 	return 0;
 fail:

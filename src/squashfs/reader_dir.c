@@ -296,6 +296,10 @@ static int fill(struct walk *w, struct tree_node *n, struct inode *in)
 		if (!in->target_size || in->target_size > 4095)
 			return sqfs_rd_error(r, at, "inode 0x%llx: a symbolic link target of %u bytes",
 					     (unsigned long long)in->ref, in->target_size);
+		if ((r->bytes += in->target_size) > r->bytes_max)
+			return sqfs_rd_error(
+			    r, at, "symbolic links and xattrs larger than an image of %llu bytes can hold",
+			    (unsigned long long)r->end);
 		target = xmalloc(in->target_size + 1);
 		if ((rc = iread(r, in, target, in->target_size)) != 0) {
 			free(target);

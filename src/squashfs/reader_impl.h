@@ -83,6 +83,7 @@ struct sqfs_rd {
 	uint32_t *pool;
 	size_t npool, pool_cap, pool_max;
 	uint64_t nodes, nodes_max;
+	uint64_t bytes, bytes_max; /* symlink targets and xattrs given to nodes */
 	struct tree_img *img;
 
 	/* file data: consumer-side cursor, cache, decompression threads */

@@ -114,6 +114,10 @@ int sqfs_xattr_load(struct sqfs_rd *r, struct tree_node *n, uint32_t idx, uint64
 			rc = kv_read(r, &blk, &off, v[nv].x.value, vlen);
 		}
 		v[nv].x.len = vlen;
+		if (!rc && (r->bytes += vlen + nlen) > r->bytes_max)
+			rc = sqfs_rd_error(
+			    r, at, "xattrs and symbolic links larger than an image of %llu bytes can hold",
+			    (unsigned long long)r->end);
 		v[nv].x.name = xasprintf("%s%.*s", ns_prefix[type & 0xff], (int)nlen, (const char *)name);
 		v[nv].order = nv;
 		names += (uint32_t)strlen(v[nv].x.name) + 1;

@@ -90,11 +90,29 @@ struct knobs {
 	uint16_t entry_off; /* offset of the file's entry (0: right) */
 	uint64_t id_table;  /* (0: right) */
 	uint32_t xattr_a;   /* extended file inode with this xattr index (0: basic) */
+	uint32_t target;    /* bytes of the symlink's target (0: 1, "a") */
+	unsigned links;	    /* more names of the symlink in the root */
 };
 
 static void dir_inode(struct buf *s, uint32_t ino, uint32_t start, uint16_t off, uint32_t listing,
 		      uint32_t parent)
 {
+	if (listing > 0xffff) { /* an extended directory: a 32-bit listing size (only the root, last) */
+		put16(s, SQFS_LDIR);
+		put16(s, 0755);
+		put16(s, 0);
+		put16(s, 0);
+		put32(s, 1600000000);
+		put32(s, ino);
+		put32(s, 2);
+		put32(s, listing);
+		put32(s, start);
+		put32(s, parent);
+		put16(s, 0);
+		put16(s, off);
+		put32(s, SQFS_NO_XATTR);
+		return;
+	}
 	put16(s, SQFS_DIR);
 	put16(s, 0755);
 	put16(s, 0);
@@ -135,7 +153,7 @@ static struct buf build(const struct knobs *k)
 	/* inodes: file a, symlink l, file b, chain dirs..., d, root */
 	ia = 0;
 	il = ia + (k->xattr_a ? 60 : 36);
-	ib = il + 24 + 1;
+	ib = il + 24 + (k->target ? k->target : 1);
 	ichain = xcalloc(n + 1, sizeof *ichain);
 	{
 		size_t p = ib + 36;
@@ -175,15 +193,20 @@ static struct buf build(const struct knobs *k)
 	droot = dt.n;
 	{
 		/* sorted: a, d, (e), l */
-		const char *names[4];
-		size_t refs[4];
-		uint16_t types[4];
-		unsigned ne = 0;
+		unsigned cap = 4 + k->links, ne = 0;
+		const char **names = xcalloc(cap, sizeof *names);
+		size_t *refs = xcalloc(cap, sizeof *refs);
+		uint16_t *types = xcalloc(cap, sizeof *types);
+		char(*extra)[16] = xcalloc(k->links + 1, sizeof *extra);
 		names[ne] = na, refs[ne] = ia, types[ne++] = SQFS_REG;
 		names[ne] = nd, refs[ne] = id, types[ne++] = SQFS_DIR;
 		if (k->dir_twice)
 			names[ne] = "e", refs[ne] = id, types[ne++] = SQFS_DIR;
 		names[ne] = "l", refs[ne] = il, types[ne++] = SQFS_SYMLINK;
+		for (unsigned i = 0; i < k->links; i++) {
+			snprintf(extra[i], sizeof extra[i], "n%06u", i);
+			names[ne] = extra[i], refs[ne] = il, types[ne++] = SQFS_SYMLINK;
+		}
 		if (k->unsorted) {
 			const char *t = names[0];
 			names[0] = names[ne - 1];
@@ -193,7 +216,7 @@ static struct buf build(const struct knobs *k)
 		for (unsigned i = 0; i < ne;) {
 			uint64_t blk = mref(refs[i]) >> 16;
 			unsigned j = i;
-			while (j < ne && mref(refs[j]) >> 16 == blk)
+			while (j < ne && j - i < SQFS_DIR_MAX_ENTRIES && mref(refs[j]) >> 16 == blk)
 				j++;
 			put32(&dt, k->count ? k->count : j - i - 1);
 			put32(&dt, (uint32_t)blk);
@@ -204,6 +227,10 @@ static struct buf build(const struct knobs *k)
 							     : (uint16_t)(mref(refs[i]) & 0xffff),
 				      types[i], names[i]);
 		}
+		free(names);
+		free(refs);
+		free(types);
+		free(extra);
 	}
 
 	/* the inode stream, in the order the offsets above assumed */
@@ -236,8 +263,12 @@ static struct buf build(const struct knobs *k)
 	put32(&in, 1600000000);
 	put32(&in, 5);
 	put32(&in, 1);
-	put32(&in, k->link_len ? k->link_len : 1);
-	put(&in, "a", 1);
+	put32(&in, k->link_len ? k->link_len : k->target ? k->target : 1);
+	if (k->target)
+		for (uint32_t i = 0; i < k->target; i++)
+			put(&in, "x", 1);
+	else
+		put(&in, "a", 1);
 	/* file b: empty */
 	put16(&in, SQFS_REG);
 	put16(&in, 0644);
@@ -371,5 +402,8 @@ int main(int argc, char **argv)
 	write_img(d, "entry-offset", &(struct knobs){.entry_off = 9000}, "inode offset 9000");
 	write_img(d, "id-table", &(struct knobs){.id_table = 1u << 30}, "past the end");
 	write_img(d, "xattr-index", &(struct knobs){.xattr_a = 3}, "xattr index 3 of 0");
+	write_img(d, "valid-links", &(struct knobs){.target = 4095, .links = 300}, NULL);
+	/* 20000 names of one 4095-byte symlink: 80 MB for a 300 KB image */
+	write_img(d, "many-names", &(struct knobs){.target = 4095, .links = 20000}, "larger than an image");
 	return 0;
 }

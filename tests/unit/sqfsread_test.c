@@ -347,7 +347,7 @@ static void test_damaged(void)
 }
 
 /* Inputs the fuzzer (tests/fuzz/squashfs_fuzz.c) found crashing or taking
- * unbounded memory, kept in its corpus as regress-*. */
+ * unbounded memory, kept in its corpus as regress-*; the whole corpus is read here. */
 static void test_fuzz_regressions(void)
 {
 	const char *td = getenv("TESTS_DIR");
@@ -365,7 +365,7 @@ static void test_fuzz_regressions(void)
 	while (d && (de = readdir(d)) != NULL) {
 		struct tree *t;
 		char *p;
-		if (strncmp(de->d_name, "regress-", 8) != 0)
+		if (de->d_name[0] == '.')
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
 		if (read_path(p, &t) < 0)
