@@ -117,7 +117,7 @@ static int write_read(struct tree *src, const struct sqfs_opts *so, int threads,
 	int rc;
 	*img = xasprintf("%s/rt-%d-%u-%d.sqfs", tmp, (int)so->codec, so->block_size, so->no_fragments);
 	*out = tree_create();
-	if ((rc = tree_finalize(src)) != 0 || (rc = sqfs_write(src, *img, so, NULL)) != 0)
+	if ((rc = tree_finalize(src)) != 0 || (rc = sqfs_write(src, so, *img, NULL)) != 0)
 		return rc;
 	if ((rc = imgsrc_open_path(&s, *img)) != 0)
 		return rc;
@@ -291,7 +291,7 @@ static void test_damaged(void)
 	so.codec = COMP_ZLIB;
 	so.block_size = 4096;
 	CHECK_EQ(tree_finalize(src), 0);
-	CHECK_EQ(sqfs_write(src, img, &so, NULL), 0);
+	CHECK_EQ(sqfs_write(src, &so, img, NULL), 0);
 	CHECK_EQ(util_read_file(img, &orig, &len), 0);
 	struct {
 		off_t off;
@@ -394,7 +394,7 @@ static void test_probe_info(void)
 	sqfs_opts_init(&so);
 	so.codec = COMP_XZ;
 	CHECK_EQ(tree_finalize(src), 0);
-	CHECK_EQ(sqfs_write(src, img, &so, NULL), 0);
+	CHECK_EQ(sqfs_write(src, &so, img, NULL), 0);
 	CHECK_EQ(imgsrc_open_path(&s, img), 0);
 	CHECK_EQ(imgsrc_pread(&s, head, sizeof head, 0), 0);
 	CHECK(sqfs_probe(head, sizeof head, s.size));
