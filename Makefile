@@ -127,10 +127,10 @@ FUZZ_CC ?= clang
 # then replayed under the default sanitizers)
 FUZZ_SAN ?= address,undefined
 fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard init/*.c init/*.h) $(BUILD)/gen/commands.h $(BUILD)/gen/version.h
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard init/*.c init/*.h) $(BUILD)/gen/commands.h $(BUILD)/gen/version.h $(EMBED_OBJS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN) \
-	  -o $@ $< $(LIB_SRC) $(LIBS)
+	  -o $@ $< $(LIB_SRC) $(EMBED_OBJS) $(LIBS)
 
 # ---- demo and install --------------------------------------------------------
 demo: all

@@ -40,6 +40,14 @@ int sqfs_rd_pread(struct sqfs_rd *r, void *buf, size_t len, uint64_t off, const 
 	return imgsrc_pread(&r->src, buf, len, off);
 }
 
+static void mc_free(struct sqfs_rd *r)
+{
+	for (int i = 0; r->mc && i < SQFS_MCACHE; i++)
+		free(r->mc[i].data);
+	free(r->mc);
+	r->mc = NULL;
+}
+
 void sqfs_rd_free(struct sqfs_rd *r)
 {
 	if (!r)
@@ -50,7 +58,7 @@ void sqfs_rd_free(struct sqfs_rd *r)
 	free(r->ids);
 	free(r->frags);
 	free(r->xattr_ids);
-	free(r->mc);
+	mc_free(r);
 	free(r->files);
 	free(r->pool);
 	imgsrc_close(&r->src);
@@ -238,8 +246,7 @@ int sqfs_read_src(const struct imgsrc *src, struct tree *t, const struct sqfs_re
 	r->img = tree_img_create(-1, src->name, &sqfs_img_ops, r);
 	rc = sqfs_dir_read(r, t);
 	/* the data needs no metadata: the block lists and tables are kept */
-	free(r->mc);
-	r->mc = NULL;
+	mc_free(r);
 	tree_img_unref(r->img); /* the nodes hold it */
 	return rc;
 }

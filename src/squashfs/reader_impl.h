@@ -37,7 +37,7 @@ struct sqfs_mblock {
 	uint64_t stamp;
 	uint32_t len; /* decompressed bytes */
 	bool valid;
-	uint8_t data[SQFS_META_SIZE];
+	uint8_t *data; /* SQFS_META_SIZE bytes, allocated on first use */
 };
 
 /* Per-thread decompressor state (reused: the libraries' contexts cost

@@ -42,6 +42,8 @@ static int mblock_get(struct sqfs_rd *r, uint64_t off, const char *what, struct 
 				     clen > SQFS_META_SIZE ? "(more than 8192)"
 							   : "past the end of the image");
 	victim->valid = false;
+	if (!victim->data)
+		victim->data = xmalloc(SQFS_META_SIZE);
 	if (sqfs_meta_hdr_raw(get_le16(hdr))) {
 		if ((rc = sqfs_rd_pread(r, victim->data, clen, off + 2, what)) != 0)
 			return rc;
