@@ -262,7 +262,7 @@ static int file_record(struct sqfs_rd *r, struct inode *in, uint32_t *idx)
 	f->frag = in->frag;
 	f->frag_off = in->frag_off;
 	if (frag)
-		r->frags[in->frag].used += (uint32_t)(in->size % bs);
+		r->frags[in->frag].used += in->size % bs;
 	r->npool += (size_t)nb;
 	*idx = (uint32_t)r->nfiles++;
 	return 0;
@@ -380,46 +380,58 @@ static int walk_dir(struct walk *w, struct tree_node *dir, const struct inode *d
 	struct sqfs_rd *r = w->r;
 	uint64_t blk = din->start_block, left;
 	uint32_t off = din->offset;
-	char name[257], prev[257] = "";
+	/* on the heap: this recursion may go IMGSRC_MAX_DEPTH deep on any thread's stack */
+	char *name = xmalloc(2 * 257), *prev = name + 257;
 	bool first = true;
-	int rc;
-	if (depth > IMGSRC_MAX_DEPTH)
-		return sqfs_rd_error(r, r->sb.dir_table + blk, "directories nested deeper than %d levels",
-				     IMGSRC_MAX_DEPTH);
-	if (din->listing < 3 && din->listing != 0)
-		return sqfs_rd_error(r, r->sb.dir_table + blk, "a directory listing of %u bytes",
-				     din->listing);
+	int rc = 0;
+	if (depth > IMGSRC_MAX_DEPTH) {
+		rc = sqfs_rd_error(r, r->sb.dir_table + blk, "directories nested deeper than %d levels",
+				   IMGSRC_MAX_DEPTH);
+		goto out;
+	}
+	if (din->listing < 3 && din->listing != 0) {
+		rc = sqfs_rd_error(r, r->sb.dir_table + blk, "a directory listing of %u bytes", din->listing);
+		goto out;
+	}
 	left = din->listing ? din->listing - 3 : 0;
 	while (left) {
 		uint8_t h[SQFS_DIR_HEADER_SIZE];
 		uint32_t count, start;
 		uint64_t at = r->sb.dir_table + blk;
-		if (left < SQFS_DIR_HEADER_SIZE)
-			return sqfs_rd_error(r, at, "a directory listing ends inside a header");
+		if (left < SQFS_DIR_HEADER_SIZE) {
+			rc = sqfs_rd_error(r, at, "a directory listing ends inside a header");
+			goto out;
+		}
 		if ((rc = sqfs_meta_read(r, r->sb.dir_table, &blk, &off, h, sizeof h, "directory table")) !=
 		    0)
-			return rc;
+			goto out;
 		left -= sizeof h;
 		count = get_le32(h) + 1;
 		start = get_le32(h + 4);
-		if (count > SQFS_DIR_MAX_ENTRIES)
-			return sqfs_rd_error(r, at, "a directory header with %u entries", count);
+		if (count > SQFS_DIR_MAX_ENTRIES) {
+			rc = sqfs_rd_error(r, at, "a directory header with %u entries", count);
+			goto out;
+		}
 		for (uint32_t i = 0; i < count; i++) {
 			uint8_t e[SQFS_DIR_ENTRY_SIZE];
 			uint32_t nlen;
 			at = r->sb.dir_table + blk;
-			if (left < sizeof e)
-				return sqfs_rd_error(r, at, "a directory listing ends inside an entry");
+			if (left < sizeof e) {
+				rc = sqfs_rd_error(r, at, "a directory listing ends inside an entry");
+				goto out;
+			}
 			if ((rc = sqfs_meta_read(r, r->sb.dir_table, &blk, &off, e, sizeof e,
 						 "directory table")) != 0)
-				return rc;
+				goto out;
 			left -= sizeof e;
 			nlen = get_le16(e + 6) + 1u;
-			if (nlen > 256 || nlen > left)
-				return sqfs_rd_error(r, at, "a directory entry name of %u bytes", nlen);
+			if (nlen > 256 || nlen > left) {
+				rc = sqfs_rd_error(r, at, "a directory entry name of %u bytes", nlen);
+				goto out;
+			}
 			if ((rc = sqfs_meta_read(r, r->sb.dir_table, &blk, &off, name, nlen,
 						 "directory table")) != 0)
-				return rc;
+				goto out;
 			left -= nlen;
 			name[nlen] = 0;
 			if (bad_name(name, nlen) || (!first && strcmp(prev, name) >= 0)) {
@@ -428,18 +440,22 @@ static int walk_dir(struct walk *w, struct tree_node *dir, const struct inode *d
 				    r, at, "directory %s: the entry '%.*s' %s", p, (int)strnlen(name, nlen),
 				    name, bad_name(name, nlen) ? "is not a file name" : "is out of order");
 				free(p);
-				return rc;
+				goto out;
 			}
-			if (get_le16(e) >= SQFS_META_SIZE)
-				return sqfs_rd_error(r, at, "directory entry '%s': inode offset %u", name,
-						     get_le16(e));
+			if (get_le16(e) >= SQFS_META_SIZE) {
+				rc = sqfs_rd_error(r, at, "directory entry '%s': inode offset %u", name,
+						   get_le16(e));
+				goto out;
+			}
 			if ((rc = add_entry(w, dir, name, sqfs_ref(start, get_le16(e)), depth, at)) != 0)
-				return rc;
+				goto out;
 			memcpy(prev, name, nlen + 1);
 			first = false;
 		}
 	}
-	return 0;
+out:
+	free(name);
+	return rc;
 }
 
 /* Fragment shares: a fragment block's stored bytes split among its tails. */

@@ -27,7 +27,7 @@ struct sqfs_rfile {
 struct sqfs_frag {
 	uint64_t start;
 	uint32_t size_word;
-	uint32_t used; /* tail bytes of files in it (for stored sizes) */
+	uint64_t used; /* tail bytes of files in it (for stored sizes) */
 };
 
 #define SQFS_MCACHE 32 /* decompressed metadata blocks kept */
