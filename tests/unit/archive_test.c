@@ -567,7 +567,7 @@ static void test_fuzz_regressions(void)
 		printf("SKIP: archive/test_fuzz_regressions (TESTS_DIR not set)\n");
 		return;
 	}
-	dir = xasprintf("%s/fuzz/corpus/tar", td);
+	dir = xasprintf("%s/fuzz/corpus/tar_fuzz", td);
 	d = opendir(dir);
 	CHECK(d != NULL);
 	while (d && (de = readdir(d)) != NULL) {

@@ -359,7 +359,7 @@ static void test_fuzz_regressions(void)
 		printf("SKIP: sqfsread/test_fuzz_regressions (TESTS_DIR not set)\n");
 		return;
 	}
-	dir = xasprintf("%s/fuzz/corpus/squashfs", td);
+	dir = xasprintf("%s/fuzz/corpus/squashfs_fuzz", td);
 	d = opendir(dir);
 	CHECK(d != NULL);
 	while (d && (de = readdir(d)) != NULL) {
