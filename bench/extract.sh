@@ -4,8 +4,6 @@
 # reader is measured through build/tools/treeread extract (a minimal extractor:
 # files written by two threads, metadata set on descriptors) until
 # `mklive extract` exists; set EXTRACT_CMD="mklive extract" to measure that.
-# Both extract to the disk (BENCH_WORK) and to tmpfs (/dev/shm), where the
-# readers' own work shows without the file system's.
 source "$(dirname "$0")/lib/bench.sh"
 source "$BENCH_DIR/../tests/lib/trees.sh"
 tree=$(bench_debian_tree) || exit 1
@@ -14,8 +12,23 @@ mkdir -p "$img_dir"
 procs=${BENCH_PROCS:-2}
 TR=${TREEREAD:-$BENCH_DIR/../build/tools/treeread}
 [ -x "$TR" ] || { echo "bench/extract.sh: $TR missing (make unit-bins)" >&2; exit 1; }
-# targets: the disk (what users do) and tmpfs (the readers' own work, without the file system's)
-targets=${BENCH_EXTRACT_DIRS:-"$BENCH_WORK/extract /dev/shm/mklive-bench-extract"}
+# Targets: a fresh ext4 file system for every run (as root: a loop device,
+# so the other work on this machine's disk does not decide the times), and
+# tmpfs (the readers' own work, without a file system's).
+fresh=$BENCH_WORK/extract/fresh
+targets=${BENCH_EXTRACT_DIRS:-"$fresh /dev/shm/mklive-bench-extract"}
+fresh_fs() { # an empty ext4 at $fresh
+	mountpoint -q "$fresh" && umount "$fresh"
+	mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$BENCH_WORK/extract/fresh.img" &&
+		mount -o loop "$BENCH_WORK/extract/fresh.img" "$fresh"
+}
+if [ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null; then
+	mkdir -p "$fresh"
+	truncate -s 2G "$BENCH_WORK/extract/fresh.img"
+	trap 'mountpoint -q "$fresh" && umount "$fresh"; rm -f "$BENCH_WORK/extract/fresh.img"' EXIT
+else
+	targets=${targets/$fresh/$BENCH_WORK/extract/disk}
+fi
 
 for comp in zstd xz; do
 	img=$img_dir/debian-$comp.sqfs
@@ -25,7 +38,13 @@ for comp in zstd xz; do
 		mkdir -p "$out" 2>/dev/null || continue
 		dest=$out/dest
 		fs=$(stat -f -c %T "$out")
-		export BENCH_BEFORE="rm -rf '$dest'; sync"
+		[ "$out" = "$fresh" ] && fs="a fresh ext4"
+		if [ "$out" = "$fresh" ]; then
+			fresh_fs || exit 1
+			export BENCH_BEFORE="fresh_fs"
+		else
+			export BENCH_BEFORE="rm -rf '$dest'; sync"
+		fi
 		rm -rf "$dest" "$dest.ref"
 		# the two extractions agree before they are timed
 		unsquashfs -q -no-progress -processors "$procs" -d "$dest.ref" "$img" >/dev/null 2>&1
@@ -42,6 +61,6 @@ for comp in zstd xz; do
 		bench_table "extract the Debian minbase squashfs ($comp, $(($(stat -c %s "$img") >> 20)) MiB) to $fs" \
 			"unsquashfs -processors $procs"
 		rm -rf "$dest"
-		[ "$out" = "$img_dir" ] || rmdir "$out" 2>/dev/null
+		[ "$out" = "$fresh" ] || [ "$out" = "$img_dir" ] || rmdir "$out" 2>/dev/null
 	done
 done

@@ -165,10 +165,11 @@ static void *worker(void *arg)
 
 static unsigned window(const struct sqfs_rd *r)
 {
-	/* blocks decoded ahead: enough to keep every thread busy, at most 8 MiB */
-	unsigned w = 4u * (unsigned)r->want_workers + 4;
-	unsigned cap = MAX(2u * (unsigned)r->want_workers, (8u << 20) / r->sb.block_size);
-	return r->want_workers > 0 ? MIN(w, cap) : 0;
+	/* blocks decoded ahead: enough to keep every thread busy through a run
+	 * of small files the reader takes long to write: 8 MiB (measured with
+	 * bench/extract.sh: 1 MiB left the threads idle) */
+	unsigned w = MAX(4u * (unsigned)r->want_workers + 4, (8u << 20) / r->sb.block_size);
+	return r->want_workers > 0 ? MIN(w, 256u) : 0;
 }
 
 int sqfs_data_init(struct sqfs_rd *r, int threads)

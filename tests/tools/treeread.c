@@ -7,6 +7,7 @@
  *   treeread extract IMAGE DIR      DIR must not exist
  *   treeread squashfs IMAGE OUT [gzip|xz|zstd|lz4 [BLOCK-SIZE]]
  *   treeread cat IMAGE PATH
+ *   treeread readall IMAGE        read every file's data (the reader's cost)
  */
 #include "archive/archive.h"
 #include "core/error.h"
@@ -411,6 +412,23 @@ static int extract(struct tree *t, const char *dir)
 	return rc;
 }
 
+/* every file's bytes read and dropped: the reader's own cost */
+static int read_all(struct tree_node *n, void *ctx)
+{
+	static uint8_t buf[1u << 20];
+	(void)ctx;
+	if (!tree_is_reg(n) || n->link_first != n)
+		return 0;
+	for (uint64_t off = 0; off < n->size;) {
+		size_t k = (size_t)MIN(n->size - off, (uint64_t)sizeof buf);
+		int rc = tree_node_pread(n, -1, buf, k, off);
+		if (rc)
+			return rc;
+		off += k;
+	}
+	return 0;
+}
+
 static int cat(struct tree *t, const char *path)
 {
 	struct tree_node *n = tree_lookup(t, path);
@@ -449,6 +467,8 @@ int main(int argc, char **argv)
 			rc = tree_walk(t->root, dump_node, NULL, NULL);
 		else if (!strcmp(argv[1], "extract") && argc == 4)
 			rc = extract(t, argv[3]);
+		else if (!strcmp(argv[1], "readall"))
+			rc = tree_walk(t->root, read_all, NULL, NULL);
 		else if (!strcmp(argv[1], "cat") && argc == 4)
 			rc = cat(t, argv[3]);
 		else if (!strcmp(argv[1], "squashfs") && argc >= 4) {
