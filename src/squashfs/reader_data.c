@@ -124,6 +124,23 @@ ssize_t sqfs_decompress(struct sqfs_rd *r, struct sqfs_dec *d, const void *in, s
 
 /* ---- the cache and its threads ----------------------------------------------- */
 
+/* Take slot s off the job queue (the lock held). */
+static void dequeue(struct sqfs_rd *r, struct sqfs_slot *s)
+{
+	struct sqfs_slot **pp = &r->jobs, *prev = NULL;
+	while (*pp && *pp != s) {
+		prev = *pp;
+		pp = &(*pp)->next_job;
+	}
+	if (!*pp)
+		return;
+	*pp = s->next_job;
+	if (r->jobs_tail == s)
+		r->jobs_tail = prev;
+	s->next_job = NULL;
+	s->queued = false;
+}
+
 static void *worker(void *arg)
 {
 	struct sqfs_rd *r = arg;
@@ -138,9 +155,7 @@ static void *worker(void *arg)
 		if (r->stop)
 			break;
 		s = r->jobs;
-		r->jobs = s->next_job;
-		if (!r->jobs)
-			r->jobs_tail = NULL;
+		dequeue(r, s);
 		cap = s->want ? s->want : r->sb.block_size;
 		pthread_mutex_unlock(&r->mu);
 		got = sqfs_decompress(r, d, s->cin, s->clen, s->buf, cap);
@@ -293,6 +308,7 @@ static bool queue(struct sqfs_rd *r, uint64_t key, uint64_t at, uint32_t word, u
 	}
 	pthread_mutex_lock(&r->mu);
 	s->next_job = NULL;
+	s->queued = true;
 	if (r->jobs_tail)
 		r->jobs_tail->next_job = s;
 	else
@@ -366,8 +382,22 @@ static int get_block(struct sqfs_rd *r, uint64_t key, uint64_t at, uint32_t word
 	ssize_t got = 0;
 	bool direct;
 	int rc;
+	const uint8_t *cin = NULL;
 	pthread_mutex_lock(&r->mu);
 	s = slot_find(r, key);
+	if (s && s->state == SLOT_PENDING && s->queued) {
+		/* queued, not started: decoded here, where it is wanted (no copy,
+		 * and the caller's cache keeps it) */
+		dequeue(r, s);
+		if (bo == 0 && want && k == want) {
+			cin = s->cin; /* the slot stays PENDING, so nothing reuses cin */
+			direct = true;
+			goto decode;
+		}
+		cin = s->cin;
+		direct = false;
+		goto decode;
+	}
 	while (s && s->state == SLOT_PENDING) {
 		pthread_cond_wait(&r->done_cv, &r->mu);
 		s = slot_find(r, key);
@@ -396,13 +426,17 @@ static int get_block(struct sqfs_rd *r, uint64_t key, uint64_t at, uint32_t word
 	/* a whole block goes straight to the caller, anything else through the cache */
 	direct = bo == 0 && want && k == want;
 	s = direct ? NULL : slot_take(r, key);
+decode:
 	pthread_mutex_unlock(&r->mu);
-	if (!r->cbuf)
-		r->cbuf = xmalloc(r->sb.block_size);
+	if (!cin) {
+		if (!r->cbuf)
+			r->cbuf = xmalloc(r->sb.block_size);
+		if ((rc = sqfs_rd_pread(r, r->cbuf, clen, at, "a data block")) != 0)
+			goto out;
+		cin = r->cbuf;
+	}
 	dst = direct ? p : s ? s->buf : (tmp = xmalloc(r->sb.block_size));
-	if ((rc = sqfs_rd_pread(r, r->cbuf, clen, at, "a data block")) != 0)
-		goto out;
-	got = sqfs_decompress(r, r->dec, r->cbuf, clen, dst, cap);
+	got = sqfs_decompress(r, r->dec, cin, clen, dst, cap);
 	if (got >= 0 && want && (uint32_t)got != want)
 		got = err_set(ERR_FORMAT, "a data block inflates to %zd bytes, not %u", got, want);
 	if (got < 0) {
@@ -418,8 +452,9 @@ out:
 	free(tmp);
 	if (s) {
 		pthread_mutex_lock(&r->mu);
-		s->state = rc ? SLOT_FREE : SLOT_READY;
-		s->len = rc ? 0 : (uint32_t)got;
+		/* a stolen block given straight to the caller leaves nothing cached */
+		s->state = rc || direct ? SLOT_FREE : SLOT_READY;
+		s->len = rc || direct ? 0 : (uint32_t)got;
 		pthread_cond_broadcast(&r->done_cv);
 		pthread_mutex_unlock(&r->mu);
 	}

@@ -50,6 +50,7 @@ struct sqfs_slot {
 	uint64_t key; /* image offset of a data block; fragment index | SQFS_KEY_FRAG */
 	uint64_t stamp;
 	int state;
+	bool queued; /* on the job queue, not yet taken by a thread */
 	unsigned pins;
 	uint32_t len;  /* decompressed */
 	uint32_t want; /* decompressed length expected (0: up to the block size) */
