@@ -1,6 +1,7 @@
 # Shared benchmark harness (sourced by bench/*.sh).
 #   bench_run LABEL CMD...   run CMD $BENCH_REPS times (default 3) after one
 #                            warm-up, record median wall seconds and peak RSS
+#                            (BENCH_BEFORE: a command run, untimed, before each)
 #   bench_table TITLE BASELINE-LABEL   print a table of medians with ratios
 #                            (time / baseline time) and reset the records
 #   bench_debian_tree        path of an unpacked Debian minbase root tree
@@ -20,8 +21,10 @@ bench_now() { date +%s.%N; }
 bench_run() {
 	local label=$1; shift
 	local times=() rss=0 i t0 t1 r
+	[ -z "${BENCH_BEFORE:-}" ] || eval "$BENCH_BEFORE"
 	"$@" >/dev/null 2>"$BENCH_WORK/last.err" || { echo "bench: $label failed: $(tail -n 3 "$BENCH_WORK/last.err")" >&2; return 1; }
 	for ((i = 0; i < BENCH_REPS; i++)); do
+		[ -z "${BENCH_BEFORE:-}" ] || eval "$BENCH_BEFORE"
 		t0=$(bench_now)
 		/usr/bin/time -f %M -o "$BENCH_WORK/rss" "$@" >/dev/null 2>"$BENCH_WORK/last.err" || {
 			echo "bench: $label failed: $(tail -n 3 "$BENCH_WORK/last.err")" >&2; return 1; }

@@ -284,6 +284,18 @@ static int add_link(struct tar_rd *r, struct archive_entry *e, struct tree_node 
 		return rc;
 	}
 	free(tpath);
+	{
+		/* a million links to one file with 64 KiB of xattrs would copy
+		 * them a million times: bounded by the archive's stream */
+		uint64_t c = tgt->symlink ? strlen(tgt->symlink) : 0;
+		for (size_t i = 0; i < tgt->nxattrs; i++)
+			c += tgt->xattrs[i].len + strlen(tgt->xattrs[i].name);
+		r->copied += c;
+		if (r->copied > 16 * (r->src->size + r->seg_start + (uint64_t)archive_filter_bytes(r->a, 0)) +
+				    (64u << 20))
+			return entry_error(r, ERR_LIMIT,
+					   "hard links copy more xattrs than the archive could hold");
+	}
 	if (!tgt->src_ino) {
 		util_grow(&r->groups, &r->groups_cap, r->ngroups + 1, sizeof *r->groups);
 		memset(&r->groups[r->ngroups], 0, sizeof *r->groups);

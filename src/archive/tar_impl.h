@@ -50,6 +50,8 @@ struct tar_rd {
 	struct tar_group *groups;
 	size_t ngroups, groups_cap;
 
+	uint64_t copied; /* xattr and link-target bytes hard links copy */
+
 	char *last_dir; /* parent of the previous entry, and its node */
 	struct tree_node *last_dir_node;
 	const char *cur; /* the entry being read, for messages */

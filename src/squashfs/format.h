@@ -136,4 +136,35 @@ size_t sqfs_dir_entry_encode(uint8_t *out, uint16_t offset, int16_t ino_delta, u
 size_t sqfs_dir_index_encode(uint8_t *out, uint32_t index, uint32_t start_block, const char *name,
 			     size_t len);
 
+/* ---- decoding (the reader) ------------------------------------------------ */
+/* The inverse of sqfs_encode_rdev. */
+static inline void sqfs_decode_rdev(uint32_t rdev, uint32_t *major, uint32_t *minor)
+{
+	*major = (rdev >> 8) & 0xfff;
+	*minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+}
+/* A metadata block header: stored length and whether it is stored raw. */
+static inline uint32_t sqfs_meta_hdr_len(uint16_t h)
+{
+	return h & 0x7fffu;
+}
+static inline bool sqfs_meta_hdr_raw(uint16_t h)
+{
+	return (h & SQFS_META_UNCOMPRESSED) != 0;
+}
+/* A data block or fragment size word: bytes on disk, stored raw or not. */
+static inline uint32_t sqfs_block_len(uint32_t w)
+{
+	return w & (SQFS_BLOCK_UNCOMPRESSED - 1);
+}
+static inline bool sqfs_block_raw(uint32_t w)
+{
+	return (w & SQFS_BLOCK_UNCOMPRESSED) != 0;
+}
+/* Basic type of an inode type (extended = basic + 7). */
+static inline unsigned sqfs_basic_type(unsigned type)
+{
+	return type > SQFS_SOCKET ? type - 7 : type;
+}
+
 #endif

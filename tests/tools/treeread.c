@@ -7,6 +7,7 @@
  *   treeread extract IMAGE DIR      DIR must not exist
  *   treeread squashfs IMAGE OUT [gzip|xz|zstd|lz4 [BLOCK-SIZE]]
  *   treeread cat IMAGE PATH
+ *   treeread readall IMAGE        read every file's data (the reader's cost)
  */
 #include "archive/archive.h"
 #include "core/error.h"
@@ -14,9 +15,11 @@
 #include "core/progress.h"
 #include "core/tree.h"
 #include "core/util.h"
+#include "squashfs/reader.h"
 #include "squashfs/squashfs.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +41,13 @@ static int read_image(const char *path, struct tree **out)
 	if ((rc = imgsrc_pread(&s, head, hl, 0)) != 0)
 		goto out;
 	t = tree_create();
-	if (tar_probe(head, hl, s.size) || cpio_probe(head, hl, s.size))
+	if (sqfs_probe(head, hl, s.size)) {
+		struct sqfs_read_opts o;
+		const char *th = getenv("TREEREAD_THREADS");
+		sqfs_read_opts_init(&o);
+		o.threads = th ? atoi(th) : 0;
+		rc = sqfs_read_src(&s, t, &o);
+	} else if (tar_probe(head, hl, s.size) || cpio_probe(head, hl, s.size))
 		rc = tar_read(&s, t);
 	else
 		rc = err_set(ERR_FORMAT, "%s: no reader recognises it", path);
@@ -105,137 +114,317 @@ static int dump_node(struct tree_node *n, void *ctx)
 	return 0;
 }
 
-/* ---- extraction ---------------------------------------------------------------- */
+/* ---- extraction ----------------------------------------------------------------
+ * Relative to directory descriptors (one path component per call), with
+ * the metadata set on descriptors, never following a link. umask is 0, so
+ * files are created with their final permissions; only set-id bits, which
+ * chown clears, need a chmod afterwards. */
 
 struct xctx {
 	int root;
 	bool as_root;
-	uint8_t *buf;
 };
+
+#define XBUF (1u << 20)
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
+	/* the first byte zero and every byte equal to the next: libc's memcmp is fast */
+	return !n || (!p[0] && !memcmp(p, p + 1, n - 1));
 }
 
-static int write_data(struct xctx *x, const struct tree_node *n, int fd, const char *path)
+static int xattrs_path(const struct tree_node *n, int dfd, bool as_root)
 {
-	uint64_t off = 0;
-	int src = tree_node_open(n);
-	int rc = 0;
-	if (src < -1)
-		return src;
-	while (off < n->size && !rc) {
-		size_t k = (size_t)MIN(n->size - off, (uint64_t)(1u << 20));
-		if ((rc = tree_node_pread(n, src, x->buf, k, off)) != 0)
-			break;
-		if (!all_zero(x->buf, k) && pwrite(fd, x->buf, k, (off_t)off) != (ssize_t)k)
-			rc = err_sys(errno, "%s", path);
-		off += k;
-	}
-	if (!rc && ftruncate(fd, (off_t)n->size) < 0)
-		rc = err_sys(errno, "%s", path);
-	if (src >= 0)
-		close(src);
-	return rc;
-}
-
-static int set_meta(struct xctx *x, const struct tree_node *n, const char *rel)
-{
-	struct timespec ts[2] = {{n->atime, 0}, {n->mtime, n->mtime_ns}};
-	if (x->as_root && fchownat(x->root, rel, n->uid, n->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return err_sys(errno, "%s: chown", rel);
 	for (size_t i = 0; i < n->nxattrs; i++) {
-		char *full = xasprintf("/proc/self/fd/%d/%s", x->root, rel);
-		int r = lsetxattr(full, n->xattrs[i].name, n->xattrs[i].value, n->xattrs[i].len, 0);
-		int e = errno;
+		char *full = xasprintf("/proc/self/fd/%d/%s", dfd, n->name);
+		int r = lsetxattr(full, n->xattrs[i].name, n->xattrs[i].value, n->xattrs[i].len, 0),
+		    e = errno;
 		free(full);
-		if (r < 0 && (x->as_root || strncmp(n->xattrs[i].name, "user.", 5) == 0))
-			return err_sys(e, "%s: setxattr %s", rel, n->xattrs[i].name);
+		if (r < 0 && (as_root || strncmp(n->xattrs[i].name, "user.", 5) == 0))
+			return err_sys(e, "%s: setxattr %s", n->name, n->xattrs[i].name);
 	}
-	if (!tree_is_lnk(n) && fchmodat(x->root, rel, n->mode & 07777, 0) < 0)
-		return err_sys(errno, "%s: chmod", rel);
-	if (utimensat(x->root, rel, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return err_sys(errno, "%s: utimensat", rel);
 	return 0;
 }
 
-static int extract_pre(struct tree_node *n, void *ctx)
+/* owner, xattrs, mode, times of an open file or directory */
+static int meta_fd(struct xctx *x, const struct tree_node *n, int fd, bool created_with_mode)
 {
-	struct xctx *x = ctx;
-	char *p = tree_node_path(n), *rel = p + 1;
-	int rc = 0, fd;
-	if (!n->parent) {
-		free(p);
-		return 0;
-	}
-	if (n->link_first != n) {
-		char *f = tree_node_path(n->link_first);
-		if (linkat(x->root, f + 1, x->root, rel, 0) < 0)
-			rc = err_sys(errno, "%s: link to %s", rel, f);
-		free(f);
-		free(p);
+	struct timespec ts[2] = {{n->atime, 0}, {n->mtime, (long)n->mtime_ns}};
+	if (x->as_root && fchown(fd, n->uid, n->gid) < 0)
+		return err_sys(errno, "%s: chown", n->name);
+	for (size_t i = 0; i < n->nxattrs; i++)
+		if (fsetxattr(fd, n->xattrs[i].name, n->xattrs[i].value, n->xattrs[i].len, 0) < 0 &&
+		    (x->as_root || strncmp(n->xattrs[i].name, "user.", 5) == 0))
+			return err_sys(errno, "%s: setxattr %s", n->name, n->xattrs[i].name);
+	if ((!created_with_mode || (n->mode & 06000)) && fchmod(fd, n->mode & 07777) < 0)
+		return err_sys(errno, "%s: chmod", n->name);
+	if (futimens(fd, ts) < 0)
+		return err_sys(errno, "%s: utimens", n->name);
+	return 0;
+}
+
+static int meta_at(struct xctx *x, const struct tree_node *n, int dfd)
+{
+	struct timespec ts[2] = {{n->atime, 0}, {n->mtime, (long)n->mtime_ns}};
+	int rc;
+	if (x->as_root && fchownat(dfd, n->name, n->uid, n->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_sys(errno, "%s: chown", n->name);
+	if ((rc = xattrs_path(n, dfd, x->as_root)) != 0)
 		return rc;
+	if (!tree_is_lnk(n) && (n->mode & 06000) && fchmodat(dfd, n->name, n->mode & 07777, 0) < 0)
+		return err_sys(errno, "%s: chmod", n->name);
+	if (utimensat(dfd, n->name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_sys(errno, "%s: utimens", n->name);
+	return 0;
+}
+
+/* Regular files are written by XTHREADS threads (creating and writing
+ * files is most of an extraction's time); the walk makes directories,
+ * links and devices, and queues files with a reference on their
+ * directory's descriptor. Reads of the tree are serialised (tree.h: a
+ * node's image is read from one thread at a time). Hard links and
+ * directory metadata come last, when every file exists. */
+#define XTHREADS 2
+#define XQUEUE 256
+
+struct xdir {
+	int fd;
+	unsigned refs; /* under the queue lock */
+};
+
+struct xjob {
+	struct tree_node *n;
+	struct xdir *d;
+};
+
+struct xpool {
+	struct xctx *x;
+	pthread_mutex_t mu, rd;
+	pthread_cond_t cv;
+	struct xjob q[XQUEUE];
+	size_t head, len;
+	bool done;
+	int rc;
+	char *msg;
+};
+
+static void xdir_put(struct xpool *p, struct xdir *d)
+{
+	pthread_mutex_lock(&p->mu);
+	if (--d->refs == 0) {
+		close(d->fd);
+		free(d);
 	}
-	switch (n->mode & S_IFMT) {
-	case S_IFDIR:
-		if (mkdirat(x->root, rel, 0700) < 0)
-			rc = err_sys(errno, "%s", rel);
-		break;
-	case S_IFREG:
-		fd = openat(x->root, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			rc = err_sys(errno, "%s", rel);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void fail(struct xpool *p, int rc)
+{
+	pthread_mutex_lock(&p->mu);
+	if (!p->rc) {
+		p->rc = rc;
+		p->msg = xstrdup(err_msg());
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int write_file(struct xpool *p, struct tree_node *n, int dfd, uint8_t *buf)
+{
+	uint64_t off = 0;
+	bool hole_at_end = false;
+	int fd, rc = 0;
+	fd = openat(dfd, n->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, n->mode & 0777);
+	if (fd < 0)
+		return err_sys(errno, "%s", n->name);
+	while (off < n->size && !rc) {
+		size_t k = (size_t)MIN(n->size - off, (uint64_t)XBUF);
+		pthread_mutex_lock(&p->rd);
+		rc = tree_node_pread(n, -1, buf, k, off);
+		pthread_mutex_unlock(&p->rd);
+		if (rc)
+			break;
+		hole_at_end = all_zero(buf, k);
+		if (!hole_at_end && pwrite(fd, buf, k, (off_t)off) != (ssize_t)k)
+			rc = err_sys(errno, "%s: write", n->name);
+		off += k;
+	}
+	if (!rc && hole_at_end && ftruncate(fd, (off_t)n->size) < 0)
+		rc = err_sys(errno, "%s: truncate", n->name);
+	if (!rc)
+		rc = meta_fd(p->x, n, fd, true);
+	close(fd);
+	return rc;
+}
+
+static void *xworker(void *arg)
+{
+	struct xpool *p = arg;
+	uint8_t *buf = xmalloc(XBUF);
+	for (;;) {
+		struct xjob j;
+		int rc;
+		pthread_mutex_lock(&p->mu);
+		while (!p->len && !p->done)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (!p->len) {
+			pthread_mutex_unlock(&p->mu);
 			break;
 		}
-		rc = write_data(x, n, fd, rel);
-		close(fd);
-		break;
-	case S_IFLNK:
-		if (symlinkat(n->symlink, x->root, rel) < 0)
-			rc = err_sys(errno, "%s", rel);
-		break;
-	default:
-		if (mknodat(x->root, rel, n->mode & S_IFMT, (dev_t)n->rdev) < 0)
-			rc = err_sys(errno, "%s", rel);
-		break;
+		j = p->q[p->head];
+		p->head = (p->head + 1) % XQUEUE;
+		p->len--;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (!p->rc && (rc = write_file(p, j.n, j.d->fd, buf)) != 0)
+			fail(p, rc);
+		xdir_put(p, j.d);
 	}
-	if (!rc && !tree_is_dir(n))
-		rc = set_meta(x, n, rel);
+	free(buf);
+	return NULL;
+}
+
+static int walk_dir(struct xpool *p, struct tree_node *d, struct xdir *xd)
+{
+	for (size_t i = 0; i < d->nchildren && !p->rc; i++) {
+		struct tree_node *n = d->children[i];
+		int rc = 0, fd;
+		if (n->link_first != n)
+			continue; /* hard links: once every file is there */
+		switch (n->mode & S_IFMT) {
+		case S_IFDIR:
+			if (mkdirat(xd->fd, n->name, 0700) < 0)
+				return err_sys(errno, "%s", n->name);
+			fd = openat(xd->fd, n->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				return err_sys(errno, "%s", n->name);
+			{
+				struct xdir *sub = xcalloc(1, sizeof *sub);
+				sub->fd = fd;
+				sub->refs = 1;
+				rc = walk_dir(p, n, sub);
+				xdir_put(p, sub);
+			}
+			break;
+		case S_IFREG:
+			pthread_mutex_lock(&p->mu);
+			while (p->len == XQUEUE)
+				pthread_cond_wait(&p->cv, &p->mu);
+			xd->refs++;
+			p->q[(p->head + p->len++) % XQUEUE] = (struct xjob){n, xd};
+			pthread_cond_broadcast(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+			break;
+		case S_IFLNK:
+			if (symlinkat(n->symlink, xd->fd, n->name) < 0)
+				return err_sys(errno, "%s", n->name);
+			rc = meta_at(p->x, n, xd->fd);
+			break;
+		default:
+			if (mknodat(xd->fd, n->name, n->mode, (dev_t)n->rdev) < 0)
+				return err_sys(errno, "%s", n->name);
+			rc = meta_at(p->x, n, xd->fd);
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int link_pass(struct tree_node *n, void *ctx)
+{
+	struct xctx *x = ctx;
+	char *f, *p;
+	int rc = 0;
+	if (tree_is_dir(n) || n->link_first == n)
+		return 0;
+	f = tree_node_path(n->link_first);
+	p = tree_node_path(n);
+	if (linkat(x->root, f + 1, x->root, p + 1, 0) < 0)
+		rc = err_sys(errno, "%s: link to %s", p, f);
+	free(f);
 	free(p);
 	return rc;
 }
 
-static int extract_post(struct tree_node *n, void *ctx)
+/* directory metadata, deepest first (a read-only directory last) */
+static int dir_pass(struct xctx *x, struct tree_node *d, int fd)
 {
-	struct xctx *x = ctx;
-	char *p;
-	int rc;
-	if (!tree_is_dir(n))
-		return 0;
-	p = tree_node_path(n);
-	rc = set_meta(x, n, n->parent ? p + 1 : ".");
-	free(p);
-	return rc;
+	for (size_t i = 0; i < d->nchildren; i++) {
+		struct tree_node *c = d->children[i];
+		int cfd, rc;
+		if (!tree_is_dir(c))
+			continue;
+		cfd = openat(fd, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0)
+			return err_sys(errno, "%s", c->name);
+		rc = dir_pass(x, c, cfd);
+		close(cfd);
+		if (rc)
+			return rc;
+	}
+	return meta_fd(x, d, fd, false);
 }
 
 static int extract(struct tree *t, const char *dir)
 {
 	struct xctx x = {.as_root = geteuid() == 0};
-	int rc;
+	struct xpool p = {.x = &x};
+	pthread_t th[8];
+	struct xdir *top;
+	const char *w = getenv("TREEREAD_WRITERS");
+	int rc, nth = 0, want = w ? atoi(w) : XTHREADS;
+	umask(0);
 	if (mkdir(dir, 0700) < 0)
 		return err_sys(errno, "%s", dir);
 	x.root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x.root < 0)
 		return err_sys(errno, "%s", dir);
-	x.buf = xmalloc(1u << 20);
-	rc = tree_walk(t->root, extract_pre, extract_post, &x);
-	free(x.buf);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_mutex_init(&p.rd, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	for (int i = 0; i < MAX(1, MIN(want, 8)); i++)
+		if (pthread_create(&th[nth], NULL, xworker, &p) == 0)
+			nth++;
+	top = xcalloc(1, sizeof *top);
+	top->fd = dup(x.root);
+	top->refs = 1;
+	rc = walk_dir(&p, t->root, top);
+	xdir_put(&p, top);
+	pthread_mutex_lock(&p.mu);
+	p.done = true;
+	pthread_cond_broadcast(&p.cv);
+	pthread_mutex_unlock(&p.mu);
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	if (!rc && p.rc) {
+		err_copy(p.rc, p.msg);
+		rc = p.rc;
+	}
+	if (!rc)
+		rc = tree_walk(t->root, link_pass, NULL, &x);
+	if (!rc)
+		rc = dir_pass(&x, t->root, x.root);
+	free(p.msg);
 	close(x.root);
 	return rc;
+}
+
+/* every file's bytes read and dropped: the reader's own cost */
+static int read_all(struct tree_node *n, void *ctx)
+{
+	static uint8_t buf[1u << 20];
+	(void)ctx;
+	if (!tree_is_reg(n) || n->link_first != n)
+		return 0;
+	for (uint64_t off = 0; off < n->size;) {
+		size_t k = (size_t)MIN(n->size - off, (uint64_t)sizeof buf);
+		int rc = tree_node_pread(n, -1, buf, k, off);
+		if (rc)
+			return rc;
+		off += k;
+	}
+	return 0;
 }
 
 static int cat(struct tree *t, const char *path)
@@ -276,6 +465,8 @@ int main(int argc, char **argv)
 			rc = tree_walk(t->root, dump_node, NULL, NULL);
 		else if (!strcmp(argv[1], "extract") && argc == 4)
 			rc = extract(t, argv[3]);
+		else if (!strcmp(argv[1], "readall"))
+			rc = tree_walk(t->root, read_all, NULL, NULL);
 		else if (!strcmp(argv[1], "cat") && argc == 4)
 			rc = cat(t, argv[3]);
 		else if (!strcmp(argv[1], "squashfs") && argc >= 4) {

@@ -554,7 +554,7 @@ static void test_probe_info(void)
 }
 
 /* Inputs the fuzzer (tests/fuzz/tar_fuzz.c) found crashing, kept in its
- * corpus as regress-*: each is read without a crash (ASan build) and
+ * corpus as regress-*; the whole corpus is read without a crash (ASan build) and
  * either fails with a message naming the archive or gives a tree. */
 static void test_fuzz_regressions(void)
 {
@@ -567,14 +567,14 @@ static void test_fuzz_regressions(void)
 		printf("SKIP: archive/test_fuzz_regressions (TESTS_DIR not set)\n");
 		return;
 	}
-	dir = xasprintf("%s/fuzz/corpus/tar", td);
+	dir = xasprintf("%s/fuzz/corpus/tar_fuzz", td);
 	d = opendir(dir);
 	CHECK(d != NULL);
 	while (d && (de = readdir(d)) != NULL) {
 		char *p;
 		struct tree *t;
 		int rc;
-		if (strncmp(de->d_name, "regress-", 8) != 0)
+		if (de->d_name[0] == '.')
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
 		rc = read_file_tree(p, &t, NULL);
