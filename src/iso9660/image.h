@@ -43,10 +43,27 @@ struct iso_node {
 
 struct iso_boot_resolved {
 	const struct iso_boot_entry *e;
-	struct iso_node *node;
-	uint8_t media;	  /* catalog media type (El Torito 2.2) */
-	uint8_t sys_type; /* hard disk: partition type */
-	uint16_t count;	  /* sector count in the catalog */
+	struct iso_node *node; /* NULL for an appended partition */
+	uint8_t media;	       /* catalog media type (El Torito 2.2) */
+	uint8_t sys_type;      /* hard disk: partition type */
+	uint16_t count;	       /* sector count in the catalog */
+	uint32_t lba;	       /* first sector of the image (set once laid out) */
+	uint64_t size;	       /* bytes of the image */
+};
+
+/* The disk side of the image (hybrid.c): sector 0, the GPT's two copies
+ * and the partitions appended after the ISO volume. */
+struct iso_disk {
+	bool mbr; /* sector 0 holds an MBR */
+	bool gpt; /* a GPT follows it */
+	uint8_t sector0[512];
+	uint8_t *gpt_primary;		     /* LBA 1 on (header + entry array) */
+	uint8_t *gpt_backup;		     /* the entry array + header, ending the image */
+	size_t gpt_bytes;		     /* of each copy */
+	uint64_t gpt_backup_off;	     /* byte offset of the backup copy */
+	uint32_t append_lba[ISO_MAX_APPEND]; /* 2048-byte blocks; 0: slot unused */
+	uint64_t append_size[ISO_MAX_APPEND];
+	uint64_t bytes; /* the whole image file */
 };
 
 struct iso_image {
@@ -77,7 +94,9 @@ struct iso_image {
 	uint32_t catalog_lba;
 	uint32_t data_lba, data_end; /* file data region */
 	uint32_t total;		     /* volume space size */
-	uint64_t data_bytes;	     /* for progress */
+	uint32_t gpt_tail;	     /* blocks kept at the volume's end for the backup GPT */
+	struct iso_disk disk;
+	uint64_t data_bytes; /* for progress */
 
 	/* Continuation areas: a cursor replayed identically by layout and write. */
 	uint32_t ce_cur_sector, ce_cur_off;
@@ -105,6 +124,13 @@ size_t iso_rr_record(struct iso_image *img, struct iso_node *n, enum iso_rr_rec 
 		     uint8_t *out);
 /* Mode, uid and gid as recorded (with -r rationalized, mkisofs rules). */
 uint32_t iso_rr_mode(const struct iso_image *img, const struct tree_node *tn);
+
+/* hybrid.c: the MBR, GPT and appended partitions of a laid-out image, and
+ * where the boot images lie (boot[].lba). tmpl is the isohybrid MBR
+ * template (NULL: none). */
+int iso_disk_plan(struct iso_image *img, const uint8_t *tmpl, size_t tmpl_len, uint32_t disk_id,
+		  uint64_t seed);
+void iso_disk_free(struct iso_disk *d);
 
 /* writer.c helpers */
 int iso_write_image(struct iso_image *img, const char *out_path);

@@ -5,6 +5,7 @@
 #include "iso9660/eltorito.h"
 #include "iso9660/image.h"
 #include "iso9660/joliet.h"
+#include "part/part.h"
 
 #include "core/error.h"
 #include "core/util.h"
@@ -493,7 +494,20 @@ int iso_layout(struct iso_image *img)
 	img->data_end = lba;
 	if (img->o->pad)
 		lba += 150; /* mkisofs -pad: 300 KiB of zeros for drives that read ahead */
-	if (img->o->isohybrid_mbr)
+	if (iso_opts_gpt(img->o)) {
+		bool appended = false;
+		for (size_t i = 0; i < ISO_MAX_APPEND; i++)
+			appended |= img->o->append[i].path != NULL;
+		/* the backup GPT ends the image: in the volume's tail when
+		 * nothing is appended after it (as xorriso places it) */
+		if (!appended) {
+			img->gpt_tail = (uint32_t)DIV_ROUND_UP(
+			    (1 + PART_GPT_NENTRIES * PART_GPT_ENTRY_SIZE / PART_SECTOR) * PART_SECTOR,
+			    ISO_BLOCK);
+			lba += img->gpt_tail;
+		}
+	}
+	if (img->o->isohybrid_mbr || iso_opts_gpt(img->o))
 		lba = (uint32_t)ALIGN_UP((uint64_t)lba,
 					 (uint64_t)(1u << 20) / ISO_BLOCK); /* whole 1 MiB cylinders */
 	img->total = lba;

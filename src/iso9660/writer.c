@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "core/util.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -160,15 +161,50 @@ static int patch_info_table(struct iso_image *img, struct out_file *out, const s
 	return out_write_at(out, off + 8, table, sizeof table);
 }
 
-static int write_all(struct iso_image *img, struct out_file *out, const uint8_t *mbr)
+/* After the volume's data: the backup GPT in the volume's tail, the
+ * appended partitions, or the backup GPT after them (hybrid.c planned
+ * every offset). */
+static int write_disk_tail(struct iso_image *img, struct out_file *out)
+{
+	const struct iso_disk *d = &img->disk;
+	uint64_t vol_end = (uint64_t)img->total * ISO_BLOCK;
+	int rc;
+	if (d->gpt && d->gpt_backup_off < vol_end &&
+	    ((rc = out_pad_to(out, d->gpt_backup_off)) || (rc = out_write(out, d->gpt_backup, d->gpt_bytes))))
+		return rc;
+	if ((rc = out_pad_to(out, vol_end)))
+		return rc;
+	for (int i = 0; i < ISO_MAX_APPEND; i++) {
+		const char *path = img->o->append[i].path;
+		int fd;
+		if (!path)
+			continue;
+		if ((rc = out_pad_to(out, (uint64_t)d->append_lba[i] * ISO_BLOCK)))
+			return rc;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return err_sys(errno, "-append_partition %d: %s", i + 1, path);
+		rc = out_copy_fd(out, fd, 0, d->append_size[i], path);
+		close(fd);
+		if (rc)
+			return rc;
+		if ((rc = out_pad_to(out, ALIGN_UP(out_tell(out), (uint64_t)ISO_BLOCK))))
+			return rc;
+	}
+	if (d->gpt && d->gpt_backup_off >= vol_end &&
+	    ((rc = out_pad_to(out, d->gpt_backup_off)) || (rc = out_write(out, d->gpt_backup, d->gpt_bytes))))
+		return rc;
+	return out_pad_to(out, d->bytes);
+}
+
+static int write_all(struct iso_image *img, struct out_file *out)
 {
 	uint8_t sector[ISO_BLOCK];
 	int rc;
-	/* system area (ECMA-119 6.2.1): zeros, or the isohybrid MBR */
-	if (mbr) {
-		if ((rc = out_write(out, mbr, 512)))
-			return rc;
-	}
+	/* system area (ECMA-119 6.2.1): zeros, or the MBR and the primary GPT */
+	if (img->disk.mbr && (rc = out_write(out, img->disk.sector0, 512)))
+		return rc;
+	if (img->disk.gpt && (rc = out_write(out, img->disk.gpt_primary, img->disk.gpt_bytes)))
+		return rc;
 	if ((rc = out_pad_to(out, (uint64_t)ISO_SYSTEM_AREA * ISO_BLOCK)))
 		return rc;
 	if ((rc = write_vds(img, out)))
@@ -200,7 +236,7 @@ static int write_all(struct iso_image *img, struct out_file *out, const uint8_t 
 			e[i].load_seg = b->e->load_seg;
 			e[i].sys_type = b->sys_type;
 			e[i].count = b->count;
-			e[i].lba = b->node->lba;
+			e[i].lba = b->lba;
 		}
 		if ((rc = iso_et_catalog(sector, e, img->nboot)))
 			return rc;
@@ -226,7 +262,7 @@ static int write_all(struct iso_image *img, struct out_file *out, const uint8_t 
 	for (size_t i = 0; i < img->nboot; i++)
 		if (img->boot[i].e->info_table && (rc = patch_info_table(img, out, &img->boot[i])))
 			return rc;
-	return out_pad_to(out, (uint64_t)img->total * ISO_BLOCK);
+	return write_disk_tail(img, out);
 }
 
 /* A disk signature derived from the image's identity, so builds repeat. */
@@ -240,11 +276,22 @@ static uint32_t disk_id(const struct iso_image *img)
 	return (uint32_t)(h ^ h >> 32);
 }
 
+/* The seed of the GPT's GUIDs: the same identity as the disk signature,
+ * with the volume's size, so rebuilt images repeat byte for byte. */
+static uint64_t disk_seed(const struct iso_image *img)
+{
+	uint64_t h = 0xCBF29CE484222325ull ^ (uint64_t)img->now;
+	const char *v = img->o->volume_id ? img->o->volume_id : "";
+	for (; *v; v++)
+		h = (h ^ (uint8_t)*v) * 0x100000001B3ull;
+	return h ^ ((uint64_t)img->total << 20);
+}
+
 int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, struct iso_stats *stats)
 {
 	struct iso_image img;
 	struct out_file *out = NULL;
-	uint8_t mbr[512], *tmpl = NULL;
+	uint8_t *tmpl = NULL;
 	size_t tmpl_len = 0;
 	int rc;
 	memset(&img, 0, sizeof img);
@@ -274,8 +321,6 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, st
 	if (rc)
 		goto done;
 	if (o->isohybrid_mbr) {
-		uint32_t efi_lba = 0;
-		uint64_t efi_bytes = 0;
 		if (o->isohybrid_mbr_data) {
 			tmpl = xmalloc(o->isohybrid_mbr_len + 1);
 			memcpy(tmpl, o->isohybrid_mbr_data, o->isohybrid_mbr_len);
@@ -283,44 +328,29 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, st
 		} else if ((rc = util_read_file(o->isohybrid_mbr, &tmpl, &tmpl_len))) {
 			goto done;
 		}
-		/* an EFI boot image also becomes an EFI system partition */
-		for (size_t i = 0; i < img.nboot && !efi_bytes; i++)
-			if (img.boot[i].e->platform == ISO_ET_PLATFORM_EFI) {
-				efi_lba = img.boot[i].node->lba;
-				efi_bytes = img.boot[i].node->size;
-			}
-		/* the MBR code jumps to isolinux: the first x86 no-emulation
-		 * entry (a boot floppy may come first, as in the article) */
-		size_t isolinux = 0;
-		for (size_t i = 0; i < img.nboot; i++)
-			if (img.boot[i].e->platform != ISO_ET_PLATFORM_EFI &&
-			    img.boot[i].e->emul == ISO_EMUL_NONE) {
-				isolinux = i;
-				break;
-			}
-		rc = iso_hybrid_mbr(mbr, tmpl, tmpl_len, img.boot[isolinux].node->lba,
-				    (uint64_t)img.total * ISO_BLOCK, disk_id(&img), efi_lba, efi_bytes);
-		if (rc) {
+	}
+	if ((rc = iso_disk_plan(&img, tmpl, tmpl_len, disk_id(&img), disk_seed(&img)))) {
+		if (o->isohybrid_mbr && err_code() == -ERR_FORMAT)
 			rc = err_wrap(rc, "%s", o->isohybrid_mbr);
-			goto done;
-		}
+		goto done;
 	}
 	rc = out_open(&out, out_path);
 	if (rc)
 		goto done;
-	rc = write_all(&img, out, tmpl ? mbr : NULL);
+	rc = write_all(&img, out);
 	if (rc) {
 		out_abort(out);
 		goto done;
 	}
 	rc = out_finish(out);
 	if (rc == 0 && stats) {
-		stats->image_size = (uint64_t)img.total * ISO_BLOCK;
+		stats->image_size = img.disk.bytes;
 		stats->files = img.nfiles;
 		stats->dirs = img.ndirs;
 	}
 done:
 	free(tmpl);
+	iso_disk_free(&img.disk);
 	iso_image_free(&img);
 	return rc;
 }
