@@ -33,8 +33,11 @@ struct iso_node {
 	uint32_t lba;	      /* file data or ISO directory extent */
 	uint64_t size;	      /* file data or ISO directory bytes */
 	uint32_t jlba, jsize; /* Joliet directory extent */
-	uint32_t ino;	      /* RRIP PX file serial number */
-	uint32_t dirno;	      /* path table number (ISO or Joliet hierarchy) */
+	/* -partition_offset: a directory's copy in the partition's tree, as
+	 * the partition numbers it (iso_partition_view swaps them in) */
+	uint32_t lba_alt, jlba_alt;
+	uint32_t ino;	/* RRIP PX file serial number */
+	uint32_t dirno; /* path table number (ISO or Joliet hierarchy) */
 	uint32_t jdirno;
 	uint32_t nlink; /* PX links (directories: in the ISO hierarchy) */
 	uint8_t kind;
@@ -95,6 +98,13 @@ struct iso_image {
 	uint32_t data_lba, data_end; /* file data region */
 	uint32_t total;		     /* volume space size */
 	uint32_t gpt_tail;	     /* blocks kept at the volume's end for the backup GPT */
+	/* -partition_offset P: a second superblock and directory tree in
+	 * which block 0 is the image's block P, so the volume also mounts
+	 * from the partition starting there (as xorriso makes it). */
+	uint32_t part_off;
+	bool part_view;	  /* the partition's numbers are swapped in */
+	uint32_t pvd_alt; /* absolute: P + 16 */
+	uint32_t pt_l_alt, pt_m_alt, jpt_l_alt, jpt_m_alt, ce_lba_alt, catalog_alt;
 	struct iso_disk disk;
 	uint64_t data_bytes; /* for progress */
 
@@ -107,6 +117,10 @@ struct iso_image {
 
 /* layout.c */
 int iso_layout(struct iso_image *img);
+/* Swap between the image's numbers and the partition's (-partition_offset):
+ * directory extents, path tables, continuation areas, file extents and
+ * the catalog, all relative to the partition's start. */
+void iso_partition_view(struct iso_image *img);
 void iso_image_free(struct iso_image *img);
 /* Number of directory records (sections) a file needs (level 3 splits). */
 uint32_t iso_node_sections(const struct iso_node *n);

@@ -41,7 +41,7 @@ static int write_vds(struct iso_image *img, struct out_file *out)
 	ID(preparer_id, o->preparer_id);
 	ID(application_id, o->application_id);
 #undef ID
-	v.volume_space = img->total;
+	v.volume_space = img->total - (img->part_view ? img->part_off : 0);
 	v.pt_size = img->pt_size;
 	v.pt_l = img->pt_l;
 	v.pt_m = img->pt_m;
@@ -52,7 +52,7 @@ static int write_vds(struct iso_image *img, struct out_file *out)
 	iso_vd_encode(vd, &v);
 	if ((rc = out_write(out, vd, sizeof vd)))
 		return rc;
-	if (img->nboot) {
+	if (img->nboot && !img->part_view) {
 		iso_et_boot_record(vd, img->catalog_lba);
 		if ((rc = out_write(out, vd, sizeof vd)))
 			return rc;
@@ -196,6 +196,33 @@ static int write_disk_tail(struct iso_image *img, struct out_file *out)
 	return out_pad_to(out, d->bytes);
 }
 
+/* Path tables, directories and continuation areas of the numbers in
+ * use (the image's, or the partition's with -partition_offset). */
+static int write_trees(struct iso_image *img, struct out_file *out)
+{
+	uint64_t at = (uint64_t)(img->pt_l + (img->part_view ? img->part_off : 0)) * ISO_BLOCK;
+	uint32_t planned = img->ce_sectors;
+	int rc;
+	if (out_tell(out) != at)
+		return err_set(EINVAL, "internal error: path tables at byte %llu, planned %llu",
+			       (unsigned long long)out_tell(out), (unsigned long long)at);
+	if ((rc = write_path_tables(out, img->dirs, img->ndirs, img->pt_size, false)))
+		return rc;
+	if (img->o->joliet && (rc = write_path_tables(out, img->jdirs, img->njdirs, img->jpt_size, true)))
+		return rc;
+	if (!img->ce_data)
+		img->ce_data = xcalloc((size_t)img->ce_sectors + 1, ISO_BLOCK);
+	memset(img->ce_data, 0, ((size_t)img->ce_sectors + 1) * ISO_BLOCK);
+	img->ce_cur_sector = img->ce_cur_off = 0;
+	if ((rc = write_dirs(img, out, false)))
+		return rc;
+	if (img->ce_sectors != planned)
+		return err_set(EINVAL, "internal error: continuation areas changed size");
+	if ((rc = out_write(out, img->ce_data, (size_t)img->ce_sectors * ISO_BLOCK)))
+		return rc;
+	return img->o->joliet ? write_dirs(img, out, true) : 0;
+}
+
 static int write_all(struct iso_image *img, struct out_file *out)
 {
 	uint8_t sector[ISO_BLOCK];
@@ -209,23 +236,24 @@ static int write_all(struct iso_image *img, struct out_file *out)
 		return rc;
 	if ((rc = write_vds(img, out)))
 		return rc;
-	if ((rc = write_path_tables(out, img->dirs, img->ndirs, img->pt_size, false)))
-		return rc;
-	if (img->o->joliet && (rc = write_path_tables(out, img->jdirs, img->njdirs, img->jpt_size, true)))
-		return rc;
-	img->ce_data = xcalloc((size_t)img->ce_sectors + 1, ISO_BLOCK);
-	img->ce_cur_sector = img->ce_cur_off = 0;
-	{
-		uint32_t planned = img->ce_sectors;
-		if ((rc = write_dirs(img, out, false)))
+	if (img->part_off) {
+		if ((rc = out_pad_to(out, (uint64_t)img->pvd_alt * ISO_BLOCK)))
 			return rc;
-		if (img->ce_sectors != planned)
-			return err_set(EINVAL, "internal error: continuation areas changed size");
+		iso_partition_view(img);
+		rc = write_vds(img, out);
+		iso_partition_view(img);
+		if (rc)
+			return rc;
 	}
-	if ((rc = out_write(out, img->ce_data, (size_t)img->ce_sectors * ISO_BLOCK)))
+	if ((rc = out_pad_to(out, (uint64_t)img->pt_l * ISO_BLOCK)) || (rc = write_trees(img, out)))
 		return rc;
-	if (img->o->joliet && (rc = write_dirs(img, out, true)))
-		return rc;
+	if (img->part_off) {
+		iso_partition_view(img);
+		rc = write_trees(img, out);
+		iso_partition_view(img);
+		if (rc)
+			return rc;
+	}
 	if (img->catalog) {
 		struct iso_et_entry e[ISO_ET_MAX_ENTRIES];
 		for (size_t i = 0; i < img->nboot; i++) {

@@ -7,7 +7,9 @@
 # on and the kernel is locked down. Negative control: the same firmware
 # refuses the medium when its loader is an unsigned GRUB ("Access Denied"),
 # which OVMF without Secure Boot boots. An ESP past 32 MiB (El Torito
-# count 0) is found by OVMF too. Two guests run at a time.
+# count 0) is found by OVMF too, and Arch's layout (-partition_offset 16,
+# the ESP appended as GPT partition 2) boots from USB and CD. Two guests
+# run at a time.
 source "$TESTS_DIR/lib/common.sh"
 source "$TESTS_DIR/lib/uefi_image.sh"
 need qemu-system-x86_64 qemu-system-x86
@@ -45,6 +47,22 @@ if "$MKLIVE" fat -q --esp --size 40M -o "$O/big/efi.img" &&
 	boots+=("esp-past-32mib-cd|uefi-cd|$O/big.iso|Booting \`Live system'")
 else
 	t_fail esp-past-32mib-cd "could not make the image"
+fi
+
+# Arch's layout: the ISO from block 16 as GPT partition 1, the ESP
+# appended as partition 2 and UEFI's El Torito entry pointing at it
+mkdir -p "$O/noesp" && cp -a "$UEFI_DIR/boot" "$UEFI_DIR/live" "$UEFI_DIR/.disk" "$O/noesp/" &&
+	rm "$O/noesp/boot/efi.img"
+if "$MKLIVE" iso -quiet -r -J -V MKLIVE_UEFI -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin \
+	-c boot/isolinux/boot.cat -b boot/isolinux/isolinux.bin -no-emul-boot -boot-load-size 4 \
+	-boot-info-table -partition_offset 16 -append_partition 2 C12A7328-F81F-11D2-BA4B-00A0C93EC93B \
+	"$UEFI_DIR/boot/efi.img" -appended_part_as_gpt -eltorito-alt-boot \
+	-e --interval:appended_partition_2:all:: -no-emul-boot -o "$O/arch.iso" "$O/noesp"; then
+	boots+=("appended-esp-uefi-cd|uefi-cd|$O/arch.iso|$uefi"
+		"appended-esp-uefi-usb|uefi-usb|$O/arch.iso|$uefi"
+		"partition-offset-bios-usb|bios-usb|$O/arch.iso|$bios")
+else
+	t_fail appended-esp "could not make the image"
 fi
 
 run() { # NAME HOW IMAGE MARKER

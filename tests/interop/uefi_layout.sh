@@ -135,6 +135,29 @@ sfdisk --dump "$O/appmbr.iso" >"$O/appmbr.dump" 2>&1
 check appended-mbr bash -c "grep -Eq 'appmbr.iso2 : start= +[0-9]+, size= +$((esp_size / 512)), type=ef' '$O/appmbr.dump' && \
 	grep -Eq 'appmbr.iso1 : start= +0, .*type=17, bootable' '$O/appmbr.dump'"
 
+# -partition_offset 16: a second superblock and tree numbered from block
+# 16, so the volume also mounts from partition 1 (xorriso's layout)
+mk -quiet -partition_offset 16 -o "$O/po.iso" "$O/noesp"
+sfdisk --dump "$O/po.iso" >"$O/po.dump" 2>&1
+check part-offset-mbr grep -Eq 'po.iso1 : start= +64, size= +[0-9]+, type=17, bootable' "$O/po.dump"
+xorriso -indev "$O/po.iso" -report_system_area plain >"$O/po.sa" 2>/dev/null
+check part-offset-xorriso grep -Eq '^Partition offset +: 16$' "$O/po.sa"
+dd if="$O/po.iso" of="$O/po.part" bs=2048 skip=16 status=none
+listing() { isoinfo -R -l -i "$1" | sed -n 's/^\([-dlr][-rwx]*\) .* \([0-9]*\) [A-Z][a-z][a-z] .*\] *\(.*\)$/\1 \2 \3/p'; }
+listing "$O/po.iso" >"$O/po.whole.list"
+listing "$O/po.part" >"$O/po.part.list"
+check part-offset-same-tree bash -c "[ -s '$O/po.part.list' ] && diff '$O/po.whole.list' '$O/po.part.list'"
+check part-offset-file bash -c "isoinfo -R -i '$O/po.part' -x /boot/initrd.img | cmp - '$tree/boot/initrd.img'"
+check part-offset-joliet bash -c "isoinfo -J -l -i '$O/po.part' | grep -q 'vmlinuz'"
+check part-offset-volume bash -c "[ \$(isoinfo -d -i '$O/po.part' | awk '/^Volume size is:/ { print \$4 }') = \$(( \$(isoinfo -d -i '$O/po.iso' | awk '/^Volume size is:/ { print \$4 }') - 16 )) ]"
+# Arch's line: the ISO as GPT partition 1 from block 16, the ESP appended as 2
+mk -quiet -partition_offset 16 -append_partition 2 C12A7328-F81F-11D2-BA4B-00A0C93EC93B "$esp" \
+	-appended_part_as_gpt -eltorito-alt-boot -e --interval:appended_partition_2:all:: -no-emul-boot \
+	-o "$O/arch.iso" "$O/noesp"
+check arch-style-gpt bash -c "sgdisk -v '$O/arch.iso' | grep -q '^No problems found' && \
+	sgdisk -i 1 '$O/arch.iso' | grep -q '^First sector: 64 ' && sgdisk -i 1 '$O/arch.iso' | grep -q \"ISO9660\" && \
+	sgdisk -i 2 '$O/arch.iso' | grep -q 'EFI system partition'"
+
 # ---- an ESP past 32 MiB: count 0, "to the end of the volume" (UEFI 13.3.2.1) ----
 mkdir -p "$O/big/boot"
 "$MKLIVE" fat -q --esp --size 40M -o "$O/big/boot/efi.img"
