@@ -167,6 +167,25 @@ xorriso -indev "$O/big.iso" -report_el_torito plain >"$O/big.et" 2>/dev/null
 check big-esp-count-0 grep -Eq '^El Torito boot img : +1 +UEFI +y +none +0x0000 +0x00 +0 ' "$O/big.et"
 check big-esp-gpt bash -c "sgdisk -v '$O/big.iso' | grep -q '^No problems found' && fdisk -l '$O/big.iso' | grep -q '40M EFI System'"
 
+# ---- Secure Boot and modules: Debian's signed, a module built here not --------
+kver=${UEFI_KERNEL#/boot/vmlinuz-}
+mod=$(find "/lib/modules/$kver" -name efivarfs.ko | head -n 1)
+if [ -n "$mod" ]; then
+	check debian-module-signed bash -c "tail -c 28 '$mod' | grep -q '~Module signature appended~'"
+	cp "$mod" "$O/signed_mod.ko"
+	head -c $(($(stat -c %s "$mod") - 28)) "$mod" >"$O/unsigned_mod.ko"
+	"$MKLIVE" initrd -o "$O/i1.img" -k "$kver" -p minimal --add-module "$O/signed_mod.ko" 2>"$O/i1.err"
+	check signed-module-quiet bash -c "! grep -q 'no signature' '$O/i1.err'"
+	"$MKLIVE" initrd -o "$O/i2.img" -k "$kver" -p minimal --add-module "$O/unsigned_mod.ko" 2>"$O/i2.err"
+	check unsigned-module-warns grep -q "$O/unsigned_mod.ko: the module has no signature, so it will not load under Secure Boot" "$O/i2.err"
+	check unsigned-module-carried test -s "$O/i2.img"
+	check efivarfs-carried bash -c "zcat '$O/i1.img' | cpio -it --quiet 2>/dev/null | grep -q 'efivarfs.ko\$'"
+	check modules-byte-for-byte bash -c "zcat '$O/i1.img' | (cd '$O' && rm -rf x && mkdir x && cd x && cpio -id --quiet 2>/dev/null) && \
+		cmp '$O/x/lib/modules/$kver/'\$(cd /lib/modules/$kver && find . -name isofs.ko | head -n 1) \$(find /lib/modules/$kver -name isofs.ko | head -n 1)"
+else
+	t_skip module-signatures "no efivarfs.ko for $kver"
+fi
+
 # ---- bad input -------------------------------------------------------------------
 expect_fail esp-load-size "describes 2048 of its $esp_size bytes" "$O/bad.iso" \
 	"$MKLIVE" iso -e boot/efi.img -no-emul-boot -boot-load-size 4 -o "$O/bad.iso" "$tree"
