@@ -52,6 +52,21 @@ check esp-files bash -c "[ \"\$(tr '[:upper:]' '[:lower:]' <'$O/esp.list' | tr '
 check esp-shim cmp <(mtype -i "$esp" ::/EFI/boot/bootx64.efi) /usr/lib/shim/shimx64.efi.signed
 check esp-grub cmp <(mtype -i "$esp" ::/EFI/boot/grubx64.efi) /usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed
 
+# the chain from a root directory when it has all three, else from here
+r=$O/root && rm -rf "$r" && mkdir -p "$r/usr/lib/shim" "$r/usr/lib/grub/x86_64-efi-signed"
+printf 'MZ root shim' >"$r/usr/lib/shim/shimx64.efi.signed"
+printf 'MZ root mm' >"$r/usr/lib/shim/mmx64.efi.signed"
+"$MKLIVE" fat -v --esp-root "$r" -o "$O/r1.img" 2>"$O/r1.err"
+check esp-root-incomplete-uses-host bash -c "grep -q 'EFI boot chain from this machine' '$O/r1.err' && \
+	mtype -i '$O/r1.img' ::/EFI/boot/bootx64.efi | cmp - /usr/lib/shim/shimx64.efi.signed"
+printf 'MZ root grub' >"$r/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed"
+mkdir -p "$O/extra/EFI/debian" && echo 'set x=1' >"$O/extra/EFI/debian/grub.cfg"
+"$MKLIVE" fat -v --esp-root "$r" -o "$O/r2.img" "$O/extra" 2>"$O/r2.err"
+check esp-root-used bash -c "grep -q 'EFI boot chain from $r' '$O/r2.err' && \
+	[ \"\$(mtype -i '$O/r2.img' ::/EFI/boot/grubx64.efi)\" = 'MZ root grub' ]"
+check esp-extra-sources bash -c "[ \"\$(mtype -i '$O/r2.img' ::/EFI/debian/grub.cfg)\" = 'set x=1' ] && fsck.fat -n '$O/r2.img'"
+check esp-label bash -c "mlabel -i '$O/r2.img' -s :: | grep -q ESP"
+
 # ---- El Torito ------------------------------------------------------------------
 xorriso -indev "$iso" -report_el_torito plain >"$O/et.out" 2>/dev/null
 check et-bios grep -Eq '^El Torito boot img : +1 +BIOS +y +none +0x0000 +0x00 +4 ' "$O/et.out"
