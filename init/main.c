@@ -393,6 +393,7 @@ int main(int argc, char **argv)
 	read_id();
 	live_mkdirs(MEDIUM);
 	live_load_db();
+	live_firmware();
 	for (;;) {
 		int r = boot_once();
 		if (r == -2)

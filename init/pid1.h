@@ -41,6 +41,13 @@ int live_coldplug(void);
  * message already printed). */
 int live_find_medium(void);
 
+/* firmware.c: BIOS or UEFI, and Secure Boot, said on the console and
+ * written to /run/mklive/boot (see mklive-init(7)). The parser and the
+ * wording are pure, for the host's unit tests. */
+void live_firmware(void);
+int live_secureboot_parse(const uint8_t *data, size_t len);
+void live_boot_describe(bool efi, int secureboot, char *line, size_t cap, char *words, size_t wcap);
+
 /* rootfs.c: the root image on ROOTFS, the writable layer on NEWROOT;
  * loop devices (autoclear; the caller closes the fd once mounted). */
 int live_loop_attach(const char *file, bool rw, char *dev, size_t cap);

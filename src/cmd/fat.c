@@ -1,5 +1,6 @@
 /* mklive fat: FAT12/16/32 images and SYSLINUX boot floppies from files. */
 #include "fat/fat.h"
+#include "boot/efi.h"
 #include "cmd/opt.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -17,6 +18,7 @@ const char cmd_fat_summary[] = "make a FAT image or SYSLINUX boot floppy (mforma
 
 static const char usage_text[] =
     "usage: mklive fat -o IMG [options] SOURCE...\n"
+    "       mklive fat -o IMG --esp [--esp-root DIR] [options] [SOURCE...]\n"
     "\n"
     "Writes a FAT12/16/32 filesystem image holding SOURCE (files, directories,\n"
     "or TARGET=SOURCE grafts as in mkisofs), without mtools and without mounting.\n"
@@ -34,6 +36,12 @@ static const char usage_text[] =
     "                        syslinux-common) and runs `syslinux --install` (package\n"
     "                        syslinux) on the image before it is put in place\n"
     "      --syslinux-dir DIR   directory for ldlinux.sys and ldlinux.c32 (default /)\n"
+    "      --esp             an EFI system partition with Debian's signed boot chain:\n"
+    "                        EFI/boot/bootx64.efi (shimx64.efi.signed, package\n"
+    "                        shim-signed), grubx64.efi (gcdx64.efi.signed, package\n"
+    "                        grub-efi-amd64-signed), mmx64.efi; label ESP by default\n"
+    "      --esp-root DIR    take them from the root DIR when it has all three\n"
+    "                        (else from this machine)\n"
     "  -q, --quiet           errors only\n"
     "  -v, --verbose         say what was written\n"
     "  -h, --help            this help\n"
@@ -41,7 +49,7 @@ static const char usage_text[] =
     "Without --syslinux the boot sector prints a \"not a boot disk\" message.\n"
     "File times are clamped to SOURCE_DATE_EPOCH when it is set.\n";
 
-enum { O_OUT = 1 };
+enum { O_OUT = 1, O_ESP, O_ESP_ROOT };
 
 static const struct opt opts[] = {
     {"o|output", O_OUT, OPT_ARG, NULL, NULL},
@@ -52,6 +60,8 @@ static const struct opt opts[] = {
     {"partition", 0, OPT_NOARG, "partition", NULL},
     {"syslinux", 0, OPT_NOARG, "syslinux", NULL},
     {"syslinux-dir", 0, OPT_ARG, "syslinux-dir", NULL},
+    {"esp", O_ESP, OPT_NOARG, NULL, NULL},
+    {"esp-root", O_ESP_ROOT, OPT_ARG, NULL, NULL},
     {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
     {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
@@ -61,6 +71,8 @@ static const struct opt opts[] = {
 struct ctx {
 	struct fat_opts fat;
 	const char *output;
+	bool esp;
+	const char *esp_root;
 };
 
 static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)
@@ -68,7 +80,17 @@ static int on_opt(void *vctx, const struct opt *o, const char *spelled, const ch
 	struct ctx *c = vctx;
 	if (o->key)
 		return fat_opts_set(&c->fat, o->key, arg ? arg : o->value, spelled);
-	c->output = arg;
+	switch (o->id) {
+	case O_OUT:
+		c->output = arg;
+		break;
+	case O_ESP_ROOT:
+		c->esp_root = arg;
+		/* fall through */
+	case O_ESP:
+		c->esp = true;
+		break;
+	}
 	return 0;
 }
 
@@ -79,11 +101,13 @@ int cmd_fat(int argc, char **argv)
 	struct fat_info info;
 	struct tree_scan_opts so;
 	struct tree *t = NULL;
+	struct efi_files ef;
 	char **srcs = NULL;
 	size_t nsrcs = 0;
 	int rc;
 
 	memset(&c, 0, sizeof c);
+	memset(&ef, 0, sizeof ef);
 	fat_opts_init(&c.fat);
 	memset(&so, 0, sizeof so);
 	/* FAT has no symlinks: store what they point to, as mcopy does. */
@@ -94,7 +118,7 @@ int cmd_fat(int argc, char **argv)
 		rc = err_set(ERR_USAGE, "no output: give -o IMG (see mklive fat --help)");
 		goto out;
 	}
-	if (!nsrcs) {
+	if (!nsrcs && !c.esp) {
 		rc = err_set(ERR_USAGE, "no SOURCE given (see mklive fat --help)");
 		goto out;
 	}
@@ -104,6 +128,13 @@ int cmd_fat(int argc, char **argv)
 	}
 	tree_scan_skip_output(&so, c.output);
 	t = tree_create();
+	if (c.esp) {
+		if ((rc = efi_files_find_dir(c.esp_root, &ef)) || (rc = efi_esp_tree(&ef, t)))
+			goto out;
+		log_info("EFI boot chain from %s", ef.from);
+		if (!c.fat.label)
+			c.fat.label = "ESP";
+	}
 	for (size_t i = 0; i < nsrcs; i++)
 		if ((rc = tree_add_graft(t, srcs[i], &so)))
 			goto out;
@@ -119,6 +150,7 @@ int cmd_fat(int argc, char **argv)
 		 (unsigned long long)info.free_bytes);
 out:
 	tree_destroy(t);
+	efi_files_free(&ef);
 	free(srcs);
 	return rc == 1 ? 0 : opt_exit(rc);
 }

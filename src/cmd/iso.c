@@ -60,6 +60,17 @@ static const char usage_text[] =
     "  -no-boot             entry present but not bootable\n"
     "  -eltorito-alt-boot   start a further boot entry\n"
     "  -isohybrid-mbr FILE  MBR template (isohdpfx.bin): the image also boots as a disk\n"
+    "Disk layout (USB sticks; see mklive-iso(1), DISK LAYOUT):\n"
+    "  -isohybrid-gpt-basdat  list the current boot image in a GPT (the EFI image as\n"
+    "                       the EFI system partition); backup GPT at the end\n"
+    "  -isohybrid-apm-hfsplus  accepted and ignored (no Apple Partition Map)\n"
+    "  -append_partition N TYPE FILE  FILE after the image as partition N (1..4),\n"
+    "                       TYPE an MBR type (0xef) or a GPT type GUID\n"
+    "  -appended_part_as_gpt  appended partitions in the GPT (a protective MBR)\n"
+    "  -efi-boot-part --efi-boot-image  the EFI boot image is the GPT's ESP\n"
+    "  -e --interval:appended_partition_N:all::  boot UEFI from appended partition N\n"
+    "  -partition_offset N  the ISO volume also as a partition from block N (16)\n"
+    "  --mbr-force-bootable an active MBR entry even without -isohybrid-mbr\n"
     "Messages:\n"
     "  -v                   verbose    -quiet  errors only\n"
     "  -input-charset CS, -output-charset CS   accepted; names are UTF-8\n"
@@ -111,6 +122,13 @@ static const struct opt opts[] = {
     {"no-boot", 0, OPT_NOARG, "no-boot", NULL},
     {"eltorito-alt-boot", 0, OPT_NOARG, "alt-boot", NULL},
     {"isohybrid-mbr", 0, OPT_ARG, "isohybrid-mbr", NULL},
+    {"isohybrid-gpt-basdat", 0, OPT_NOARG, "isohybrid-gpt-basdat", NULL},
+    {"isohybrid-apm-hfsplus", 0, OPT_NOARG, "isohybrid-apm-hfsplus", NULL},
+    {"append_partition", 0, OPT_ARG3, "append-partition", NULL},
+    {"appended_part_as_gpt", 0, OPT_NOARG, "appended-part-as-gpt", NULL},
+    {"efi-boot-part", 0, OPT_ARG, "efi-boot-part", NULL},
+    {"mbr-force-bootable", 0, OPT_NOARG, "mbr-force-bootable", NULL},
+    {"partition_offset", 0, OPT_ARG, "partition-offset", NULL},
     {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
@@ -205,6 +223,7 @@ int cmd_iso(int argc, char **argv)
 		log_info("wrote %s", c.out_path);
 out:
 	tree_destroy(t);
+	iso_opts_free(&c.iso);
 	free(specs);
 	free(c.excl);
 	return rc == 1 ? 0 : opt_exit(rc);

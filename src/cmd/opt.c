@@ -97,6 +97,20 @@ int opt_parse(const struct opt_cmd *c, int argc, char **argv, void *ctx, char **
 				break;
 			}
 			snprintf(spelled, sizeof spelled, "%.*s", (int)(name - a + len), a);
+			if (o->arg == OPT_ARG3) {
+				char *v;
+				if (eq || i + 3 >= argc) {
+					rc = err_set(ERR_USAGE,
+						     "option %s needs three arguments (see '%s --help')",
+						     spelled, c->prog);
+					break;
+				}
+				v = xasprintf("%s %s %s", argv[i + 1], argv[i + 2], argv[i + 3]);
+				i += 3;
+				rc = dispatch(c, ctx, o, spelled, v);
+				free(v);
+				continue;
+			}
 			if (o->arg == OPT_ARG) {
 				const char *v = eq ? eq + 1 : NULL;
 				if (!v) {

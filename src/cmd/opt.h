@@ -17,6 +17,9 @@ enum opt_style {
 enum opt_arg {
 	OPT_NOARG,
 	OPT_ARG, /* a value is required */
+	/* Three values follow (mkisofs's -append_partition N TYPE FILE); the
+	 * handler gets them joined by single spaces, the last one kept whole. */
+	OPT_ARG3,
 };
 
 /* Ids every command may use; the layer handles them itself when the table

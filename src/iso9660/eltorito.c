@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void iso_et_boot_record(uint8_t *p, uint32_t catalog_lba)
@@ -133,6 +134,69 @@ static int read_hd_type(const struct tree_node *tn, const char *path, uint8_t *t
 	return 0;
 }
 
+/* The sector count of an EFI entry, as UEFI reads it: "the size of the
+ * EFI system partition", and 0 or 1 "the space from the beginning of the
+ * no emulation image to the end of the CD-ROM" (UEFI 2.10 13.3.2.1).
+ * El Torito counts 512-byte virtual sectors, which is what xorriso writes
+ * and what spec-minded firmware reads; EDK2 (OVMF) multiplies the count by
+ * 2048 bytes instead, which only makes its partition larger than the
+ * image, harmless since FAT reads no further than its own size. Past
+ * 65535 sectors (32 MiB less 512 bytes) the count is 0, as libisofs also
+ * writes for platform 0xEF: to the end of the volume, which holds the
+ * image when it is a file of the volume (in_volume), and not when it is a
+ * partition appended after it. A -boot-load-size that does not cover the
+ * image would show UEFI a truncated filesystem. */
+static int efi_count(const struct iso_boot_entry *e, uint64_t size, bool in_volume, uint16_t *count)
+{
+	uint64_t sectors = DIV_ROUND_UP(size, 512);
+	if (e->load_size) {
+		if ((uint64_t)e->load_size * 512 < size)
+			return err_set(ERR_LIMIT,
+				       "EFI boot image %s: -boot-load-size %u describes %llu of its %llu "
+				       "bytes, and UEFI reads the count as the size of the EFI system "
+				       "partition; leave -boot-load-size out for -e",
+				       e->image, e->load_size, (unsigned long long)e->load_size * 512,
+				       (unsigned long long)size);
+		*count = (uint16_t)e->load_size;
+		return 0;
+	}
+	if (sectors <= 0xFFFF) {
+		*count = (uint16_t)sectors;
+		return 0;
+	}
+	if (!in_volume)
+		return err_set(ERR_LIMIT,
+			       "EFI boot image %s: %llu bytes; an El Torito entry describes at most "
+			       "65535 sectors (33553920 bytes) of an image outside the ISO volume (a count "
+			       "of 0 means \"to the end of the volume\"); make it smaller or put it in the "
+			       "image tree",
+			       e->image, (unsigned long long)size);
+	*count = 0;
+	return 0;
+}
+
+/* -e --interval:appended_partition_N:all:: : the partition's file. */
+static int resolve_appended(struct iso_image *img, struct iso_boot_resolved *b)
+{
+	const struct iso_boot_entry *e = b->e;
+	const char *path = img->o->append[e->appended - 1].path;
+	struct stat st;
+	if (e->info_table)
+		return err_set(ERR_USAGE, "boot image %s: an appended partition gets no boot-info-table",
+			       e->image);
+	if (!path)
+		return err_set(ERR_USAGE, "boot image %s: there is no -append_partition %d", e->image,
+			       e->appended);
+	if (stat(path, &st) < 0)
+		return err_sys(errno, "appended partition %d: %s", e->appended, path);
+	if (!S_ISREG(st.st_mode) || !st.st_size)
+		return err_set(EINVAL, "appended partition %d: %s is not a regular file with data",
+			       e->appended, path);
+	b->size = (uint64_t)st.st_size;
+	b->media = ISO_ET_NOEMUL;
+	return efi_count(e, b->size, false, &b->count);
+}
+
 int iso_eltorito_resolve(struct iso_image *img)
 {
 	const struct iso_opts *o = img->o;
@@ -144,17 +208,24 @@ int iso_eltorito_resolve(struct iso_image *img)
 	for (size_t i = 0; i < o->nboot; i++) {
 		const struct iso_boot_entry *e = &o->boot[i];
 		struct iso_boot_resolved *b = &img->boot[i];
-		struct tree_node *tn = e->image ? tree_lookup(img->tree, e->image) : NULL;
+		struct tree_node *tn;
 		uint64_t size;
+		int rc;
 		b->e = e;
 		if (!e->image)
 			return err_set(ERR_USAGE, "boot entry %zu has no boot image (-b or -e)", i + 1);
+		if (e->appended) {
+			if ((rc = resolve_appended(img, b)))
+				return rc;
+			continue;
+		}
+		tn = tree_lookup(img->tree, e->image);
 		if (!tn)
 			return err_set(ENOENT, "boot image %s: not in the image tree", e->image);
 		if (!tree_is_reg(tn))
 			return err_set(EINVAL, "boot image %s: not a regular file", e->image);
 		b->node = tn->user;
-		size = tn->size;
+		b->size = size = tn->size;
 		if (!size || b->node->kind != ISO_N_FILE)
 			return err_set(EINVAL, "boot image %s: is empty", e->image);
 		if (e->info_table && size < 64)
@@ -168,8 +239,14 @@ int iso_eltorito_resolve(struct iso_image *img)
 		switch (e->emul) {
 		case ISO_EMUL_NONE:
 			b->media = ISO_ET_NOEMUL;
-			b->count = e->load_size ? (uint16_t)e->load_size
-						: (uint16_t)MIN(DIV_ROUND_UP(size, 512), (uint64_t)0xFFFF);
+			if (e->platform == ISO_ET_PLATFORM_EFI) {
+				if ((rc = efi_count(e, size, true, &b->count)))
+					return rc;
+			} else {
+				b->count = e->load_size
+					       ? (uint16_t)e->load_size
+					       : (uint16_t)MIN(DIV_ROUND_UP(size, 512), (uint64_t)0xFFFF);
+			}
 			break;
 		case ISO_EMUL_FLOPPY: {
 			int m = iso_et_floppy_media(size);
@@ -185,8 +262,7 @@ int iso_eltorito_resolve(struct iso_image *img)
 			break;
 		}
 		case ISO_EMUL_HARDDISK: {
-			int rc = read_hd_type(tn, e->image, &b->sys_type);
-			if (rc)
+			if ((rc = read_hd_type(tn, e->image, &b->sys_type)))
 				return rc;
 			b->media = ISO_ET_HARDDISK;
 			b->count = 1;

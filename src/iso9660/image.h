@@ -33,8 +33,11 @@ struct iso_node {
 	uint32_t lba;	      /* file data or ISO directory extent */
 	uint64_t size;	      /* file data or ISO directory bytes */
 	uint32_t jlba, jsize; /* Joliet directory extent */
-	uint32_t ino;	      /* RRIP PX file serial number */
-	uint32_t dirno;	      /* path table number (ISO or Joliet hierarchy) */
+	/* -partition_offset: a directory's copy in the partition's tree, as
+	 * the partition numbers it (iso_partition_view swaps them in) */
+	uint32_t lba_alt, jlba_alt;
+	uint32_t ino;	/* RRIP PX file serial number */
+	uint32_t dirno; /* path table number (ISO or Joliet hierarchy) */
 	uint32_t jdirno;
 	uint32_t nlink; /* PX links (directories: in the ISO hierarchy) */
 	uint8_t kind;
@@ -43,10 +46,27 @@ struct iso_node {
 
 struct iso_boot_resolved {
 	const struct iso_boot_entry *e;
-	struct iso_node *node;
-	uint8_t media;	  /* catalog media type (El Torito 2.2) */
-	uint8_t sys_type; /* hard disk: partition type */
-	uint16_t count;	  /* sector count in the catalog */
+	struct iso_node *node; /* NULL for an appended partition */
+	uint8_t media;	       /* catalog media type (El Torito 2.2) */
+	uint8_t sys_type;      /* hard disk: partition type */
+	uint16_t count;	       /* sector count in the catalog */
+	uint32_t lba;	       /* first sector of the image (set once laid out) */
+	uint64_t size;	       /* bytes of the image */
+};
+
+/* The disk side of the image (hybrid.c): sector 0, the GPT's two copies
+ * and the partitions appended after the ISO volume. */
+struct iso_disk {
+	bool mbr; /* sector 0 holds an MBR */
+	bool gpt; /* a GPT follows it */
+	uint8_t sector0[512];
+	uint8_t *gpt_primary;		     /* LBA 1 on (header + entry array) */
+	uint8_t *gpt_backup;		     /* the entry array + header, ending the image */
+	size_t gpt_bytes;		     /* of each copy */
+	uint64_t gpt_backup_off;	     /* byte offset of the backup copy */
+	uint32_t append_lba[ISO_MAX_APPEND]; /* 2048-byte blocks; 0: slot unused */
+	uint64_t append_size[ISO_MAX_APPEND];
+	uint64_t bytes; /* the whole image file */
 };
 
 struct iso_image {
@@ -78,7 +98,16 @@ struct iso_image {
 	uint32_t catalog_lba;
 	uint32_t data_lba, data_end; /* file data region */
 	uint32_t total;		     /* volume space size */
-	uint64_t data_bytes;	     /* for progress */
+	uint32_t gpt_tail;	     /* blocks kept at the volume's end for the backup GPT */
+	/* -partition_offset P: a second superblock and directory tree in
+	 * which block 0 is the image's block P, so the volume also mounts
+	 * from the partition starting there (as xorriso makes it). */
+	uint32_t part_off;
+	bool part_view;	  /* the partition's numbers are swapped in */
+	uint32_t pvd_alt; /* absolute: P + 16 */
+	uint32_t pt_l_alt, pt_m_alt, jpt_l_alt, jpt_m_alt, ce_lba_alt, catalog_alt;
+	struct iso_disk disk;
+	uint64_t data_bytes; /* for progress */
 
 	/* Continuation areas: a cursor replayed identically by layout and write. */
 	uint32_t ce_cur_sector, ce_cur_off;
@@ -89,6 +118,10 @@ struct iso_image {
 
 /* layout.c */
 int iso_layout(struct iso_image *img);
+/* Swap between the image's numbers and the partition's (-partition_offset):
+ * directory extents, path tables, continuation areas, file extents and
+ * the catalog, all relative to the partition's start. */
+void iso_partition_view(struct iso_image *img);
 void iso_image_free(struct iso_image *img);
 /* Number of directory records (sections) a file needs (level 3 splits). */
 uint32_t iso_node_sections(const struct iso_node *n);
@@ -106,6 +139,13 @@ size_t iso_rr_record(struct iso_image *img, struct iso_node *n, enum iso_rr_rec 
 		     uint8_t *out);
 /* Mode, uid and gid as recorded (with -r rationalized, mkisofs rules). */
 uint32_t iso_rr_mode(const struct iso_image *img, const struct tree_node *tn);
+
+/* hybrid.c: the MBR, GPT and appended partitions of a laid-out image, and
+ * where the boot images lie (boot[].lba). tmpl is the isohybrid MBR
+ * template (NULL: none). */
+int iso_disk_plan(struct iso_image *img, const uint8_t *tmpl, size_t tmpl_len, uint32_t disk_id,
+		  uint64_t seed);
+void iso_disk_free(struct iso_disk *d);
 
 /* writer.c helpers */
 int iso_write_image(struct iso_image *img, const char *out_path);

@@ -26,6 +26,23 @@ struct iso_boot_entry {
 	uint32_t load_size; /* -boot-load-size in 512-byte sectors; 0 = whole file */
 	bool info_table;    /* -boot-info-table: patch the image copy */
 	bool no_boot;	    /* -no-boot: entry present but not bootable */
+	/* -isohybrid-gpt-basdat after -b/-e: the image is also a partition
+	 * of the GPT (and of the MBR beside the protective entry): the EFI
+	 * system partition for an EFI image, basic data for others. */
+	bool gpt;
+	/* -e --interval:appended_partition_N:all:: : the boot image is
+	 * appended partition N (1..4) rather than a file of the tree. */
+	int appended;
+};
+
+#define ISO_MAX_APPEND 4 /* -append_partition 1..4: the MBR's slots */
+
+/* -append_partition N TYPE FILE: FILE is written after the ISO volume as
+ * partition N of the MBR (and of the GPT when there is one). */
+struct iso_append_part {
+	char *path;	      /* host file (owned; iso_opts_free), NULL: slot unused */
+	uint8_t mbr_type;     /* MBR type byte */
+	uint8_t gpt_type[16]; /* GPT type GUID, given or from the MBR type */
 };
 
 #define ISO_MAX_BOOT 31 /* entries of one boot catalog (eltorito.h) */
@@ -51,6 +68,16 @@ struct iso_opts {
 	const char *isohybrid_mbr;	   /* host path of an MBR template (isohdpfx.bin) */
 	const uint8_t *isohybrid_mbr_data; /* or the template's bytes (then the path names it) */
 	size_t isohybrid_mbr_len;
+	/* Disk layout beside isohybrid (hybrid.c). A GPT is written when a
+	 * boot entry asks for it (gpt), with efi_boot_part, or with
+	 * appended_as_gpt: the primary copy in the system area after the
+	 * MBR, the backup at the end of the image, the MBR then protective
+	 * (type 0xEE) beside the partitions it also lists. */
+	struct iso_append_part append[ISO_MAX_APPEND];
+	bool appended_as_gpt;	   /* -appended_part_as_gpt: appended partitions in the GPT only */
+	bool efi_boot_part;	   /* -efi-boot-part --efi-boot-image: the EFI image is the GPT's ESP */
+	bool mbr_force_bootable;   /* --mbr-force-bootable: an active MBR entry even without isohybrid */
+	uint32_t partition_offset; /* -partition_offset N: the ISO also as a partition from block N */
 	/* Image dates; < 0 means time_build() (SOURCE_DATE_EPOCH or now). */
 	int64_t build_time;
 
@@ -70,13 +97,23 @@ struct iso_stats {
 
 /* Defaults: level 1, no extensions, volume id "CDROM", system id "LINUX". */
 void iso_opts_init(struct iso_opts *o);
+/* Free what iso_opts_set copied (appended partition paths). */
+void iso_opts_free(struct iso_opts *o);
+/* Is a GPT written (some entry's gpt, efi_boot_part or appended_as_gpt)? */
+bool iso_opts_gpt(const struct iso_opts *o);
 /* Set one option by key, in the order given (boot options apply to the
  * boot entry being described; "alt-boot" starts the next one). Keys, as
  * mkisofs spells the options: level, long-names, rock, rational-rock,
  * joliet, pad, hide-rr-moved, rr-reloc-dir, disable-deep-relocation, volume-id, application-id, preparer-id,
  * publisher-id, system-id, volset-id, catalog, boot-image, efi-boot-image,
  * no-emul-boot, hard-disk-boot, boot-load-size, boot-load-seg,
- * boot-info-table, no-boot, alt-boot, isohybrid-mbr. Flags take NULL (on)
+ * boot-info-table, no-boot, alt-boot, isohybrid-mbr, isohybrid-gpt-basdat,
+ * isohybrid-apm-hfsplus (accepted, ignored with a warning), append-partition
+ * ("N TYPE FILE": TYPE an MBR type byte like 0xef or a GPT type GUID, FILE
+ * the rest of the value), appended-part-as-gpt, efi-boot-part (only
+ * "--efi-boot-image"), mbr-force-bootable, partition-offset (2048-byte
+ * blocks: 0, or 16 and more). efi-boot-image also takes xorriso's
+ * "--interval:appended_partition_N:all::". Flags take NULL (on)
  * or a boolean word. Values are kept by pointer: they must outlive o.
  * label names the option in messages ("-iso-level", "mklive.conf:3: Level").
  * Returns 0 or ERR_USAGE with the message set. */

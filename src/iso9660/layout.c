@@ -6,6 +6,7 @@
 #include "iso9660/eltorito.h"
 #include "iso9660/image.h"
 #include "iso9660/joliet.h"
+#include "part/part.h"
 
 #include "core/error.h"
 #include "core/progress.h"
@@ -496,6 +497,13 @@ int iso_layout(struct iso_image *img)
 	if (img->o->joliet)
 		img->svd_lba = lba++;
 	img->term_lba = lba++;
+	img->part_off = img->o->partition_offset;
+	if (img->part_off) {
+		/* the partition's descriptors at its block 16 (no boot record:
+		 * El Torito is read from the image's start) */
+		img->pvd_alt = img->part_off + ISO_SYSTEM_AREA;
+		lba = MAX(lba, img->pvd_alt + 2 + (img->o->joliet ? 1 : 0));
+	}
 	img->pt_size = 0;
 	for (size_t i = 0; i < img->ndirs; i++)
 		img->pt_size += (uint32_t)iso_pt_len(i ? img->dirs[i]->name.len : 1);
@@ -530,8 +538,35 @@ int iso_layout(struct iso_image *img)
 		d->jlba = lba;
 		lba += sectors(d->jsize);
 	}
+	if (img->part_off) {
+		/* the partition's copies: the same sizes, other numbers */
+		uint32_t P = img->part_off;
+		img->pt_l_alt = lba - P;
+		lba += sectors(img->pt_size);
+		img->pt_m_alt = lba - P;
+		lba += sectors(img->pt_size);
+		if (img->o->joliet) {
+			img->jpt_l_alt = lba - P;
+			lba += sectors(img->jpt_size);
+			img->jpt_m_alt = lba - P;
+			lba += sectors(img->jpt_size);
+		}
+		for (size_t i = 0; i < img->ndirs; i++) {
+			struct iso_node *d = img->dir_order[i];
+			d->lba_alt = lba - P;
+			lba += sectors(d->size);
+		}
+		img->ce_lba_alt = lba - P;
+		lba += img->ce_sectors;
+		for (size_t i = 0; i < img->njdirs; i++) {
+			struct iso_node *d = img->jdirs[i];
+			d->jlba_alt = lba - P;
+			lba += sectors(d->jsize);
+		}
+	}
 	if (img->catalog)
 		img->catalog_lba = lba++;
+	img->catalog_alt = img->catalog_lba - img->part_off;
 	img->data_lba = lba;
 	img->data_bytes = 0;
 	for (size_t i = 0; i < img->nfiles; i++) {
@@ -546,11 +581,49 @@ int iso_layout(struct iso_image *img)
 	img->data_end = lba;
 	if (img->o->pad)
 		lba += 150; /* mkisofs -pad: 300 KiB of zeros for drives that read ahead */
-	if (img->o->isohybrid_mbr)
+	if (iso_opts_gpt(img->o)) {
+		bool appended = false;
+		for (size_t i = 0; i < ISO_MAX_APPEND; i++)
+			appended |= img->o->append[i].path != NULL;
+		/* the backup GPT ends the image: in the volume's tail when
+		 * nothing is appended after it (as xorriso places it) */
+		if (!appended) {
+			img->gpt_tail = (uint32_t)DIV_ROUND_UP(
+			    (1 + PART_GPT_NENTRIES * PART_GPT_ENTRY_SIZE / PART_SECTOR) * PART_SECTOR,
+			    ISO_BLOCK);
+			lba += img->gpt_tail;
+		}
+	}
+	if (img->o->isohybrid_mbr || iso_opts_gpt(img->o))
 		lba = (uint32_t)ALIGN_UP((uint64_t)lba,
 					 (uint64_t)(1u << 20) / ISO_BLOCK); /* whole 1 MiB cylinders */
 	img->total = lba;
 	return 0;
+}
+
+static void swap32(uint32_t *a, uint32_t *b)
+{
+	uint32_t t = *a;
+	*a = *b;
+	*b = t;
+}
+
+void iso_partition_view(struct iso_image *img)
+{
+	uint32_t P = img->part_off;
+	img->part_view = !img->part_view;
+	for (size_t i = 0; i < img->ndirs; i++)
+		swap32(&img->dirs[i]->lba, &img->dirs[i]->lba_alt);
+	for (size_t i = 0; i < img->njdirs; i++)
+		swap32(&img->jdirs[i]->jlba, &img->jdirs[i]->jlba_alt);
+	for (size_t i = 0; i < img->nfiles; i++)
+		img->files[i]->lba = img->part_view ? img->files[i]->lba - P : img->files[i]->lba + P;
+	swap32(&img->pt_l, &img->pt_l_alt);
+	swap32(&img->pt_m, &img->pt_m_alt);
+	swap32(&img->jpt_l, &img->jpt_l_alt);
+	swap32(&img->jpt_m, &img->jpt_m_alt);
+	swap32(&img->ce_lba, &img->ce_lba_alt);
+	swap32(&img->catalog_lba, &img->catalog_alt);
 }
 
 void iso_image_free(struct iso_image *img)

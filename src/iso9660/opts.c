@@ -1,10 +1,14 @@
 /* The options of the ISO 9660 writer, set by key from the command line and
  * the build configuration alike, and the rules between them. */
 #include "core/error.h"
+#include "core/progress.h"
 #include "core/util.h"
 #include "iso9660/iso.h"
+#include "part/part.h"
 #include "version.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void iso_opts_init(struct iso_opts *o)
@@ -14,6 +18,27 @@ void iso_opts_init(struct iso_opts *o)
 	o->volume_id = "CDROM";
 	o->system_id = "LINUX";
 	o->build_time = -1;
+}
+
+void iso_opts_free(struct iso_opts *o)
+{
+	for (size_t i = 0; i < ISO_MAX_APPEND; i++) {
+		free(o->append[i].path);
+		o->append[i].path = NULL;
+	}
+}
+
+bool iso_opts_gpt(const struct iso_opts *o)
+{
+	bool any_append = false;
+	for (size_t i = 0; i < ISO_MAX_APPEND; i++)
+		any_append |= o->append[i].path != NULL;
+	if (o->efi_boot_part || (o->appended_as_gpt && any_append))
+		return true;
+	for (size_t i = 0; i < o->nboot; i++)
+		if (o->boot[i].gpt)
+			return true;
+	return false;
 }
 
 enum key {
@@ -43,6 +68,13 @@ enum key {
 	K_NOBOOT,
 	K_ALT,
 	K_HYBRID,
+	K_GPT_BASDAT,
+	K_APM_HFSPLUS,
+	K_APPEND_PART,
+	K_APPEND_GPT,
+	K_EFI_BOOT_PART,
+	K_MBR_BOOTABLE,
+	K_PART_OFFSET,
 };
 
 static const struct {
@@ -76,7 +108,59 @@ static const struct {
     {"no-boot", K_NOBOOT, true},
     {"alt-boot", K_ALT, true},
     {"isohybrid-mbr", K_HYBRID, false},
+    {"isohybrid-gpt-basdat", K_GPT_BASDAT, true},
+    {"isohybrid-apm-hfsplus", K_APM_HFSPLUS, true},
+    {"append-partition", K_APPEND_PART, false},
+    {"appended-part-as-gpt", K_APPEND_GPT, true},
+    {"efi-boot-part", K_EFI_BOOT_PART, false},
+    {"mbr-force-bootable", K_MBR_BOOTABLE, true},
+    {"partition-offset", K_PART_OFFSET, false},
 };
+
+/* "N TYPE FILE" of -append_partition: N 1..4, TYPE an MBR type byte
+ * (0xef, ef) or a GPT type GUID (then the MBR gets the type byte that
+ * stands for it, 0xEF for the ESP, 0x83 Linux, 0xDA "non-FS data" for the
+ * rest), FILE the rest (it may hold spaces). */
+static int set_append(struct iso_opts *o, const char *value, const char *label)
+{
+	char num[8], type[64];
+	int used = 0;
+	unsigned long n;
+	struct iso_append_part *a;
+	if (sscanf(value, "%7s %63s %n", num, type, &used) != 2 || !value[used])
+		return err_set(ERR_USAGE, "%s %s: expected N TYPE FILE (e.g. 2 0xef efi.img)", label, value);
+	n = strtoul(num, NULL, 10);
+	if (n < 1 || n > ISO_MAX_APPEND || strspn(num, "0123456789") != strlen(num))
+		return err_set(ERR_USAGE, "%s %s: partition number %s, expected 1 to %d", label, value, num,
+			       ISO_MAX_APPEND);
+	a = &o->append[n - 1];
+	if (a->path)
+		return err_set(ERR_USAGE, "%s: partition %lu is given twice", label, n);
+	if (strlen(type) >= 32) {
+		int rc = part_guid_parse(type, a->gpt_type, label);
+		if (rc)
+			return rc;
+		a->mbr_type = 0xDA; /* "non-FS data" for any other type */
+		for (unsigned t = 1; t < 0x100; t++)
+			if (t != 0xDA && !memcmp(part_type_from_mbr((uint8_t)t), a->gpt_type, 16) &&
+			    memcmp(a->gpt_type, PART_TYPE_BASIC_DATA, 16)) {
+				a->mbr_type = (uint8_t)t;
+				break;
+			}
+	} else {
+		char *end;
+		unsigned long t = strtoul(type, &end, 16);
+		if (*end || end == type || t == 0 || t > 0xFF || t == 0xEE)
+			return err_set(ERR_USAGE,
+				       "%s %s: type %s is neither an MBR type byte 0x01..0xff (but 0xee) "
+				       "nor a GPT type GUID",
+				       label, value, type);
+		a->mbr_type = (uint8_t)t;
+		memcpy(a->gpt_type, part_type_from_mbr(a->mbr_type), 16);
+	}
+	a->path = xstrdup(value + used);
+	return 0;
+}
 
 static const char *skip_slashes(const char *p)
 {
@@ -184,7 +268,18 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 			return err_set(ERR_USAGE,
 				       "%s %s: this boot entry already has %s (use -eltorito-alt-boot first)",
 				       label, value, e->image);
-		e->image = skip_slashes(value);
+		if (util_has_prefix(value, "--interval:appended_partition_")) {
+			/* xorriso: the boot image is an appended partition */
+			const char *p = value + strlen("--interval:appended_partition_");
+			if (keys[k].k != K_EFIBOOT || *p < '1' || *p > '0' + ISO_MAX_APPEND ||
+			    (p[1] && strcmp(p + 1, ":all::")))
+				return err_set(ERR_USAGE,
+					       "%s %s: only an EFI image (-e) may be an appended partition, "
+					       "as --interval:appended_partition_N:all:: with N 1..%d",
+					       label, value, ISO_MAX_APPEND);
+			e->appended = *p - '0';
+		}
+		e->image = e->appended ? value : skip_slashes(value);
 		if (keys[k].k == K_EFIBOOT) {
 			e->platform = 0xEF;
 			e->emul = ISO_EMUL_NONE;
@@ -224,6 +319,42 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 		e->no_boot = on;
 		o->given[o->cur].any = true;
 		break;
+	case K_GPT_BASDAT:
+		e->gpt = on;
+		o->given[o->cur].any = true;
+		break;
+	case K_APM_HFSPLUS:
+		if (on)
+			log_warn("%s: no Apple Partition Map is written (Macs start the image through "
+				 "its EFI boot image); ignored",
+				 label);
+		break;
+	case K_APPEND_PART:
+		return set_append(o, value, label);
+	case K_APPEND_GPT:
+		o->appended_as_gpt = on;
+		break;
+	case K_EFI_BOOT_PART:
+		if (strcmp(value, "--efi-boot-image"))
+			return err_set(ERR_USAGE,
+				       "%s %s: only --efi-boot-image (the EFI boot image becomes the GPT's "
+				       "EFI system partition); append a file with -append_partition 2 0xef "
+				       "FILE",
+				       label, value);
+		o->efi_boot_part = true;
+		break;
+	case K_MBR_BOOTABLE:
+		o->mbr_force_bootable = on;
+		break;
+	case K_PART_OFFSET:
+		if ((rc = util_parse_uint(value, 0, 0xFFFF, &v, label)))
+			return rc;
+		if (v && v < 16)
+			return err_set(ERR_USAGE,
+				       "%s %s: the partition must start at block 16 or later (or 0: none)",
+				       label, value);
+		o->partition_offset = (uint32_t)v;
+		break;
 	}
 	return 0;
 }
@@ -239,6 +370,19 @@ int iso_opts_check(struct iso_opts *o)
 				       "boot options given without a boot image (-b FILE or -e FILE)");
 	}
 	o->nboot = o->boot[0].image ? o->cur + 1 : 0;
+	for (size_t i = 0; i < o->nboot; i++)
+		if (o->boot[i].appended && !o->append[o->boot[i].appended - 1].path)
+			return err_set(ERR_USAGE, "boot image %s: there is no -append_partition %d",
+				       o->boot[i].image, o->boot[i].appended);
+	if (o->efi_boot_part) {
+		size_t i;
+		for (i = 0; i < o->nboot; i++)
+			if (o->boot[i].platform == 0xEF)
+				break;
+		if (i == o->nboot)
+			return err_set(ERR_USAGE,
+				       "-efi-boot-part --efi-boot-image needs an EFI boot image (-e)");
+	}
 	if (o->catalog && !o->nboot)
 		return err_set(ERR_USAGE, "-c %s given without a boot image (-b or -e)", o->catalog);
 	if (o->nboot && !o->catalog)

@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "core/util.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,7 +41,7 @@ static int write_vds(struct iso_image *img, struct out_file *out)
 	ID(preparer_id, o->preparer_id);
 	ID(application_id, o->application_id);
 #undef ID
-	v.volume_space = img->total;
+	v.volume_space = img->total - (img->part_view ? img->part_off : 0);
 	v.pt_size = img->pt_size;
 	v.pt_l = img->pt_l;
 	v.pt_m = img->pt_m;
@@ -51,7 +52,7 @@ static int write_vds(struct iso_image *img, struct out_file *out)
 	iso_vd_encode(vd, &v);
 	if ((rc = out_write(out, vd, sizeof vd)))
 		return rc;
-	if (img->nboot) {
+	if (img->nboot && !img->part_view) {
 		iso_et_boot_record(vd, img->catalog_lba);
 		if ((rc = out_write(out, vd, sizeof vd)))
 			return rc;
@@ -160,36 +161,99 @@ static int patch_info_table(struct iso_image *img, struct out_file *out, const s
 	return out_write_at(out, off + 8, table, sizeof table);
 }
 
-static int write_all(struct iso_image *img, struct out_file *out, const uint8_t *mbr)
+/* After the volume's data: the backup GPT in the volume's tail, the
+ * appended partitions, or the backup GPT after them (hybrid.c planned
+ * every offset). */
+static int write_disk_tail(struct iso_image *img, struct out_file *out)
 {
-	uint8_t sector[ISO_BLOCK];
+	const struct iso_disk *d = &img->disk;
+	uint64_t vol_end = (uint64_t)img->total * ISO_BLOCK;
 	int rc;
-	/* system area (ECMA-119 6.2.1): zeros, or the isohybrid MBR */
-	if (mbr) {
-		if ((rc = out_write(out, mbr, 512)))
+	if (d->gpt && d->gpt_backup_off < vol_end &&
+	    ((rc = out_pad_to(out, d->gpt_backup_off)) || (rc = out_write(out, d->gpt_backup, d->gpt_bytes))))
+		return rc;
+	if ((rc = out_pad_to(out, vol_end)))
+		return rc;
+	for (int i = 0; i < ISO_MAX_APPEND; i++) {
+		const char *path = img->o->append[i].path;
+		int fd;
+		if (!path)
+			continue;
+		if ((rc = out_pad_to(out, (uint64_t)d->append_lba[i] * ISO_BLOCK)))
+			return rc;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return err_sys(errno, "-append_partition %d: %s", i + 1, path);
+		rc = out_copy_fd(out, fd, 0, d->append_size[i], path);
+		close(fd);
+		if (rc)
+			return rc;
+		if ((rc = out_pad_to(out, ALIGN_UP(out_tell(out), (uint64_t)ISO_BLOCK))))
 			return rc;
 	}
-	if ((rc = out_pad_to(out, (uint64_t)ISO_SYSTEM_AREA * ISO_BLOCK)))
+	if (d->gpt && d->gpt_backup_off >= vol_end &&
+	    ((rc = out_pad_to(out, d->gpt_backup_off)) || (rc = out_write(out, d->gpt_backup, d->gpt_bytes))))
 		return rc;
-	if ((rc = write_vds(img, out)))
-		return rc;
+	return out_pad_to(out, d->bytes);
+}
+
+/* Path tables, directories and continuation areas of the numbers in
+ * use (the image's, or the partition's with -partition_offset). */
+static int write_trees(struct iso_image *img, struct out_file *out)
+{
+	uint64_t at = (uint64_t)(img->pt_l + (img->part_view ? img->part_off : 0)) * ISO_BLOCK;
+	uint32_t planned = img->ce_sectors;
+	int rc;
+	if (out_tell(out) != at)
+		return err_set(EINVAL, "internal error: path tables at byte %llu, planned %llu",
+			       (unsigned long long)out_tell(out), (unsigned long long)at);
 	if ((rc = write_path_tables(out, img->dirs, img->ndirs, img->pt_size, false)))
 		return rc;
 	if (img->o->joliet && (rc = write_path_tables(out, img->jdirs, img->njdirs, img->jpt_size, true)))
 		return rc;
-	img->ce_data = xcalloc((size_t)img->ce_sectors + 1, ISO_BLOCK);
+	if (!img->ce_data)
+		img->ce_data = xcalloc((size_t)img->ce_sectors + 1, ISO_BLOCK);
+	memset(img->ce_data, 0, ((size_t)img->ce_sectors + 1) * ISO_BLOCK);
 	img->ce_cur_sector = img->ce_cur_off = 0;
-	{
-		uint32_t planned = img->ce_sectors;
-		if ((rc = write_dirs(img, out, false)))
-			return rc;
-		if (img->ce_sectors != planned)
-			return err_set(EINVAL, "internal error: continuation areas changed size");
-	}
+	if ((rc = write_dirs(img, out, false)))
+		return rc;
+	if (img->ce_sectors != planned)
+		return err_set(EINVAL, "internal error: continuation areas changed size");
 	if ((rc = out_write(out, img->ce_data, (size_t)img->ce_sectors * ISO_BLOCK)))
 		return rc;
-	if (img->o->joliet && (rc = write_dirs(img, out, true)))
+	return img->o->joliet ? write_dirs(img, out, true) : 0;
+}
+
+static int write_all(struct iso_image *img, struct out_file *out)
+{
+	uint8_t sector[ISO_BLOCK];
+	int rc;
+	/* system area (ECMA-119 6.2.1): zeros, or the MBR and the primary GPT */
+	if (img->disk.mbr && (rc = out_write(out, img->disk.sector0, 512)))
 		return rc;
+	if (img->disk.gpt && (rc = out_write(out, img->disk.gpt_primary, img->disk.gpt_bytes)))
+		return rc;
+	if ((rc = out_pad_to(out, (uint64_t)ISO_SYSTEM_AREA * ISO_BLOCK)))
+		return rc;
+	if ((rc = write_vds(img, out)))
+		return rc;
+	if (img->part_off) {
+		if ((rc = out_pad_to(out, (uint64_t)img->pvd_alt * ISO_BLOCK)))
+			return rc;
+		iso_partition_view(img);
+		rc = write_vds(img, out);
+		iso_partition_view(img);
+		if (rc)
+			return rc;
+	}
+	if ((rc = out_pad_to(out, (uint64_t)img->pt_l * ISO_BLOCK)) || (rc = write_trees(img, out)))
+		return rc;
+	if (img->part_off) {
+		iso_partition_view(img);
+		rc = write_trees(img, out);
+		iso_partition_view(img);
+		if (rc)
+			return rc;
+	}
 	if (img->catalog) {
 		struct iso_et_entry e[ISO_ET_MAX_ENTRIES];
 		for (size_t i = 0; i < img->nboot; i++) {
@@ -200,7 +264,7 @@ static int write_all(struct iso_image *img, struct out_file *out, const uint8_t 
 			e[i].load_seg = b->e->load_seg;
 			e[i].sys_type = b->sys_type;
 			e[i].count = b->count;
-			e[i].lba = b->node->lba;
+			e[i].lba = b->lba;
 		}
 		if ((rc = iso_et_catalog(sector, e, img->nboot)))
 			return rc;
@@ -226,7 +290,7 @@ static int write_all(struct iso_image *img, struct out_file *out, const uint8_t 
 	for (size_t i = 0; i < img->nboot; i++)
 		if (img->boot[i].e->info_table && (rc = patch_info_table(img, out, &img->boot[i])))
 			return rc;
-	return out_pad_to(out, (uint64_t)img->total * ISO_BLOCK);
+	return write_disk_tail(img, out);
 }
 
 /* A disk signature derived from the image's identity, so builds repeat. */
@@ -240,11 +304,22 @@ static uint32_t disk_id(const struct iso_image *img)
 	return (uint32_t)(h ^ h >> 32);
 }
 
+/* The seed of the GPT's GUIDs: the same identity as the disk signature,
+ * with the volume's size, so rebuilt images repeat byte for byte. */
+static uint64_t disk_seed(const struct iso_image *img)
+{
+	uint64_t h = 0xCBF29CE484222325ull ^ (uint64_t)img->now;
+	const char *v = img->o->volume_id ? img->o->volume_id : "";
+	for (; *v; v++)
+		h = (h ^ (uint8_t)*v) * 0x100000001B3ull;
+	return h ^ ((uint64_t)img->total << 20);
+}
+
 int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, struct iso_stats *stats)
 {
 	struct iso_image img;
 	struct out_file *out = NULL;
-	uint8_t mbr[512], *tmpl = NULL;
+	uint8_t *tmpl = NULL;
 	size_t tmpl_len = 0;
 	int rc;
 	memset(&img, 0, sizeof img);
@@ -274,8 +349,6 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, st
 	if (rc)
 		goto done;
 	if (o->isohybrid_mbr) {
-		uint32_t efi_lba = 0;
-		uint64_t efi_bytes = 0;
 		if (o->isohybrid_mbr_data) {
 			tmpl = xmalloc(o->isohybrid_mbr_len + 1);
 			memcpy(tmpl, o->isohybrid_mbr_data, o->isohybrid_mbr_len);
@@ -283,44 +356,29 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, st
 		} else if ((rc = util_read_file(o->isohybrid_mbr, &tmpl, &tmpl_len))) {
 			goto done;
 		}
-		/* an EFI boot image also becomes an EFI system partition */
-		for (size_t i = 0; i < img.nboot && !efi_bytes; i++)
-			if (img.boot[i].e->platform == ISO_ET_PLATFORM_EFI) {
-				efi_lba = img.boot[i].node->lba;
-				efi_bytes = img.boot[i].node->size;
-			}
-		/* the MBR code jumps to isolinux: the first x86 no-emulation
-		 * entry (a boot floppy may come first, as in the article) */
-		size_t isolinux = 0;
-		for (size_t i = 0; i < img.nboot; i++)
-			if (img.boot[i].e->platform != ISO_ET_PLATFORM_EFI &&
-			    img.boot[i].e->emul == ISO_EMUL_NONE) {
-				isolinux = i;
-				break;
-			}
-		rc = iso_hybrid_mbr(mbr, tmpl, tmpl_len, img.boot[isolinux].node->lba,
-				    (uint64_t)img.total * ISO_BLOCK, disk_id(&img), efi_lba, efi_bytes);
-		if (rc) {
+	}
+	if ((rc = iso_disk_plan(&img, tmpl, tmpl_len, disk_id(&img), disk_seed(&img)))) {
+		if (o->isohybrid_mbr && err_code() == -ERR_FORMAT)
 			rc = err_wrap(rc, "%s", o->isohybrid_mbr);
-			goto done;
-		}
+		goto done;
 	}
 	rc = out_open(&out, out_path);
 	if (rc)
 		goto done;
-	rc = write_all(&img, out, tmpl ? mbr : NULL);
+	rc = write_all(&img, out);
 	if (rc) {
 		out_abort(out);
 		goto done;
 	}
 	rc = out_finish(out);
 	if (rc == 0 && stats) {
-		stats->image_size = (uint64_t)img.total * ISO_BLOCK;
+		stats->image_size = img.disk.bytes;
 		stats->files = img.nfiles;
 		stats->dirs = img.ndirs;
 	}
 done:
 	free(tmpl);
+	iso_disk_free(&img.disk);
 	iso_image_free(&img);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "core/tree.h"
 #include "core/util.h"
 #include "live/kmod.h"
+#include "live/modsig.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -148,7 +149,29 @@ static char *root_moddir(const struct tree *root, const char *ver)
 	return xasprintf("/lib/modules/%s", ver);
 }
 
-static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t *count)
+/* Carried byte for byte, Debian's modules keep their signatures; one
+ * without (a module built here) will not load under Secure Boot. */
+static int check_signature(struct tree *t, const char *dst, const char *from, size_t *nunsigned)
+{
+	const struct tree_node *n = tree_lookup(t, dst);
+	enum live_modsig sig;
+	int rc;
+	if (!n || !tree_is_reg(n))
+		return 0;
+	if ((rc = live_module_sig(n, &sig)) < 0)
+		return rc;
+	if (sig == LIVE_MODSIG_NONE) {
+		log_warn(
+		    "%s: the module has no signature, so it will not load under Secure Boot (a locked-down "
+		    "kernel loads only modules signed with a key it trusts); boot with Secure Boot off, "
+		    "or sign it (Linux scripts/sign-file) with a key enrolled in MOK",
+		    from);
+		(*nunsigned)++;
+	}
+	return 0;
+}
+
+static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t *count, size_t *nunsigned)
 {
 	char *moddir = o->modules_dir ? xstrdup(o->modules_dir)
 		       : o->root      ? root_moddir(o->root, o->kernel_version)
@@ -185,6 +208,8 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t 
 			rc = add_from_tree(t, o->root, src, dst);
 		else
 			rc = tree_add_path(t, dst, src, NULL);
+		if (rc >= 0)
+			rc = check_signature(t, dst, from ? from : src, nunsigned);
 		free(src);
 		free(dst);
 		if (rc < 0)
@@ -213,7 +238,8 @@ out:
 	return rc;
 }
 
-static int build_tree(struct tree *t, const struct live_initrd_opts *o, const char *path, size_t *nmods)
+static int build_tree(struct tree *t, const struct live_initrd_opts *o, const char *path, size_t *nmods,
+                      size_t *nunsigned)
 {
 	struct tree_scan_opts add_so = {0};
 	int rc;
@@ -229,7 +255,7 @@ static int build_tree(struct tree *t, const struct live_initrd_opts *o, const ch
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if ((rc = tree_mkdir_p(t, dirs[i], &d)) < 0)
 			return rc;
-	if (o->kernel_version && (rc = add_modules(t, o, nmods)) < 0)
+	if (o->kernel_version && (rc = add_modules(t, o, nmods, nunsigned)) < 0)
 		return rc;
 	if (o->id) {
 		char *s = xasprintf("%s\n", o->id);
@@ -319,9 +345,9 @@ int live_initrd_write(const struct live_initrd_opts *o, const char *path, struct
 	struct cpio_writer *w = NULL;
 	struct sink s = {0};
 	struct comp_opts co = o->comp;
-	size_t nmods = 0;
+	size_t nmods = 0, nunsigned = 0;
 	int rc;
-	if ((rc = build_tree(t, o, path, &nmods)) < 0)
+	if ((rc = build_tree(t, o, path, &nmods, &nunsigned)) < 0)
 		goto fail;
 	if ((rc = out_open(&s.out, path)) < 0)
 		goto fail;
@@ -340,6 +366,7 @@ int live_initrd_write(const struct live_initrd_opts *o, const char *path, struct
 		stats->cpio_bytes = cpio_writer_bytes(w);
 		stats->image_size = out_tell(s.out);
 		stats->modules = nmods;
+		stats->unsigned_modules = nunsigned;
 	}
 	rc = out_finish(s.out);
 	s.out = NULL;

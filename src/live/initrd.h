@@ -35,9 +35,10 @@ struct live_initrd_opts {
 };
 
 struct live_initrd_stats {
-	uint64_t cpio_bytes; /* the archive before compression */
-	uint64_t image_size; /* bytes written */
-	size_t modules;	     /* kernel modules carried */
+	uint64_t cpio_bytes;	 /* the archive before compression */
+	uint64_t image_size;	 /* bytes written */
+	size_t modules;		 /* kernel modules carried */
+	size_t unsigned_modules; /* of them without a signature (warned: not loaded under Secure Boot) */
 };
 
 /* Fails (naming busybox-static) unless path is a static 64-bit ELF. */

@@ -245,14 +245,15 @@ int kmod_set_add(struct kmod_set *s, const char *spec)
 	return n;
 }
 
-/* What booting a live medium needs. "minimal": QEMU's default machines
+/* What booting a live medium needs (efivarfs: how the init learns that
+ * Secure Boot is on). "minimal": QEMU's default machines
  * (IDE/AHCI CD-ROM, virtio, USB sticks). "generic": CD, USB, SATA/AHCI/IDE,
  * NVMe, virtio, SCSI HBAs and SD cards on real hardware. Both carry the
  * filesystems of the medium and the root. */
 static const char *const profile_fs[] = {
-    "isofs",	 "squashfs", "overlay",	       "loop",	       "vfat", "msdos",
-    "nls_cp437", "nls_utf8", "nls_iso8859_1",  "nls_ascii",    "ext4", "cdrom",
-    "sr_mod",	 "sd_mod",   "crc32c_generic", "crc32c_intel", NULL,
+    "isofs",	 "squashfs", "overlay",	       "loop",	       "vfat",	   "msdos",
+    "nls_cp437", "nls_utf8", "nls_iso8859_1",  "nls_ascii",    "ext4",	   "cdrom",
+    "sr_mod",	 "sd_mod",   "crc32c_generic", "crc32c_intel", "efivarfs", NULL,
 };
 static const char *const profile_minimal[] = {
     "ata_piix", "ata_generic", "ahci",	   "virtio_blk", "virtio_pci", "virtio_scsi", "usb_storage",
