@@ -154,7 +154,7 @@ fuzz-bins: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); c=tests/fuzz/corpus/$$n; \
 	  mkdir -p $(BUILD)/fuzz/work/$$n; echo "fuzz: $$n for $(FUZZ_TIME) s"; \
-	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -timeout=60 $(BUILD)/fuzz/work/$$n \
+	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -malloc_limit_mb=4096 -timeout=60 $(BUILD)/fuzz/work/$$n \
 	    $$( [ -d $$c ] && echo $$c ) 2>&1 | tail -n 3 || exit 1; done
 .PHONY: fuzz-bins
 

@@ -11,7 +11,7 @@ test_pkgs="qemu-system-x86 qemu-utils linux-image-amd64 syslinux syslinux-common
  cloop-src linux-headers-amd64 mmdebstrap uidmap e2fsprogs gdisk grub-common libcdio-utils
  grub-efi-amd64-bin shim-signed grub-efi-amd64-signed clang libclang-rt-14-dev python3"
 bench_pkgs="$test_pkgs mmdebstrap hyperfine time bc"
-demo_pkgs="qemu-system-x86 syslinux-common isolinux linux-image-amd64 busybox-static"
+demo_pkgs="qemu-system-x86 syslinux-common isolinux linux-image-amd64 busybox-static shim-signed grub-efi-amd64-signed"
 
 case ${1:-all} in
 build) want="$build_pkgs" ;;

@@ -33,6 +33,9 @@ struct build_report {
 	char id[64];
 	const char *root_format; /* "squashfs" / "cloop" */
 	bool floppy;
+	bool uefi;			   /* the medium boots on UEFI too */
+	bool usb;			   /* and from a USB stick (isohybrid) */
+	uint64_t esp_bytes;		   /* its EFI system partition image */
 	uint64_t cache_hits, cache_misses; /* compressed blocks reused / made */
 };
 

@@ -35,6 +35,7 @@ void build_ctx_free(struct build_ctx *c)
 	cloop_opts_free(&c->cloop);
 	comp_cache_destroy(c->cache);
 	live_initrd_opts_free(&c->initrd);
+	efi_files_free(&c->efi);
 	for (size_t i = 0; i < c->nstrings; i++)
 		free(c->strings[i]);
 	free(c->strings);
@@ -141,10 +142,8 @@ int build_plan(struct build_ctx *c)
 	if (strlen(v) > 32)
 		return err_set(ERR_USAGE, "%s: VolumeId \"%s\" is %zu characters; at most 32 fit", label, v,
 			       strlen(v));
-	v = build_cfg_get(cfg, CFG_UEFI, &label);
-	if (!strcasecmp(v, "yes"))
-		return err_set(ENOTSUP, "%s: UEFI yes: UEFI boot is not part of this build yet (use UEFI no)",
-			       label);
+	if ((rc = build_uefi_plan(c)))
+		return rc;
 	c->base_append = build_cfg_get(cfg, CFG_APPEND, NULL);
 	if (build_cfg_bool(cfg, CFG_CACHE)) {
 		char *dir = build_cache_dir(cfg);
@@ -546,7 +545,7 @@ int build_medium(struct build_ctx *c, const char *out)
 	text = menu_render_syslinux(&menu);
 	rc = add_text(m, "/boot/isolinux/isolinux.cfg", text);
 	free(text);
-	if (rc || (rc = build_floppy(c, m, &menu, &floppy)))
+	if (rc || (rc = build_floppy(c, m, &menu, &floppy)) || (rc = build_uefi_medium(c, m, &menu)))
 		goto out;
 	/* last: every file of the medium, for live.check and mklive check,
 	 * but isolinux.bin, which gets its boot-info-table as it is written */
@@ -575,7 +574,8 @@ int build_medium(struct build_ctx *c, const char *out)
 	    (rc = iso_opts_set(&io, "no-emul-boot", NULL, NULL)) ||
 	    (rc = iso_opts_set(&io, "boot-load-size", "4", NULL)) ||
 	    (rc = iso_opts_set(&io, "boot-info-table", NULL, NULL)) ||
-	    (rc = iso_opts_set(&io, "catalog", "boot/isolinux/boot.cat", NULL)))
+	    (rc = iso_opts_set(&io, "catalog", "boot/isolinux/boot.cat", NULL)) ||
+	    (rc = build_uefi_iso_opts(c, &io, build_cfg_bool(c->cfg, CFG_USB))))
 		goto out;
 	if (build_cfg_bool(c->cfg, CFG_USB)) {
 		if ((rc = hybrid_template(&bf, &mbr, &mbr_len)))
@@ -583,6 +583,7 @@ int build_medium(struct build_ctx *c, const char *out)
 		io.isohybrid_mbr = bf.isohdpfx_path ? bf.isohdpfx_path : BIOS_ISOHDPFX_BIN;
 		io.isohybrid_mbr_data = mbr;
 		io.isohybrid_mbr_len = mbr_len;
+		c->rep->usb = true;
 	}
 	if ((rc = iso_opts_check(&io)))
 		goto out;

@@ -4,12 +4,15 @@
 #ifndef MKLIVE_BUILD_MEDIUM_H
 #define MKLIVE_BUILD_MEDIUM_H
 
+#include "boot/efi.h"
 #include "boot/menu.h"
 #include "build/build.h"
 #include "cloop/cloop.h"
 #include "iso9660/iso.h"
 #include "live/initrd.h"
 #include "squashfs/squashfs.h"
+
+enum build_uefi { BUILD_UEFI_NO, BUILD_UEFI_AUTO, BUILD_UEFI_YES };
 
 struct build_ctx {
 	const struct build_cfg *cfg;
@@ -24,6 +27,10 @@ struct build_ctx {
 	struct live_initrd_opts initrd;
 	char *busybox;		 /* the rescue shell's busybox, or NULL */
 	const char *base_append; /* extra kernel parameters (Boot.Append) */
+	enum build_uefi uefi;	 /* Boot.UEFI; NO once auto found a piece missing */
+	const char *uefi_label;
+	struct efi_files efi; /* the signed chain, when efi_found */
+	bool efi_found;
 
 	struct tree *root;
 	struct build_kernel kernel;
@@ -51,6 +58,14 @@ void build_ctx_free(struct build_ctx *c);
 /* floppy.c: the boot floppy, added to the medium as /boot/boot.img when
  * Boot.BootFloppy asks for it and it fits; *made says whether it did. */
 int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, bool *made);
+
+/* uefi.c: Boot.UEFI in the plan; the chain and the kernel's EFI stub
+ * checked once the kernel is known; efi.img, /.disk/info and grub.cfg on
+ * the medium; the EFI El Torito entry and the GPT in the ISO options. */
+int build_uefi_plan(struct build_ctx *c);
+int build_uefi_check(struct build_ctx *c);
+int build_uefi_medium(struct build_ctx *c, struct tree *m, const struct menu *menu);
+int build_uefi_iso_opts(struct build_ctx *c, struct iso_opts *io, bool usb);
 
 /* pipeline.c: temporary files beside the output, and adopting one as an
  * open, unlinked image (nothing left behind whatever happens next). */

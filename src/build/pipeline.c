@@ -139,7 +139,9 @@ static void summary(const struct build_report *r, const char *out)
 	for (int i = 0; i < BUILD_NSTAGES; i++)
 		n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %.2f s", i ? ", " : "", stage_names[i],
 				      r->seconds[i]);
-	log_note("medium id %s; %.2f s in all: %s", r->id, total, line);
+	log_note("boots on BIOS%s (CD%s); medium id %s; %.2f s in all: %s",
+		 r->uefi ? " and UEFI with Secure Boot" : " only", r->usb ? " and USB stick" : "", r->id,
+		 total, line);
 }
 
 static int check_init(const struct build_cfg *cfg, const struct tree *root)
@@ -200,6 +202,8 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 
 	stage_begin(&c, BUILD_KERNEL);
 	rc = build_kernel_find(cfg, c.root, &c.kernel);
+	if (!rc)
+		rc = build_uefi_check(&c);
 	stage_end(&c);
 	if (rc)
 		goto done;

@@ -19,9 +19,10 @@ const char cmd_build_summary[] = "build a bootable live ISO from a root filesyst
 static const char usage_text[] =
     "usage: mklive build [-c mklive.conf] [-o live.iso] [options]\n"
     "\n"
-    "Builds a bootable live medium (BIOS CD and USB stick) from a root filesystem:\n"
-    "the root compressed (squashfs, or the article's cloop), the kernel and an\n"
-    "initramfs that finds the medium, a writable layer in RAM, a boot menu.\n"
+    "Builds a bootable live medium (BIOS and UEFI with Secure Boot, CD and USB\n"
+    "stick) from a root filesystem: the root compressed (squashfs, or the\n"
+    "article's cloop), the kernel and an initramfs that finds the medium, a\n"
+    "writable layer in RAM, one boot menu for isolinux and GRUB.\n"
     "Every setting is a key of mklive.conf (see mklive-build(1)); options given\n"
     "here override the file.\n"
     "\n"
@@ -47,6 +48,10 @@ static const char usage_text[] =
     "      --append ARGS       extra kernel parameters for every entry (Boot.Append)\n"
     "      --timeout S         seconds before the default entry boots (Boot.Timeout)\n"
     "      --serial on|off     the first serial port as a console too (Boot.Serial)\n"
+    "      --uefi yes|auto|no  UEFI boot through Debian's signed shim and GRUB\n"
+    "                          (Boot.UEFI; yes: fail when they are missing, auto:\n"
+    "                          BIOS only then)\n"
+    "      --no-uefi           BIOS only (Boot.UEFI=no)\n"
     "      --volume-id ID      the ISO 9660 volume id (Output.VolumeId)\n"
     "      --cache-dir DIR     where debian: roots and compressed blocks are cached\n"
     "      --no-cache          do not use the cache\n"
@@ -58,7 +63,7 @@ static const char usage_text[] =
     "SOURCE_DATE_EPOCH makes two builds of the same inputs byte-identical.\n"
     "Example:  mklive build --root debian:bookworm -c mklive.conf -o live.iso\n";
 
-enum { O_CONFIG = 1, O_SET, O_PRINT, O_NOCACHE };
+enum { O_CONFIG = 1, O_SET, O_PRINT, O_NOCACHE, O_NOUEFI };
 
 static const struct opt opts[] = {
     {"c|config", O_CONFIG, OPT_ARG, NULL, NULL},
@@ -78,6 +83,8 @@ static const struct opt opts[] = {
     {"append", 0, OPT_ARG, "Boot.Append", NULL},
     {"timeout", 0, OPT_ARG, "Boot.Timeout", NULL},
     {"serial", 0, OPT_ARG, "Boot.Serial", NULL},
+    {"uefi", 0, OPT_ARG, "Boot.UEFI", NULL},
+    {"no-uefi", O_NOUEFI, OPT_NOARG, NULL, NULL},
     {"volume-id", 0, OPT_ARG, "Output.VolumeId", NULL},
     {"cache-dir", 0, OPT_ARG, "Output.CacheDir", NULL},
     {"no-cache", O_NOCACHE, OPT_NOARG, NULL, NULL},
@@ -142,6 +149,9 @@ static int on_opt(void *vctx, const struct opt *o, const char *spelled, const ch
 		break;
 	case O_NOCACHE:
 		push_set(c, "Output.Cache", "no", spelled);
+		break;
+	case O_NOUEFI:
+		push_set(c, "Boot.UEFI", "no", spelled);
 		break;
 	}
 	return 0;

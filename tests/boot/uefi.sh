@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# One medium (tests/lib/uefi_image.sh: isolinux, Debian's signed shim and
-# CD GRUB, Debian's kernel, an initramfs from mklive initrd, a squashfs
-# root) boots on every path under QEMU TCG: SeaBIOS CD and USB, OVMF CD and
-# USB, q35 + OVMF from AHCI, and OVMF's Secure Boot firmware with
-# Microsoft's keys from CD and USB, where mklive-init reports Secure Boot
-# on and the kernel is locked down. Negative control: the same firmware
+# The embedded default system as `mklive build` makes it
+# (tests/lib/uefi_image.sh: isolinux, Debian's signed shim and CD GRUB,
+# Debian's kernel) boots to its banner and shell under QEMU TCG on every
+# path: SeaBIOS CD and USB, OVMF CD and USB, q35 + OVMF from AHCI, and
+# OVMF's Secure Boot firmware with Microsoft's keys from CD and USB, where
+# the banner and mklive-init report Secure Boot on and the kernel is
+# locked down. Negative control: the same firmware
 # refuses the medium when its loader is an unsigned GRUB ("Access Denied"),
 # which OVMF without Secure Boot boots. An ESP past 32 MiB (El Torito
 # count 0) is found by OVMF too, and Arch's layout (-partition_offset 16,
@@ -19,9 +20,7 @@ uefi_image || { echo "SKIP: $T_SCRIPT ($UEFI_WHY)"; exit 0; }
 O=$TEST_OUT
 T=${UEFI_BOOT_TIMEOUT:-420}
 
-bios="$UEFI_MARK_ROOT, booted: bios"
-uefi="$UEFI_MARK_ROOT, booted: uefi secureboot=0"
-sb="$UEFI_MARK_ROOT, booted: uefi secureboot=1"
+bios=$UEFI_MARK_BIOS uefi=$UEFI_MARK_UEFI sb=$UEFI_MARK_SB
 boots=(
 	"bios-cd|bios-cd|$UEFI_ISO|$bios"
 	"bios-usb|bios-usb|$UEFI_ISO|$bios"

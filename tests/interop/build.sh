@@ -114,7 +114,19 @@ grep -q '^-rwxr-xr-x 0/0 .* squashfs-root/usr/local/bin/kiosk-tool$' root.ls && 
 grep -q 'etc/os-release' root.ls && t_fail remove || t_pass remove
 unsquashfs -cat root.sqfs etc/hostname | grep -qx kiosk && t_pass hostname || t_fail hostname
 grep -q '^lrwxrwxrwx 0/0 .* squashfs-root/sbin/init -> /bin/busybox$' root.ls && t_pass default-init || t_fail default-init
-sfdisk -d custom.iso 2>/dev/null | grep -q 'type=17\|type=0' && t_pass isohybrid-mbr || t_fail isohybrid-mbr "$(sfdisk -d custom.iso 2>&1 | tail -n 2)"
+# the hybrid layout of Debian's images: isolinux's MBR code, a protective
+# entry and the ESP in the MBR, the ESP in a GPT that sgdisk finds valid
+check isohybrid-mbr-code cmp -n 432 /usr/lib/ISOLINUX/isohdpfx.bin custom.iso
+sfdisk --label-nested dos --dump custom.iso >custom.mbr 2>&1
+grep -Eq 'type=ee, bootable' custom.mbr && grep -Eq 'type=ef$' custom.mbr && t_pass isohybrid-mbr ||
+	t_fail isohybrid-mbr "$(tail -n 3 custom.mbr)"
+if command -v sgdisk >/dev/null; then
+	sgdisk -v custom.iso >custom.sgdisk 2>&1
+	check gpt-valid grep -q '^No problems found' custom.sgdisk
+	check gpt-esp bash -c "sgdisk -i 1 custom.iso | grep -q 'EFI system partition'"
+else
+	t_skip gpt-valid "needs sgdisk (gdisk)"
+fi
 
 # ---- reproducible, from different directories --------------------------------
 mkdir -p a b
@@ -138,6 +150,54 @@ cmp -s r2.iso r3.iso && t_pass cache-same-bytes || t_fail cache-same-bytes
 grep -q 'block cache: [1-9][0-9]* blocks reused, [1-9] compressed' r2.log && t_pass cache-reuses ||
 	t_fail cache-reuses "$(grep 'block cache' r2.log)"
 cmp -s r1.iso r2.iso && t_fail cache-rebuild-changed "the change is not in the image" || t_pass cache-rebuild-changed
+
+# ---- UEFI: efi.img with Debian's signed chain, its El Torito entry, grub.cfg ------
+if [ -e /usr/lib/shim/shimx64.efi.signed ] && [ -e /usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed ]; then
+	xorriso -indev custom.iso -report_el_torito plain >custom.et 2>/dev/null
+	check uefi-et-entries bash -c "grep -Eq '^El Torito boot img : +1 +BIOS' custom.et && \
+		grep -Eq '^El Torito boot img : +2 +UEFI .* $(($(isoinfo -R -i custom.iso -x /boot/efi.img | wc -c) / 512)) ' custom.et"
+	isoinfo -R -i custom.iso -x /boot/efi.img >custom.esp
+	check uefi-esp-fsck fsck.fat -n custom.esp
+	check uefi-esp-shim cmp <(mtype -i custom.esp ::/EFI/boot/bootx64.efi) /usr/lib/shim/shimx64.efi.signed
+	check uefi-esp-grub cmp <(mtype -i custom.esp ::/EFI/boot/grubx64.efi) /usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed
+	check uefi-esp-no-kernel bash -c "[ \$(wc -c <custom.esp) -lt 8000000 ]"
+	check uefi-disk-info bash -c "isoinfo -R -i custom.iso -x /.disk/info | grep -q '^KIOSK (mklive'"
+	# the same menu: one GRUB entry per isolinux LABEL, the same command lines
+	isoinfo -R -i custom.iso -x /boot/isolinux/isolinux.cfg >custom.isolinux
+	isoinfo -R -i custom.iso -x /boot/grub/grub.cfg >custom.grub
+	# (memtest86+'s 16-bit .bin has no GRUB entry on UEFI)
+	diff <(awk '/^ *APPEND/ { $1 = ""; sub(/^ /, ""); print }' custom.isolinux | grep -vx 'console=ttyS0,115200') \
+		<(awk '$1 == "linux" || $1 == "linux16" { $1 = ""; $2 = ""; sub(/^  /, ""); print }' custom.grub) >menu.diff &&
+		t_pass uefi-grub-same-cmdlines || t_fail uefi-grub-same-cmdlines "$(head -c 300 menu.diff)"
+	check uefi-grub-default grep -qx "set default='live'" custom.grub
+	check uefi-grub-timeout grep -qx 'set timeout=3' custom.grub
+	check uefi-grub-serial grep -qx 'serial --unit=0 --speed=115200' custom.grub
+	check uefi-grub-memtest-left-out grep -q 'memtest' custom.grub
+	# --no-uefi: BIOS only, the isohybrid MBR of before, no GPT
+	"$MKLIVE" build "${q[@]}" --no-cache --no-uefi -o bios.iso
+	xorriso -indev bios.iso -report_el_torito plain >bios.et 2>/dev/null
+	check no-uefi-one-entry bash -c "grep -c '^El Torito boot img' bios.et | grep -qx 1"
+	check no-uefi-no-esp bash -c "! isoinfo -R -f -i bios.iso | grep -q -e '^/boot/efi.img' -e '^/boot/grub'"
+	check no-uefi-mbr bash -c "sfdisk -d bios.iso 2>/dev/null | grep -q 'type=17\|type=0'"
+	# a kernel without an EFI stub: the bzImage with its "MZ" taken away
+	{ printf 'XX'; tail -c +3 "$kernel"; } >nostub-vmlinuz
+	expect_fail uefi-kernel-no-stub "nostub-vmlinuz: no EFI stub" out.iso \
+		"$MKLIVE" build "${q[@]}" --kernel nostub-vmlinuz -o out.iso
+	"$MKLIVE" build --timeout 1 --no-cache --uefi auto --kernel nostub-vmlinuz -o auto.iso 2>auto.err
+	check uefi-auto-falls-back bash -c "grep -q 'boots on BIOS only (--uefi auto)' auto.err && \
+		! isoinfo -R -f -i auto.iso | grep -q '^/boot/efi.img'"
+	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+		for hide in /usr/lib/shim:shim-signed /usr/lib/grub/x86_64-efi-signed:grub-efi-amd64-signed; do
+			dir=${hide%%:*} pkg=${hide#*:}
+			expect_fail "uefi-without-$pkg" "UEFI boot (Boot.UEFI yes; --no-uefi .*Debian package $pkg" out.iso \
+				unshare -m sh -c "mount -t tmpfs none '$dir' && exec '$MKLIVE' build -q --timeout 1 -o out.iso"
+		done
+	else
+		t_skip uefi-without-packages "needs root and unshare"
+	fi
+else
+	t_skip uefi "needs shim-signed and grub-efi-amd64-signed"
+fi
 
 # ---- the article's profile (cloop needs the module built from cloop-src) ----------
 kver=${kernel#/boot/vmlinuz-}

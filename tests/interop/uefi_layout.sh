@@ -119,12 +119,11 @@ mk() { "$MKLIVE" iso -r -J -V MKLIVE_UEFI -isohybrid-mbr /usr/lib/ISOLINUX/isohd
 mk -quiet -eltorito-alt-boot -e boot/efi.img -no-emul-boot -isohybrid-gpt-basdat -o "$O/r1.iso" "$tree"
 mk -quiet -eltorito-alt-boot -e boot/efi.img -no-emul-boot -isohybrid-gpt-basdat -o "$O/r2.iso" "$tree"
 check reproducible cmp "$O/r1.iso" "$O/r2.iso"
-check same-as-cached cmp "$O/r1.iso" "$iso"
 # -isohybrid-apm-hfsplus: a warning, and nothing else changes
 mk -eltorito-alt-boot -e boot/efi.img -no-emul-boot -isohybrid-gpt-basdat -isohybrid-apm-hfsplus \
 	-o "$O/apm.iso" "$tree" 2>"$O/apm.err"
 check apm-warns grep -q 'no Apple Partition Map' "$O/apm.err"
-check apm-ignored cmp "$O/apm.iso" "$iso"
+check apm-ignored cmp "$O/apm.iso" "$O/r1.iso"
 # -efi-boot-part --efi-boot-image: the same GPT ESP without -isohybrid-gpt-basdat
 mk -quiet -eltorito-alt-boot -e boot/efi.img -no-emul-boot -efi-boot-part --efi-boot-image -o "$O/ebp.iso" "$tree"
 check efi-boot-part bash -c "sgdisk -v '$O/ebp.iso' | grep -q '^No problems found' && sgdisk -i 1 '$O/ebp.iso' | grep -q 'EFI system partition'"

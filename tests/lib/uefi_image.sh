@@ -1,10 +1,12 @@
-# The medium of the UEFI tests and benchmark (sourced): Debian's kernel, an
-# initramfs from `mklive initrd`, a squashfs busybox root, isolinux and
-# Debian's signed UEFI chain (mklive fat --esp), one menu rendered as
-# isolinux.cfg and grub.cfg (build/tools/bootcfg), both El Torito entries,
-# the isohybrid MBR and the GPT (-isohybrid-gpt-basdat), as the build makes
-# it. Built once per mklive binary under $BUILD/test-out/cache/uefi, with a
-# lock, so boot tests running at once share one image.
+# The medium of the UEFI tests and benchmark (sourced): `mklive build` of
+# the embedded default system with Debian's kernel, isolinux and Debian's
+# signed UEFI chain, as a user gets it (both El Torito entries, the
+# isohybrid MBR and the GPT, one menu as isolinux.cfg and grub.cfg), its
+# default entry the debug one so the kernel's messages (lockdown) reach
+# the serial log. Built once per mklive binary under
+# $BUILD/test-out/cache/uefi, with a lock, so boot tests running at once
+# share one image; its tree is extracted beside it for the images made
+# from the same files.
 #
 #   uefi_image            sets UEFI_ISO, UEFI_DIR (the tree), UEFI_KERNEL,
 #                         UEFI_ID; returns 1 with UEFI_WHY when it cannot
@@ -13,10 +15,13 @@
 #   uefi_unsigned_image   UEFI_UNSIGNED: the same with GRUB from
 #                         grub-mkstandalone (unsigned) as bootx64.efi
 #
-# The root's init prints "uefi-test: root up, booted: <what mklive-init
-# wrote to /run/mklive/boot>"; mklive-init itself says "live: booted by ...".
+# The default system's banner says "booted: BIOS", "booted: UEFI, Secure
+# Boot on" or "... off" (UEFI_MARK_*); mklive-init itself says
+# "live: booted by ...".
 
-UEFI_MARK_ROOT="uefi-test: root up"
+UEFI_MARK_BIOS="booted: BIOS"
+UEFI_MARK_UEFI="booted: UEFI, Secure Boot off"
+UEFI_MARK_SB="booted: UEFI, Secure Boot on"
 
 uefi_need() { # sets UEFI_WHY and fails when a piece is missing
 	local f
@@ -28,38 +33,7 @@ uefi_need() { # sets UEFI_WHY and fails when a piece is missing
 	done
 	UEFI_KERNEL=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)
 	[ -n "$UEFI_KERNEL" ] || { UEFI_WHY="needs a kernel from linux-image-amd64"; return 1; }
-	[ -x "${BUILD:-}/tools/bootcfg" ] || { UEFI_WHY="needs build/tools/bootcfg (make unit-bins)"; return 1; }
 	return 0
-}
-
-# The medium's tree (without efi.img) in $1.
-uefi_tree() {
-	local cd=$1 kver=${UEFI_KERNEL#/boot/vmlinuz-} root=$1.root
-	rm -rf "$cd" "$root"
-	mkdir -p "$cd/boot/isolinux" "$cd/boot/grub" "$cd/live" "$cd/.disk" \
-		"$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,root}
-	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$cd/boot/isolinux/"
-	cp /bin/busybox "$root/bin/busybox"
-	for a in sh ls cat echo mount uname dmesg poweroff sync sleep; do ln -sf busybox "$root/bin/$a"; done
-	cat >"$root/sbin/init" <<'INIT'
-#!/bin/sh
-mount -t proc proc /proc 2>/dev/null
-echo "uefi-test: root up, booted: $(cat /run/mklive/boot 2>/dev/null || echo unknown)"
-echo "uefi-test: kernel lockdown: $(cat /sys/kernel/security/lockdown 2>/dev/null || echo n/a)"
-exec /bin/sh
-INIT
-	chmod 755 "$root/sbin/init"
-	"$MKLIVE" squashfs "$root" "$cd/live/root.squashfs" -comp xz -quiet || return 1
-	echo "$UEFI_ID" >"$cd/live/mklive.id"
-	"$MKLIVE" initrd -q -o "$cd/boot/initrd.img" -k "$kver" --id "$UEFI_ID" || return 1
-	cp "$UEFI_KERNEL" "$cd/boot/vmlinuz"
-	echo "mklive UEFI test medium $UEFI_ID" >"$cd/.disk/info"
-	"$BUILD/tools/bootcfg" --serial 115200 --timeout 10 --default live \
-		--entry live "Live system" /boot/vmlinuz /boot/initrd.img \
-		"console=ttyS0,115200 live.id=$UEFI_ID no_timer_check panic=-1" \
-		--entry debug "Live system (debug)" /boot/vmlinuz /boot/initrd.img \
-		"console=ttyS0,115200 live.id=$UEFI_ID no_timer_check live.debug" \
-		--isolinux "$cd/boot/isolinux/isolinux.cfg" --grub "$cd/boot/grub/grub.cfg"
 }
 
 uefi_image() {
@@ -68,21 +42,20 @@ uefi_image() {
 	UEFI_ID=mklive-uefi-test
 	local cache=$BUILD/test-out/cache/uefi
 	local stamp
-	stamp=$( (sha256sum "$MKLIVE" "$BUILD/tools/bootcfg" "$UEFI_KERNEL" /usr/lib/shim/shimx64.efi.signed \
-		/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed; echo v3) | sha256sum | cut -c1-16)
+	stamp=$( (sha256sum "$MKLIVE" "$UEFI_KERNEL" /usr/lib/shim/shimx64.efi.signed \
+		/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed; echo v4) | sha256sum | cut -c1-16)
 	UEFI_DIR=$cache/cd
 	UEFI_ISO=$cache/uefi.iso
 	mkdir -p "$cache"
 	(
 		flock 9
 		[ "$(cat "$cache/stamp" 2>/dev/null)" = "$stamp" ] && [ -s "$UEFI_ISO" ] && exit 0
-		rm -f "$cache/stamp" "$UEFI_ISO"
-		uefi_tree "$UEFI_DIR" || exit 1
-		"$MKLIVE" fat -q --esp -o "$UEFI_DIR/boot/efi.img" || exit 1
-		"$MKLIVE" iso -quiet -r -J -V MKLIVE_UEFI -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin \
-			-c boot/isolinux/boot.cat -b boot/isolinux/isolinux.bin -no-emul-boot \
-			-boot-load-size 4 -boot-info-table -eltorito-alt-boot -e boot/efi.img -no-emul-boot \
-			-isohybrid-gpt-basdat -o "$UEFI_ISO" "$UEFI_DIR" || exit 1
+		rm -rf "$cache/stamp" "$UEFI_ISO" "$UEFI_DIR"
+		"$MKLIVE" build -q --no-cache -o "$UEFI_ISO" -k "$UEFI_KERNEL" --volume-id MKLIVE_UEFI \
+			--set Live.Id="$UEFI_ID" --set Boot.Default=debug --timeout 2 \
+			--append "no_timer_check panic=-1" || exit 1
+		"$MKLIVE" extract -q "$UEFI_ISO" "$UEFI_DIR" || exit 1
+		rm -f "$UEFI_DIR/boot/isolinux/boot.cat"
 		echo "$stamp" >"$cache/stamp"
 	) 9>"$cache/lock" || { UEFI_WHY="building the test medium failed (see above)"; return 1; }
 }
