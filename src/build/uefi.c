@@ -29,7 +29,8 @@ int build_uefi_plan(struct build_ctx *c)
 	else
 		c->uefi = BUILD_UEFI_YES;
 	/* "--uefi", "mk.conf:7: UEFI"; the default and profiles by the key */
-	c->uefi_label = label && strcmp(label, "default") && strncmp(label, "profile", 7) ? label : "Boot.UEFI";
+	c->uefi_label =
+	    label && strcmp(label, "default") && strncmp(label, "profile", 7) ? label : "Boot.UEFI";
 	return 0;
 }
 

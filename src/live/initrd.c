@@ -239,7 +239,7 @@ out:
 }
 
 static int build_tree(struct tree *t, const struct live_initrd_opts *o, const char *path, size_t *nmods,
-                      size_t *nunsigned)
+		      size_t *nunsigned)
 {
 	struct tree_scan_opts add_so = {0};
 	int rc;
