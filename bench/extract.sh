@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # Extracting the Debian minbase squashfs (xz and zstd) with mklive's squashfs
-# reader against unsquashfs -d, same number of processors, side by side. The
-# reader is measured through build/tools/treeread extract (a minimal extractor:
-# files written by two threads, metadata set on descriptors) until
-# `mklive extract` exists; set EXTRACT_CMD="mklive extract" to measure that.
+# reader (`mklive extract`) against unsquashfs -d, same number of processors,
+# side by side. EXTRACT_CMD="build/tools/treeread extract" measures the bare
+# reader instead (files written by two threads, metadata on descriptors).
 source "$(dirname "$0")/lib/bench.sh"
 source "$BENCH_DIR/../tests/lib/trees.sh"
 tree=$(bench_debian_tree) || exit 1
 img_dir=$BENCH_WORK/extract
 mkdir -p "$img_dir"
 procs=${BENCH_PROCS:-2}
-TR=${TREEREAD:-$BENCH_DIR/../build/tools/treeread}
-[ -x "$TR" ] || { echo "bench/extract.sh: $TR missing (make unit-bins)" >&2; exit 1; }
+EXTRACT_CMD=${EXTRACT_CMD:-$MKLIVE extract -q}
 # Targets: a fresh ext4 file system for every run (as root: a loop device,
 # so the other work on this machine's disk does not decide the times), and
 # tmpfs (the readers' own work, without a file system's).
@@ -48,7 +46,7 @@ for comp in zstd xz; do
 		rm -rf "$dest" "$dest.ref"
 		# the two extractions agree before they are timed
 		unsquashfs -q -no-progress -processors "$procs" -d "$dest.ref" "$img" >/dev/null 2>&1
-		TREEREAD_THREADS=$procs ${EXTRACT_CMD:-$TR extract} "$img" "$dest" >/dev/null
+		TREEREAD_THREADS=$procs $EXTRACT_CMD "$img" "$dest" >/dev/null
 		if ! tree_compare "$dest.ref" "$dest" >"$img_dir/compare.txt" 2>&1; then
 			echo "bench/extract.sh: the extractions of $comp differ: $(head -c 300 "$img_dir/compare.txt")" >&2
 			exit 1
@@ -56,8 +54,8 @@ for comp in zstd xz; do
 		rm -rf "$dest" "$dest.ref"
 		bench_run "unsquashfs -processors $procs" \
 			unsquashfs -q -no-progress -processors "$procs" -d "$dest" "$img"
-		bench_run "mklive reader, $procs threads" \
-			env TREEREAD_THREADS="$procs" ${EXTRACT_CMD:-$TR extract} "$img" "$dest"
+		bench_run "mklive extract, $procs threads" \
+			env TREEREAD_THREADS="$procs" $EXTRACT_CMD "$img" "$dest"
 		bench_table "extract the Debian minbase squashfs ($comp, $(($(stat -c %s "$img") >> 20)) MiB) to $fs" \
 			"unsquashfs -processors $procs"
 		rm -rf "$dest"
