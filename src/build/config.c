@@ -455,81 +455,62 @@ bool build_cfg_bool(const struct build_cfg *c, enum cfg_key k)
 	return b;
 }
 
-struct buf {
-	char *s;
-	size_t len, cap;
-};
-
-static void add(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	util_grow(&b->s, &b->cap, b->len + (size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* A value as it would be written in the file: quoted if it has spaces. */
-static void add_word(struct buf *b, const char *w, bool quote)
+static void add_word(struct strbuf *b, const char *w, bool quote)
 {
 	if (quote && (!*w || strpbrk(w, " \t")))
-		add(b, "\"%s\"", w);
+		strbuf_addf(b, "\"%s\"", w);
 	else
-		add(b, "%s", w);
+		strbuf_addf(b, "%s", w);
 }
 
 char *build_cfg_dump(const struct build_cfg *c)
 {
-	struct buf b = {0};
+	struct strbuf b = {0};
 	const char *sec = NULL;
 	if (c->files)
-		add(&b, "# the effective settings of mklive build (read: %s)\n", c->files);
+		strbuf_addf(&b, "# the effective settings of mklive build (read: %s)\n", c->files);
 	else
-		add(&b, "# the effective settings of mklive build\n");
+		strbuf_addf(&b, "# the effective settings of mklive build\n");
 	for (int k = 0; k < CFG_NKEYS; k++) {
 		const struct cfg_def *d = &defs[k];
 		if (!sec || strcmp(sec, d->section)) {
 			sec = d->section;
-			add(&b, "\n[%s]\n", sec);
+			strbuf_addf(&b, "\n[%s]\n", sec);
 		}
 		if (is_list(d->type)) {
 			size_t n;
 			const struct cfg_val *v = build_cfg_list(c, (enum cfg_key)k, &n);
 			if (!n) {
-				add(&b, "%s =\n", d->key);
+				strbuf_addf(&b, "%s =\n", d->key);
 				continue;
 			}
 			if (d->type == T_LINES) {
 				for (size_t i = 0; i < n; i++)
-					add(&b, "%s = %s    # %s\n", d->key, v[i].value, v[i].label);
+					strbuf_addf(&b, "%s = %s    # %s\n", d->key, v[i].value, v[i].label);
 				continue;
 			}
-			add(&b, "%s =", d->key);
+			strbuf_addf(&b, "%s =", d->key);
 			for (size_t i = 0; i < n; i++) {
-				add(&b, " ");
+				strbuf_addf(&b, " ");
 				add_word(&b, v[i].value, true);
 			}
-			add(&b, "    # %s\n", v[0].label);
+			strbuf_addf(&b, "    # %s\n", v[0].label);
 		} else {
 			const char *label, *v = build_cfg_get(c, (enum cfg_key)k, &label);
 			if (v)
-				add(&b, "%s = %s    # %s\n", d->key, v, label ? label : "default");
+				strbuf_addf(&b, "%s = %s    # %s\n", d->key, v, label ? label : "default");
 			else
-				add(&b, "%s =\n", d->key);
+				strbuf_addf(&b, "%s =\n", d->key);
 		}
 	}
 	for (size_t i = 0; i < c->nentries; i++) {
 		const struct cfg_entry *e = &c->entries[i];
-		add(&b, "\n[Entry %s]    # %s\n", e->name, e->label);
+		strbuf_addf(&b, "\n[Entry %s]    # %s\n", e->name, e->label);
 		for (int k = 0; k < CFG_E_NKEYS; k++)
 			if (e->vals[k].n)
-				add(&b, "%s = %s\n", entry_defs[k].key, e->vals[k].v[e->vals[k].n - 1].value);
+				strbuf_addf(&b, "%s = %s\n", entry_defs[k].key,
+					    e->vals[k].v[e->vals[k].n - 1].value);
 	}
 	return b.s;
 }

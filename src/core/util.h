@@ -22,6 +22,15 @@ void *xreallocarray(void *p, size_t count, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The value of a hex digit (either case), or -1. */
+int util_hexval(int c);
+/* A growing string: {0} is empty; s is malloc'ed (NULL until the first
+ * addition), NUL-terminated after each. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+void strbuf_addf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Grow *arr (element size elem) so that it holds at least need elements. */
 void util_grow(void *arrp, size_t *cap, size_t need, size_t elem);

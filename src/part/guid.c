@@ -23,17 +23,6 @@ const uint8_t PART_TYPE_LINUX_SWAP[16] = {0x6D, 0xFD, 0x57, 0x06, 0xAB, 0xA4, 0x
 const uint8_t PART_TYPE_HFSPLUS[16] = {0x00, 0x53, 0x46, 0x48, 0x00, 0x00, 0xAA, 0x11,
 				       0xAA, 0x11, 0x00, 0x30, 0x65, 0x43, 0xEC, 0xAC};
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int part_guid_parse(const char *text, uint8_t out[16], const char *what)
 {
 	uint8_t b[16];
@@ -51,7 +40,8 @@ int part_guid_parse(const char *text, uint8_t out[16], const char *what)
 				goto bad;
 			continue;
 		}
-		int hi = hexval((unsigned char)p[i]), lo = i + 1 < len ? hexval((unsigned char)p[i + 1]) : -1;
+		int hi = util_hexval((unsigned char)p[i]),
+		    lo = i + 1 < len ? util_hexval((unsigned char)p[i + 1]) : -1;
 		if (hi < 0 || lo < 0 || n == 16)
 			goto bad;
 		b[n++] = (uint8_t)(hi << 4 | lo);

@@ -10,9 +10,7 @@
 /* int 18h (let the BIOS try the next device), then halt for ever */
 const uint8_t PART_MBR_NOBOOT_CODE[5] = {0xCD, 0x18, 0xF4, 0xEB, 0xFD};
 
-/* CHS triple of an LBA for the geometry; past cylinder 1023 the largest
- * address CHS holds, as the LBA fields then rule (UEFI 5.2.1). */
-static void put_chs(uint8_t p[3], uint64_t lba, unsigned heads, unsigned spt)
+void part_chs(uint8_t p[3], uint64_t lba, unsigned heads, unsigned spt)
 {
 	uint64_t c = lba / ((uint64_t)heads * spt);
 	unsigned h = (unsigned)(lba / spt % heads);
@@ -41,9 +39,9 @@ void part_mbr_encode(uint8_t mbr[512], const struct part_mbr_entry e[4], unsigne
 			p[1] = 0x00, p[2] = 0x02, p[3] = 0x00;
 			p[5] = p[6] = p[7] = 0xFF;
 		} else {
-			put_chs(p + 1, e[i].start, heads, spt);
-			put_chs(p + 5, (uint64_t)e[i].start + (e[i].sectors ? e[i].sectors - 1 : 0), heads,
-				spt);
+			part_chs(p + 1, e[i].start, heads, spt);
+			part_chs(p + 5, (uint64_t)e[i].start + (e[i].sectors ? e[i].sectors - 1 : 0), heads,
+				 spt);
 		}
 		p[4] = e[i].type;
 		put_le32(p + 8, e[i].start);

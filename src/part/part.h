@@ -68,6 +68,10 @@ struct part_mbr_entry {
 	uint32_t sectors;
 };
 
+/* The CHS triple of an MBR entry for an LBA with a heads x sectors-per-
+ * track geometry; past cylinder 1023 the largest address CHS holds, as the
+ * LBA fields then rule (UEFI 5.2.1). */
+void part_chs(uint8_t p[3], uint64_t lba, unsigned heads, unsigned spt);
 /* Fill the four partition entries (offset 446), their CHS fields from a
  * heads x sectors-per-track geometry (clamped at cylinder 1023), and the
  * 0x55AA signature; bytes 0..445 (boot code, disk signature) are left as

@@ -8,17 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int run_unescape(const char *s, char **out)
 {
 	char *r = xmalloc(strlen(s) + 1), *q = r;
@@ -44,8 +33,9 @@ int run_unescape(const char *s, char **out)
 			*q++ = '\\';
 			break;
 		case 'x':
-			if (hexval(p[1]) >= 0 && hexval(p[2]) >= 0 && (hexval(p[1]) | hexval(p[2]))) {
-				*q++ = (char)(hexval(p[1]) << 4 | hexval(p[2]));
+			if (util_hexval(p[1]) >= 0 && util_hexval(p[2]) >= 0 &&
+			    (util_hexval(p[1]) | util_hexval(p[2]))) {
+				*q++ = (char)(util_hexval(p[1]) << 4 | util_hexval(p[2]));
 				p += 2;
 				break;
 			}

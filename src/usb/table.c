@@ -1,6 +1,7 @@
 /* Adding the persistence partition to the image's partition tables: the
  * MBR (the isohybrid one, or a protective or hybrid MBR in front of a GPT)
  * and the GPT with its backup at the end of the disk (UEFI 2.10, 5.3). */
+#include "part/part.h"
 #include "usb/usb.h"
 
 #include "core/error.h"
@@ -40,22 +41,6 @@ static int wr(int fd, const void *buf, size_t n, uint64_t off)
 }
 
 /* ---- MBR ------------------------------------------------------------- */
-/* CHS of an LBA for geometry h heads, s sectors per track; past cylinder
- * 1023 the maximum, as every partitioning tool writes it. */
-static void chs(uint8_t *p, uint64_t lba, unsigned h, unsigned s)
-{
-	uint64_t c = lba / (h * s);
-	unsigned hd = (unsigned)(lba / s % h), sc = (unsigned)(lba % s + 1);
-	if (c > 1023) {
-		c = 1023;
-		hd = h - 1;
-		sc = s;
-	}
-	p[0] = (uint8_t)hd;
-	p[1] = (uint8_t)((sc & 63) | ((c >> 2) & 0xC0));
-	p[2] = (uint8_t)c;
-}
-
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return a < b + blen && b < a + alen;
@@ -101,7 +86,7 @@ static int mbr_add(uint8_t *mbr, uint64_t dev_sectors, uint64_t lba, uint64_t n,
 		uint8_t *e = mbr + 446 + 16 * ee;
 		uint64_t cnt = MIN(dev_sectors - 1, 0xFFFFFFFFull);
 		put_le32(e + 12, (uint32_t)cnt);
-		chs(e + 5, cnt, 255, 63);
+		part_chs(e + 5, cnt, 255, 63);
 		r->mbr_slot = 0;
 		return 0;
 	}
@@ -110,9 +95,9 @@ static int mbr_add(uint8_t *mbr, uint64_t dev_sectors, uint64_t lba, uint64_t n,
 			       "the MBR has no free entry for the persistence partition (all 4 used)");
 	uint8_t *e = mbr + 446 + 16 * slot;
 	memset(e, 0, 16);
-	chs(e + 1, lba, heads, spt);
+	part_chs(e + 1, lba, heads, spt);
 	e[4] = 0x83; /* Linux */
-	chs(e + 5, lba + n - 1, heads, spt);
+	part_chs(e + 5, lba + n - 1, heads, spt);
 	put_le32(e + 8, (uint32_t)lba);
 	put_le32(e + 12, (uint32_t)n);
 	r->mbr_slot = slot + 1;

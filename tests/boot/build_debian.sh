@@ -4,7 +4,9 @@
 #      linux-image-amd64, systemd-sysv, udev, kmod; tests/lib/debian_root.sh),
 #      imaged by an unprivileged user: it reaches a getty login prompt on
 #      ttyS0, and in the running system files are owned by root and
-#      /usr/bin/su keeps its setuid bit;
+#      /usr/bin/su keeps its setuid bit; the same medium boots to its login
+#      prompt under OVMF with Secure Boot on (Microsoft's keys; shim, GRUB,
+#      Debian's kernel and modules all verified), at the same time;
 #   2. a debian:bookworm root with a Run= script (it installs a package and
 #      writes a file) built by mklive itself: the booted system shows both.
 # A oneshot service from an Overlay reports what the running system sees.
@@ -22,19 +24,21 @@ Description=mklive test report
 After=local-fs.target
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c 'echo "REPORT su=$(stat -c %%A:%%U /usr/bin/su) passwd=$(stat -c %%U:%%G /etc/passwd) run=$(cat /etc/run-marker 2>/dev/null || echo none) hello=$(hello 2>/dev/null || echo none) root=$(findmnt -n -o FSTYPE /)" >/dev/ttyS0'
+ExecStart=/bin/sh -c 'echo "REPORT su=$(stat -c %%A:%%U /usr/bin/su) passwd=$(stat -c %%U:%%G /etc/passwd) run=$(cat /etc/run-marker 2>/dev/null || echo none) boot=$(tr " " _ </run/mklive/boot 2>/dev/null || echo none) hello=$(hello 2>/dev/null || echo none) root=$(findmnt -n -o FSTYPE /)" >/dev/ttyS0'
 [Install]
 WantedBy=multi-user.target
 UNIT
 ln -s ../mklive-report.service ov/etc/systemd/system/multi-user.target.wants/mklive-report.service
 chmod -R a+rX ov
-# boot ISO SERIAL: true once both the report and the login prompt are on
-# ttyS0 (the report service and getty race); QEMU is stopped either way
+# boot ISO SERIAL [QEMU ARGS]: true once both the report and the login
+# prompt are on ttyS0 (the report service and getty race); QEMU is stopped
+# either way
 boot() {
 	local iso=$1 log=$2 i
+	shift 2
 	: >"$log"
 	qemu-system-x86_64 -machine accel=tcg -m 1536 -nographic -no-reboot -monitor none \
-		-serial "file:$log" -display none -cdrom "$iso" >"$log.qemu" 2>&1 </dev/null &
+		-serial "file:$log" -display none -cdrom "$iso" "$@" >"$log.qemu" 2>&1 </dev/null &
 	local pid=$!
 	for ((i = 0; i < 3000; i++)); do
 		grep -aq "REPORT" "$log" && grep -aq "login:" "$log" && break
@@ -58,6 +62,15 @@ else
 	chmod 777 "$TEST_OUT"
 	if runuser -u $user -- env HOME="$TEST_OUT" "$MKLIVE" build -q --root "$tar" "${opts[@]}" -o "$TEST_OUT/deb.iso" 2>build1.err; then
 		t_pass unprivileged-build
+		sb=()
+		if [ -e /usr/share/OVMF/OVMF_CODE_4M.secboot.fd ]; then
+			cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd deb-sb.vars
+			sb=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+				-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+				-drive if=pflash,format=raw,unit=1,file=deb-sb.vars)
+			(boot deb.iso deb-sb.serial "${sb[@]}") &
+			sbpid=$!
+		fi
 		if boot deb.iso deb.serial; then
 			t_pass boots-to-login
 			grep -a "REPORT" deb.serial | tr -d '\r' | head -n 1
@@ -66,6 +79,16 @@ else
 			grep -aq "REPORT .*root=overlay" deb.serial && t_pass overlay-root || t_fail overlay-root
 		else
 			t_fail boots-to-login "$(tail -c 600 deb.serial | tr -d '\r')"
+		fi
+		if [ ${#sb[@]} = 0 ]; then
+			t_skip secure-boot-login "needs ovmf"
+		elif wait $sbpid; then
+			t_pass secure-boot-boots-to-login
+			grep -a "REPORT" deb-sb.serial | tr -d '\r' | head -n 1
+			grep -aq "REPORT .*boot=uefi_secureboot=1" deb-sb.serial && t_pass secure-boot-on ||
+				t_fail secure-boot-on "$(grep -a REPORT deb-sb.serial | head -n 1)"
+		else
+			t_fail secure-boot-boots-to-login "$(tail -c 600 deb-sb.serial | tr -d '\r')"
 		fi
 	else
 		t_fail unprivileged-build "$(tail -n 3 build1.err)"

@@ -43,7 +43,7 @@ if "$MKLIVE" fat -q --esp --size 40M -o "$O/big/efi.img" &&
 	"$MKLIVE" iso -quiet -r -J -V MKLIVE_UEFI -c boot/isolinux/boot.cat -b boot/isolinux/isolinux.bin \
 		-no-emul-boot -boot-load-size 4 -boot-info-table -eltorito-alt-boot -e boot/efi.img \
 		-no-emul-boot -graft-points -o "$O/big.iso" "/=$UEFI_DIR" "boot/efi.img=$O/big/efi.img"; then
-	boots+=("esp-past-32mib-cd|uefi-cd|$O/big.iso|Booting \`Live system'")
+	boots+=("esp-past-32mib-cd|uefi-cd|$O/big.iso|$uefi")
 else
 	t_fail esp-past-32mib-cd "could not make the image"
 fi
