@@ -5,7 +5,9 @@
 #   classic: unpack the tarball as root (tar -x), mksquashfs -comp zstd,
 #            the same initramfs packed with cpio | gzip -9, xorriso -as mkisofs
 #            with isolinux and -isohybrid-mbr
-#   mklive:  mklive build --root TARBALL (no unpacking: data read in place)
+#   mklive:  mklive build --root TARBALL (no unpacking: data read in place),
+#            --no-uefi as the classic side is BIOS only; the default build
+#            with UEFI (shim, GRUB, efi.img, GPT) is measured beside them
 # Then a rebuild after changing one file (the block cache), the embedded
 # default's build, the image sizes, and the time both images take to reach
 # the login prompt under QEMU (TCG, same machine, same run).
@@ -19,7 +21,7 @@ kver=$(tar -tf "$tarball" | sed -n 's|^\./boot/vmlinuz-||p' | sort -V | tail -n 
 
 # The initramfs both pipelines carry: mklive's, unpacked once, so the
 # classic side packs the same files (find | cpio -H newc | gzip -9).
-"$MKLIVE" build -q --no-cache --root "$tarball" --set Live.Compression=lz4 -o "$out/probe.iso"
+"$MKLIVE" build -q --no-cache --no-uefi --root "$tarball" --set Live.Compression=lz4 -o "$out/probe.iso"
 mkdir -p "$out/initrd" "$out/cd/boot/isolinux" "$out/cd/live"
 isoinfo -R -i "$out/probe.iso" -x /boot/initrd.img | gzip -dc | (cd "$out/initrd" && cpio -id --quiet)
 for f in isolinux.cfg boot.txt; do isoinfo -R -i "$out/probe.iso" -x /boot/isolinux/$f >"$out/cd/boot/isolinux/$f"; done
@@ -38,13 +40,16 @@ classic() {
 		-no-emul-boot -boot-load-size 4 -boot-info-table -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin \
 		-o "$out/classic.iso" "$out/cd"
 }
-build() { "$MKLIVE" build -q --no-cache --root "$tarball" --set Live.Threads=2 -o "$out/mklive.iso"; }
+build() { "$MKLIVE" build -q --no-cache --no-uefi --root "$tarball" --set Live.Threads=2 -o "$out/mklive.iso"; }
+build_uefi() { "$MKLIVE" build -q --no-cache --root "$tarball" --set Live.Threads=2 -o "$out/mklive-uefi.iso"; }
 BENCH_OUTPUT=$out/classic.iso bench_run "classic pipeline (tar, mksquashfs, cpio|gzip, xorriso)" classic
-BENCH_OUTPUT=$out/mklive.iso bench_run "mklive build --root TARBALL" build
+BENCH_OUTPUT=$out/mklive.iso bench_run "mklive build --root TARBALL --no-uefi" build
+BENCH_OUTPUT=$out/mklive-uefi.iso bench_run "mklive build --root TARBALL (BIOS + UEFI)" build_uefi
 bench_table "a Debian live CD from the same root, zstd 15, 2 threads" \
 	"classic pipeline (tar, mksquashfs, cpio|gzip, xorriso)"
 echo "image size: mklive $(stat -c %s "$out/mklive.iso") bytes, classic $(stat -c %s "$out/classic.iso") bytes," \
-	"ratio $(echo "$(stat -c %s "$out/mklive.iso") / $(stat -c %s "$out/classic.iso")" | bc -l | cut -c1-5)"
+	"ratio $(echo "$(stat -c %s "$out/mklive.iso") / $(stat -c %s "$out/classic.iso")" | bc -l | cut -c1-5);" \
+	"with UEFI $(stat -c %s "$out/mklive-uefi.iso") bytes"
 
 # A rebuild after changing one file: a directory root (one file edited
 # between the runs), with the block cache.

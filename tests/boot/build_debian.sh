@@ -119,7 +119,7 @@ if "$MKLIVE" build -c deb.conf "${opts[@]}" --cache-dir "$dcache" -o run.iso >bu
 	t_pass debian-run-build
 	if boot run.iso run.serial; then
 		grep -a "REPORT" run.serial | tr -d '\r' | head -n 1
-		grep -aq "REPORT .*run=written by Run= at 2023-11-14 hello=Hello, world!" run.serial && t_pass run-script-effect ||
+		grep -aq "REPORT .*run=written by Run= at 2023-11-14 boot=bios hello=Hello, world!" run.serial && t_pass run-script-effect ||
 			t_fail run-script-effect "$(grep -a REPORT run.serial | head -n 1)"
 	else
 		t_fail debian-run-boots "$(tail -c 600 run.serial | tr -d '\r')"
