@@ -26,8 +26,16 @@ bench_run() {
 	for ((i = 0; i < BENCH_REPS; i++)); do
 		[ -z "${BENCH_BEFORE:-}" ] || eval "$BENCH_BEFORE"
 		t0=$(bench_now)
-		/usr/bin/time -f %M -o "$BENCH_WORK/rss" "$@" >/dev/null 2>"$BENCH_WORK/last.err" || {
-			echo "bench: $label failed: $(tail -n 3 "$BENCH_WORK/last.err")" >&2; return 1; }
+		if declare -F "$1" >/dev/null; then
+			# a shell function of the script: /usr/bin/time cannot run it,
+			# so no peak RSS (each of its commands has its own)
+			echo 0 >"$BENCH_WORK/rss"
+			"$@" >/dev/null 2>"$BENCH_WORK/last.err" || {
+				echo "bench: $label failed: $(tail -n 3 "$BENCH_WORK/last.err")" >&2; return 1; }
+		else
+			/usr/bin/time -f %M -o "$BENCH_WORK/rss" "$@" >/dev/null 2>"$BENCH_WORK/last.err" || {
+				echo "bench: $label failed: $(tail -n 3 "$BENCH_WORK/last.err")" >&2; return 1; }
+		fi
 		t1=$(bench_now)
 		times+=("$(echo "$t1 - $t0" | bc -l)")
 		r=$(tail -n 1 "$BENCH_WORK/rss"); [ "$r" -gt "$rss" ] 2>/dev/null && rss=$r
@@ -48,8 +56,10 @@ bench_table() {
 	echo "## $title (median of $BENCH_REPS runs; ratio = time / time of $base)"
 	printf '%-44s %10s %8s %10s %14s\n' command seconds ratio "peak RSS" "output bytes"
 	for l in "${bench_labels[@]}"; do
+		local rss=-
+		[ "${bench_rss[$l]}" -gt 0 ] && rss=$((${bench_rss[$l]} / 1024))
 		printf '%-44s %10.3f %8.2f %8s MB %14s\n' "$l" "${bench_time[$l]}" \
-			"$(echo "${bench_time[$l]} / $bt" | bc -l)" "$((${bench_rss[$l]} / 1024))" "${bench_size[$l]:--}"
+			"$(echo "${bench_time[$l]} / $bt" | bc -l)" "$rss" "${bench_size[$l]:--}"
 	done
 	bench_labels=()
 }

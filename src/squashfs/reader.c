@@ -304,7 +304,7 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 	if (rc)
 		return rc;
 	comp_options(r, desc, sizeof desc);
-	imgsrc_info_add(info, "format: squashfs %u.%u", r->sb.version_major, r->sb.version_minor);
+	imgsrc_info_add(info, "squashfs version: %u.%u", r->sb.version_major, r->sb.version_minor);
 	imgsrc_info_add(info, "compression: %s%s%s%s", comp_name(r->sb.compressor), *desc ? " (" : "", desc,
 			*desc ? ")" : "");
 	imgsrc_info_add(info, "block size: %u", r->sb.block_size);
@@ -327,7 +327,7 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 		rc = tree_finalize(t);
 	if (!rc) {
 		tree_walk(t->root, count_node, NULL, &c);
-		imgsrc_info_add(info, "files: %llu, directories: %llu, symlinks: %llu, other: %llu",
+		imgsrc_info_add(info, "entries: %llu files, %llu directories, %llu symlinks, %llu other",
 				(unsigned long long)c.files, (unsigned long long)c.dirs,
 				(unsigned long long)c.links, (unsigned long long)c.other);
 		imgsrc_info_add(info, "data: %llu bytes, stored in %llu", (unsigned long long)c.data,

@@ -402,10 +402,10 @@ static void test_probe_info(void)
 	CHECK_EQ(sqfs_info(&s, &info), 0);
 	CHECK(info.n >= 8);
 	if (info.n >= 8) {
-		CHECK_STR(info.lines[0], "format: squashfs 4.0");
+		CHECK_STR(info.lines[0], "squashfs version: 4.0");
 		CHECK_STR(info.lines[1], "compression: xz");
 		CHECK_STR(info.lines[2], "block size: 131072");
-		CHECK(strstr(info.lines[7], "files: 14, directories: 6, symlinks: 1, other: 4") != NULL);
+		CHECK(strstr(info.lines[7], "entries: 14 files, 6 directories, 1 symlinks, 4 other") != NULL);
 	}
 	imgsrc_info_free(&info);
 	imgsrc_close(&s);
