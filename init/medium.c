@@ -92,6 +92,22 @@ static bool part_at_zero(const char *name, char *out, size_t cap)
 	return found;
 }
 
+/* Does the disk have partitions (their directories in sysfs)? */
+static bool has_partitions(const char *name)
+{
+	char path[128];
+	DIR *d;
+	struct dirent *de;
+	bool found = false;
+	snprintf(path, sizeof path, "/sys/class/block/%s", name);
+	if (!(d = opendir(path)))
+		return false;
+	while (!found && (de = readdir(d)))
+		found = strncmp(de->d_name, name, strlen(name)) == 0;
+	closedir(d);
+	return found;
+}
+
 static bool try_device(const char *name, struct scan_state *st)
 {
 	char dev[64], id[160], fsname[32];
@@ -145,14 +161,29 @@ static bool try_device(const char *name, struct scan_state *st)
 		 * the whole disk and keep its other partitions (persistence)
 		 * from being mounted, so the partition is mounted instead. */
 		char part[32];
+		int lfd = -1;
 		if (part_at_zero(name, part, sizeof part)) {
 			snprintf(dev, sizeof dev, "/dev/%s", part);
 			snprintf(live_medium_part, sizeof live_medium_part, "%s", part);
+		} else if (has_partitions(name)) {
+			/* The GPT layout has no partition over the volume (only
+			 * the ESP, and persistence after it): mount the disk
+			 * through a read-only loop device, which opens it
+			 * without claiming it. */
+			char whole[64];
+			snprintf(whole, sizeof whole, "%s", dev);
+			lfd = live_loop_attach(whole, false, dev, sizeof dev);
+			if (lfd < 0)
+				snprintf(dev, sizeof dev, "%s", whole);
 		}
 		if (mount(dev, MEDIUM, "iso9660", MS_RDONLY, NULL) < 0) {
 			snprintf(st->status, sizeof st->status, "iso9660, mount failed: %s", strerror(errno));
+			if (lfd >= 0)
+				close(lfd);
 			return false;
 		}
+		if (lfd >= 0)
+			close(lfd);
 		return true;
 	}
 	close(fd);

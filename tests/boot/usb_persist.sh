@@ -20,7 +20,7 @@ fi
 rm -f stick.img
 if "$MKLIVE" write --persistence 64M live.iso stick.img >write.log 2>&1; then t_pass write
 else t_fail write "$(cat write.log)"; t_done; fi
-check table-has-persistence sh -c "sfdisk -d stick.img | grep -q 'stick.img2 .*type=83'"
+check table-has-persistence sh -c "sfdisk -d stick.img | grep -Eq 'stick.img2 .*type=(83|0FC63DAF-8483-4772-8E79-3D69D8477DE4)'"
 start=$(sfdisk -d stick.img | sed -n 's/^stick.img2 : start= *\([0-9]*\),.*/\1/p')
 
 stick=(-device qemu-xhci,id=xhci -drive if=none,id=stick,file=stick.img,format=raw

@@ -64,7 +64,9 @@ static void test_files_missing(void)
 {
 	struct efi_files f;
 	char *pre = xasprintf("%s/host", tmp), *d = xasprintf("%s/usr/lib/shim", pre);
-	CHECK_EQ(system(xasprintf("mkdir -p '%s' '%s/usr/lib/grub/x86_64-efi-signed'", d, pre)), 0);
+	char *cmd = xasprintf("mkdir -p '%s' '%s/usr/lib/grub/x86_64-efi-signed'", d, pre);
+	CHECK_EQ(system(cmd), 0);
+	free(cmd);
 	CHECK(efi_files_find(NULL, pre, &f) < 0);
 	CHECK(strstr(err_msg(), "shimx64.efi.signed") && strstr(err_msg(), "package shim-signed"));
 	efi_files_free(&f);
