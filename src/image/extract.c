@@ -77,7 +77,7 @@ struct ex {
 	pthread_cond_t work_cv, main_cv;
 	struct job q[QUEUE_LEN];
 	size_t qhead, qlen;
-	bool closing;
+	bool closing, walk_waits;
 	atomic_bool failed;
 	int rc; /* the first error, with its message */
 	char *msg;
@@ -236,8 +236,10 @@ static int copy_data(struct ex *x, const struct tree_node *n, int out, uint8_t *
 		rc = tree_node_pread(n, in, buf, k, off);
 		if (locked)
 			pthread_mutex_unlock(&x->rd);
-		if (rc < 0)
+		if (rc < 0) {
+			rc = err_wrap(rc, "%s/%s%s%s", x->target, rel, *rel ? "/" : "", n->name);
 			break;
+		}
 		/* keep holes holes (sparse files of squashfs, zeros of any image):
 		 * a chunk of zeros is not written, and a file ending in one is
 		 * given its size */
@@ -423,7 +425,7 @@ static void *writer(void *arg)
 		}
 		j = x->q[x->qhead];
 		x->qhead = (x->qhead + 1) % QUEUE_LEN;
-		if (x->qlen-- == QUEUE_LEN)
+		if (--x->qlen == QUEUE_LEN / 2 && x->walk_waits)
 			pthread_cond_broadcast(&x->main_cv);
 		pthread_mutex_unlock(&x->mu);
 		run_job(x, &j, buf);
@@ -444,8 +446,13 @@ static void queue_file(struct ex *x, const struct tree_node *n, struct xdir *d, 
 		run_job(x, &j, x->buf);
 		return;
 	}
-	while (x->qlen == QUEUE_LEN && !x->rc)
-		pthread_cond_wait(&x->main_cv, &x->mu);
+	if (x->qlen == QUEUE_LEN) {
+		/* until half of it is written: one wake-up for many files */
+		x->walk_waits = true;
+		while (x->qlen > QUEUE_LEN / 2 && !x->rc)
+			pthread_cond_wait(&x->main_cv, &x->mu);
+		x->walk_waits = false;
+	}
 	if (x->rc) {
 		d->refs--; /* the walk still holds one */
 		pthread_mutex_unlock(&x->mu);
