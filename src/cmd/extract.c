@@ -32,26 +32,30 @@ static const char usage_text[] =
     "      --no-same-owner   do not restore owners (the default when not root)\n"
     "      --same-owner      restore owners (the default as root)\n"
     "      --no-xattrs       do not restore extended attributes\n"
+    "  -j, --threads N       threads writing files (default 2)\n"
     "  -q, --quiet           errors only\n"
     "  -v, --verbose         say what was extracted\n"
     "  -h, --help            this help\n";
 
-enum { O_NOOWN = 1, O_OWN, O_NOX };
+enum { O_NOOWN = 1, O_OWN, O_NOX, O_THREADS };
 
 static const struct opt opts[] = {
-    {"no-same-owner", O_NOOWN, OPT_NOARG, NULL, NULL},
-    {"same-owner", O_OWN, OPT_NOARG, NULL, NULL},
-    {"no-xattrs", O_NOX, OPT_NOARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    {"no-same-owner", O_NOOWN, OPT_NOARG, NULL, NULL}, {"same-owner", O_OWN, OPT_NOARG, NULL, NULL},
+    {"no-xattrs", O_NOX, OPT_NOARG, NULL, NULL},       {"j|threads", O_THREADS, OPT_ARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},     {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
+    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},       {NULL, 0, 0, NULL, NULL},
 };
 
 static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)
 {
 	struct extract_opts *eo = vctx;
-	if (o->id == O_NOOWN)
+	unsigned long long v;
+	int rc;
+	if (o->id == O_THREADS) {
+		if ((rc = opt_uint(spelled, arg, 1, EXTRACT_MAX_THREADS, &v)) < 0)
+			return rc;
+		eo->threads = (int)v;
+	} else if (o->id == O_NOOWN)
 		eo->owners = false;
 	else if (o->id == O_OWN)
 		eo->owners = true;

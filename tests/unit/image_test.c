@@ -2,7 +2,9 @@
  * (an image inside an image read in place, an overlay added, new images
  * written from it), re-rooting at a directory, nested spec errors, and
  * the extraction's refusals (names leaving the target, symlinks never
- * followed) and hard links. */
+ * followed), hard links, and the writer threads (more files than their
+ * queue holds, directory modes and times set after their contents, holes,
+ * a writer's error stopping the walk). */
 #include "core/error.h"
 #include "core/tree.h"
 #include "image/extract.h"
@@ -210,6 +212,64 @@ static void test_extract_hardlinks(void)
 	tree_destroy(t);
 }
 
+static void test_extract_writers(void)
+{
+	struct tree *t = tree_create();
+	struct tree_node *n, *d, *first = NULL, *last = NULL;
+	struct extract_opts o;
+	struct extract_stats st;
+	struct stat sb, sl;
+	static uint8_t sparse[3u << 20]; /* zeros but its last byte: two holes */
+	char p[64], buf[16];
+	int fd;
+	extract_opts_init(&o);
+	o.threads = 3;
+	/* 600 files in 30 directories, more than the writers' queue holds */
+	for (int i = 0; i < 600; i++) {
+		snprintf(p, sizeof p, "/d%02d/f%03d", i % 30, i);
+		snprintf(buf, sizeof buf, "%d\n", i);
+		CHECK_EQ(tree_add_mem_file(t, p, buf, strlen(buf), 0444, &n), 0);
+		n->mtime = 1400000000 + i;
+		if (i == 0)
+			first = n;
+	}
+	/* a hard link right after its first name: the walk waits for a writer */
+	CHECK_EQ(tree_add_mem_file(t, "/d00/f000x", "0\n", 2, 0444, &last), 0);
+	first->src_dev = last->src_dev = 1ull << 63;
+	first->src_ino = last->src_ino = 1ull << 40;
+	sparse[sizeof sparse - 1] = 1;
+	CHECK_EQ(tree_add_mem_file(t, "/d00/sparse", sparse, sizeof sparse, 04755, &n), 0);
+	d = tree_lookup(t, "/d05");
+	d->mode = S_IFDIR | 0555; /* read-only: set after its files are in */
+	d->mtime = 1300000000;
+	CHECK_EQ(tree_finalize(t), 0);
+	CHECK_EQ(image_extract(t->root, path("t4"), &o, &st), 0);
+	CHECK_EQ(st.files, 601); /* and the sparse one */
+	CHECK_EQ(st.hardlinks, 1);
+	CHECK_EQ(st.dirs, 30);
+	CHECK(stat(path("t4/d05/f005"), &sb) == 0 && (sb.st_mode & 07777) == 0444 &&
+	      sb.st_mtime == 1400000005);
+	CHECK(stat(path("t4/d05"), &sb) == 0 && (sb.st_mode & 07777) == 0555 && sb.st_mtime == 1300000000);
+	CHECK(stat(path("t4/d00/f000"), &sb) == 0 && stat(path("t4/d00/f000x"), &sl) == 0);
+	CHECK(sb.st_ino == sl.st_ino && sb.st_nlink == 2);
+	CHECK(stat(path("t4/d00/sparse"), &sb) == 0 && sb.st_size == (off_t)sizeof sparse &&
+	      (sb.st_mode & 07777) == 04755 && sb.st_blocks * 512 < (off_t)sizeof sparse);
+	fd = open(path("t4/d00/sparse"), O_RDONLY);
+	CHECK(fd >= 0 && pread(fd, buf, 1, (off_t)sizeof sparse - 1) == 1 && buf[0] == 1);
+	if (fd >= 0)
+		close(fd);
+	chmod(path("t4/d05"), 0755);
+
+	/* a directory in the way of a file, met by a writer: the extraction
+	 * fails naming it, and the walk stops */
+	mkdir(path("t5"), 0755);
+	mkdir(path("t5/d03"), 0755);
+	mkdir(path("t5/d03/f003"), 0755);
+	CHECK(image_extract(t->root, path("t5"), &o, &st) < 0 && strstr(err_msg(), "t5/d03/f003") &&
+	      strstr(err_msg(), "a directory is in the way"));
+	tree_destroy(t);
+}
+
 int main(void)
 {
 	tmp = test_tmpdir();
@@ -218,5 +278,6 @@ int main(void)
 	RUN(test_reroot_and_errors);
 	RUN(test_extract_refuses);
 	RUN(test_extract_hardlinks);
+	RUN(test_extract_writers);
 	TEST_EXIT();
 }
