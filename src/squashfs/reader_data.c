@@ -194,6 +194,9 @@ int sqfs_data_init(struct sqfs_rd *r, int threads)
 	r->want_workers = threads < 0 ? 0 : MIN(threads, 64);
 	r->nslots = 2 * (size_t)window(r) + 4;
 	r->slots = xcalloc(r->nslots, sizeof *r->slots);
+	for (r->hash_bits = 4; ((size_t)1 << r->hash_bits) < 2 * r->nslots;)
+		r->hash_bits++;
+	r->hash = xcalloc((size_t)1 << r->hash_bits, sizeof *r->hash);
 	r->cur_file = SIZE_MAX;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->job_cv, NULL);
@@ -219,16 +222,28 @@ void sqfs_data_free(struct sqfs_rd *r)
 	}
 	free(r->slots);
 	r->slots = NULL;
+	free(r->hash);
+	free(r->ra_walk);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->job_cv);
 	pthread_cond_destroy(&r->done_cv);
 }
 
+/* The bucket of key: a multiplicative hash, as block offsets share their
+ * low bits less than their high ones. */
+static struct sqfs_slot **bucket(const struct sqfs_rd *r, uint64_t key)
+{
+	return &r->hash[(size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - r->hash_bits))];
+}
+
+/* The slot holding key (free slots stay in their bucket until reused, and
+ * no two live slots share a key: a slot is taken only after a lookup
+ * failed, under the same hold of the lock). */
 static struct sqfs_slot *slot_find(struct sqfs_rd *r, uint64_t key)
 {
-	for (size_t i = 0; i < r->nslots; i++)
-		if (r->slots[i].state != SLOT_FREE && r->slots[i].key == key)
-			return &r->slots[i];
+	for (struct sqfs_slot *s = *bucket(r, key); s; s = s->hnext)
+		if (s->state != SLOT_FREE && s->key == key)
+			return s;
 	return NULL;
 }
 
@@ -252,7 +267,16 @@ static struct sqfs_slot *slot_take(struct sqfs_rd *r, uint64_t key)
 		return NULL;
 	if (!v->buf)
 		v->buf = xmalloc(r->sb.block_size);
+	if (v->hashed) {
+		struct sqfs_slot **pp = bucket(r, v->key);
+		while (*pp != v)
+			pp = &(*pp)->hnext;
+		*pp = v->hnext;
+	}
 	v->key = key;
+	v->hnext = *bucket(r, key);
+	*bucket(r, key) = v;
+	v->hashed = true;
 	v->state = SLOT_PENDING;
 	v->stamp = ++r->dstamp;
 	v->len = 0;
@@ -330,45 +354,76 @@ static void start_workers(struct sqfs_rd *r)
 	}
 }
 
+/* A file's positions in the walk of read-ahead: its blocks, its fragment. */
+static uint64_t walk_len(const struct sqfs_rfile *f)
+{
+	return (uint64_t)f->nblocks + (f->frag != SQFS_NO_FRAGMENT);
+}
+
 /* Read ahead: the compressed blocks (and fragments) that follow block b
- * of file fi in file order, the order of a walk of the tree. */
+ * of file fi in file order, the order of a walk of the tree. The window is
+ * the next window() positions; those before the high-water mark were
+ * queued by an earlier call, so a reader moving forward queues only the
+ * new ones (a reader that jumped past the mark or far behind it starts
+ * the walk again where it is). */
 static void read_ahead(struct sqfs_rd *r, size_t fi, uint32_t b)
 {
-	unsigned w = window(r), n = 0, steps = 0;
+	unsigned w = window(r), steps = 0;
 	uint32_t bs = r->sb.block_size;
-	uint64_t at;
+	uint64_t at, pos, end;
 	if (!w)
 		return;
 	if (!r->started)
 		start_workers(r);
 	if (!r->nworkers || fi >= r->nfiles)
 		return;
-	at = block_at(r, fi, MIN(b, r->files[fi].nblocks));
-	while (n < w && steps++ < 8 * w && fi < r->nfiles) {
+	if (!r->ra_walk) {
+		r->ra_walk = xmalloc((r->nfiles + 1) * sizeof *r->ra_walk);
+		r->ra_walk[0] = 0;
+		for (size_t i = 0; i < r->nfiles; i++)
+			r->ra_walk[i + 1] = r->ra_walk[i] + walk_len(&r->files[i]);
+	}
+	b = (uint32_t)MIN((uint64_t)b, walk_len(&r->files[fi]));
+	pos = r->ra_walk[fi] + b;
+	end = pos + w;
+	if (!r->ra_valid || r->ra_seq < pos || r->ra_seq > end) {
+		r->ra_valid = true;
+		r->ra_file = fi;
+		r->ra_block = b;
+		r->ra_at = block_at(r, fi, MIN(b, r->files[fi].nblocks));
+		r->ra_seq = pos;
+	}
+	fi = r->ra_file;
+	b = r->ra_block;
+	at = r->ra_at;
+	pos = r->ra_seq;
+	/* steps: a run of empty files costs no more than a window per call */
+	while (pos < end && fi < r->nfiles && steps++ < 8 * w) {
 		const struct sqfs_rfile *f = &r->files[fi];
 		if (b < f->nblocks) {
 			uint32_t word = r->pool[f->first + b];
-			if (sqfs_block_len(word) && !sqfs_block_raw(word)) {
-				if (!queue(r, at, at, word,
-					   (uint32_t)MIN((uint64_t)bs, f->size - (uint64_t)b * bs)))
-					return;
-				n++;
-			}
+			if (sqfs_block_len(word) && !sqfs_block_raw(word) &&
+			    !queue(r, at, at, word, (uint32_t)MIN((uint64_t)bs, f->size - (uint64_t)b * bs)))
+				break; /* no free slot: the next call tries again */
 			at += sqfs_block_len(word);
 			b++;
+			pos++;
 		} else if (b == f->nblocks && f->frag != SQFS_NO_FRAGMENT) {
 			const struct sqfs_frag *fr = &r->frags[f->frag];
-			if (!sqfs_block_raw(fr->size_word)) {
-				if (!queue(r, SQFS_KEY_FRAG | f->frag, fr->start, fr->size_word, 0))
-					return;
-				n++;
-			}
+			if (!sqfs_block_raw(fr->size_word) &&
+			    !queue(r, SQFS_KEY_FRAG | f->frag, fr->start, fr->size_word, 0))
+				break;
 			b++;
+			pos++;
 		} else if (++fi < r->nfiles) {
 			b = 0;
 			at = r->files[fi].blocks_start;
 		}
 	}
+	r->ra_file = fi;
+	r->ra_block = b;
+	r->ra_at = at;
+	r->ra_seq = pos;
 }
 
 /* Bytes [bo, bo + k) of the decompressed block key into p. whole: the

@@ -60,6 +60,8 @@ struct sqfs_slot {
 	int err;
 	char *msg;
 	struct sqfs_slot *next_job;
+	struct sqfs_slot *hnext; /* the next slot in its hash bucket */
+	bool hashed;		 /* in the bucket of key */
 };
 #define SQFS_KEY_FRAG (1ull << 63)
 
@@ -102,6 +104,19 @@ struct sqfs_rd {
 	uint32_t cur_block;
 	uint64_t cur_off;
 	uint8_t *cbuf; /* compressed bytes read by the consumer */
+	/* slots by key: the cache is looked up for every block read and queued */
+	struct sqfs_slot **hash;
+	unsigned hash_bits;
+	/* read-ahead high-water mark: the walk position (file, block, its image
+	 * offset) up to which blocks were queued, and its index in the walk
+	 * (ra_walk[fi] + block: every file has a position per block and one
+	 * for its fragment), so each read queues only the blocks new to the
+	 * window */
+	uint64_t *ra_walk; /* nfiles + 1 entries, made when threads start */
+	bool ra_valid;
+	size_t ra_file;
+	uint32_t ra_block;
+	uint64_t ra_at, ra_seq;
 };
 
 /* reader.c */
