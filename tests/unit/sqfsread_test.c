@@ -1,7 +1,8 @@
 /* Unit tests for the squashfs reader (src/squashfs/reader*.c): trees
  * written by mklive's writer (every codec, block sizes, with and without
  * fragments) read back node by node and byte by byte, also at random
- * offsets and with or without decompression threads; damaged images;
+ * offsets, in the orders readers walk files, and with or without
+ * decompression threads; damaged images;
  * the inputs the fuzzer found. */
 #define TEST_SUITE "sqfsread"
 #include "test.h"
@@ -259,6 +260,65 @@ static void test_random_reads(void)
 	free(img);
 }
 
+/* Many files read in the orders a reader takes: the walk (the read-ahead
+ * runs in front of it), two files at a time as extraction's writers do,
+ * backwards, and skipping ahead (each jump moves the read-ahead's
+ * high-water mark); every byte as written. */
+#define NWALK 300
+static void check_file(struct tree *src, struct tree *back, int i, uint8_t *x, uint8_t *y, uint64_t from,
+		       uint64_t to)
+{
+	char name[32];
+	struct tree_node *a, *b;
+	snprintf(name, sizeof name, "m/f%04d", i);
+	a = tree_lookup(src, name);
+	b = tree_lookup(back, name);
+	CHECK(a && b && a->size == b->size);
+	if (!a || !b || a->size != b->size)
+		return;
+	to = MIN(to, a->size);
+	if (from >= to)
+		return;
+	CHECK_EQ(tree_node_pread(a, -1, x, (size_t)(to - from), from), 0);
+	CHECK_EQ(tree_node_pread(b, -1, y, (size_t)(to - from), from), 0);
+	CHECK_MEM(y, x, (size_t)(to - from));
+}
+
+static void test_walk_orders(void)
+{
+	struct tree *src = tree_create(), *back = NULL;
+	struct sqfs_opts so;
+	uint8_t *x = xmalloc(64 << 10), *y = xmalloc(64 << 10);
+	char *img, name[32];
+	for (int i = 0; i < NWALK; i++) {
+		snprintf(name, sizeof name, "m/f%04d", i);
+		/* empty files, tails alone, whole blocks, blocks and a tail */
+		mem(src, name, i % 5 == 0 ? 0 : (size_t)(i * 97 % 13000), i % 3 ? 0 : 1, 0644);
+	}
+	sqfs_opts_init(&so);
+	so.codec = COMP_ZSTD;
+	so.block_size = 4096;
+	CHECK_EQ(write_read(src, &so, 2, &back, &img), 0);
+	for (int i = 0; i < NWALK; i++)
+		check_file(src, back, i, x, y, 0, UINT64_MAX);
+	for (int i = 0; i + 1 < NWALK; i += 2) {
+		check_file(src, back, i, x, y, 0, 5000);
+		check_file(src, back, i + 1, x, y, 0, 5000);
+		check_file(src, back, i, x, y, 5000, UINT64_MAX);
+		check_file(src, back, i + 1, x, y, 5000, UINT64_MAX);
+	}
+	for (int i = NWALK - 1; i >= 0; i--)
+		check_file(src, back, i, x, y, 0, UINT64_MAX);
+	for (int i = 0; i < NWALK; i += 37)
+		check_file(src, back, i, x, y, 0, UINT64_MAX);
+	tree_destroy(src);
+	tree_destroy(back);
+	free(x);
+	free(y);
+	unlink(img);
+	free(img);
+}
+
 static int read_path(const char *path, struct tree **t)
 {
 	struct imgsrc s;
@@ -422,6 +482,7 @@ int main(void)
 	log_set_level(0);
 	RUN(test_roundtrip);
 	RUN(test_random_reads);
+	RUN(test_walk_orders);
 	RUN(test_damaged);
 	RUN(test_fuzz_regressions);
 	RUN(test_probe_info);
