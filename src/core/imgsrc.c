@@ -150,3 +150,57 @@ void imgsrc_info_free(struct imgsrc_info *info)
 	free(info->lines);
 	memset(info, 0, sizeof *info);
 }
+
+/* ---- file data as runs of an image ------------------------------------------ */
+
+static int runs_pread(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off)
+{
+	struct imgsrc_runs *d = img->priv;
+	const struct imgsrc_run_list *l;
+	uint8_t *p = buf;
+	if (!n->src_aux)
+		return imgsrc_pread(&d->src, buf, len, n->src_off + off);
+	l = &d->lists[n->src_aux - 1];
+	for (size_t i = 0; i < l->n && len; i++) {
+		uint64_t k;
+		int rc;
+		if (off >= l->len[i]) {
+			off -= l->len[i];
+			continue;
+		}
+		k = MIN(l->len[i] - off, (uint64_t)len);
+		if ((rc = imgsrc_pread(&d->src, p, (size_t)k, l->off[i] + off)) < 0)
+			return rc;
+		p += k;
+		len -= (size_t)k;
+		off = 0;
+	}
+	return 0;
+}
+
+static void runs_destroy(struct tree_img *img)
+{
+	struct imgsrc_runs *d = img->priv;
+	for (size_t i = 0; i < d->nlists; i++) {
+		free(d->lists[i].off);
+		free(d->lists[i].len);
+	}
+	free(d->lists);
+	imgsrc_close(&d->src);
+	free(d);
+}
+
+const struct tree_img_ops imgsrc_runs_ops = {runs_pread, runs_destroy};
+
+size_t imgsrc_runs_add(struct imgsrc_runs *d, const uint64_t *off, const uint64_t *len, size_t n)
+{
+	struct imgsrc_run_list *l;
+	util_grow(&d->lists, &d->cap, d->nlists + 1, sizeof *d->lists);
+	l = &d->lists[d->nlists++];
+	l->n = n;
+	l->off = xmalloc(n * sizeof *l->off);
+	l->len = xmalloc(n * sizeof *l->len);
+	memcpy(l->off, off, n * sizeof *l->off);
+	memcpy(l->len, len, n * sizeof *l->len);
+	return d->nlists;
+}

@@ -67,4 +67,21 @@ void imgsrc_info_free(struct imgsrc_info *info);
 struct tree_node *tree_node_detach(const struct tree_node *n);
 void tree_node_free_detached(struct tree_node *n);
 
+/* File data as runs of an image (ISO 9660 extents, FAT cluster runs): a
+ * tree_img (imgsrc_runs_ops, priv a malloc'ed struct imgsrc_runs) whose
+ * nodes have src_aux 0 (one run at src_off) or the 1-based index of a run
+ * list. Destroying the image closes src and frees the lists. */
+struct imgsrc_run_list {
+	size_t n;
+	uint64_t *off, *len;
+};
+struct imgsrc_runs {
+	struct imgsrc src;
+	struct imgsrc_run_list *lists;
+	size_t nlists, cap;
+};
+extern const struct tree_img_ops imgsrc_runs_ops;
+/* Keep a copy of a run list; returns its index for tree_node_set_img. */
+size_t imgsrc_runs_add(struct imgsrc_runs *d, const uint64_t *off, const uint64_t *len, size_t n);
+
 #endif

@@ -169,55 +169,6 @@ static int parse_bpb(const struct imgsrc *src, struct bpb *p)
 
 /* ---- file data: runs of clusters ------------------------------------------ */
 
-struct runs {
-	size_t n;
-	uint64_t *off, *len;
-};
-struct fat_data {
-	struct imgsrc src;
-	struct runs *lists;
-	size_t nlists, cap;
-};
-
-static int data_pread(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off)
-{
-	struct fat_data *d = img->priv;
-	const struct runs *l;
-	uint8_t *p = buf;
-	if (!n->src_aux)
-		return imgsrc_pread(&d->src, buf, len, n->src_off + off);
-	l = &d->lists[n->src_aux - 1];
-	for (size_t i = 0; i < l->n && len; i++) {
-		uint64_t k;
-		int rc;
-		if (off >= l->len[i]) {
-			off -= l->len[i];
-			continue;
-		}
-		k = MIN(l->len[i] - off, (uint64_t)len);
-		if ((rc = imgsrc_pread(&d->src, p, (size_t)k, l->off[i] + off)) < 0)
-			return rc;
-		p += k;
-		len -= (size_t)k;
-		off = 0;
-	}
-	return 0;
-}
-
-static void data_destroy(struct tree_img *img)
-{
-	struct fat_data *d = img->priv;
-	for (size_t i = 0; i < d->nlists; i++) {
-		free(d->lists[i].off);
-		free(d->lists[i].len);
-	}
-	free(d->lists);
-	imgsrc_close(&d->src);
-	free(d);
-}
-
-static const struct tree_img_ops data_ops = {data_pread, data_destroy};
-
 /* ---- reading -------------------------------------------------------------- */
 
 struct rd {
@@ -228,7 +179,7 @@ struct rd {
 	uint8_t *used;	/* a bit per cluster: part of a chain already */
 	uint64_t csize; /* bytes per cluster */
 	struct tree_img *img, *host;
-	struct fat_data *data;
+	struct imgsrc_runs *data;
 	uint64_t hbase;
 	/* the chain being walked, as runs */
 	uint64_t *r_off, *r_len;
@@ -491,16 +442,7 @@ static int add_file(struct rd *r, struct tree_node *dir, const uint8_t *e, const
 		else if (r->r_n == 1)
 			tree_node_set_img(n, r->img, r->r_off[0], 0);
 		else {
-			struct fat_data *d = r->data;
-			struct runs *l;
-			util_grow(&d->lists, &d->cap, d->nlists + 1, sizeof *d->lists);
-			l = &d->lists[d->nlists++];
-			l->n = r->r_n;
-			l->off = xmalloc(r->r_n * sizeof *l->off);
-			l->len = xmalloc(r->r_n * sizeof *l->len);
-			memcpy(l->off, r->r_off, r->r_n * sizeof *l->off);
-			memcpy(l->len, r->r_len, r->r_n * sizeof *l->len);
-			tree_node_set_img(n, r->img, 0, d->nlists);
+			tree_node_set_img(n, r->img, 0, imgsrc_runs_add(r->data, r->r_off, r->r_len, r->r_n));
 		}
 	}
 	free(path);
@@ -603,7 +545,7 @@ int fat_read(const struct imgsrc *src, struct tree *t)
 		free(r.data);
 		goto out;
 	}
-	r.img = tree_img_create(-1, src->name, &data_ops, r.data);
+	r.img = tree_img_create(-1, src->name, &imgsrc_runs_ops, r.data);
 	r.host = imgsrc_host_img(src, &r.hbase);
 	t->root->mode = S_IFDIR | 0755;
 	rc = read_dir_at(&r, t->root, r.b.bits == 32 ? r.b.rootclus : 0, "/", 0);

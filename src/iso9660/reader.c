@@ -140,54 +140,6 @@ int iso_rd_volume(const struct imgsrc *src, struct iso_vol *v)
 /* Files whose extents are not one run of the image (multi-extent files
  * with gaps), and every file of an image that is itself decoded (an ISO
  * inside a cloop file): read through the image source. */
-struct ext_list {
-	size_t n;
-	uint64_t *off, *len;
-};
-struct iso_data {
-	struct imgsrc src;
-	struct ext_list *lists;
-	size_t nlists, cap;
-};
-
-static int data_pread(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off)
-{
-	struct iso_data *d = img->priv;
-	const struct ext_list *l;
-	uint8_t *p = buf;
-	if (!n->src_aux)
-		return imgsrc_pread(&d->src, buf, len, n->src_off + off);
-	l = &d->lists[n->src_aux - 1];
-	for (size_t i = 0; i < l->n && len; i++) {
-		uint64_t k;
-		int rc;
-		if (off >= l->len[i]) {
-			off -= l->len[i];
-			continue;
-		}
-		k = MIN(l->len[i] - off, (uint64_t)len);
-		if ((rc = imgsrc_pread(&d->src, p, (size_t)k, l->off[i] + off)) < 0)
-			return rc;
-		p += k;
-		len -= (size_t)k;
-		off = 0;
-	}
-	return 0;
-}
-
-static void data_destroy(struct tree_img *img)
-{
-	struct iso_data *d = img->priv;
-	for (size_t i = 0; i < d->nlists; i++) {
-		free(d->lists[i].off);
-		free(d->lists[i].len);
-	}
-	free(d->lists);
-	imgsrc_close(&d->src);
-	free(d);
-}
-
-static const struct tree_img_ops data_ops = {data_pread, data_destroy};
 
 /* ---- the hierarchy ---------------------------------------------------------- */
 
@@ -199,7 +151,7 @@ struct rd {
 	enum rd_mode mode;
 	struct rr_ctx rr;
 	struct tree_img *img; /* data_ops */
-	struct iso_data *data;
+	struct imgsrc_runs *data;
 	struct tree_img *host; /* the host file, for in-place ranges (or NULL) */
 	uint64_t base;
 	uint64_t dir_budget; /* directory bytes left to read: no more than the image has */
@@ -466,16 +418,7 @@ static int add_entry(struct rd *r, struct tree_node *dir, const struct iso_rec *
 		else if (total && contiguous)
 			tree_node_set_img(n, r->img, r->m_off[0], 0);
 		else if (total) {
-			struct iso_data *d = r->data;
-			struct ext_list *l;
-			util_grow(&d->lists, &d->cap, d->nlists + 1, sizeof *d->lists);
-			l = &d->lists[d->nlists++];
-			l->n = r->m_n;
-			l->off = xmalloc(r->m_n * sizeof *l->off);
-			l->len = xmalloc(r->m_n * sizeof *l->len);
-			memcpy(l->off, r->m_off, r->m_n * sizeof *l->off);
-			memcpy(l->len, r->m_len, r->m_n * sizeof *l->len);
-			tree_node_set_img(n, r->img, 0, d->nlists);
+			tree_node_set_img(n, r->img, 0, imgsrc_runs_add(r->data, r->m_off, r->m_len, r->m_n));
 		}
 		/* Hard links: RRIP 1.12 PX serial numbers, else (genisoimage) one
 		 * extent shared by names whose link count says so. */
@@ -681,7 +624,7 @@ int iso_read(const struct imgsrc *src, struct tree *t)
 		free(r.data);
 		return rc;
 	}
-	r.img = tree_img_create(-1, src->name, &data_ops, r.data);
+	r.img = tree_img_create(-1, src->name, &imgsrc_runs_ops, r.data);
 	r.host = imgsrc_host_img(src, &r.base);
 
 	if (iso_rec_parse(v.root, sizeof v.root, &root) < 0 || !(root.flags & ISO_DR_DIR)) {
