@@ -22,6 +22,9 @@ void *xreallocarray(void *p, size_t count, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write code point c (below 0x110000) as UTF-8 at out: 1 to 4 bytes,
+ * returns how many. */
+size_t util_utf8_put(char *out, uint32_t c);
 /* The value of a hex digit (either case), or -1. */
 int util_hexval(int c);
 /* A growing string: {0} is empty; s is malloc'ed (NULL until the first

@@ -334,21 +334,7 @@ static size_t utf16_to_utf8(const uint16_t *s, size_t n, char *out, size_t cap)
 		}
 		if (k + 5 > cap)
 			break;
-		if (c < 0x80)
-			out[k++] = (char)c;
-		else if (c < 0x800) {
-			out[k++] = (char)(0xC0 | c >> 6);
-			out[k++] = (char)(0x80 | (c & 0x3F));
-		} else if (c < 0x10000) {
-			out[k++] = (char)(0xE0 | c >> 12);
-			out[k++] = (char)(0x80 | (c >> 6 & 0x3F));
-			out[k++] = (char)(0x80 | (c & 0x3F));
-		} else {
-			out[k++] = (char)(0xF0 | c >> 18);
-			out[k++] = (char)(0x80 | (c >> 12 & 0x3F));
-			out[k++] = (char)(0x80 | (c >> 6 & 0x3F));
-			out[k++] = (char)(0x80 | (c & 0x3F));
-		}
+		k += util_utf8_put(out + k, c);
 	}
 	out[k] = 0;
 	return k;
