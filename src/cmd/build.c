@@ -1,7 +1,7 @@
 /* mklive build: a bootable live medium from a root filesystem in one
- * command. Options and messages only; the pipeline is in src/build. */
-#include "build/build.h"
-#include "build/config.h"
+ * command. Options and messages only; the pipeline is in src/pipeline. */
+#include "pipeline/build.h"
+#include "pipeline/config.h"
 #include "cmd/opt.h"
 #include "core/error.h"
 #include "core/progress.h"

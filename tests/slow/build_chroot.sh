@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run= scripts inside a directory root (src/build/chroot.c), as root: the
+# Run= scripts inside a directory root (src/pipeline/chroot.c), as root: the
 # script sees a fresh /proc of its own PID namespace, a minimal /dev, tmpfs
 # /tmp and /run, a read-only /sys, the host's resolv.conf and a clean
 # environment; afterwards nothing is mounted under the root, the host's

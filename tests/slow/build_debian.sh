@@ -5,7 +5,7 @@
 # owned by root in the tar; a second build is a cache hit that runs nothing;
 # an unknown suite, an unreachable mirror and a failing Run= script (in root
 # mode) fail with mmdebstrap's or the script's own lines and cache nothing.
-# Until `mklive build` drives src/build/debian.c, the unit test binary does
+# Until `mklive build` drives src/pipeline/debian.c, the unit test binary does
 # (build_root_test debian ...). Takes a few minutes: two real mmdebstrap runs.
 source "$TESTS_DIR/lib/common.sh"
 need mmdebstrap mmdebstrap

@@ -9,9 +9,9 @@
 #define TEST_SUITE "build_root"
 #include "test.h"
 
-#include "build/capture.h"
-#include "build/chroot.h"
-#include "build/debian.h"
+#include "pipeline/capture.h"
+#include "pipeline/chroot.h"
+#include "pipeline/debian.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"

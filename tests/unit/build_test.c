@@ -1,10 +1,10 @@
-/* Unit tests for src/build (mklive.conf: keys, lists, profiles, errors with
+/* Unit tests for src/pipeline (mklive.conf: keys, lists, profiles, errors with
  * file:line) and src/boot/menu.c (the isolinux rendering). */
 #define TEST_SUITE "build"
 #include "test.h"
 
 #include "boot/menu.h"
-#include "build/config.h"
+#include "pipeline/config.h"
 #include "core/error.h"
 #include "core/util.h"
 

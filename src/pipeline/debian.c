@@ -1,7 +1,7 @@
 /* debian:SUITE root sources: mmdebstrap → cached root tarball; see debian.h. */
-#include "build/debian.h"
-#include "build/capture.h"
-#include "build/chroot.h"
+#include "pipeline/debian.h"
+#include "pipeline/capture.h"
+#include "pipeline/chroot.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/sha256.h"

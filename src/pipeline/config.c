@@ -1,6 +1,6 @@
 /* mklive.conf: the table of keys, the INI reader, checked assignments, and
  * the effective settings; see config.h. */
-#include "build/config.h"
+#include "pipeline/config.h"
 #include "core/error.h"
 #include "core/util.h"
 

@@ -8,7 +8,7 @@
  * kernel is found, before the root is compressed. */
 #include "boot/efi.h"
 #include "boot/grub.h"
-#include "build/medium.h"
+#include "pipeline/medium.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"

@@ -1,5 +1,5 @@
 /* Child process output capture; see capture.h. */
-#include "build/capture.h"
+#include "pipeline/capture.h"
 #include "core/error.h"
 #include "core/util.h"
 

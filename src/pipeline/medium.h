@@ -1,4 +1,4 @@
-/* The build's working state, shared by the stages of src/build/: the
+/* The build's working state, shared by the stages of src/pipeline/: the
  * settings turned into each writer's options (checked before any work),
  * the root tree, the kernel, and the intermediate images. */
 #ifndef MKLIVE_BUILD_MEDIUM_H
@@ -6,7 +6,7 @@
 
 #include "boot/efi.h"
 #include "boot/menu.h"
-#include "build/build.h"
+#include "pipeline/build.h"
 #include "cloop/cloop.h"
 #include "iso9660/iso.h"
 #include "live/initrd.h"

@@ -1,6 +1,6 @@
 /* Run= scripts inside a root (namespaces + chroot, or mmdebstrap hooks); see chroot.h. */
-#include "build/chroot.h"
-#include "build/capture.h"
+#include "pipeline/chroot.h"
+#include "pipeline/capture.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"

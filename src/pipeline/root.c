@@ -2,9 +2,9 @@
  * directory, a tarball, an image mklive reads (remastering), debian:SUITE
  * (made by mmdebstrap), or nothing (the embedded default system). */
 #include "archive/archive.h"
-#include "build/build.h"
-#include "build/chroot.h"
-#include "build/debian.h"
+#include "pipeline/build.h"
+#include "pipeline/chroot.h"
+#include "pipeline/debian.h"
 #include "core/error.h"
 #include "core/imgsrc.h"
 #include "core/progress.h"

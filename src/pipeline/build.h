@@ -5,7 +5,7 @@
 #ifndef MKLIVE_BUILD_BUILD_H
 #define MKLIVE_BUILD_BUILD_H
 
-#include "build/config.h"
+#include "pipeline/config.h"
 #include "core/tree.h"
 
 #include <stdbool.h>
@@ -48,7 +48,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep);
  * ~/.cache/mklive (malloc'ed); NULL when there is none to use. */
 char *build_cache_dir(const struct build_cfg *cfg);
 
-/* ---- pieces of the pipeline (the files of src/build/) --------------------------------- */
+/* ---- pieces of the pipeline (the files of src/pipeline/) --------------------------------- */
 
 /* root.c: read the root source named by Root.Source into t; the data of a
  * compressed tarball is spooled into an unnamed file in spool_dir. */

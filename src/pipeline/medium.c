@@ -2,7 +2,7 @@
  * before any work), the compressed root, the initramfs, and the medium:
  * its tree (boot loader, kernel, initramfs, root image, id), the boot menu
  * and the ISO 9660 image with El Torito and isohybrid. */
-#include "build/medium.h"
+#include "pipeline/medium.h"
 #include "archive/tgz.h"
 #include "boot/bios.h"
 #include "core/error.h"
