@@ -1,11 +1,11 @@
 /* mklive build: a bootable live medium from a root filesystem in one
  * command. Options and messages only; the pipeline is in src/pipeline. */
 #include "pipeline/build.h"
-#include "pipeline/config.h"
 #include "cmd/opt.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "pipeline/config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

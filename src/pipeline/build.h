@@ -5,8 +5,8 @@
 #ifndef MKLIVE_BUILD_BUILD_H
 #define MKLIVE_BUILD_BUILD_H
 
-#include "pipeline/config.h"
 #include "core/tree.h"
+#include "pipeline/config.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 /* Run= scripts inside a root (namespaces + chroot, or mmdebstrap hooks); see chroot.h. */
 #include "pipeline/chroot.h"
-#include "pipeline/capture.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "pipeline/capture.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,11 +1,11 @@
 /* Customising the root before it is imaged: Overlay= directories copied on
  * top (owners of the user's own files become root, as live-build's
  * includes.chroot), Remove= patterns, Attr= overrides and Hostname=. */
-#include "pipeline/build.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "pipeline/build.h"
 
 #include <fnmatch.h>
 #include <stdio.h>

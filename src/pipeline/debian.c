@@ -1,12 +1,12 @@
 /* debian:SUITE root sources: mmdebstrap → cached root tarball; see debian.h. */
 #include "pipeline/debian.h"
-#include "pipeline/capture.h"
-#include "pipeline/chroot.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/sha256.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "pipeline/capture.h"
+#include "pipeline/chroot.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -2,12 +2,12 @@
  * static busybox (package busybox-static), whose init mounts what a system
  * needs, prints a banner saying how it was booted and with which writable
  * layer, and offers a shell on every console the kernel writes to. */
-#include "pipeline/build.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
 #include "live/initrd.h"
+#include "pipeline/build.h"
 
 #include <fcntl.h>
 #include <spawn.h>

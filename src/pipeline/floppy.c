@@ -4,11 +4,11 @@
  * El Torito boots it in floppy emulation. A current distribution kernel
  * alone is bigger than a floppy: with BootFloppy=auto the floppy is left
  * out (saying why), an explicit size that cannot hold it is an error. */
-#include "pipeline/medium.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
 #include "fat/fat.h"
+#include "pipeline/medium.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /* The kernel and its modules: from the root when it has them installed
  * (/boot/vmlinuz-VERSION and /lib/modules/VERSION), otherwise from the host,
  * or as given by Kernel.Kernel and Kernel.ModulesDir. */
-#include "pipeline/build.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "pipeline/build.h"
 
 #include <dirent.h>
 #include <fcntl.h>

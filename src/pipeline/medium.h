@@ -6,10 +6,10 @@
 
 #include "boot/efi.h"
 #include "boot/menu.h"
-#include "pipeline/build.h"
 #include "cloop/cloop.h"
 #include "iso9660/iso.h"
 #include "live/initrd.h"
+#include "pipeline/build.h"
 #include "squashfs/squashfs.h"
 
 enum build_uefi { BUILD_UEFI_NO, BUILD_UEFI_AUTO, BUILD_UEFI_YES };

@@ -1,12 +1,12 @@
 /* The build pipeline: runs the stages in order, keeps the intermediate
  * images (root image, initramfs) as unlinked temporary files beside the
  * output, and reports sizes and times. See build.h. */
-#include "pipeline/build.h"
-#include "pipeline/medium.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "pipeline/build.h"
+#include "pipeline/medium.h"
 
 #include <fcntl.h>
 #include <libdeflate.h>

@@ -2,14 +2,14 @@
  * directory, a tarball, an image mklive reads (remastering), debian:SUITE
  * (made by mmdebstrap), or nothing (the embedded default system). */
 #include "archive/archive.h"
-#include "pipeline/build.h"
-#include "pipeline/chroot.h"
-#include "pipeline/debian.h"
 #include "core/error.h"
 #include "core/imgsrc.h"
 #include "core/progress.h"
 #include "core/util.h"
 #include "image/image.h"
+#include "pipeline/build.h"
+#include "pipeline/chroot.h"
+#include "pipeline/debian.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -8,11 +8,11 @@
  * kernel is found, before the root is compressed. */
 #include "boot/efi.h"
 #include "boot/grub.h"
-#include "pipeline/medium.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
 #include "fat/fat.h"
+#include "pipeline/medium.h"
 #include "version.h"
 
 #include <stdlib.h>

@@ -9,12 +9,12 @@
 #define TEST_SUITE "build_root"
 #include "test.h"
 
-#include "pipeline/capture.h"
-#include "pipeline/chroot.h"
-#include "pipeline/debian.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "pipeline/capture.h"
+#include "pipeline/chroot.h"
+#include "pipeline/debian.h"
 
 #include <dirent.h>
 #include <errno.h>

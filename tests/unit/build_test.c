@@ -4,9 +4,9 @@
 #include "test.h"
 
 #include "boot/menu.h"
-#include "pipeline/config.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "pipeline/config.h"
 
 #include <fcntl.h>
 #include <unistd.h>
