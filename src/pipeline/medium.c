@@ -315,14 +315,15 @@ static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const cha
 {
 	static const struct {
 		const char *label, *title, *extra;
+		bool needs_shell; /* left out when the initramfs has no shell */
 	} builtin[] = {
-	    {"live", "Live system", " quiet"},
-	    {"toram", "Live system, copied to RAM first", " quiet live.toram"},
-	    {"persist", "Live system with persistence (changes kept on the stick)",
-	     " quiet live.persistence"},
-	    {"check", "Check the medium for damage, then boot", " quiet live.check"},
-	    {"debug", "Live system with every boot message (debug)", " live.debug"},
-	    {"shell", "Rescue shell in the initramfs, before the root is mounted", " live.shell"},
+	    {"live", "Live system", " quiet", false},
+	    {"toram", "Live system, copied to RAM first", " quiet live.toram", false},
+	    {"persist", "Live system with persistence (changes kept on the stick)", " quiet live.persistence",
+	     false},
+	    {"check", "Check the medium for damage, then boot", " quiet live.check", false},
+	    {"debug", "Live system with every boot message (debug)", " live.debug", false},
+	    {"shell", "Rescue shell in the initramfs, before the root is mounted", " live.shell", true},
 	};
 	const struct cfg_val *v;
 	size_t n;
@@ -333,12 +334,17 @@ static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const cha
 		for (k = 0; k < ARRAY_SIZE(builtin); k++)
 			if (!strcmp(v[i].value, builtin[k].label))
 				break;
-		if (k == ARRAY_SIZE(builtin))
-			return err_set(ERR_USAGE,
-				       "%s: Entries %s: not a built-in entry (live, toram, debug, shell)",
-				       v[i].label, v[i].value);
-		if (k == 3 && !c->busybox) {
-			log_info("no rescue shell in the initramfs: leaving out the 'shell' entry");
+		if (k == ARRAY_SIZE(builtin)) {
+			char names[128] = "";
+			for (size_t j = 0; j < ARRAY_SIZE(builtin); j++)
+				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+					 j ? ", " : "", builtin[j].label);
+			return err_set(ERR_USAGE, "%s: Entries %s: not a built-in entry (%s)", v[i].label,
+				       v[i].value, names);
+		}
+		if (builtin[k].needs_shell && !c->busybox) {
+			log_info("no rescue shell in the initramfs: leaving out the '%s' entry",
+				 builtin[k].label);
 			continue;
 		}
 		struct menu_entry e = {builtin[k].label,
