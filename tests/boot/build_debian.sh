@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mklive build on Debian systems, booted under QEMU (TCG, SeaBIOS, CD):
 #   1. the acceptance tarball (mmdebstrap --variant=minbase with
-#      linux-image-amd64, systemd-sysv, udev, kmod; tests/lib/debian_root.sh),
+#      linux-image-amd64, systemd-sysv, udev, kmod, sudo, locales, iproute2; tests/lib/debian_root.sh),
 #      imaged by an unprivileged user: it reaches a getty login prompt on
 #      ttyS0, and in the running system files are owned by root and
 #      /usr/bin/su keeps its setuid bit; the same medium boots to its login
@@ -108,7 +108,7 @@ chmod 755 setup.sh
 cat >deb.conf <<'CONF'
 [Root]
 Source = debian:bookworm
-Packages = linux-image-amd64 systemd-sysv udev kmod
+Packages = linux-image-amd64 systemd-sysv udev kmod sudo locales iproute2
 Run = setup.sh
 Remove = /usr/share/doc/* /usr/share/man/*
 CONF

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian root the acceptance tests boot: a tarball made once by
-#   mmdebstrap --variant=minbase --include=linux-image-amd64,systemd-sysv,udev,kmod bookworm
+#   mmdebstrap --variant=minbase --include=linux-image-amd64,systemd-sysv,udev,kmod,sudo,locales,iproute2 bookworm
 # and kept between test runs, since it takes minutes and about 700 MB.
 #
 #   debian_root.sh          prints the path of the tarball (making it if needed)
@@ -10,14 +10,14 @@
 #   $MKLIVE_TEST_CACHE                      if set
 #   /var/cache/mklive-tests                 when that is writable (root)
 #   ${XDG_CACHE_HOME:-~/.cache}/mklive-tests otherwise
-# Delete bookworm-minbase-kernel.tar there to fetch a fresh one.
+# Delete bookworm-live.tar there to fetch a fresh one.
 # Parallel tests wait on one lock for a single download. Exits 77 (skip)
 # with the reason on stderr when the tarball cannot be made here (no
 # mmdebstrap, neither root nor user namespaces with /etc/subuid, no space),
 # and 1 when mmdebstrap fails (its last lines on stderr).
 set -u
-name=bookworm-minbase-kernel
-include=linux-image-amd64,systemd-sysv,udev,kmod
+name=bookworm-live
+include=linux-image-amd64,systemd-sysv,udev,kmod,sudo,locales,iproute2
 
 if [ -n "${MKLIVE_TEST_CACHE:-}" ]; then
 	cache=$MKLIVE_TEST_CACHE
