@@ -6,6 +6,7 @@
 #include "core/time.h"
 #include "core/util.h"
 #include "pipeline/build.h"
+#include "pipeline/livesys.h"
 #include "pipeline/medium.h"
 
 #include <fcntl.h>
@@ -164,6 +165,18 @@ static int raw_bytes(struct tree_node *n, void *ctx)
 	return 0;
 }
 
+/* The live system's settings (livesys.c); the locales of roots mmdebstrap
+ * did not make are generated here, those of debian: roots by its hook. */
+static int live_system(const struct build_cfg *cfg, struct tree *root, const char *tmpdir)
+{
+	const char *src = build_cfg_get(cfg, CFG_SOURCE, NULL);
+	bool embedded = !src || !*src;
+	int rc = build_live_apply(cfg, root, embedded);
+	if (!rc && !embedded && strncmp(src, "debian:", 7) && tree_lookup(root, "/etc/passwd"))
+		rc = build_live_gen_locales(cfg, root, tmpdir);
+	return rc;
+}
+
 int build_run(const struct build_cfg *cfg, struct build_report *rep)
 {
 	struct build_ctx c;
@@ -177,7 +190,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	c.rep = rep;
 	slash = strrchr(out, '/');
 	c.outdir = slash ? xstrndup(out, (size_t)(slash - out + (slash == out))) : xstrdup(".");
-	if ((rc = build_plan(&c)))
+	if ((rc = build_plan(&c)) || (rc = build_live_check(cfg)))
 		goto done;
 	c.root = tree_create();
 
@@ -190,6 +203,8 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 
 	stage_begin(&c, BUILD_CUSTOMISE);
 	rc = build_customise(cfg, c.root);
+	if (!rc)
+		rc = live_system(cfg, c.root, c.outdir);
 	if (!rc)
 		rc = check_init(cfg, c.root);
 	if (!rc)

@@ -10,6 +10,7 @@
 #include "pipeline/build.h"
 #include "pipeline/chroot.h"
 #include "pipeline/debian.h"
+#include "pipeline/livesys.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -108,19 +109,23 @@ static int read_debian(const struct build_cfg *cfg, const char *src, const char 
 	d.packages = words(cfg, CFG_PACKAGES, &d.npackages);
 	d.hooks = words(cfg, CFG_RUN, &d.nhooks);
 	d.cache_dir = cache;
+	d.locales = build_live_locales(cfg, &(size_t){0});
 	rc = build_debian_tarball(&d, &tar);
 	if (!rc)
 		rc = read_tarball(tar, spool_dir, t, &inner);
 	if (!rc) {
 		*desc = xasprintf("%s, made by mmdebstrap (%s)", src, inner);
 		/* mmdebstrap leaves this machine's resolv.conf and host name in
-		 * the root: a live system must not carry them */
+		 * the root: a live system must not carry them (Root.Hostname,
+		 * "mklive" by default, writes its own) */
 		if ((n = tree_lookup(t, "/etc/resolv.conf")) && !tree_is_dir(n))
 			tree_remove(t, n);
-		rc = tree_add_mem_file(t, "/etc/hostname", "debian\n", 7, 0644, NULL);
+		if ((n = tree_lookup(t, "/etc/hostname")) && !tree_is_dir(n))
+			tree_remove(t, n);
 	}
 	free((void *)d.packages);
 	free((void *)d.hooks);
+	build_live_locales_free((char **)d.locales);
 	free(tar);
 	free(inner);
 	free(cache);
