@@ -88,15 +88,16 @@ int livecfg_resolve(struct livecfg *c, char *warn, size_t cap)
 #define WARN(...)                                                                                            \
 	do {                                                                                                 \
 		if (w < cap)                                                                                 \
-			w += (size_t)snprintf(warn + w, cap - w, "%s", w ? "; " : "");                     \
+			w += (size_t)snprintf(warn + w, cap - w, "%s", w ? "; " : "");                       \
 		if (w < cap)                                                                                 \
-			w += (size_t)snprintf(warn + w, cap - w, __VA_ARGS__);                              \
+			w += (size_t)snprintf(warn + w, cap - w, __VA_ARGS__);                               \
 		bad++;                                                                                       \
 	} while (0)
 	if (c->lang[0]) {
 		const struct live_lang *l = live_lang_find(c->lang);
 		if (!l)
-			WARN("live.lang=%s: not a language of the table (mklive-init(7)); the build's settings stay",
+			WARN("live.lang=%s: not a language of the table (mklive-init(7)); the build's "
+			     "settings stay",
 			     c->lang);
 		else {
 			/* live.locale= and the others, when given, win over the language's */
@@ -130,7 +131,8 @@ int livecfg_resolve(struct livecfg *c, char *warn, size_t cap)
 		WARN("live.tz=%s: not a time zone name", c->tz);
 		c->tz[0] = 0;
 	}
-	if (c->hostname[0] && (!value_ok(c->hostname, "-.") || strlen(c->hostname) > 63 || c->hostname[0] == '-')) {
+	if (c->hostname[0] &&
+	    (!value_ok(c->hostname, "-.") || strlen(c->hostname) > 63 || c->hostname[0] == '-')) {
 		WARN("live.hostname=%s: letters, digits, '-' and '.' only", c->hostname);
 		c->hostname[0] = 0;
 	}
@@ -386,7 +388,8 @@ static void apply(const struct livecfg *c, const char *conf)
 	if (c->autologin[0]) {
 		bool on = strchr("oy1", c->autologin[0]) && strcmp(c->autologin, "off");
 		if (on && !user[0])
-			live_say("live.autologin=%s: this system has no live user (live.user=NAME)", c->autologin);
+			live_say("live.autologin=%s: this system has no live user (live.user=NAME)",
+				 c->autologin);
 		else
 			set_autologin(on ? user : NULL, init);
 	}

@@ -39,8 +39,9 @@ char *live_files_getty(const char *unit, const char *user, const char **path)
 
 char *live_files_sudoers(const char *user)
 {
-	return fmt("# mklive: the live user may use sudo without a password\n%s ALL=(ALL:ALL) NOPASSWD: ALL\n",
-		   user);
+	return fmt(
+	    "# mklive: the live user may use sudo without a password\n%s ALL=(ALL:ALL) NOPASSWD: ALL\n",
+	    user);
 }
 
 char *live_files_locale(const char *locale)
@@ -50,9 +51,10 @@ char *live_files_locale(const char *locale)
 
 char *live_files_keyboard(const char *xkb)
 {
-	return fmt("# KEYBOARD CONFIGURATION FILE (written by mklive; see keyboard(5))\n"
-		   "XKBMODEL=\"pc105\"\nXKBLAYOUT=\"%s\"\nXKBVARIANT=\"\"\nXKBOPTIONS=\"\"\nBACKSPACE=\"guess\"\n",
-		   xkb);
+	return fmt(
+	    "# KEYBOARD CONFIGURATION FILE (written by mklive; see keyboard(5))\n"
+	    "XKBMODEL=\"pc105\"\nXKBLAYOUT=\"%s\"\nXKBVARIANT=\"\"\nXKBOPTIONS=\"\"\nBACKSPACE=\"guess\"\n",
+	    xkb);
 }
 
 char *live_files_vconsole(const char *xkb)
@@ -81,7 +83,8 @@ char *live_files_hosts(const char *old, const char *host)
 	if (!r)
 		return NULL;
 	if (!old || !*old)
-		o += (size_t)sprintf(r, "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n");
+		o +=
+		    (size_t)sprintf(r, "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n");
 	for (const char *p = old; p && *p;) {
 		const char *e = strchr(p, '\n');
 		size_t l = e ? (size_t)(e - p) + 1 : strlen(p);
@@ -147,8 +150,8 @@ char *live_files_gdm(const char *old, const char *user)
 		r = fmt("%s%s[daemon]\nAutomaticLoginEnable=true\nAutomaticLogin=%s\n", s,
 			n && s[strlen(s) - 1] != '\n' ? "\n" : "", user);
 	else
-		r = fmt("%.*s[daemon]\nAutomaticLoginEnable=true\nAutomaticLogin=%s\n%s", (int)(d - s), s, user,
-			d + 9);
+		r = fmt("%.*s[daemon]\nAutomaticLoginEnable=true\nAutomaticLogin=%s\n%s", (int)(d - s), s,
+			user, d + 9);
 	free(s);
 	return r;
 }
@@ -170,7 +173,8 @@ char *live_files_inittab(const char *old, const char *user)
 		size_t l = e ? (size_t)(e - p) : strlen(p);
 		char line[1024];
 		snprintf(line, sizeof line, "%.*s", (int)(l < 1023 ? l : 1023), p);
-		if (l < 1000 && line[0] != '#' && strstr(line, "getty") && (strstr(line, " tty1") || strstr(line, "ttyS0"))) {
+		if (l < 1000 && line[0] != '#' && strstr(line, "getty") &&
+		    (strstr(line, " tty1") || strstr(line, "ttyS0"))) {
 			char *a = strstr(line, " --autologin ");
 			if (a) { /* what an earlier run wrote goes first */
 				char *u = a + 13, *after = u + strcspn(u, " ");
@@ -179,7 +183,8 @@ char *live_files_inittab(const char *old, const char *user)
 			char *g = strstr(line, "getty");
 			if (user && g) {
 				g += 5;
-				o += (size_t)sprintf(r + o, "%.*s --autologin %s%s\n", (int)(g - line), line, user, g);
+				o += (size_t)sprintf(r + o, "%.*s --autologin %s%s\n", (int)(g - line), line,
+						     user, g);
 			} else {
 				o += (size_t)sprintf(r + o, "%s\n", line);
 			}

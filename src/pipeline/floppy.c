@@ -54,7 +54,7 @@ static int fill(struct build_ctx *c, struct tree *f, struct tree *m, const struc
 	fm->default_entry = 0;
 	for (size_t i = 0; i < menu->nentries; i++) {
 		struct menu_entry e = menu->entries[i];
-		if (!chosen(c, e.label))
+		if (!chosen(c, e.label) || e.fwsetup)
 			continue;
 		if (i == menu->default_entry)
 			fm->default_entry = fm->nentries;

@@ -37,10 +37,24 @@ char *build_live_locale_command(char *const *gen)
  * documentation, and data of other programs. Everything else (libc, the
  * shell, sed, localedef, /usr/share/i18n, gconv) is extracted. */
 static const char *const not_needed[] = {
-    "/boot",	       "/usr/lib/modules",   "/usr/lib/firmware", "/lib/modules",	 "/lib/firmware",
-    "/usr/share/doc",  "/usr/share/man",     "/usr/share/info",	  "/usr/share/locale", "/usr/share/X11",
-    "/usr/share/icons", "/usr/share/fonts",  "/usr/share/zoneinfo", "/var/cache",	 "/var/lib/apt",
-    "/home",		     "/opt",		  "/srv",
+    "/boot",
+    "/usr/lib/modules",
+    "/usr/lib/firmware",
+    "/lib/modules",
+    "/lib/firmware",
+    "/usr/share/doc",
+    "/usr/share/man",
+    "/usr/share/info",
+    "/usr/share/locale",
+    "/usr/share/X11",
+    "/usr/share/icons",
+    "/usr/share/fonts",
+    "/usr/share/zoneinfo",
+    "/var/cache",
+    "/var/lib/apt",
+    "/home",
+    "/opt",
+    "/srv",
 };
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
@@ -79,11 +93,12 @@ int build_live_gen_locales(const struct build_cfg *cfg, struct tree *t, const ch
 	if (!ngen)
 		goto done;
 	if (geteuid() != 0) {
-		rc = err_set(EPERM,
-			     "Live.Locales: generating %s inside this root runs its locale-gen chrooted, which "
-			     "needs root; run as root, or use a debian:SUITE root (mmdebstrap generates them "
-			     "without root)",
-			     gen[0]);
+		rc = err_set(
+		    EPERM,
+		    "Live.Locales: generating %s inside this root runs its locale-gen chrooted, which "
+		    "needs root; run as root, or use a debian:SUITE root (mmdebstrap generates them "
+		    "without root)",
+		    gen[0]);
 		goto done;
 	}
 	log_note("generating %zu locale%s with the root's locale-gen", ngen, ngen == 1 ? "" : "s");

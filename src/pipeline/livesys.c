@@ -7,11 +7,11 @@
  * parameters. Values are checked twice: their form before any work
  * (build_live_check), what they name in the root as soon as it is read
  * (build_live_apply), before anything is compressed. */
+#include "live/livesys.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
-#include "live/livesys.h"
 #include "pipeline/build.h"
 #include "pipeline/livesys.h"
 
@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 /* The groups live-config gives its user, and the serial/dialout ones. */
-static const char *const user_groups[] = {"sudo",   "audio", "video",   "plugdev", "netdev",
-					  "cdrom",  "dialout", "users"};
+static const char *const user_groups[] = {"sudo",   "audio", "video",	"plugdev",
+					  "netdev", "cdrom", "dialout", "users"};
 
 /* ---- the form of the values, before any work ------------------------------ */
 
@@ -56,17 +56,19 @@ int build_live_check(const struct build_cfg *cfg)
 	size_t n;
 	v = build_cfg_get(cfg, CFG_USER, &label);
 	if (v && strcmp(v, "none") && !live_acct_name_ok(v))
-		return err_set(ERR_USAGE,
-			       "%s: User %s: not a user name (a lower-case letter or '_', then letters, digits, "
-			       "'_' or '-', 32 at most), or none",
-			       label, v);
+		return err_set(
+		    ERR_USAGE,
+		    "%s: User %s: not a user name (a lower-case letter or '_', then letters, digits, "
+		    "'_' or '-', 32 at most), or none",
+		    label, v);
 	v = build_cfg_get(cfg, CFG_PASSWORD, &label);
 	if (v && !live_acct_hash_ok(v))
-		return err_set(ERR_USAGE,
-			       "%s: Password: not a crypt(3) hash; plain text is refused. Make one with "
-			       "'mkpasswd -m yescrypt' (package whois) or 'openssl passwd -6', or leave it empty "
-			       "for no password",
-			       label);
+		return err_set(
+		    ERR_USAGE,
+		    "%s: Password: not a crypt(3) hash; plain text is refused. Make one with "
+		    "'mkpasswd -m yescrypt' (package whois) or 'openssl passwd -6', or leave it empty "
+		    "for no password",
+		    label);
 	v = build_cfg_get(cfg, CFG_LOCALE, &label);
 	if (v && *v && !locale_form_ok(v))
 		return err_set(ERR_USAGE, "%s: Locale %s: not a locale name (e.g. en_US.UTF-8)", label, v);
@@ -74,12 +76,12 @@ int build_live_check(const struct build_cfg *cfg)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(l[i].value, "all-lang") && !locale_form_ok(l[i].value))
 			return err_set(ERR_USAGE,
-				       "%s: Locales %s: not a locale name (e.g. de_DE.UTF-8) or all-lang", l[i].label,
-				       l[i].value);
+				       "%s: Locales %s: not a locale name (e.g. de_DE.UTF-8) or all-lang",
+				       l[i].label, l[i].value);
 	v = build_cfg_get(cfg, CFG_KEYMAP, &label);
 	if (v && *v && !word_ok(v, "_-"))
-		return err_set(ERR_USAGE, "%s: Keymap %s: not a keyboard layout name (e.g. de, fr, us)", label,
-			       v);
+		return err_set(ERR_USAGE, "%s: Keymap %s: not a keyboard layout name (e.g. de, fr, us)",
+			       label, v);
 	v = build_cfg_get(cfg, CFG_TIMEZONE, &label);
 	if (v && *v && !tz_form_ok(v))
 		return err_set(ERR_USAGE, "%s: Timezone %s: not a time zone name (e.g. Europe/Berlin)", label,
@@ -93,10 +95,9 @@ int build_live_check(const struct build_cfg *cfg)
 			return err_set(EINVAL, "%s: AuthorizedKeys %s: not a file", label, v);
 	}
 	v = build_cfg_get(cfg, CFG_HOSTNAME, &label);
-	if (v && *v &&
-	    (strlen(v) > 63 || !word_ok(v, "-.") || v[0] == '-' || v[0] == '.'))
-		return err_set(ERR_USAGE, "%s: Hostname %s: letters, digits, '-' and '.' only, 63 at most", label,
-			       v);
+	if (v && *v && (strlen(v) > 63 || !word_ok(v, "-.") || v[0] == '-' || v[0] == '.'))
+		return err_set(ERR_USAGE, "%s: Hostname %s: letters, digits, '-' and '.' only, 63 at most",
+			       label, v);
 	return 0;
 }
 
@@ -146,9 +147,7 @@ void build_live_locales_free(char **v)
 
 /* ---- reading and writing files of the tree --------------------------------- */
 
-/* The bytes of a file of the tree, NUL-terminated; NULL (no error) when
- * there is no such regular file. */
-static int slurp(const struct tree *t, const char *path, char **text, size_t *len)
+int build_live_read(const struct tree *t, const char *path, char **text, size_t *len)
 {
 	struct tree_node *n = tree_resolve(t, path);
 	int fd, rc;
@@ -176,6 +175,11 @@ static int slurp(const struct tree *t, const char *path, char **text, size_t *le
 	if (len)
 		*len = (size_t)n->size;
 	return 0;
+}
+
+static int slurp(const struct tree *t, const char *path, char **text, size_t *len)
+{
+	return build_live_read(t, path, text, len);
 }
 
 static bool exists(const struct tree *t, const char *path)
@@ -269,8 +273,8 @@ struct db {
 static int add_user(struct live_state *s)
 {
 	const char *label, *pw = build_cfg_get(s->cfg, CFG_PASSWORD, &label), *shell;
-	struct db passwd = {"/etc/passwd", NULL}, shadow = {"/etc/shadow", NULL}, group = {"/etc/group", NULL},
-		  gshadow = {"/etc/gshadow", NULL};
+	struct db passwd = {"/etc/passwd", NULL}, shadow = {"/etc/shadow", NULL},
+		  group = {"/etc/group", NULL}, gshadow = {"/etc/gshadow", NULL};
 	struct db *dbs[] = {&passwd, &shadow, &group, &gshadow};
 	struct tree_node *home, *skel;
 	char line[512], *home_path = NULL, *e;
@@ -283,8 +287,8 @@ static int add_user(struct live_state *s)
 		if ((rc = slurp(s->t, dbs[i]->path, &dbs[i]->text, NULL)))
 			goto out;
 	if (!group.text) {
-		rc = err_set(ENOENT, "%s: User %s: the root has /etc/passwd but no /etc/group", label ? label : "Live.User",
-			     s->user);
+		rc = err_set(ENOENT, "%s: User %s: the root has /etc/passwd but no /etc/group",
+			     label ? label : "Live.User", s->user);
 		goto out;
 	}
 	if (live_acct_find(passwd.text, s->user, &len)) {
@@ -305,7 +309,8 @@ static int add_user(struct live_state *s)
 	}
 	shell = exists(s->t, "/bin/bash") ? "/bin/bash" : "/bin/sh";
 	home_path = xasprintf("/home/%s", s->user);
-	snprintf(line, sizeof line, "%s:x:%u:%u:Live user,,,:%s:%s", s->user, s->uid, s->gid, home_path, shell);
+	snprintf(line, sizeof line, "%s:x:%u:%u:Live user,,,:%s:%s", s->user, s->uid, s->gid, home_path,
+		 shell);
 	e = live_acct_put(passwd.text, s->user, line);
 	free(passwd.text);
 	passwd.text = e;
@@ -440,7 +445,8 @@ static int autologin(struct live_state *s)
 	if (exists(s->t, "/usr/sbin/lightdm") &&
 	    (rc = put(s->t, LIVE_FILES_LIGHTDM, live_files_lightdm(s->user), 0644, 0, 0)))
 		return rc;
-	if (exists(s->t, "/usr/bin/sddm") && (rc = put(s->t, LIVE_FILES_SDDM, live_files_sddm(s->user), 0644, 0, 0)))
+	if (exists(s->t, "/usr/bin/sddm") &&
+	    (rc = put(s->t, LIVE_FILES_SDDM, live_files_sddm(s->user), 0644, 0, 0)))
 		return rc;
 	if (exists(s->t, "/usr/sbin/gdm3")) {
 		char *old;
@@ -493,10 +499,11 @@ static int check_locales(struct live_state *s, char **gen)
 	if (!gen || !gen[0])
 		return 0;
 	if (!exists(s->t, "/usr/sbin/locale-gen"))
-		return err_set(ENOENT,
-			       "%s: locale %s: the root has no locale-gen; install the package locales (add it "
-			       "to Root.Packages)",
-			       locale_label(s->cfg, gen[0]), gen[0]);
+		return err_set(
+		    ENOENT,
+		    "%s: locale %s: the root has no locale-gen; install the package locales (add it "
+		    "to Root.Packages)",
+		    locale_label(s->cfg, gen[0]), gen[0]);
 	if ((rc = slurp(s->t, "/usr/share/i18n/SUPPORTED", &list, NULL)))
 		return rc;
 	for (size_t i = 0; gen[i] && !rc; i++)
@@ -531,8 +538,9 @@ static int check_keymap(struct live_state *s, const char *xkb, const char *label
 		ok = exists(s->t, p);
 		free(p);
 		if (!ok)
-			return err_set(ENOENT, "%s: Keymap %s: no such layout in the root's /usr/share/X11/xkb/symbols",
-				       label, xkb);
+			return err_set(
+			    ENOENT, "%s: Keymap %s: no such layout in the root's /usr/share/X11/xkb/symbols",
+			    label, xkb);
 		return 0;
 	}
 	km = tree_resolve(s->t, "/usr/share/keymaps");
@@ -567,7 +575,8 @@ static int settings(struct live_state *s)
 		if ((rc = put(s->t, "/etc/default/keyboard", live_files_keyboard(kb), 0644, 0, 0)) ||
 		    (rc = put(s->t, "/etc/vconsole.conf", live_files_vconsole(kb), 0644, 0, 0)))
 			return rc;
-		if (exists(s->t, "/etc/X11") && (rc = put(s->t, LIVE_FILES_X11, live_files_x11(kb), 0644, 0, 0)))
+		if (exists(s->t, "/etc/X11") &&
+		    (rc = put(s->t, LIVE_FILES_X11, live_files_x11(kb), 0644, 0, 0)))
 			return rc;
 	}
 	tz = build_cfg_get(s->cfg, CFG_TIMEZONE, &label);
@@ -575,10 +584,11 @@ static int settings(struct live_state *s)
 		char *zone = xasprintf("/usr/share/zoneinfo/%s", tz);
 		struct tree_node *z = tree_resolve(s->t, zone);
 		if (!z || !tree_is_reg(z))
-			rc = err_set(ENOENT,
-				     "%s: Timezone %s: the root has no %s (a name from the package tzdata, e.g. "
-				     "Europe/Berlin)",
-				     label, tz, zone);
+			rc = err_set(
+			    ENOENT,
+			    "%s: Timezone %s: the root has no %s (a name from the package tzdata, e.g. "
+			    "Europe/Berlin)",
+			    label, tz, zone);
 		else if (!(rc = put_link(s->t, "/etc/localtime", zone)))
 			rc = put(s->t, "/etc/timezone", xasprintf("%s\n", tz), 0644, 0, 0);
 		free(zone);
@@ -599,7 +609,8 @@ static int network(struct live_state *s)
 		return 0;
 	if (s->systemd && exists(s->t, "/lib/systemd/system/systemd-networkd.service")) {
 		if ((rc = put(s->t, LIVE_FILES_NETWORKD, live_files_networkd(), 0644, 0, 0)) ||
-		    (rc = put_link(s->t, "/etc/systemd/system/multi-user.target.wants/systemd-networkd.service",
+		    (rc = put_link(s->t,
+				   "/etc/systemd/system/multi-user.target.wants/systemd-networkd.service",
 				   "/lib/systemd/system/systemd-networkd.service")))
 			return rc;
 		if (exists(s->t, "/lib/systemd/system/systemd-networkd.socket") &&
@@ -607,9 +618,11 @@ static int network(struct live_state *s)
 				   "/lib/systemd/system/systemd-networkd.socket")))
 			return rc;
 		if (exists(s->t, "/lib/systemd/system/systemd-resolved.service")) {
-			if ((rc = put_link(s->t, "/etc/systemd/system/sysinit.target.wants/systemd-resolved.service",
-					   "/lib/systemd/system/systemd-resolved.service")) ||
-			    (rc = put_link(s->t, "/etc/resolv.conf", "../run/systemd/resolve/stub-resolv.conf")))
+			if ((rc = put_link(
+				 s->t, "/etc/systemd/system/sysinit.target.wants/systemd-resolved.service",
+				 "/lib/systemd/system/systemd-resolved.service")) ||
+			    (rc = put_link(s->t, "/etc/resolv.conf",
+					   "../run/systemd/resolve/stub-resolv.conf")))
 				return rc;
 		}
 		return 0;
@@ -633,7 +646,10 @@ static int record(struct live_state *s, char **gen)
 	strbuf_addf(&b, "user=%s\n", s->user ? s->user : "");
 	strbuf_addf(&b, "groups=%s\n", s->groups);
 	strbuf_addf(&b, "autologin=%s\n", build_cfg_bool(s->cfg, CFG_AUTOLOGIN) ? "yes" : "no");
-	strbuf_addf(&b, "init=%s\n", s->systemd ? "systemd" : exists(s->t, "/etc/inittab") ? "inittab" : "other");
+	strbuf_addf(&b, "init=%s\n",
+		    s->systemd			   ? "systemd"
+		    : exists(s->t, "/etc/inittab") ? "inittab"
+						   : "other");
 	strbuf_addf(&b, "sudo=%s\n", s->sudo ? "yes" : "no");
 	v = build_cfg_get(s->cfg, CFG_LOCALE, NULL);
 	strbuf_addf(&b, "locale=%s\n", v ? v : "");
@@ -686,7 +702,8 @@ int build_live_apply(const struct build_cfg *cfg, struct tree *t, bool embedded)
 	if (!rc)
 		log_info("live system: user %s%s, locale %s, network %s", s.user ? s.user : "none",
 			 s.user && build_cfg_bool(cfg, CFG_AUTOLOGIN) ? " (autologin)" : "",
-			 build_cfg_get(cfg, CFG_LOCALE, NULL) ? build_cfg_get(cfg, CFG_LOCALE, NULL) : "unchanged",
+			 build_cfg_get(cfg, CFG_LOCALE, NULL) ? build_cfg_get(cfg, CFG_LOCALE, NULL)
+							      : "unchanged",
 			 build_cfg_get(cfg, CFG_NETWORK, NULL));
 out:
 	build_live_locales_free(gen);

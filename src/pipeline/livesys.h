@@ -28,6 +28,14 @@ int build_live_apply(const struct build_cfg *cfg, struct tree *t, bool embedded)
  * /usr/lib/locale/locale-archive come back into t. Needs root. */
 int build_live_gen_locales(const struct build_cfg *cfg, struct tree *t, const char *tmpdir);
 
+/* The bytes of a regular file of the tree (after symbolic links),
+ * NUL-terminated and malloc'ed; *text NULL (and 0) when there is none. */
+int build_live_read(const struct tree *t, const char *path, char **text, size_t *len);
+/* manifest.c: /live/filesystem.packages, "name<TAB>version" per installed
+ * package sorted by name (as dpkg-query -W prints it), from the root's
+ * /var/lib/dpkg/status; *text NULL when the root has no dpkg database. */
+int build_live_manifest(const struct tree *t, char **text);
+
 /* The shell command that generates the locales gen inside a root (for
  * mmdebstrap's customize hook: chroot "$1" sh -c '...'). malloc'ed. */
 char *build_live_locale_command(char *const *gen);

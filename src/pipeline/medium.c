@@ -9,7 +9,9 @@
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "live/livesys.h"
 #include "live/sums.h"
+#include "pipeline/livesys.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -311,7 +313,65 @@ static const char *base_cmdline(struct build_ctx *c)
 	return keep(c, s);
 }
 
-static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const char *base)
+/* The language choice (Boot.Entries "lang"): an entry per language of
+ * live.lang='s table whose locale the build generated (Live.Locale,
+ * Live.Locales), grouped so that the menu stays one line longer. */
+static int add_lang_entries(struct build_ctx *c, struct menu *menu, const char *base, const char *label)
+{
+	size_t ngen;
+	char **gen = build_live_locales(c->cfg, &ngen);
+	int rc = 0;
+	for (size_t i = 0; i < live_nlangs && !rc; i++) {
+		const struct live_lang *l = &live_langs[i];
+		bool have = false;
+		for (size_t j = 0; j < ngen; j++)
+			have |= !strcmp(gen[j], l->locale);
+		if (!have || menu_find(menu, l->code))
+			continue;
+		struct menu_entry e = {
+		    l->code,
+		    keep(c, xasprintf("%s: %s, keyboard %s, %s", l->code, l->locale, l->xkb, l->tz)),
+		    "/boot/vmlinuz",
+		    "/boot/initrd.img",
+		    keep(c, xasprintf("%s quiet live.lang=%s", base, l->code)),
+		    false,
+		    "Language",
+		    false};
+		if ((rc = menu_add(menu, &e)))
+			rc = err_wrap(rc, "%s", label);
+	}
+	build_live_locales_free(gen);
+	return rc;
+}
+
+/* memtest86+ (Boot.Entries "memtest"), from the root's /boot or this
+ * machine's: the BIOS build (a 16-bit payload; GRUB on UEFI leaves it out). */
+static int add_memtest(struct build_ctx *c, struct tree *m, struct menu *menu, const char *label)
+{
+	static const char *const names[] = {"/boot/memtest86+x64.bin", "/boot/memtest86+.bin"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const struct tree_node *n = tree_resolve(c->root, names[i]);
+		struct stat st;
+		if ((n && tree_is_reg(n)) || (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))) {
+			struct menu_entry e = {"memtest",
+					       "Memory test (memtest86+)",
+					       "/boot/memtest86+.bin",
+					       NULL,
+					       NULL,
+					       true,
+					       NULL,
+					       false};
+			int rc = add_named(c, m, e.kernel, names[i], label);
+			if (!rc)
+				rc = menu_add(menu, &e);
+			return rc ? err_wrap(rc, "%s", label) : 0;
+		}
+	}
+	log_info("no memtest86+ in the root or on this machine (package memtest86+): no memtest entry");
+	return 0;
+}
+
+static int add_builtin_entries(struct build_ctx *c, struct tree *m, struct menu *menu, const char *base)
 {
 	static const struct {
 		const char *label, *title, *extra;
@@ -324,6 +384,13 @@ static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const cha
 	    {"check", "Check the medium for damage, then boot", " quiet live.check", false},
 	    {"debug", "Live system with every boot message (debug)", " live.debug", false},
 	    {"shell", "Rescue shell in the initramfs, before the root is mounted", " live.shell", true},
+	    /* live-build's fail-safe parameters: no mode setting, no APIC,
+	     * APM, DMA, MCE or SMP, the text console */
+	    {"safe", "Live system, fail-safe (for troublesome hardware and graphics)",
+	     " nomodeset noapic noapm nodma nomce nolapic nosmp nosplash vga=normal", false},
+	    {"lang", NULL, NULL, false},
+	    {"fwsetup", NULL, NULL, false},
+	    {"memtest", NULL, NULL, false},
 	};
 	const struct cfg_val *v;
 	size_t n;
@@ -335,12 +402,29 @@ static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const cha
 			if (!strcmp(v[i].value, builtin[k].label))
 				break;
 		if (k == ARRAY_SIZE(builtin)) {
-			char names[128] = "";
+			char names[160] = "";
 			for (size_t j = 0; j < ARRAY_SIZE(builtin); j++)
 				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
 					 j ? ", " : "", builtin[j].label);
 			return err_set(ERR_USAGE, "%s: Entries %s: not a built-in entry (%s)", v[i].label,
 				       v[i].value, names);
+		}
+		if (!strcmp(builtin[k].label, "lang")) {
+			if ((rc = add_lang_entries(c, menu, base, v[i].label)))
+				return rc;
+			continue;
+		}
+		if (!strcmp(builtin[k].label, "memtest")) {
+			if ((rc = add_memtest(c, m, menu, v[i].label)))
+				return rc;
+			continue;
+		}
+		if (!strcmp(builtin[k].label, "fwsetup")) {
+			struct menu_entry e = {
+			    "fwsetup", "UEFI firmware settings", NULL, NULL, NULL, false, NULL, true};
+			if ((rc = menu_add(menu, &e)))
+				return err_wrap(rc, "%s", v[i].label);
+			continue;
 		}
 		if (builtin[k].needs_shell && !c->busybox) {
 			log_info("no rescue shell in the initramfs: leaving out the '%s' entry",
@@ -352,6 +436,8 @@ static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const cha
 				       "/boot/vmlinuz",
 				       "/boot/initrd.img",
 				       keep(c, xasprintf("%s%s", base, builtin[k].extra)),
+				       false,
+				       NULL,
 				       false};
 		if ((rc = menu_add(menu, &e)))
 			return err_wrap(rc, "%s", v[i].label);
@@ -373,6 +459,8 @@ static int add_user_entries(struct build_ctx *c, struct tree *m, struct menu *me
 				       title->n ? title->v[title->n - 1].value : ce->name,
 				       "/boot/vmlinuz",
 				       "/boot/initrd.img",
+				       NULL,
+				       false,
 				       NULL,
 				       false};
 		if (kern->n) {
@@ -437,7 +525,7 @@ static int build_menu(struct build_ctx *c, struct tree *m, struct menu *menu)
 	util_parse_uint(build_cfg_get(c->cfg, CFG_TIMEOUT, NULL), 0, 3600, &t, "Timeout");
 	/* SYSLINUX: TIMEOUT 0 waits for ever; a timeout of 0 s boots at once */
 	menu->timeout_ds = t ? (unsigned)t * 10 : 1;
-	if ((rc = add_builtin_entries(c, menu, base)) || (rc = add_user_entries(c, m, menu, base)) ||
+	if ((rc = add_builtin_entries(c, m, menu, base)) || (rc = add_user_entries(c, m, menu, base)) ||
 	    (rc = add_help(c, m, menu)))
 		return rc;
 	if (!menu->nentries)
@@ -522,8 +610,14 @@ int build_medium(struct build_ctx *c, const char *out)
 	text = xasprintf("%s\n", c->rep->id);
 	rc = add_text(m, "/live/mklive.id", text);
 	free(text);
-	if (rc)
+	if (rc || (rc = build_live_manifest(c->root, &text)))
 		goto out;
+	if (text) {
+		rc = add_text(m, "/live/filesystem.packages", text);
+		free(text);
+		if (rc)
+			goto out;
+	}
 	if (c->tgz) {
 		const struct cfg_val *v;
 		size_t n;
