@@ -313,6 +313,16 @@ static const char *base_cmdline(struct build_ctx *c)
 	return keep(c, s);
 }
 
+/* Whether an [Entry LABEL] section takes label: the newer built-ins
+ * (safe, lang's codes, fwsetup, memtest) give way to it. */
+static bool user_entry(const struct build_ctx *c, const char *label)
+{
+	for (size_t i = 0; i < c->cfg->nentries; i++)
+		if (!strcmp(c->cfg->entries[i].name, label))
+			return true;
+	return false;
+}
+
 /* The language choice (Boot.Entries "lang"): an entry per language of
  * live.lang='s table whose locale the build generated (Live.Locale,
  * Live.Locales), grouped so that the menu stays one line longer. */
@@ -326,7 +336,7 @@ static int add_lang_entries(struct build_ctx *c, struct menu *menu, const char *
 		bool have = false;
 		for (size_t j = 0; j < ngen; j++)
 			have |= !strcmp(gen[j], l->locale);
-		if (!have || menu_find(menu, l->code))
+		if (!have || menu_find(menu, l->code) || user_entry(c, l->code))
 			continue;
 		struct menu_entry e = {
 		    l->code,
@@ -349,6 +359,8 @@ static int add_lang_entries(struct build_ctx *c, struct menu *menu, const char *
 static int add_memtest(struct build_ctx *c, struct tree *m, struct menu *menu, const char *label)
 {
 	static const char *const names[] = {"/boot/memtest86+x64.bin", "/boot/memtest86+.bin"};
+	if (user_entry(c, "memtest"))
+		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		const struct tree_node *n = tree_resolve(c->root, names[i]);
 		struct stat st;
@@ -376,21 +388,23 @@ static int add_builtin_entries(struct build_ctx *c, struct tree *m, struct menu 
 	static const struct {
 		const char *label, *title, *extra;
 		bool needs_shell; /* left out when the initramfs has no shell */
+		bool yields;	  /* left out when an [Entry] section has the label */
 	} builtin[] = {
-	    {"live", "Live system", " quiet", false},
-	    {"toram", "Live system, copied to RAM first", " quiet live.toram", false},
+	    {"live", "Live system", " quiet", false, false},
+	    {"toram", "Live system, copied to RAM first", " quiet live.toram", false, false},
 	    {"persist", "Live system with persistence (changes kept on the stick)", " quiet live.persistence",
+	     false, false},
+	    {"check", "Check the medium for damage, then boot", " quiet live.check", false, false},
+	    {"debug", "Live system with every boot message (debug)", " live.debug", false, false},
+	    {"shell", "Rescue shell in the initramfs, before the root is mounted", " live.shell", true,
 	     false},
-	    {"check", "Check the medium for damage, then boot", " quiet live.check", false},
-	    {"debug", "Live system with every boot message (debug)", " live.debug", false},
-	    {"shell", "Rescue shell in the initramfs, before the root is mounted", " live.shell", true},
 	    /* live-build's fail-safe parameters: no mode setting, no APIC,
 	     * APM, DMA, MCE or SMP, the text console */
 	    {"safe", "Live system, fail-safe (for troublesome hardware and graphics)",
-	     " nomodeset noapic noapm nodma nomce nolapic nosmp nosplash vga=normal", false},
-	    {"lang", NULL, NULL, false},
-	    {"fwsetup", NULL, NULL, false},
-	    {"memtest", NULL, NULL, false},
+	     " nomodeset noapic noapm nodma nomce nolapic nosmp nosplash vga=normal", false, true},
+	    {"lang", NULL, NULL, false, true},
+	    {"fwsetup", NULL, NULL, false, true},
+	    {"memtest", NULL, NULL, false, true},
 	};
 	const struct cfg_val *v;
 	size_t n;
@@ -409,6 +423,8 @@ static int add_builtin_entries(struct build_ctx *c, struct tree *m, struct menu 
 			return err_set(ERR_USAGE, "%s: Entries %s: not a built-in entry (%s)", v[i].label,
 				       v[i].value, names);
 		}
+		if (builtin[k].yields && user_entry(c, builtin[k].label))
+			continue; /* [Entry safe] and the like: the user's own */
 		if (!strcmp(builtin[k].label, "lang")) {
 			if ((rc = add_lang_entries(c, menu, base, v[i].label)))
 				return rc;
