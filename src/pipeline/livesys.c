@@ -58,46 +58,45 @@ int build_live_check(const struct build_cfg *cfg)
 	if (v && strcmp(v, "none") && !live_acct_name_ok(v))
 		return err_set(
 		    ERR_USAGE,
-		    "%s: User %s: not a user name (a lower-case letter or '_', then letters, digits, "
+		    "%s: '%s' is not a user name (a lower-case letter or '_', then letters, digits, "
 		    "'_' or '-', 32 at most), or none",
 		    label, v);
 	v = build_cfg_get(cfg, CFG_PASSWORD, &label);
 	if (v && !live_acct_hash_ok(v))
 		return err_set(
 		    ERR_USAGE,
-		    "%s: Password: not a crypt(3) hash; plain text is refused. Make one with "
+		    "%s: not a crypt(3) hash; plain text is refused. Make one with "
 		    "'mkpasswd -m yescrypt' (package whois) or 'openssl passwd -6', or leave it empty "
 		    "for no password",
 		    label);
 	v = build_cfg_get(cfg, CFG_LOCALE, &label);
 	if (v && *v && !locale_form_ok(v))
-		return err_set(ERR_USAGE, "%s: Locale %s: not a locale name (e.g. en_US.UTF-8)", label, v);
+		return err_set(ERR_USAGE, "%s: '%s' is not a locale name (e.g. en_US.UTF-8)", label, v);
 	l = build_cfg_list(cfg, CFG_LOCALES, &n);
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(l[i].value, "all-lang") && !locale_form_ok(l[i].value))
 			return err_set(ERR_USAGE,
-				       "%s: Locales %s: not a locale name (e.g. de_DE.UTF-8) or all-lang",
+				       "%s: '%s' is not a locale name (e.g. de_DE.UTF-8) or all-lang",
 				       l[i].label, l[i].value);
 	v = build_cfg_get(cfg, CFG_KEYMAP, &label);
 	if (v && *v && !word_ok(v, "_-"))
-		return err_set(ERR_USAGE, "%s: Keymap %s: not a keyboard layout name (e.g. de, fr, us)",
-			       label, v);
+		return err_set(ERR_USAGE, "%s: '%s' is not a keyboard layout name (e.g. de, fr, us)", label,
+			       v);
 	v = build_cfg_get(cfg, CFG_TIMEZONE, &label);
 	if (v && *v && !tz_form_ok(v))
-		return err_set(ERR_USAGE, "%s: Timezone %s: not a time zone name (e.g. Europe/Berlin)", label,
-			       v);
+		return err_set(ERR_USAGE, "%s: '%s' is not a time zone name (e.g. Europe/Berlin)", label, v);
 	v = build_cfg_get(cfg, CFG_AUTHORIZED_KEYS, &label);
 	if (v && *v) {
 		struct stat st;
 		if (stat(v, &st) < 0)
-			return err_sys(errno, "%s: AuthorizedKeys %s", label, v);
+			return err_sys(errno, "%s: %s", label, v);
 		if (!S_ISREG(st.st_mode))
-			return err_set(EINVAL, "%s: AuthorizedKeys %s: not a file", label, v);
+			return err_set(EINVAL, "%s: %s: not a file", label, v);
 	}
 	v = build_cfg_get(cfg, CFG_HOSTNAME, &label);
 	if (v && *v && (strlen(v) > 63 || !word_ok(v, "-.") || v[0] == '-' || v[0] == '.'))
-		return err_set(ERR_USAGE, "%s: Hostname %s: letters, digits, '-' and '.' only, 63 at most",
-			       label, v);
+		return err_set(ERR_USAGE, "%s: '%s': letters, digits, '-' and '.' only, 63 at most", label,
+			       v);
 	return 0;
 }
 
@@ -287,7 +286,7 @@ static int add_user(struct live_state *s)
 		if ((rc = slurp(s->t, dbs[i]->path, &dbs[i]->text, NULL)))
 			goto out;
 	if (!group.text) {
-		rc = err_set(ENOENT, "%s: User %s: the root has /etc/passwd but no /etc/group",
+		rc = err_set(ENOENT, "%s: %s: the root has /etc/passwd but no /etc/group",
 			     label ? label : "Live.User", s->user);
 		goto out;
 	}
@@ -539,7 +538,8 @@ static int check_keymap(struct live_state *s, const char *xkb, const char *label
 		free(p);
 		if (!ok)
 			return err_set(
-			    ENOENT, "%s: Keymap %s: no such layout in the root's /usr/share/X11/xkb/symbols",
+			    ENOENT,
+			    "%s: the root has no layout %s in /usr/share/X11/xkb/symbols (package xkb-data)",
 			    label, xkb);
 		return 0;
 	}
@@ -548,12 +548,12 @@ static int check_keymap(struct live_state *s, const char *xkb, const char *label
 		km = tree_resolve(s->t, "/usr/share/kbd/keymaps");
 	if (km) {
 		if (!find_kmap(km, live_lang_kmap(xkb), 0))
-			return err_set(ENOENT, "%s: Keymap %s: the root has no console keymap %s", label, xkb,
-				       live_lang_kmap(xkb));
+			return err_set(ENOENT, "%s: the root has no console keymap %s (for the layout %s)",
+				       label, live_lang_kmap(xkb), xkb);
 		return 0;
 	}
 	return err_set(ENOENT,
-		       "%s: Keymap %s: the root has no keyboard layouts; install keyboard-configuration and "
+		       "%s: the root has no keyboard layouts for %s; install keyboard-configuration and "
 		       "console-setup (or kbd)",
 		       label, xkb);
 }
@@ -586,9 +586,8 @@ static int settings(struct live_state *s)
 		if (!z || !tree_is_reg(z))
 			rc = err_set(
 			    ENOENT,
-			    "%s: Timezone %s: the root has no %s (a name from the package tzdata, e.g. "
-			    "Europe/Berlin)",
-			    label, tz, zone);
+			    "%s: the root has no %s (a name from the package tzdata, e.g. Europe/Berlin)",
+			    label, zone);
 		else if (!(rc = put_link(s->t, "/etc/localtime", zone)))
 			rc = put(s->t, "/etc/timezone", xasprintf("%s\n", tz), 0644, 0, 0);
 		free(zone);
@@ -698,6 +697,12 @@ int build_live_apply(const struct build_cfg *cfg, struct tree *t, bool embedded)
 		if (rc)
 			goto out;
 	}
+	/* a remastered live-build root: live-config would set up its own
+	 * user and settings over ours (it needs boot=live, which the menu
+	 * never passes; masked, a typed boot=live cannot start it either) */
+	if (exists(t, "/lib/systemd/system/live-config.service") &&
+	    (rc = put_link(t, "/etc/systemd/system/live-config.service", "/dev/null")))
+		goto out;
 	rc = record(&s, gen);
 	if (!rc)
 		log_info("live system: user %s%s, locale %s, network %s", s.user ? s.user : "none",

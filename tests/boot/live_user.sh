@@ -16,6 +16,7 @@
 source "$TESTS_DIR/lib/common.sh"
 need qemu-system-x86_64 qemu-system-x86
 need mke2fs e2fsprogs
+need sfdisk fdisk
 cd "$TEST_OUT" || exit 1
 rm -rf ./*
 export SOURCE_DATE_EPOCH=1700000000
@@ -93,7 +94,11 @@ else
 fi
 
 # ---- 3 and 4 (first boot), side by side -----------------------------------------
-mke2fs -q -t ext4 -L mklive-rw rw.img 256M
+# a disk with one partition: ext4 labelled mklive-rw (what `mklive write
+# --persistence` makes on a stick)
+truncate -s 256M rw.img
+echo 'start=2048, type=83' | sfdisk -q rw.img
+mke2fs -q -t ext4 -L mklive-rw -E offset=1048576 rw.img 255M
 persist=(--append 'live.persistence' -- -drive file=rw.img,format=raw,if=ide,index=0)
 run noauto --append 'live.autologin=off' --send-after 'mklive login:' --send 'live\n' \
 	--expect "live$prompt" &
@@ -112,6 +117,7 @@ else
 fi
 if wait $p4; then
 	t_pass persist-write
+	check persist-on-disk grep -aq 'persistence: changes are kept on /dev/sda1' persist1.log
 	run persist2 --send-after "live$prompt" \
 		--send 'cat ~/kept.txt; sudo grep ^live: /etc/shadow | cut -c1-8; echo READ-$((40+3))\n' \
 		--expect 'READ-43[^)]' "${persist[@]}"
