@@ -107,7 +107,8 @@ static void test_names_and_hashes(void)
 
 static void test_lang_table(void)
 {
-	static const char *const must[] = {"de", "fr", "es", "it", "pt", "nl", "pl", "ru", "ja", "zh", "us", "uk"};
+	static const char *const must[] = {"de", "fr", "es", "it", "pt", "nl",
+					   "pl", "ru", "ja", "zh", "us", "uk"};
 	for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
 		CHECK(live_lang_find(must[i]) != NULL);
 	const struct live_lang *de = live_lang_find("de");
@@ -142,9 +143,10 @@ static void test_files(void)
 	t = live_files_hosts(NULL, "h");
 	CHECK(strstr(t, "127.0.0.1\tlocalhost\n") && strstr(t, "127.0.1.1\th\n"));
 	free(t);
-	t = live_files_inittab("# x\n1:2345:respawn:/sbin/getty 38400 tty1\n2:23:respawn:/sbin/getty 38400 tty2\n"
-			       "T0:23:respawn:/sbin/getty -L ttyS0 9600 vt100\n",
-			       "live");
+	t = live_files_inittab(
+	    "# x\n1:2345:respawn:/sbin/getty 38400 tty1\n2:23:respawn:/sbin/getty 38400 tty2\n"
+	    "T0:23:respawn:/sbin/getty -L ttyS0 9600 vt100\n",
+	    "live");
 	CHECK_STR(t, "# x\n1:2345:respawn:/sbin/getty --autologin live 38400 tty1\n"
 		     "2:23:respawn:/sbin/getty 38400 tty2\n"
 		     "T0:23:respawn:/sbin/getty --autologin live -L ttyS0 9600 vt100\n");
@@ -187,7 +189,8 @@ static void test_livecfg(void)
 	CHECK_STR(c.tz, "Europe/Berlin");
 	CHECK_STR(c.autologin, "off");
 	/* bad values: a message each, the setting dropped */
-	livecfg_parse("live.lang=xx live.user=Root! live.tz=../../etc/shadow live.network=wifi live.keymap=de", &c);
+	livecfg_parse(
+	    "live.lang=xx live.user=Root! live.tz=../../etc/shadow live.network=wifi live.keymap=de", &c);
 	CHECK_EQ(livecfg_resolve(&c, warn, sizeof warn), 4);
 	CHECK(strstr(warn, "live.lang=xx") && strstr(warn, "live.user=Root!") && strstr(warn, "live.tz=") &&
 	      strstr(warn, "live.network=wifi"));
