@@ -37,7 +37,15 @@ static const char usage_text[] =
     "      --overlay DIR       copy DIR on top of the root (Root.Overlay; repeatable)\n"
     "      --remove GLOB       leave out paths of the root (Root.Remove; repeatable)\n"
     "      --run SCRIPT        run SCRIPT inside the root before imaging (Root.Run)\n"
-    "      --hostname NAME     the live system's host name (Root.Hostname)\n"
+    "      --hostname NAME     the live system's host name (Root.Hostname, default mklive)\n"
+    "      --user NAME         the live user, logged in without a password (Live.User,\n"
+    "                          default live; none: no user; Live.Password takes a\n"
+    "                          crypt(3) hash, never plain text)\n"
+    "      --locale L          the system locale, generated in the root (Live.Locale;\n"
+    "                          Live.Locales = all-lang for every live.lang= language)\n"
+    "      --keymap LAYOUT     the keyboard layout (Live.Keymap), e.g. de\n"
+    "      --timezone ZONE     the time zone (Live.Timezone), e.g. Europe/Berlin\n"
+    "      --network dhcp|off  DHCP on every wired interface (Live.Network)\n"
     "  -k, --kernel FILE       the kernel (default: the root's, else this machine's)\n"
     "      --modules-dir DIR   its modules (default: /lib/modules/VERSION of the root\n"
     "                          or this machine)\n"
@@ -73,6 +81,11 @@ static const struct opt opts[] = {
     {"overlay", 0, OPT_ARG, "Root.Overlay", NULL},
     {"remove", 0, OPT_ARG, "Root.Remove", NULL},
     {"run", 0, OPT_ARG, "Root.Run", NULL},
+    {"user", 0, OPT_ARG, "Live.User", NULL},
+    {"locale", 0, OPT_ARG, "Live.Locale", NULL},
+    {"keymap", 0, OPT_ARG, "Live.Keymap", NULL},
+    {"timezone", 0, OPT_ARG, "Live.Timezone", NULL},
+    {"network", 0, OPT_ARG, "Live.Network", NULL},
     {"hostname", 0, OPT_ARG, "Root.Hostname", NULL},
     {"k|kernel", 0, OPT_ARG, "Kernel.Kernel", NULL},
     {"modules-dir", 0, OPT_ARG, "Kernel.ModulesDir", NULL},
