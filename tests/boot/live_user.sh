@@ -10,13 +10,13 @@
 #      de, Europe/Berlin (and live.debug reports mklive-init's time for it);
 #   3. with live.autologin=off: a login prompt, where `live` logs in
 #      without a password;
-#   4. with live.persistence on an ext4 disk labelled mklive-rw, twice: a
-#      file in the home and a changed password survive the reboot.
+#   4. written to a USB stick with a persistence partition (mklive write
+#      --persistence) and booted from it twice with live.persistence: a file
+#      in the home and a changed password survive the reboot.
 # At most two guests at a time.
 source "$TESTS_DIR/lib/common.sh"
 need qemu-system-x86_64 qemu-system-x86
 need mke2fs e2fsprogs
-need sfdisk fdisk
 cd "$TEST_OUT" || exit 1
 rm -rf ./*
 export SOURCE_DATE_EPOCH=1700000000
@@ -54,11 +54,11 @@ else
 fi
 check filesystem-packages sh -c "'$MKLIVE' cat live.iso:/live/filesystem.packages | grep -Eq '^sudo	[0-9]'"
 
-# run NAME [mklive run options]: boot, keep the console in NAME.log
+# run NAME [mklive run options]: boot live.iso (or $IMG), keep the console in NAME.log
 run() {
 	local name=$1
 	shift
-	"$MKLIVE" run live.iso -m 1024 --timeout 400 --log "$name.log" "$@" >"$name.out" 2>&1
+	"$MKLIVE" run "${IMG:-live.iso}" -m 1024 --timeout 400 --log "$name.log" "$@" >"$name.out" 2>&1
 }
 prompt='@mklive:~\$ '
 
@@ -94,17 +94,15 @@ else
 fi
 
 # ---- 3 and 4 (first boot), side by side -----------------------------------------
-# a disk with one partition: ext4 labelled mklive-rw (what `mklive write
-# --persistence` makes on a stick)
-truncate -s 256M rw.img
-echo 'start=2048, type=83' | sfdisk -q rw.img
-mke2fs -q -t ext4 -L mklive-rw -E offset=1048576 rw.img 255M
-persist=(--append 'live.persistence' -- -drive file=rw.img,format=raw,if=ide,index=0)
+# the image on a USB stick with a persistence partition (mklive write
+# --persistence), booted from it twice
+"$MKLIVE" write --persistence 128M live.iso stick.img >write.log 2>&1 || t_fail write-stick "$(tail -n 3 write.log)"
+persist=(--usb --writable --append 'live.persistence')
 run noauto --append 'live.autologin=off' --send-after 'mklive login:' --send 'live\n' \
 	--expect "live$prompt" &
 p3=$!
 token=kept-$$-$RANDOM
-run persist1 --send-after "live$prompt" \
+IMG=stick.img run persist1 --send-after "live$prompt" \
 	--send "echo $token >~/kept.txt; echo live:changed-pw | sudo chpasswd; sync; echo WROTE-\$((40+2))\\n" \
 	--expect 'WROTE-42[^)]' "${persist[@]}" &
 p4=$!
@@ -117,8 +115,8 @@ else
 fi
 if wait $p4; then
 	t_pass persist-write
-	check persist-on-disk grep -aq 'persistence: changes are kept on /dev/sda1' persist1.log
-	run persist2 --send-after "live$prompt" \
+	check persist-on-stick grep -aq 'persistence: changes are kept on /dev/sd[a-z]2' persist1.log
+	IMG=stick.img run persist2 --send-after "live$prompt" \
 		--send 'cat ~/kept.txt; sudo grep ^live: /etc/shadow | cut -c1-8; echo READ-$((40+3))\n' \
 		--expect 'READ-43[^)]' "${persist[@]}"
 	if grep -aq "^$token" persist2.log; then t_pass persist-home-file; else t_fail persist-home-file "$(tail -c 400 persist2.log | tr -d '\r')"; fi
