@@ -12,7 +12,9 @@
 #      without a password;
 #   4. written to a USB stick with a persistence partition (mklive write
 #      --persistence) and booted from it twice with live.persistence: a file
-#      in the home and a changed password survive the reboot.
+#      in the home and a changed password survive the reboot;
+#   5. the embedded default system with live.lang=de: its root shell and
+#      banner as ever.
 # At most two guests at a time.
 source "$TESTS_DIR/lib/common.sh"
 need qemu-system-x86_64 qemu-system-x86
@@ -93,6 +95,24 @@ else
 	t_fail lang-user-shell "$(tail -c 600 lang.log | tr -d '\r')"
 fi
 
+# the embedded default system: its root shell and banner, and live.lang=de
+# changes nothing there (it has no live user and no live.conf)
+default_lang() {
+	if ! "$MKLIVE" build -q --timeout 1 -o default.iso >default-build.log 2>&1; then
+		t_fail default-build "$(tail -n 3 default-build.log)"
+		return
+	fi
+	if IMG=default.iso run default --append 'live.lang=de live.debug' --send-after "type 'poweroff' to leave" \
+		--send 'id; echo ID-$((6*7))\n' --expect 'ID-42[^)]'; then
+		t_pass default-root-shell
+		check default-banner grep -aq 'mklive live system' default.log
+		check default-root-id grep -aq '^uid=0(root)' default.log
+		check default-lang-harmless grep -aq 'this root has no /etc/mklive/live.conf; nothing changed' default.log
+	else
+		t_fail default-root-shell "$(tail -c 600 default.log | tr -d '\r')"
+	fi
+}
+
 # ---- 3 and 4 (first boot), side by side -----------------------------------------
 # the image on a USB stick with a persistence partition (mklive write
 # --persistence), booted from it twice
@@ -118,7 +138,10 @@ if wait $p4; then
 	check persist-on-stick grep -aq 'persistence: changes are kept on /dev/sd[a-z]2' persist1.log
 	IMG=stick.img run persist2 --send-after "live$prompt" \
 		--send 'cat ~/kept.txt; sudo grep ^live: /etc/shadow | cut -c1-8; echo READ-$((40+3))\n' \
-		--expect 'READ-43[^)]' "${persist[@]}"
+		--expect 'READ-43[^)]' "${persist[@]}" &
+	p5=$!
+	default_lang
+	wait $p5
 	if grep -aq "^$token" persist2.log; then t_pass persist-home-file; else t_fail persist-home-file "$(tail -c 400 persist2.log | tr -d '\r')"; fi
 	if grep -aq '^live:\$' persist2.log; then t_pass persist-password; else t_fail persist-password "$(tail -c 400 persist2.log | tr -d '\r')"; fi
 else
