@@ -54,7 +54,17 @@ else
 	t_fail build "$(tail -n 5 build.log)"
 	t_done
 fi
-check filesystem-packages sh -c "'$MKLIVE' cat live.iso:/live/filesystem.packages | grep -Eq '^sudo	[0-9]'"
+# the package manifest against dpkg-query on the root's own database
+mkdir -p dpkgdb && tar -xf "$tar" -C dpkgdb ./var/lib/dpkg/status
+if command -v dpkg-query >/dev/null; then
+	dpkg-query --admindir=dpkgdb/var/lib/dpkg -W -f='${db:Status-Status} ${Package}\t${Version}\n' |
+		sed -n 's/^installed //p' | LC_ALL=C sort >ref.packages
+	"$MKLIVE" cat live.iso:/live/filesystem.packages >got.packages
+	check filesystem-packages-as-dpkg-query cmp ref.packages got.packages
+else
+	t_skip filesystem-packages-as-dpkg-query "needs dpkg-query"
+fi
+check filesystem-packages sh -c "grep -Eq '^sudo	[0-9]' got.packages"
 
 # run NAME [mklive run options]: boot live.iso (or $IMG), keep the console in NAME.log
 run() {
