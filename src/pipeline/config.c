@@ -46,6 +46,7 @@ static const struct cfg_def defs[CFG_NKEYS] = {
     [CFG_HOSTNAME] = {"Root", "Hostname", T_STR},
     [CFG_RUN] = {"Root", "Run", T_PATHS},
     [CFG_INIT] = {"Root", "Init", T_STR, "/sbin/init"},
+    [CFG_RUN_TIMEOUT] = {"Root", "RunTimeout", T_STR, "1h"},
     [CFG_KERNEL] = {"Kernel", "Kernel", T_PATH},
     [CFG_KERNEL_VERSION] = {"Kernel", "Version", T_STR},
     [CFG_MODULES_DIR] = {"Kernel", "ModulesDir", T_PATH},

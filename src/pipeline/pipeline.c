@@ -6,6 +6,7 @@
 #include "core/time.h"
 #include "core/util.h"
 #include "pipeline/build.h"
+#include "pipeline/chroot.h"
 #include "pipeline/medium.h"
 
 #include <fcntl.h>
@@ -239,6 +240,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	summary(rep, out);
 done:
 	build_ctx_free(&c);
+	build_run_cleanup(); /* the Run= scripts' changes, read until the medium was written */
 	free(desc);
 	return rc;
 }

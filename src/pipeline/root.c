@@ -12,6 +12,7 @@
 #include "pipeline/debian.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -70,12 +71,51 @@ static enum build_root_kind kind_of(const char *src)
 	return BUILD_ROOT_TAR;
 }
 
+/* The output must not overwrite a file of the root source: an existing
+ * file inside a directory root, or the tarball or image itself. A new file
+ * inside a directory root is fine: the scan leaves it out. */
+static int check_output(const struct build_cfg *cfg, const char *src, const char *src_label)
+{
+	const char *label, *out = build_cfg_get(cfg, CFG_OUTPUT, &label);
+	char root[PATH_MAX], real[PATH_MAX];
+	struct stat so, ss;
+	size_t n;
+	if (!src || !*src || !out || !strcmp(out, "-") || stat(out, &so) < 0 || !realpath(out, real))
+		return 0;
+	if (stat(src, &ss) < 0)
+		return 0;
+	if (S_ISDIR(ss.st_mode)) {
+		if (!realpath(src, root))
+			return 0;
+		n = strlen(root);
+		if (strncmp(real, root, n) || (real[n] != '/' && n > 1))
+			return 0;
+		return err_set(EEXIST,
+			       "%s: Output %s is the file %s of the root directory %s (%s): writing the "
+			       "medium there would destroy it; write it outside the root, or to a name "
+			       "the root does not have",
+			       label, out, real + (n > 1 ? n : 0), src, src_label);
+	}
+	if (so.st_dev == ss.st_dev && so.st_ino == ss.st_ino)
+		return err_set(EEXIST,
+			       "%s: Output %s is the root source %s itself (%s): writing the medium would "
+			       "destroy what it is made from; choose another output",
+			       label, out, src, src_label);
+	return 0;
+}
+
 int build_root_check(const struct build_cfg *cfg)
 {
-	const char *src = build_cfg_get(cfg, CFG_SOURCE, NULL);
+	const char *src_label, *src = build_cfg_get(cfg, CFG_SOURCE, &src_label), *tl,
+			       *tv = build_cfg_get(cfg, CFG_RUN_TIMEOUT, &tl);
 	const struct cfg_val *run;
+	long long secs;
 	size_t n;
 	int rc;
+	if ((rc = check_output(cfg, src, src_label)))
+		return rc;
+	if ((rc = build_run_timeout_parse(tv, tl ? tl : "Root.RunTimeout", &secs)))
+		return rc;
 	run = build_cfg_list(cfg, CFG_RUN, &n);
 	for (size_t i = 0; i < n; i++)
 		if ((rc = build_run_check(kind_of(src), src && *src ? src : "the embedded default",
@@ -127,24 +167,31 @@ static int read_debian(const struct build_cfg *cfg, const char *src, const char 
 	return rc;
 }
 
-/* Run= scripts on a directory root (as root, in a private namespace). */
-static int run_scripts(const struct build_cfg *cfg, const char *dir)
+/* Run= scripts on a directory root (as root, in a private namespace, on
+ * an overlay whose upper layer goes beside the output), then what they
+ * changed into the tree read from it. */
+static int run_scripts(const struct build_cfg *cfg, const char *dir, const char *spool_dir, struct tree *t)
 {
+	struct build_run_opts o = {.tmp_dir = spool_dir};
+	const char *tv = build_cfg_get(cfg, CFG_RUN_TIMEOUT, &o.timeout_label);
 	const struct cfg_val *run;
 	size_t n;
+	int rc;
+	if ((rc = build_run_timeout_parse(tv, o.timeout_label ? o.timeout_label : "Root.RunTimeout",
+					  &o.timeout)))
+		return rc;
 	run = build_cfg_list(cfg, CFG_RUN, &n);
 	for (size_t i = 0; i < n; i++) {
 		char *out = NULL;
-		int rc;
 		log_note("running %s inside %s", run[i].value, dir);
-		rc = build_run_in_root(dir, run[i].value, &out);
+		rc = build_run_in_root_opts(dir, run[i].value, &o, &out);
 		if (out && *out)
 			log_info("%s", out);
 		free(out);
 		if (rc)
 			return err_wrap(rc, "%s", run[i].label);
 	}
-	return 0;
+	return n ? build_run_apply(dir, t) : 0;
 }
 
 /* Where live media keep their root image: mklive's, Debian live's and
@@ -205,9 +252,9 @@ int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct t
 	}
 	if (S_ISDIR(st.st_mode)) {
 		*desc = xasprintf("directory %s", src);
-		if ((rc = run_scripts(cfg, src)))
+		if ((rc = read_dir(cfg, src, t)))
 			return rc;
-		return read_dir(cfg, src, t);
+		return run_scripts(cfg, src, spool_dir, t);
 	}
 	if ((rc = head_of(src, head, sizeof head, &len)))
 		return rc;
