@@ -493,8 +493,11 @@ int build_run_in_root_opts(const char *root_dir, const char *script_path, const 
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	caught = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
-		sigaction(stop_signals[i], &sa, &old[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN) /* nohup: stays ignored */
+			sigaction(stop_signals[i], &sa, NULL);
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {

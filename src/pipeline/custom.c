@@ -29,6 +29,37 @@ static void own(struct tree_node *n, void *ctx)
 		n->gid = 0;
 }
 
+/* Where the overlay and the root disagree on what a path is (a file or
+ * link over a directory, a directory over a file or link), the copy is
+ * refused, as cp -a refuses it: replacing /bin (a link to usr/bin in most
+ * roots) by a directory would lose what is behind it. A Remove= of the
+ * root's entry, which runs first, clears the way. */
+static int clash(const struct tree *t, const struct tree_node *o, const char *dir, const char *label)
+{
+	for (size_t i = 0; i < o->nchildren; i++) {
+		const struct tree_node *c = o->children[i];
+		char *p = tree_node_path(c);
+		const struct tree_node *r = tree_lookup(t, p);
+		int rc = 0;
+		if (r && tree_is_dir(r) != tree_is_dir(c)) {
+			char *what = tree_is_lnk(r) ? xasprintf("symbolic link to %s", r->symlink)
+						    : xstrdup(tree_is_dir(r) ? "directory" : "file");
+			rc =
+			    err_set(EEXIST,
+				    "%s: Overlay %s: %s is a %s there but a %s in the root: not replaced (as "
+				    "cp -a would not); name it in a Remove= to replace it",
+				    label, dir, p, tree_is_dir(c) ? "directory" : "file", what);
+			free(what);
+		}
+		free(p);
+		if (rc)
+			return rc;
+		if (r && tree_is_dir(c) && (rc = clash(t, c, dir, label)))
+			return rc;
+	}
+	return 0;
+}
+
 static int overlay(struct tree *t, const char *dir, const char *label, const char *output)
 {
 	struct tree_scan_opts so = {.xattrs = true};
@@ -44,6 +75,8 @@ static int overlay(struct tree *t, const char *dir, const char *label, const cha
 		tree_scan_skip_output(&so, output);
 		rc = tree_add_path(ov, "", dir, &so);
 	}
+	if (rc == 0)
+		rc = clash(t, ov->root, dir, label);
 	if (rc == 0)
 		rc = tree_merge(t, ov, own, &o);
 	tree_destroy(ov);
@@ -141,12 +174,13 @@ int build_customise(const struct build_cfg *cfg, struct tree *t)
 	const char *label, *h;
 	size_t n;
 	int rc = 0;
-	v = build_cfg_list(cfg, CFG_OVERLAY, &n);
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = overlay(t, v[i].value, v[i].label, build_cfg_get(cfg, CFG_OUTPUT, NULL));
+	/* Remove first: it clears the way for an Overlay entry of another kind */
 	v = build_cfg_list(cfg, CFG_REMOVE, &n);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = remove_pattern(t, v[i].value, v[i].label);
+	v = build_cfg_list(cfg, CFG_OVERLAY, &n);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = overlay(t, v[i].value, v[i].label, build_cfg_get(cfg, CFG_OUTPUT, NULL));
 	v = build_cfg_list(cfg, CFG_ATTR, &n);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = attr(t, v[i].value, v[i].label);

@@ -232,10 +232,25 @@ static void enter(const char *merged)
  * the bounding set too, so no setuid or file-capability program gets them
  * back. */
 static const int dropped_caps[] = {
-    CAP_SYS_MODULE, CAP_SYS_BOOT,    CAP_SYS_RAWIO,	    CAP_SYS_TIME,	 CAP_SYS_ADMIN,
-    CAP_SYS_PTRACE, CAP_NET_ADMIN,   CAP_SYSLOG,	    CAP_MAC_ADMIN,	 CAP_MAC_OVERRIDE,
-    CAP_AUDIT_CONTROL, CAP_LINUX_IMMUTABLE, CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND, CAP_SYS_PACCT,
-    CAP_SYS_TTY_CONFIG, 38 /* CAP_PERFMON */, 39 /* CAP_BPF */, 40 /* CAP_CHECKPOINT_RESTORE */,
+    CAP_SYS_MODULE,
+    CAP_SYS_BOOT,
+    CAP_SYS_RAWIO,
+    CAP_SYS_TIME,
+    CAP_SYS_ADMIN,
+    CAP_SYS_PTRACE,
+    CAP_NET_ADMIN,
+    CAP_SYSLOG,
+    CAP_MAC_ADMIN,
+    CAP_MAC_OVERRIDE,
+    CAP_AUDIT_CONTROL,
+    CAP_LINUX_IMMUTABLE,
+    CAP_WAKE_ALARM,
+    CAP_BLOCK_SUSPEND,
+    CAP_SYS_PACCT,
+    CAP_SYS_TTY_CONFIG,
+    38 /* CAP_PERFMON */,
+    39 /* CAP_BPF */,
+    40 /* CAP_CHECKPOINT_RESTORE */,
 };
 
 static void drop_caps(void)
