@@ -4,13 +4,14 @@
  * use until `mklive build` calls these functions:
  *   build_root_test debian [-v] [--cache DIR] [--variant V] [--mirror M]
  *                   [--components C] [--arch A] [--package P]... [--run SCRIPT]... SUITE
- *   build_root_test run-in-root [-v] ROOT SCRIPT
+ *   build_root_test run-in-root [-v] [--timeout S] [--show PATH]... ROOT SCRIPT...
  */
 #define TEST_SUITE "build_root"
 #include "test.h"
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/tree.h"
 #include "core/util.h"
 #include "pipeline/capture.h"
 #include "pipeline/chroot.h"
@@ -645,20 +646,67 @@ static int drive_debian(int argc, char **argv)
 	return 0;
 }
 
+/* Runs the scripts on ROOT one after the other, then carries their changes
+ * into a tree read from ROOT and prints each --show PATH of it. */
 static int drive_run(int argc, char **argv)
 {
-	char *out = NULL;
-	int rc;
-	if (argc > 0 && strcmp(argv[0], "-v") == 0)
-		log_set_level(2), argc--, argv++;
-	if (argc != 2) {
-		fprintf(stderr, "usage: build_root_test run-in-root [-v] ROOT SCRIPT\n");
+	struct build_run_opts o = {NULL, -1, "--timeout"};
+	const char *show[16];
+	size_t nshow = 0;
+	struct tree *t;
+	int rc = 0;
+	for (;;) {
+		if (argc > 0 && strcmp(argv[0], "-v") == 0)
+			log_set_level(2), argc--, argv++;
+		else if (argc > 1 && strcmp(argv[0], "--timeout") == 0)
+			o.timeout = atoll(argv[1]), argc -= 2, argv += 2;
+		else if (argc > 1 && strcmp(argv[0], "--show") == 0 && nshow < 16)
+			show[nshow++] = argv[1], argc -= 2, argv += 2;
+		else
+			break;
+	}
+	if (argc < 2) {
+		fprintf(stderr, "usage: build_root_test run-in-root [-v] [--timeout S] [--show PATH]... ROOT "
+				"SCRIPT...\n");
 		return 2;
 	}
-	rc = build_run_in_root(argv[0], argv[1], &out);
-	if (out)
-		fputs(out, stdout);
-	free(out);
+	for (int i = 1; i < argc && !rc; i++) {
+		char *out = NULL;
+		rc = build_run_in_root_opts(argv[0], argv[i], &o, &out);
+		if (out)
+			fputs(out, stdout);
+		free(out);
+	}
+	t = tree_create();
+	if (!rc && nshow) {
+		struct tree_scan_opts so = {.xattrs = true};
+		rc = tree_add_path(t, "", argv[0], &so);
+		if (!rc)
+			rc = build_run_apply(argv[0], t);
+	}
+	for (size_t i = 0; !rc && i < nshow; i++) {
+		struct tree_node *n = tree_lookup(t, show[i]);
+		char buf[256] = "";
+		int fd;
+		if (!n)
+			printf("%s: missing\n", show[i]);
+		else if (tree_is_lnk(n))
+			printf("%s -> %s\n", show[i], n->symlink);
+		else if (tree_is_dir(n))
+			printf("%s: directory\n", show[i]);
+		else if (tree_is_reg(n)) {
+			fd = tree_node_open(n);
+			if (tree_node_pread(n, fd, buf, (size_t)MIN(n->size, sizeof buf - 1), 0) < 0)
+				err_clear();
+			if (fd >= 0)
+				close(fd);
+			buf[strcspn(buf, "\n")] = 0;
+			printf("%s = %s\n", show[i], buf);
+		} else
+			printf("%s: mode %o\n", show[i], (unsigned)n->mode);
+	}
+	tree_destroy(t);
+	build_run_cleanup();
 	if (rc < 0) {
 		log_error_current();
 		return 1;
