@@ -36,7 +36,11 @@ static const char usage_text[] =
     "      --profile NAME      default, or article (cloop root, root_fs.tgz, boot floppy)\n"
     "      --overlay DIR       copy DIR on top of the root (Root.Overlay; repeatable)\n"
     "      --remove GLOB       leave out paths of the root (Root.Remove; repeatable)\n"
-    "      --run SCRIPT        run SCRIPT inside the root before imaging (Root.Run)\n"
+    "      --run SCRIPT        run SCRIPT inside the root before imaging (Root.Run); on\n"
+    "                          a directory root it runs on an overlay (the directory\n"
+    "                          is never written), as root, sandboxed (mklive-build(1))\n"
+    "      --run-timeout T     stop a script after T: 90, 30s, 10m, 1h (default), 0 for\n"
+    "                          no limit (Root.RunTimeout)\n"
     "      --hostname NAME     the live system's host name (Root.Hostname)\n"
     "  -k, --kernel FILE       the kernel (default: the root's, else this machine's)\n"
     "      --modules-dir DIR   its modules (default: /lib/modules/VERSION of the root\n"
@@ -73,6 +77,7 @@ static const struct opt opts[] = {
     {"overlay", 0, OPT_ARG, "Root.Overlay", NULL},
     {"remove", 0, OPT_ARG, "Root.Remove", NULL},
     {"run", 0, OPT_ARG, "Root.Run", NULL},
+    {"run-timeout", 0, OPT_ARG, "Root.RunTimeout", NULL},
     {"hostname", 0, OPT_ARG, "Root.Hostname", NULL},
     {"k|kernel", 0, OPT_ARG, "Kernel.Kernel", NULL},
     {"modules-dir", 0, OPT_ARG, "Kernel.ModulesDir", NULL},
