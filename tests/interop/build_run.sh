@@ -99,7 +99,11 @@ int main(int argc, char **argv)
 }
 EOF
 	gcc -static -O1 -o escape escape.c && mkdir -p "$R/usr/local/bin" && cp escape "$R/usr/local/bin/" || rm -f escape
+	# and setfattr's job, for the scripts (busybox has none)
+	printf '#include <string.h>\n#include <sys/xattr.h>\nint main(int c, char **v) { return c != 4 || lsetxattr(v[1], v[2], v[3], strlen(v[3]), 0); }\n' >xa.c
+	gcc -static -O1 -o "$R/usr/local/bin/xa" xa.c || rm -f "$R/usr/local/bin/xa"
 fi
+setfattr -n user.origin -v lower "$R/etc/motd" 2>/dev/null
 manifest() { (cd "$R" && find . -printf '%p %y %m %U %G %T@ %s %l\n' | sort && find . -type f -exec sha256sum {} + | sort); }
 touch -d @1600000000 "$R"
 manifest >source.before
@@ -173,6 +177,13 @@ chown 12:34 /etc/secret
 mv /etc/renamed-from /etc/renamed-to
 rm -rf /data && mkdir /data && echo fresh >/data/new
 ln -s motd /etc/motd-link
+mknod /etc/nulldev c 1 3
+mkfifo /etc/fifo
+touch -d "2020-01-02 03:04:05" /etc/added
+if [ -x /usr/local/bin/xa ]; then
+	xa /etc/added user.mark added-by-script
+	xa /etc/renamed-to user.mark changed
+fi
 mkdir -p /var/lib/made && echo deep >/var/lib/made/file
 echo "script resolv: $(cat /etc/resolv.conf)"
 EOF
@@ -189,6 +200,24 @@ grep -qE '^-rw------- +1 +12 +34 .* secret$' etc.ls && t_pass run-chmod-chown-in
 	t_pass run-opaque-dir-in-image || t_fail run-opaque-dir-in-image
 grep -qE '^l.* motd-link -> motd$' etc.ls && t_pass run-symlink-in-image || t_fail run-symlink-in-image "$(grep motd-link etc.ls)"
 [ "$(img changed.iso /var/lib/made/file)" = deep ] && t_pass run-new-tree-in-image || t_fail run-new-tree-in-image
+# read back with the reference tool: attributes, times, devices, and none
+# of the overlay's own bookkeeping
+rm -rf x && "$MKLIVE" cat changed.iso:/live/root.squashfs >root.sqfs && unsquashfs -q -n -d x root.sqfs >/dev/null 2>&1
+[ "$(stat -c '%F %t %T' x/etc/nulldev 2>&1)" = "character special file 1 3" ] && [ -p x/etc/fifo ] &&
+	t_pass run-devices-in-image || t_fail run-devices-in-image "$(stat -c '%F %t %T' x/etc/nulldev x/etc/fifo 2>&1)"
+[ "$(stat -c %Y x/etc/added)" = "$(date -u -d '2020-01-02 03:04:05' +%s)" ] && t_pass run-mtime-in-image || t_fail run-mtime-in-image "$(stat -c %Y x/etc/added)"
+if [ -x "$R/usr/local/bin/xa" ]; then
+	[ "$(getfattr --only-values -n user.mark x/etc/added 2>&1)" = added-by-script ] &&
+		[ "$(getfattr --only-values -n user.mark x/etc/renamed-to 2>&1)" = changed ] &&
+		t_pass run-xattrs-in-image || t_fail run-xattrs-in-image "$(getfattr -d x/etc/added x/etc/renamed-to 2>&1)"
+else
+	t_skip run-xattrs-in-image "needs gcc with a static libc (libc6-dev)"
+fi
+if getfattr -n user.origin "$R/etc/motd" >/dev/null 2>&1; then
+	[ "$(getfattr --only-values -n user.origin x/etc/motd 2>&1)" = lower ] && t_pass run-copied-up-xattr-kept || t_fail run-copied-up-xattr-kept "$(getfattr -d x/etc/motd 2>&1)"
+fi
+getfattr -R -d -m - x 2>/dev/null | grep -q 'overlay\.' && t_fail run-no-overlay-xattrs "$(getfattr -R -d -m - x 2>/dev/null | grep -B2 'overlay\.' | head -n 6)" ||
+	t_pass run-no-overlay-xattrs
 grep -q "script resolv: $(head -n 1 /etc/resolv.conf)" change.out && t_pass run-host-resolv-inside || t_fail run-host-resolv-inside "$(grep 'script resolv' change.out)"
 [ "$(img changed.iso /etc/resolv.conf)" = "$(cat "$R/etc/resolv.conf")" ] && t_pass run-own-resolv-in-image || t_fail run-own-resolv-in-image "$(img changed.iso /etc/resolv.conf)"
 "$MKLIVE" ls "changed.iso:/live/root.squashfs:/" >top.ls 2>&1
