@@ -82,8 +82,19 @@ static int check_output(const struct build_cfg *cfg, const char *src, const char
 	size_t n;
 	if (!src || !*src || !out || !strcmp(out, "-") || stat(out, &so) < 0 || !realpath(out, real))
 		return 0;
-	if (stat(src, &ss) < 0)
-		return 0;
+	if (stat(src, &ss) < 0) {
+		/* old.iso:/live/filesystem.squashfs: the image is old.iso */
+		char *img = xstrdup(src), *colon = img;
+		int found = 0;
+		while (!found && (colon = strchr(colon + 1, ':'))) {
+			*colon = 0;
+			found = stat(img, &ss) == 0 && S_ISREG(ss.st_mode);
+			*colon = ':';
+		}
+		free(img);
+		if (!found)
+			return 0;
+	}
 	if (S_ISDIR(ss.st_mode)) {
 		if (!realpath(src, root))
 			return 0;

@@ -273,6 +273,27 @@ static void drop_caps(void)
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
+/* The UTS namespace's name: the root's own (its /etc/hostname), else
+ * localhost, never this machine's (ssh-keygen writes it into host keys). */
+static void set_hostname(const char *root)
+{
+	char *p = xasprintf("%s/etc/hostname", root), name[65] = "";
+	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	size_t n;
+	if (fd >= 0) {
+		ssize_t r = read(fd, name, sizeof name - 1);
+		name[r > 0 ? r : 0] = 0;
+		close(fd);
+	}
+	free(p);
+	n = strcspn(name, "\n");
+	name[n] = 0;
+	if (!n || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != n)
+		snprintf(name, sizeof name, "localhost");
+	if (sethostname(name, strlen(name)) < 0)
+		child_fail("sethostname %s", name);
+}
+
 /* PID 1 of the new PID namespace: prepares the root, runs the script,
  * and leaves with its status. When it leaves the kernel kills whatever the
  * script left running, and with the last process the mounts go. */
@@ -284,6 +305,7 @@ static void __attribute__((noreturn)) ns_init(const struct sandbox_job *j)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	merged = mount_overlay(j);
+	set_hostname(merged);
 	setup_root(merged);
 	place_script(merged, j->name, j->script, j->len);
 	sandbox_env(env, sde);

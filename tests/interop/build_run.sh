@@ -121,6 +121,14 @@ tar -C "$R" -cf root.tar .
 tar_sum=$(sha256sum <root.tar)
 expect_fail output-is-tarball-root "is the root source" "" "${B[@]}" --root root.tar -o root.tar
 [ "$(sha256sum <root.tar)" = "$tar_sum" ] && t_pass output-tarball-untouched || t_fail output-tarball-untouched
+# an image root named with the path inside it
+if "${B[@]}" --root "$R" -o img.iso 2>img.err; then
+	img_sum=$(sha256sum <img.iso)
+	expect_fail output-is-image-root "is the root source" "" "${B[@]}" --root img.iso:/live/root.squashfs -o img.iso
+	[ "$(sha256sum <img.iso)" = "$img_sum" ] && t_pass output-image-untouched || t_fail output-image-untouched
+else
+	t_fail output-is-image-root "$(head -c 300 img.err)"
+fi
 # a new file inside the root is fine, and left out of the image
 if "${B[@]}" --root "$R" -o "$R/inside.iso" 2>inside.err && [ -s "$R/inside.iso" ]; then
 	img "$R/inside.iso" /inside.iso >/dev/null && t_fail output-new-inside-root "the image holds itself" || t_pass output-new-inside-root
@@ -186,6 +194,7 @@ if [ -x /usr/local/bin/xa ]; then
 fi
 mkdir -p /var/lib/made && echo deep >/var/lib/made/file
 echo "script resolv: $(cat /etc/resolv.conf)"
+echo "script hostname: $(hostname)"
 EOF
 if "${B[@]}" -v --root "$R" --run change.sh -o changed.iso >change.out 2>&1; then t_pass run-builds; else t_fail run-builds "$(tail -n 5 change.out)"; fi
 same_source run-source-untouched
@@ -218,6 +227,7 @@ if getfattr -n user.origin "$R/etc/motd" >/dev/null 2>&1; then
 fi
 getfattr -R -d -m - x 2>/dev/null | grep -q 'overlay\.' && t_fail run-no-overlay-xattrs "$(getfattr -R -d -m - x 2>/dev/null | grep -B2 'overlay\.' | head -n 6)" ||
 	t_pass run-no-overlay-xattrs
+grep -q "script hostname: localhost" change.out && t_pass run-hostname-not-the-hosts || t_fail run-hostname-not-the-hosts "$(grep 'script hostname' change.out)"
 grep -q "script resolv: $(head -n 1 /etc/resolv.conf)" change.out && t_pass run-host-resolv-inside || t_fail run-host-resolv-inside "$(grep 'script resolv' change.out)"
 [ "$(img changed.iso /etc/resolv.conf)" = "$(cat "$R/etc/resolv.conf")" ] && t_pass run-own-resolv-in-image || t_fail run-own-resolv-in-image "$(img changed.iso /etc/resolv.conf)"
 "$MKLIVE" ls "changed.iso:/live/root.squashfs:/" >top.ls 2>&1

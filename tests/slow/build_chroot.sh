@@ -57,6 +57,7 @@ echo "urandom=$(head -c 16 /dev/urandom | wc -c)"
 echo made >/tmp/in-tmp && [ -f /tmp/in-tmp ] && echo "tmpwrite=ok"
 touch /sys/probe 2>/dev/null || echo "sysro=ok"
 echo "resolv=$(sha256sum </etc/resolv.conf)"
+echo "hostname=$(hostname)"
 env | grep -vE '^(PWD|SHLVL|_)=' | sort | tr '\n' ' '; echo
 hostname changed-inside
 sleep 98765 &
@@ -87,6 +88,7 @@ check_line dev-urandom "urandom=16"
 check_line dev-nodes "devs=ok"
 check_line tmp-writable "tmpwrite=ok"
 check_line host-resolv "resolv=$host_resolv"
+check_line hostname-not-the-hosts "hostname=localhost"
 check_line clean-env "DEBIAN_FRONTEND=noninteractive HOME=/root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin SOURCE_DATE_EPOCH=1700000000 "
 procs=$(sed -n 's/^procs=//p' "$T/probe.out")
 [ -n "$procs" ] && [ "$procs" -le 5 ] && t_pass proc-own-processes || t_fail proc-own-processes "$procs processes in /proc"
