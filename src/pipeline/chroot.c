@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,10 @@ void build_run_hooks(const char *script_path, size_t index, const char *marker, 
 /* ---- the directory runner: sessions, resolv.conf, the parent's side ---- */
 
 struct session {
-	char *root; /* the root directory (realpath) */
-	char *dir;  /* upper/ work/ lower/ merged/ */
+	char *root;    /* the root directory (realpath) */
+	char *dir;     /* upper/ work/ lower/ merged/ */
+	bool used;     /* a script ran on it: its upper layer holds changes */
+	bool fallback; /* in $TMPDIR or /var/tmp rather than where asked */
 };
 static struct session *sessions;
 static size_t nsessions, sessions_cap;
@@ -177,7 +180,7 @@ static bool inside(const char *path, const char *root)
 	return !strncmp(real, root, n) && (real[n] == '/' || real[n] == 0 || n == 1);
 }
 
-static int session_get(const char *root, const char *tmp_dir, struct session **out)
+static int session_get(const char *root, const char *tmp_dir, bool fallback, struct session **out)
 {
 	const char *base = tmp_dir, *env = getenv("TMPDIR");
 	char real[PATH_MAX];
@@ -189,7 +192,7 @@ static int session_get(const char *root, const char *tmp_dir, struct session **o
 			return 0;
 		}
 	/* the upper layer must not lie inside the lower one */
-	if (!base || inside(base, root))
+	if (!base || fallback || inside(base, root))
 		base = env && env[0] == '/' && !inside(env, root) ? env : "/var/tmp";
 	if (inside(base, root))
 		return err_set(EINVAL, "no place for the Run= scripts' changes outside the root %s", root);
@@ -222,8 +225,21 @@ static int session_get(const char *root, const char *tmp_dir, struct session **o
 	util_grow(&sessions, &sessions_cap, nsessions + 1, sizeof *sessions);
 	sessions[nsessions].root = xstrdup(root);
 	sessions[nsessions].dir = dir;
+	sessions[nsessions].used = false;
+	sessions[nsessions].fallback = base != tmp_dir;
 	*out = &sessions[nsessions++];
 	return 0;
+}
+
+/* Forget a session no script has used. */
+static void session_drop(struct session *s)
+{
+	size_t i = (size_t)(s - sessions);
+	rm_rf(s->dir);
+	free(s->dir);
+	free(s->root);
+	memmove(sessions + i, sessions + i + 1, (nsessions - i - 1) * sizeof *sessions);
+	nsessions--;
 }
 
 void build_run_cleanup(void)
@@ -473,16 +489,16 @@ int build_run_in_root_opts(const char *root_dir, const char *script_path, const 
 		return err_set(EINVAL, "Run= script %s: the root directory is the host's /", script_path);
 	if ((rc = util_read_file(script_path, &script, &j.len)) < 0)
 		return err_wrap(rc, "Run= script");
-	if ((rc = session_get(root, o ? o->tmp_dir : NULL, &s)) < 0) {
-		free(script);
-		return rc;
-	}
-	j.session = s->dir;
 	j.lower = root;
 	j.name = base && base[1] ? base + 1 : script_path;
 	j.script = script;
 	j.shebang = j.len >= 2 && script[0] == '#' && script[1] == '!';
-
+	if ((rc = session_get(root, o ? o->tmp_dir : NULL, false, &s)) < 0) {
+		free(script);
+		return rc;
+	}
+again:
+	j.session = s->dir;
 	if ((rc = resolv_setup(&rv, s)) < 0)
 		goto out;
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
@@ -545,6 +561,26 @@ int build_run_in_root_opts(const char *root_dir, const char *script_path, const 
 			elen += r;
 	errbuf[elen] = 0;
 	code = build_capture_status(st);
+	if (code == SANDBOX_NO_OVERLAY && !s->used && !s->fallback) {
+		/* the output's file system cannot hold an overlay's upper
+		 * layer (FAT, NFS, an overlay): the scripts' changes go to
+		 * $TMPDIR or /var/tmp instead */
+		log_info("no overlay with its upper layer in %s (%s): using $TMPDIR or /var/tmp", s->dir,
+			 errbuf);
+		build_capture_free(&cap);
+		resolv_restore(&rv);
+		close(out[0]);
+		close(ep[0]);
+		out[0] = ep[0] = -1;
+		elen = 0;
+		session_drop(s);
+		if ((rc = session_get(root, NULL, true, &s)) < 0) {
+			s = NULL;
+			goto out;
+		}
+		goto again;
+	}
+	s->used = true;
 	*output = xstrdup(cap.buf);
 	if (timed_out) {
 		char *d = duration(timeout);
@@ -570,7 +606,8 @@ int build_run_in_root_opts(const char *root_dir, const char *script_path, const 
 	build_capture_free(&cap);
 out:
 	resolv_restore(&rv);
-	unmake_mount_points(s);
+	if (s)
+		unmake_mount_points(s);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);

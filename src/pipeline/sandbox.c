@@ -50,6 +50,7 @@ void sandbox_env(char *env[8], char sde[48])
 
 /* Setup errors travel to the parent on a pipe. */
 static int err_fd = -1;
+static int fail_status = 125;
 
 static void child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void child_fail(const char *fmt, ...)
@@ -68,7 +69,7 @@ static void child_fail(const char *fmt, ...)
 	if ((size_t)n >= sizeof msg)
 		n = sizeof msg - 1;
 	(void)!write(err_fd, msg, (size_t)n);
-	_exit(125);
+	_exit(fail_status);
 }
 
 /* A mount point inside the root: a real directory (made if missing), never
@@ -205,9 +206,11 @@ static char *mount_overlay(const struct sandbox_job *j)
 		child_fail("bind %s", j->lower);
 	if (mount(NULL, "lower", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
 		child_fail("read-only %s", j->lower);
+	fail_status = SANDBOX_NO_OVERLAY;
 	if (mount("overlay", "merged", "overlay", MS_NODEV,
 		  "lowerdir=lower,upperdir=upper,workdir=work,redirect_dir=off,index=off,metacopy=off") < 0)
 		child_fail("mount an overlay over %s (its upper layer in %s)", j->lower, j->session);
+	fail_status = 125;
 	return xasprintf("%s/merged", j->session);
 }
 

@@ -31,9 +31,13 @@ struct sandbox_job {
  * last. */
 void sandbox_env(char *env[8], char sde[48]);
 
+/* The exit status of sandbox_child when the overlay cannot be mounted
+ * (the upper layer's file system cannot hold one). */
+#define SANDBOX_NO_OVERLAY 124
+
 /* The child forked for one script: makes the namespaces, mounts, enters the
- * root, runs the script and leaves with its status (125 and a message on
- * err_fd when the setup fails). Never returns. */
+ * root, runs the script and leaves with its status (125, or SANDBOX_NO_OVERLAY, and a
+ * message on err_fd when the setup fails). Never returns. */
 void sandbox_child(const struct sandbox_job *j) __attribute__((noreturn));
 
 /* Carry the overlay upper directory upper_dir into t (a tree read from the

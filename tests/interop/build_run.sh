@@ -10,6 +10,8 @@
 # than the root's (file over directory, directory over file or link) too,
 # unless a Remove= names it.
 source "$TESTS_DIR/lib/common.sh"
+cleanups=()
+trap 'for c in "${cleanups[@]}"; do $c; done' EXIT
 kernel=$(debian_kernel)
 [ -n "$kernel" ] || { echo "SKIP: $T_SCRIPT (needs linux-image-amd64)"; exit 0; }
 [ -x /bin/busybox ] && ! file -L /bin/busybox | grep -q dynamic || { echo "SKIP: $T_SCRIPT (needs busybox-static)"; exit 0; }
@@ -235,6 +237,23 @@ grep -qxE 'proc|sys|dev|run|tmp' top.ls && t_fail run-no-mount-points-in-image "
 ls -A | grep -q 'mklive-build' && t_fail run-no-session-left "$(ls -A | grep mklive-build)" || t_pass run-no-session-left
 grep -q "$R/\|merged" /proc/self/mountinfo && t_fail run-no-mounts-left "$(grep merged /proc/self/mountinfo)" || t_pass run-no-mounts-left
 
+# an output directory whose file system cannot hold an overlay's upper
+# layer (here an overlay itself): the changes go to $TMPDIR instead
+mkdir -p ol/l ol/u ol/w ol/m tmpdir
+if mount -t overlay overlay -o "lowerdir=$TEST_OUT/ol/l,upperdir=$TEST_OUT/ol/u,workdir=$TEST_OUT/ol/w" ol/m 2>/dev/null; then
+	cleanups+=("umount $TEST_OUT/ol/m")
+	if TMPDIR=$TEST_OUT/tmpdir "${B[@]}" -v --root "$R" --run change.sh -o ol/m/out.iso >ol.out 2>&1 &&
+		[ "$(img ol/m/out.iso /etc/added)" = added ] && grep -q "using \$TMPDIR or /var/tmp" ol.out; then
+		t_pass run-upper-fallback
+	else
+		t_fail run-upper-fallback "$(grep -E 'error|overlay' ol.out | head -n 3)"
+	fi
+	[ -z "$(ls -A tmpdir ol/m | grep mklive-build)" ] && t_pass run-upper-fallback-cleaned || t_fail run-upper-fallback-cleaned "$(ls -A tmpdir ol/m)"
+	same_source run-upper-fallback-source-untouched
+else
+	t_skip run-upper-fallback "cannot mount an overlay here"
+fi
+
 # a script that fails after changing things: the source is still as it was
 printf '#!/bin/sh\necho broken >/etc/motd\nrm -rf /data /etc/doomed\nexit 3\n' >fail.sh
 expect_fail run-fails "fail.sh failed (exit 3)" out.iso "${B[@]}" --root "$R" --run fail.sh -o out.iso
@@ -246,7 +265,7 @@ if [ -e escape ]; then
 	# disk), by number: the script makes its node and tries to read it
 	disk=""
 	if truncate -s 1M disk.img && loopdev=$(losetup -f --show disk.img 2>/dev/null); then
-		trap 'losetup -d "$loopdev"' EXIT
+		cleanups+=("losetup -d $loopdev")
 		dd if="$loopdev" of=/dev/null bs=512 count=1 2>/dev/null && disk=$(stat -c '%t %T' "$loopdev")
 	fi
 	if [ -z "$disk" ]; then
