@@ -561,7 +561,7 @@ again:
 			elen += r;
 	errbuf[elen] = 0;
 	code = build_capture_status(st);
-	if (code == SANDBOX_NO_OVERLAY && !s->used && !s->fallback) {
+	if (code == SANDBOX_NO_OVERLAY && elen > 0 && !s->used && !s->fallback) {
 		/* the output's file system cannot hold an overlay's upper
 		 * layer (FAT, NFS, an overlay): the scripts' changes go to
 		 * $TMPDIR or /var/tmp instead */

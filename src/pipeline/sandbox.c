@@ -278,17 +278,16 @@ static void drop_caps(void)
 
 /* The UTS namespace's name: the root's own (its /etc/hostname), else
  * localhost, never this machine's (ssh-keygen writes it into host keys). */
-static void set_hostname(const char *root)
+static void set_hostname(void)
 {
-	char *p = xasprintf("%s/etc/hostname", root), name[65] = "";
-	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char name[65] = "";
+	int fd = open("/etc/hostname", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	size_t n;
 	if (fd >= 0) {
 		ssize_t r = read(fd, name, sizeof name - 1);
 		name[r > 0 ? r : 0] = 0;
 		close(fd);
 	}
-	free(p);
 	n = strcspn(name, "\n");
 	name[n] = 0;
 	if (!n || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != n)
@@ -308,12 +307,12 @@ static void __attribute__((noreturn)) ns_init(const struct sandbox_job *j)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	merged = mount_overlay(j);
-	set_hostname(merged);
 	setup_root(merged);
 	place_script(merged, j->name, j->script, j->len);
 	sandbox_env(env, sde);
 	snprintf(inside, sizeof inside, "/run/mklive/%s", j->name);
 	enter(merged);
+	set_hostname(); /* inside: a symbolic link /etc cannot lead out */
 	drop_caps();
 	pid = fork();
 	if (pid < 0)
