@@ -16,12 +16,15 @@
 #include "pipeline/capture.h"
 #include "pipeline/chroot.h"
 #include "pipeline/debian.h"
+#include "pipeline/sandbox.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static char *tmp, *fake_bin, *fake_calls, *fake_root, *real_path;
@@ -599,6 +602,71 @@ static void test_run_check(void)
 	free(s);
 }
 
+/* An upper layer made by hand, with the spellings a real overlay mount
+ * does not produce here: user.overlay.* attributes (userxattr mounts) and
+ * the regular-file whiteouts of newer kernels; the classic char 0/0 only as
+ * root. What they mean reaches the tree, the attributes themselves never. */
+static void test_apply_upper(void)
+{
+	char *up = tpath("upper");
+	struct tree *t = tree_create();
+	struct tree_node *n;
+	char p[4096];
+	tree_mkdir_p(t, "/keep/dir", &n);
+	tree_mkdir_p(t, "/opaque/old", &n);
+	tree_add_mem_file(t, "/gone", "x", 1, 0644, NULL);
+	tree_add_mem_file(t, "/xgone", "x", 1, 0644, NULL);
+	tree_add_mem_file(t, "/keep/file", "old", 3, 0644, NULL);
+	tree_add_mem_file(t, "/opaque/old/f", "x", 1, 0644, NULL);
+	tree_add_mem_file(t, "/swap", "x", 1, 0644, NULL);
+	mkdir(up, 0755);
+	snprintf(p, sizeof p, "%s/keep", up), mkdir(p, 0700);
+	snprintf(p, sizeof p, "%s/keep/file", up), write_text(p, "new\n", 0600);
+	snprintf(p, sizeof p, "%s/opaque", up), mkdir(p, 0755);
+	CHECK_EQ(lsetxattr(p, "user.overlay.opaque", "y", 1, 0), 0);
+	snprintf(p, sizeof p, "%s/opaque/new", up), write_text(p, "n\n", 0644);
+	snprintf(p, sizeof p, "%s/xgone", up), write_text(p, "", 0644);
+	CHECK_EQ(lsetxattr(p, "user.overlay.whiteout", "", 0, 0), 0);
+	snprintf(p, sizeof p, "%s/swap", up), mkdir(p, 0755); /* a directory over a file */
+	snprintf(p, sizeof p, "%s/swap/in", up), write_text(p, "i\n", 0644);
+	snprintf(p, sizeof p, "%s/gone", up);
+	if (geteuid() == 0)
+		CHECK_EQ(mknod(p, S_IFCHR | 0, makedev(0, 0)), 0);
+	CHECK_EQ(sandbox_apply_upper(up, t), 0);
+	CHECK((n = tree_lookup(t, "/keep/file")) && n->size == 4 && (n->mode & 0777) == 0600);
+	CHECK(tree_lookup(t, "/keep/dir") != NULL);
+	CHECK(tree_lookup(t, "/opaque/new") && !tree_lookup(t, "/opaque/old"));
+	CHECK((n = tree_lookup(t, "/opaque")) && n->nxattrs == 0);
+	CHECK(tree_lookup(t, "/xgone") == NULL);
+	CHECK((n = tree_lookup(t, "/swap")) && tree_is_dir(n) && tree_lookup(t, "/swap/in"));
+	if (geteuid() == 0)
+		CHECK(tree_lookup(t, "/gone") == NULL);
+	tree_destroy(t);
+	free(up);
+}
+
+/* Durations of Root.RunTimeout. */
+static void test_timeout_parse(void)
+{
+	long long v = -1;
+	CHECK_EQ(build_run_timeout_parse("90", "k", &v), 0);
+	CHECK_EQ(v, 90);
+	CHECK_EQ(build_run_timeout_parse("30s", "k", &v), 0);
+	CHECK_EQ(v, 30);
+	CHECK_EQ(build_run_timeout_parse("10m", "k", &v), 0);
+	CHECK_EQ(v, 600);
+	CHECK_EQ(build_run_timeout_parse("1h", "k", &v), 0);
+	CHECK_EQ(v, 3600);
+	CHECK_EQ(build_run_timeout_parse("0", "k", &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK(build_run_timeout_parse("soon", "mk.conf:3: RunTimeout", &v) < 0);
+	CHECK(strstr(err_msg(), "mk.conf:3: RunTimeout: 'soon' is not a duration") != NULL);
+	CHECK(build_run_timeout_parse("-5", "k", &v) < 0);
+	CHECK(build_run_timeout_parse("5d", "k", &v) < 0);
+	CHECK(build_run_timeout_parse("", "k", &v) < 0);
+	CHECK(build_run_timeout_parse("99999999999999h", "k", &v) < 0);
+}
+
 /* ---- the driver for the interop tests ---------------------------------- */
 
 static void print_stage(void *arg, const char *stage)
@@ -736,6 +804,8 @@ int main(int argc, char **argv)
 	RUN(test_cache_dir);
 	RUN(test_capture_tail);
 	RUN(test_run_check);
+	RUN(test_apply_upper);
+	RUN(test_timeout_parse);
 	RUN(test_cache_hit);
 	RUN(test_cache_concurrent);
 	RUN(test_errors);
