@@ -229,12 +229,13 @@ static void enter(const char *merged)
 }
 
 /* What a package install does not need and what would reach past the
- * root: kernel modules, reboot, raw I/O, the clock, mounts and every
+ * root: opening files by handle, kernel modules, reboot, raw I/O, the clock, mounts and every
  * other CAP_SYS_ADMIN power, tracing, the (shared) network's settings,
  * the kernel log, LSM policy, audit, immutable files, BPF and perf. Out of
  * the bounding set too, so no setuid or file-capability program gets them
  * back. */
 static const int dropped_caps[] = {
+    CAP_DAC_READ_SEARCH, /* open_by_handle_at: any file of a file system it has a descriptor on */
     CAP_SYS_MODULE,
     CAP_SYS_BOOT,
     CAP_SYS_RAWIO,

@@ -312,8 +312,8 @@ EOF
 	bnd=$(sed -n 's/.*CapBnd:[[:space:]]*\([0-9a-f]*\)$/\1/p' escape.out | head -n 1)
 	eff=$(sed -n 's/.*CapEff:[[:space:]]*\([0-9a-f]*\)$/\1/p' escape.out | head -n 1)
 	bad=""
-	# CAP_SYS_MODULE 16, SYS_RAWIO 17, SYS_ADMIN 21, SYS_BOOT 22, SYS_TIME 25
-	for c in 16 17 21 22 25; do
+	# CAP_DAC_READ_SEARCH 2, SYS_MODULE 16, SYS_RAWIO 17, SYS_ADMIN 21, SYS_BOOT 22, SYS_TIME 25
+	for c in 2 16 17 21 22 25; do
 		[ -n "$bnd" ] && (((0x$bnd >> c) & 1)) && bad="$bad bnd:$c"
 		[ -n "$eff" ] && (((0x$eff >> c) & 1)) && bad="$bad eff:$c"
 	done
