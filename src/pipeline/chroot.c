@@ -122,10 +122,11 @@ void build_run_hooks(const char *script_path, size_t index, const char *marker, 
 /* ---- the directory runner: sessions, resolv.conf, the parent's side ---- */
 
 struct session {
-	char *root;    /* the root directory (realpath) */
-	char *dir;     /* upper/ work/ lower/ merged/ */
-	bool used;     /* a script ran on it: its upper layer holds changes */
-	bool fallback; /* in $TMPDIR or /var/tmp rather than where asked */
+	char *root;	/* the root directory (realpath) */
+	char *dir;	/* upperN/ work/ lower/ merged/ */
+	unsigned layer; /* the scripts write to upperN; upper0..N-1 are applied */
+	bool used;	/* a script ran on it: its upper layer holds changes */
+	bool fallback;	/* in $TMPDIR or /var/tmp rather than where asked */
 };
 static struct session *sessions;
 static size_t nsessions, sessions_cap;
@@ -180,12 +181,33 @@ static bool inside(const char *path, const char *root)
 	return !strncmp(real, root, n) && (real[n] == '/' || real[n] == 0 || n == 1);
 }
 
+/* The upper directory scripts write to now. */
+static char *upper_dir(const struct session *s)
+{
+	return xasprintf("%s/upper%u", s->dir, s->layer);
+}
+
+/* A new upper directory; its root is the overlay's root, so it looks like
+ * the root directory's. */
+static int make_upper(const struct session *s)
+{
+	char *p = upper_dir(s);
+	struct stat st;
+	int rc = 0;
+	if (mkdir(p, 0700) < 0 || (stat(s->root, &st) == 0 &&
+				   (chown(p, st.st_uid, st.st_gid) < 0 || chmod(p, st.st_mode & 07777) < 0)))
+		rc = err_sys(errno, "%s", p);
+	free(p);
+	return rc;
+}
+
 static int session_get(const char *root, const char *tmp_dir, bool fallback, struct session **out)
 {
 	const char *base = tmp_dir, *env = getenv("TMPDIR");
 	char real[PATH_MAX];
-	struct stat st;
+	struct session *s;
 	char *dir;
+	int rc;
 	for (size_t i = 0; i < nsessions; i++)
 		if (!strcmp(sessions[i].root, root)) {
 			*out = &sessions[i];
@@ -202,19 +224,16 @@ static int session_get(const char *root, const char *tmp_dir, bool fallback, str
 	remove_stale(real);
 	dir = xasprintf("%s/" SESSION_PREFIX "%ld-XXXXXX", real, (long)getpid());
 	if (!mkdtemp(dir)) {
-		int rc = err_sys(errno, "a directory for the Run= scripts' changes in %s", base);
+		rc = err_sys(errno, "a directory for the Run= scripts' changes in %s", base);
 		free(dir);
 		return rc;
 	}
-	const char *subs[] = {"upper", "work", "lower", "merged"};
+	const char *subs[] = {"work", "lower", "merged"};
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
 		char *p = xasprintf("%s/%s", dir, subs[i]);
 		int bad = mkdir(p, 0700) < 0;
-		/* the overlay's root directory is the upper one: it looks like the root's */
-		if (!bad && i == 0 && stat(root, &st) == 0)
-			bad = chown(p, st.st_uid, st.st_gid) < 0 || chmod(p, st.st_mode & 07777) < 0;
 		if (bad) {
-			int rc = err_sys(errno, "%s", p);
+			rc = err_sys(errno, "%s", p);
 			free(p);
 			rm_rf(dir);
 			free(dir);
@@ -223,11 +242,20 @@ static int session_get(const char *root, const char *tmp_dir, bool fallback, str
 		free(p);
 	}
 	util_grow(&sessions, &sessions_cap, nsessions + 1, sizeof *sessions);
-	sessions[nsessions].root = xstrdup(root);
-	sessions[nsessions].dir = dir;
-	sessions[nsessions].used = false;
-	sessions[nsessions].fallback = base != tmp_dir;
-	*out = &sessions[nsessions++];
+	s = &sessions[nsessions];
+	s->root = xstrdup(root);
+	s->dir = dir;
+	s->layer = 0;
+	s->used = false;
+	s->fallback = base != tmp_dir;
+	if ((rc = make_upper(s)) < 0) {
+		rm_rf(dir);
+		free(dir);
+		free(s->root);
+		return rc;
+	}
+	nsessions++;
+	*out = s;
 	return 0;
 }
 
@@ -261,10 +289,17 @@ int build_run_apply(const char *root_dir, struct tree *t)
 		return err_sys(errno, "root directory %s", root_dir);
 	for (size_t i = 0; i < nsessions; i++)
 		if (!strcmp(sessions[i].root, root)) {
-			char *up = xasprintf("%s/upper", sessions[i].dir);
+			struct session *s = &sessions[i];
+			char *up = upper_dir(s);
 			int rc = sandbox_apply_upper(up, t);
 			free(up);
-			return rc;
+			if (rc < 0)
+				return rc;
+			/* what is carried becomes a lower layer; the next scripts
+			 * write to a fresh upper one, which the next call carries
+			 * (the tree reads the old one's files: it stays) */
+			s->layer++;
+			return make_upper(s);
 		}
 	return 0;
 }
@@ -291,7 +326,7 @@ static int resolv_setup(struct resolv *r, const struct session *s)
 
 	memset(r, 0, sizeof *r);
 	r->etc_fd = -1;
-	r->etc = xasprintf("%s/upper/etc", s->dir);
+	r->etc = xasprintf("%s/upper%u/etc", s->dir, s->layer);
 	r->saved = xasprintf("%s/resolv.conf.saved", s->dir);
 	if (util_read_file("/etc/resolv.conf", &host, &len) < 0) {
 		err_clear(); /* the host has none: nothing to offer */
@@ -301,6 +336,18 @@ static int resolv_setup(struct resolv *r, const struct session *s)
 		if (!S_ISDIR(st.st_mode))
 			goto out; /* a script replaced /etc: leave it */
 	} else if (lstat(lower_etc, &lst) == 0 && S_ISDIR(lst.st_mode)) {
+		/* the /etc the script sees: of the newest layer that has one */
+		for (unsigned i = s->layer; i-- > 0;) {
+			char *e = xasprintf("%s/upper%u/etc", s->dir, i);
+			int found = lstat(e, &st) == 0;
+			free(e);
+			if (found) {
+				if (!S_ISDIR(st.st_mode))
+					goto out; /* a whiteout, or a file a script made */
+				lst = st;
+				break;
+			}
+		}
 		/* a directory of the upper layer shows its own attributes: the root's */
 		struct timespec ts[2] = {lst.st_atim, lst.st_mtim};
 		if (mkdir(r->etc, 0755) < 0 || chown(r->etc, lst.st_uid, lst.st_gid) < 0 ||
@@ -374,7 +421,7 @@ static void unmake_mount_points(const struct session *s)
 {
 	for (size_t i = 0; sandbox_mount_points[i]; i++) {
 		char *lo = xasprintf("%s/%s", s->root, sandbox_mount_points[i]),
-		     *up = xasprintf("%s/upper/%s", s->dir, sandbox_mount_points[i]);
+		     *up = xasprintf("%s/upper%u/%s", s->dir, s->layer, sandbox_mount_points[i]);
 		struct stat st;
 		if (lstat(lo, &st) < 0 && errno == ENOENT)
 			rmdir(up);
@@ -499,6 +546,7 @@ int build_run_in_root_opts(const char *root_dir, const char *script_path, const 
 	}
 again:
 	j.session = s->dir;
+	j.layer = s->layer;
 	if ((rc = resolv_setup(&rv, s)) < 0)
 		goto out;
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {

@@ -60,12 +60,14 @@ struct build_run_opts {
 int build_run_in_root_opts(const char *root_dir, const char *script_path, const struct build_run_opts *o,
 			   char **output);
 
-/* Carry what the scripts run on root_dir so far changed into t, a tree
- * read from root_dir: new and changed files (mode, owner, times, xattrs,
- * symlinks, devices), deletions, replaced directories. The tree's nodes
- * then read files in the session directory, so call build_run_cleanup
- * only when the tree's bytes are written. Every call carries every change
- * since the first script: call it once, after the last script. 0 when no
+/* Carry what the scripts run on root_dir changed since the last call into
+ * t, a tree read from root_dir (and given the earlier calls' changes): new
+ * and changed files (mode, owner, times, xattrs, symlinks, devices),
+ * deletions, replaced directories. Later scripts still see those changes
+ * (the carried layer becomes a lower one), and the next call carries only
+ * theirs, so scripts may run at any stage: run, apply, customise, run,
+ * apply. The tree's nodes then read files in the session directory, so
+ * call build_run_cleanup only when the tree's bytes are written. 0 when no
  * script ran on root_dir. */
 struct tree;
 int build_run_apply(const char *root_dir, struct tree *t);

@@ -192,8 +192,9 @@ static void place_script(const char *root, const char *name, const uint8_t *data
 }
 
 /* The overlay: the root bound read-only at lower/ (so its path, which may
- * hold ',' or ':', never enters the mount options), the private upper/ and
- * work/, merged at merged/. Relative paths: the session is the cwd. The
+ * hold ',' or ':', never enters the mount options), the upper layers
+ * already carried into the tree above it, the private upperN/ and work/,
+ * merged at merged/. Relative paths: the session is the cwd. The
  * upper layer gets whole files (no metacopy), directory renames are copies
  * (no redirects), and nothing refers back into the lower layer (no index),
  * so the upper directory alone says what changed. nodev: a device node in
@@ -206,11 +207,21 @@ static char *mount_overlay(const struct sandbox_job *j)
 		child_fail("bind %s", j->lower);
 	if (mount(NULL, "lower", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
 		child_fail("read-only %s", j->lower);
+	/* upper layers already carried into the tree lie between */
+	char *opts = xstrdup("lowerdir=");
+	for (unsigned i = j->layer; i-- > 0;) {
+		char *o = xasprintf("%supper%u:", opts, i);
+		free(opts);
+		opts = o;
+	}
+	char *o = xasprintf("%slower,upperdir=upper%u,workdir=work,redirect_dir=off,index=off,metacopy=off",
+			    opts, j->layer);
+	free(opts);
 	fail_status = SANDBOX_NO_OVERLAY;
-	if (mount("overlay", "merged", "overlay", MS_NODEV,
-		  "lowerdir=lower,upperdir=upper,workdir=work,redirect_dir=off,index=off,metacopy=off") < 0)
+	if (mount("overlay", "merged", "overlay", MS_NODEV, o) < 0)
 		child_fail("mount an overlay over %s (its upper layer in %s)", j->lower, j->session);
 	fail_status = 125;
+	free(o);
 	return xasprintf("%s/merged", j->session);
 }
 

@@ -16,7 +16,8 @@
 extern const char *const sandbox_mount_points[];
 
 struct sandbox_job {
-	const char *session; /* holds upper/ and work/ (and merged/, the mount point) */
+	const char *session; /* holds upperN/ and work/ (and merged/, the mount point) */
+	unsigned layer;	     /* N: upper0..N-1 are lower layers over the root */
 	const char *lower;   /* the root directory, absolute */
 	const char *name;    /* the script's file name, placed in /run/mklive */
 	const uint8_t *script;

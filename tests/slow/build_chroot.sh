@@ -125,6 +125,13 @@ printf '#!/bin/sh\necho "two sees $(cat /etc/one)"\necho "resolv: $(sha256sum </
 out=$("$DRV" run-in-root --show /etc/resolv.conf "$R" "$T/one.sh" "$T/two.sh" 2>"$T/two.err")
 grep -qxF "two sees one" <<<"$out" && grep -qxF "resolv: $host_resolv" <<<"$out" && grep -qxF "/etc/resolv.conf -> ../run/r" <<<"$out" &&
 	t_pass scripts-share-changes || t_fail scripts-share-changes "$out $(cat "$T/two.err")"
+# the same, carried into the tree after each script: the second script's
+# changes on top of the first's (one deletes what the other made)
+printf '#!/bin/sh\necho "three sees $(cat /etc/one)"\nrm /etc/one\necho three >/etc/three\n' >"$T/three.sh"
+out=$("$DRV" run-in-root --apply-each --show /etc/one --show /etc/three --show /etc/resolv.conf "$R" "$T/one.sh" "$T/three.sh" 2>"$T/three.err")
+grep -qxF "three sees one" <<<"$out" && grep -qxF "/etc/one: missing" <<<"$out" && grep -qxF "/etc/three = three" <<<"$out" &&
+	grep -qxF "/etc/resolv.conf -> ../run/r" <<<"$out" && t_pass scripts-applied-in-turn || t_fail scripts-applied-in-turn "$out $(cat "$T/three.err")"
+manifest "$R" | cmp -s - "$T/root.before" && t_pass root-untouched-by-layers || t_fail root-untouched-by-layers
 
 # a failing script: exit 1, its output in the error
 printf '#!/bin/sh\necho doing-something\necho went-wrong >&2\nexit 4\n' >"$T/fail.sh"

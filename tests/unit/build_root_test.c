@@ -4,7 +4,7 @@
  * use until `mklive build` calls these functions:
  *   build_root_test debian [-v] [--cache DIR] [--variant V] [--mirror M]
  *                   [--components C] [--arch A] [--package P]... [--run SCRIPT]... SUITE
- *   build_root_test run-in-root [-v] [--timeout S] [--show PATH]... ROOT SCRIPT...
+ *   build_root_test run-in-root [-v] [--timeout S] [--apply-each] [--show PATH]... ROOT SCRIPT...
  */
 #define TEST_SUITE "build_root"
 #include "test.h"
@@ -715,14 +715,16 @@ static int drive_debian(int argc, char **argv)
 }
 
 /* Runs the scripts on ROOT one after the other, then carries their changes
- * into a tree read from ROOT and prints each --show PATH of it. */
+ * into a tree read from ROOT (--apply-each: after every script) and prints
+ * each --show PATH of it. */
 static int drive_run(int argc, char **argv)
 {
 	struct build_run_opts o = {NULL, -1, "--timeout"};
 	const char *show[16];
 	size_t nshow = 0;
-	struct tree *t;
-	int rc = 0;
+	struct tree *t = tree_create();
+	struct tree_scan_opts so = {.xattrs = true};
+	int rc = 0, each = 0;
 	for (;;) {
 		if (argc > 0 && strcmp(argv[0], "-v") == 0)
 			log_set_level(2), argc--, argv++;
@@ -730,6 +732,8 @@ static int drive_run(int argc, char **argv)
 			o.timeout = atoll(argv[1]), argc -= 2, argv += 2;
 		else if (argc > 1 && strcmp(argv[0], "--show") == 0 && nshow < 16)
 			show[nshow++] = argv[1], argc -= 2, argv += 2;
+		else if (argc > 0 && strcmp(argv[0], "--apply-each") == 0)
+			each = 1, argc--, argv++;
 		else
 			break;
 	}
@@ -738,18 +742,15 @@ static int drive_run(int argc, char **argv)
 				"SCRIPT...\n");
 		return 2;
 	}
+	if (nshow)
+		rc = tree_add_path(t, "", argv[0], &so);
 	for (int i = 1; i < argc && !rc; i++) {
 		char *out = NULL;
 		rc = build_run_in_root_opts(argv[0], argv[i], &o, &out);
 		if (out)
 			fputs(out, stdout);
 		free(out);
-	}
-	t = tree_create();
-	if (!rc && nshow) {
-		struct tree_scan_opts so = {.xattrs = true};
-		rc = tree_add_path(t, "", argv[0], &so);
-		if (!rc)
+		if (!rc && nshow && (each || i == argc - 1))
 			rc = build_run_apply(argv[0], t);
 	}
 	for (size_t i = 0; !rc && i < nshow; i++) {
