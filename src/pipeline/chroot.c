@@ -450,9 +450,9 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The script's output until its end, a timeout or a signal; the whole
- * PID namespace dies with its init, whose parent is killed here (its
- * parent-death signal is SIGKILL). */
+/* The script's output until its end, a timeout or a signal; then SIGTERM
+ * to the child makes it kill the namespace's init, and the whole PID
+ * namespace dies with it (the pipe ends when its last process is gone). */
 static int drain(struct build_capture *cap, int fd, pid_t pid, long long timeout, int *timed_out)
 {
 	char buf[16384];
@@ -463,13 +463,13 @@ static int drain(struct build_capture *cap, int fd, pid_t pid, long long timeout
 		int ms = -1;
 		ssize_t r;
 		if (caught && !killed) {
-			kill(pid, SIGKILL);
+			kill(pid, SIGTERM);
 			killed = 1;
 		}
 		if (deadline && !killed) {
 			double left = deadline - mono();
 			if (left <= 0) {
-				kill(pid, SIGKILL);
+				kill(pid, SIGTERM);
 				killed = *timed_out = 1;
 			} else
 				ms = (int)(left * 1000) + 1;

@@ -354,8 +354,21 @@ static void close_others(int keep)
 	syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u);
 }
 
+/* The namespace's init as this process sees it; SIGTERM kills it, and with
+ * it every process of the namespace. */
+static volatile pid_t init_pid;
+static void on_term(int sig)
+{
+	(void)sig;
+	if (init_pid > 0)
+		kill(init_pid, SIGKILL);
+	_exit(128 + SIGKILL);
+}
+
 void sandbox_child(const struct sandbox_job *j)
 {
+	struct sigaction sa;
+	sigset_t term, old;
 	pid_t init;
 	int st, null;
 
@@ -374,11 +387,24 @@ void sandbox_child(const struct sandbox_job *j)
 	/* Nothing mounted below may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail("making / private in the new mount namespace");
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	/* a SIGTERM that comes while init is being made waits for its pid */
+	sigprocmask(SIG_BLOCK, &term, &old);
 	init = fork();
 	if (init < 0)
 		child_fail("fork");
-	if (init == 0)
+	if (init == 0) {
+		signal(SIGTERM, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		ns_init(j);
+	}
+	init_pid = init;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(STDOUT_FILENO);
 	close(STDERR_FILENO);
 	while (waitpid(init, &st, 0) < 0)

@@ -38,7 +38,8 @@ void sandbox_env(char *env[8], char sde[48]);
 
 /* The child forked for one script: makes the namespaces, mounts, enters the
  * root, runs the script and leaves with its status (125, or SANDBOX_NO_OVERLAY, and a
- * message on err_fd when the setup fails). Never returns. */
+ * message on err_fd when the setup fails). SIGTERM to it kills the
+ * namespace's init, and so every process of the script. Never returns. */
 void sandbox_child(const struct sandbox_job *j) __attribute__((noreturn));
 
 /* Carry the overlay upper directory upper_dir into t (a tree read from the
