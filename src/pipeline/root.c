@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,9 +72,26 @@ static enum build_root_kind kind_of(const char *src)
 	return BUILD_ROOT_TAR;
 }
 
+/* Whether path is a medium an earlier build wrote (ISO 9660 with mklive's
+ * application id): rebuilding it in place inside the root is fine. */
+static bool earlier_medium(const char *path)
+{
+	uint8_t pvd[1024];
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	if (fd < 0)
+		return false;
+	rc = util_pread_full(fd, pvd, sizeof pvd, 32768, &got);
+	close(fd);
+	/* the primary volume descriptor: type 1, "CD001", application id at 574 */
+	return rc == 0 && got == sizeof pvd && pvd[0] == 1 && !memcmp(pvd + 1, "CD001", 5) &&
+	       !memcmp(pvd + 574, "MKLIVE ", 7);
+}
+
 /* The output must not overwrite a file of the root source: an existing
  * file inside a directory root, or the tarball or image itself. A new file
- * inside a directory root is fine: the scan leaves it out. */
+ * inside a directory root is fine: the scan leaves it out; so is a medium
+ * an earlier build wrote there. */
 static int check_output(const struct build_cfg *cfg, const char *src, const char *src_label)
 {
 	const char *label, *out = build_cfg_get(cfg, CFG_OUTPUT, &label);
@@ -99,7 +117,7 @@ static int check_output(const struct build_cfg *cfg, const char *src, const char
 		if (!realpath(src, root))
 			return 0;
 		n = strlen(root);
-		if (strncmp(real, root, n) || (real[n] != '/' && n > 1))
+		if (strncmp(real, root, n) || (real[n] != '/' && n > 1) || earlier_medium(out))
 			return 0;
 		return err_set(EEXIST,
 			       "%s: Output %s is the file %s of the root directory %s (%s): writing the "

@@ -137,6 +137,8 @@ if "${B[@]}" --root "$R" -o "$R/inside.iso" 2>inside.err && [ -s "$R/inside.iso"
 else
 	t_fail output-new-inside-root "$(head -c 300 inside.err)"
 fi
+# and a medium an earlier build wrote there may be written again
+"${B[@]}" --root "$R" -o "$R/inside.iso" 2>inside2.err && t_pass output-rebuild-inside-root || t_fail output-rebuild-inside-root "$(head -c 300 inside2.err)"
 rm -f "$R/inside.iso"
 touch -d @1600000000 "$R"
 
