@@ -1,4 +1,6 @@
-/* Run= scripts inside a root (namespaces + chroot, or mmdebstrap hooks); see chroot.h. */
+/* Run= scripts inside a root: on an overlay of a directory root (the
+ * parent's side: sessions, resolv.conf, output, timeout; sandbox.c is the
+ * child's), or as mmdebstrap hooks; see chroot.h. */
 #include "pipeline/chroot.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -47,7 +49,7 @@ int build_run_check(enum build_root_kind kind, const char *source, const char *s
 		return err_set(
 		    EPERM,
 		    "Run= script %s cannot run inside the directory root %s without root: it runs "
-		    "chrooted in a private mount namespace, which needs root. Run as root, or use a "
+		    "on an overlay of it in private namespaces, which needs root. Run as root, or use a "
 		    "debian:SUITE source, where it runs as a mmdebstrap hook without root",
 		    script, source);
 	case BUILD_ROOT_TAR:
