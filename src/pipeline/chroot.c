@@ -128,6 +128,7 @@ struct session {
 	char *dir;	/* upperN/ work/ lower/ merged/ */
 	unsigned layer; /* the scripts write to upperN; upper0..N-1 are applied */
 	bool used;	/* a script ran on it: its upper layer holds changes */
+	bool pending;	/* a script ran since the last build_run_apply */
 	bool fallback;	/* in $TMPDIR or /var/tmp rather than where asked */
 };
 static struct session *sessions;
@@ -248,7 +249,7 @@ static int session_get(const char *root, const char *tmp_dir, bool fallback, str
 	s->root = xstrdup(root);
 	s->dir = dir;
 	s->layer = 0;
-	s->used = false;
+	s->used = s->pending = false;
 	s->fallback = base != tmp_dir;
 	if ((rc = make_upper(s)) < 0) {
 		rm_rf(dir);
@@ -284,25 +285,41 @@ void build_run_cleanup(void)
 	nsessions = sessions_cap = 0;
 }
 
+static int apply(struct session *s, struct tree *t)
+{
+	char *up;
+	int rc;
+	if (!s->pending)
+		return 0;
+	up = upper_dir(s);
+	rc = sandbox_apply_upper(up, t);
+	free(up);
+	if (rc < 0)
+		return rc;
+	/* what is carried becomes a lower layer; the next scripts write to a
+	 * fresh upper one, which the next call carries (the tree reads the
+	 * old one's files: it stays) */
+	s->pending = false;
+	s->layer++;
+	return make_upper(s);
+}
+
+int build_run_apply_pending(struct tree *t)
+{
+	int rc = 0;
+	for (size_t i = 0; i < nsessions && !rc; i++)
+		rc = apply(&sessions[i], t);
+	return rc;
+}
+
 int build_run_apply(const char *root_dir, struct tree *t)
 {
 	char root[PATH_MAX];
 	if (!realpath(root_dir, root))
 		return err_sys(errno, "root directory %s", root_dir);
 	for (size_t i = 0; i < nsessions; i++)
-		if (!strcmp(sessions[i].root, root)) {
-			struct session *s = &sessions[i];
-			char *up = upper_dir(s);
-			int rc = sandbox_apply_upper(up, t);
-			free(up);
-			if (rc < 0)
-				return rc;
-			/* what is carried becomes a lower layer; the next scripts
-			 * write to a fresh upper one, which the next call carries
-			 * (the tree reads the old one's files: it stays) */
-			s->layer++;
-			return make_upper(s);
-		}
+		if (!strcmp(sessions[i].root, root))
+			return apply(&sessions[i], t);
 	return 0;
 }
 
@@ -630,7 +647,7 @@ again:
 		}
 		goto again;
 	}
-	s->used = true;
+	s->used = s->pending = true;
 	*output = xstrdup(cap.buf);
 	if (timed_out) {
 		char *d = duration(timeout);

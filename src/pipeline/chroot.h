@@ -72,6 +72,10 @@ int build_run_in_root_opts(const char *root_dir, const char *script_path, const 
 struct tree;
 int build_run_apply(const char *root_dir, struct tree *t);
 
+/* build_run_apply for every root a script ran on since its last carry
+ * (the build calls it after customising: a script run there is not lost). */
+int build_run_apply_pending(struct tree *t);
+
 /* Remove every session directory of this process (end of the build). */
 void build_run_cleanup(void);
 

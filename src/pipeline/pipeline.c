@@ -192,6 +192,8 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	stage_begin(&c, BUILD_CUSTOMISE);
 	rc = build_customise(cfg, c.root);
 	if (!rc)
+		rc = build_run_apply_pending(c.root);
+	if (!rc)
 		rc = check_init(cfg, c.root);
 	if (!rc)
 		rc = tree_finalize(c.root);
