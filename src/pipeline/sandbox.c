@@ -152,6 +152,9 @@ static void setup_root(const char *root)
 	proc_read_only(root, "proc/sysrq-trigger");
 	proc_read_only(root, "proc/irq");
 	proc_read_only(root, "proc/bus");
+	proc_read_only(root, "proc/fs");
+	proc_read_only(root, "proc/acpi");
+	proc_read_only(root, "proc/scsi");
 	do_mount(root, "sys", 0555, "sysfs", "sysfs", nosuid | MS_RDONLY, NULL);
 	do_mount(root, "dev", 0755, "tmpfs", "tmpfs", nosuid, "mode=0755,size=1m");
 	/* devices.txt: mem 1,3 null; 1,5 zero; 1,7 full; 1,8 random; 1,9 urandom; tty 5,0 */
@@ -324,6 +327,9 @@ static void __attribute__((noreturn)) ns_init(const struct sandbox_job *j)
 	sandbox_env(env, sde);
 	snprintf(inside, sizeof inside, "/run/mklive/%s", j->name);
 	enter(merged);
+	/* a session keyring of its own: not the one of whoever runs the build */
+	if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 && errno != ENOSYS)
+		child_fail("a session keyring of its own");
 	set_hostname(); /* inside: a symbolic link /etc cannot lead out */
 	drop_caps();
 	pid = fork();
