@@ -45,10 +45,6 @@ struct build_report {
  * is left at the destination. */
 int build_run(const struct build_cfg *cfg, struct build_report *rep);
 
-/* The cache directory: Output.CacheDir, else $XDG_CACHE_HOME/mklive, else
- * ~/.cache/mklive (malloc'ed); NULL when there is none to use. */
-char *build_cache_dir(const struct build_cfg *cfg);
-
 /* ---- pieces of the pipeline (the files of src/pipeline/) --------------------------------- */
 
 struct build_plan; /* plan.h */

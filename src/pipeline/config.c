@@ -321,8 +321,8 @@ static bool is_list(enum cfg_type t)
 }
 
 /* Store value into l after checking it; base as for resolve_path. */
-static int assign(struct cfg_list *l, enum cfg_type t, const struct cfg_def *d, const char *value,
-		  const char *label, const char *base, bool replace)
+static int assign_values(struct cfg_list *l, enum cfg_type t, const struct cfg_def *d, const char *value,
+			 const char *label, const char *base, bool replace)
 {
 	int rc;
 	if (t == T_WORDS || t == T_PATHS) {
@@ -351,6 +351,15 @@ static int assign(struct cfg_list *l, enum cfg_type t, const struct cfg_def *d, 
 	list_clear(l); /* a scalar: the last assignment counts */
 	push(l, t == T_PATH || (t == T_SRC && *value) ? resolve_path(base, value) : xstrdup(value), label);
 	return 0;
+}
+
+static int assign(struct cfg_list *l, enum cfg_type t, const struct cfg_def *d, const char *value,
+		  const char *label, const char *base, bool replace)
+{
+	int rc = assign_values(l, t, d, value, label, base, replace);
+	if (!rc)
+		l->set = true;
+	return rc;
 }
 
 static struct cfg_entry *entry_get(struct build_cfg *c, const char *name, const char *label)
@@ -540,7 +549,7 @@ const struct cfg_val *build_cfg_list(const struct build_cfg *c, enum cfg_key k, 
 	/* defaults of lists, split once */
 	static struct cfg_list dl[CFG_NKEYS];
 	const struct cfg_list *l = &c->vals[k];
-	if (l->n || !defs[k].def) {
+	if (l->set || !defs[k].def) {
 		*n = l->n;
 		return l->v;
 	}

@@ -76,6 +76,7 @@ struct cfg_val {
 struct cfg_list {
 	struct cfg_val *v;
 	size_t n, cap;
+	bool set; /* assigned, perhaps to nothing ("Entries =" empties a list) */
 };
 
 struct cfg_entry {

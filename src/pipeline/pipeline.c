@@ -45,19 +45,6 @@ static void stage_end(struct build_ctx *c)
 	c->rep->seconds[c->stage] += now() - c->t0;
 }
 
-char *build_cache_dir(const struct build_cfg *cfg)
-{
-	const char *dir = build_cfg_get(cfg, CFG_CACHE_DIR, NULL), *xdg = getenv("XDG_CACHE_HOME"),
-		   *home = getenv("HOME");
-	if (dir && *dir)
-		return xstrdup(dir);
-	if (xdg && xdg[0] == '/')
-		return util_path_join(xdg, "mklive");
-	if (home && home[0] == '/')
-		return xasprintf("%s/.cache/mklive", home);
-	return NULL;
-}
-
 char *build_tmp_path(struct build_ctx *c, const char *name)
 {
 	return xasprintf("%s/.%s.mklive-build-%ld", c->plan->outdir, name, (long)getpid());

@@ -20,8 +20,8 @@ const struct build_entry_def build_entries[BUILD_NENTRIES] = {
 			     " quiet live.persistence", false},
     [BUILD_ENTRY_CHECK] = {"check", "Check the medium for damage, then boot", " quiet live.check", false},
     [BUILD_ENTRY_DEBUG] = {"debug", "Live system with every boot message (debug)", " live.debug", false},
-    [BUILD_ENTRY_SHELL] = {"shell", "Rescue shell in the initramfs, before the root is mounted", " live.shell",
-			   true},
+    [BUILD_ENTRY_SHELL] = {"shell", "Rescue shell in the initramfs, before the root is mounted",
+			   " live.shell", true},
 };
 
 static struct plan_str get(const struct build_cfg *cfg, enum cfg_key k)
@@ -57,13 +57,26 @@ static const char **words(const struct build_cfg *cfg, enum cfg_key k, size_t *n
  * would start a line of its own (a LABEL block of the value's choosing). */
 static int no_control(const char *v, const char *label, const char *key)
 {
-	char sb[BUILD_CFG_SHORT];
-	for (const unsigned char *p = (const unsigned char *)v; v && *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return err_set(ERR_USAGE,
-				       "%s: %s '%s': a control character (0x%02x at byte %zu) cannot go "
-				       "into a boot menu",
-				       label, key, build_cfg_short(v, sb), *p, (size_t)(p - (const unsigned char *)v));
+	for (const unsigned char *p = (const unsigned char *)v; v && *p; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		/* the message shows the value's start, the control characters
+		 * escaped, so it stays one line */
+		char shown[4 * 64 + 4], *d = shown;
+		size_t i;
+		for (i = 0; v[i] && i < 64; i++) {
+			unsigned char ch = (unsigned char)v[i];
+			if (ch < 0x20 || ch == 0x7f)
+				d += sprintf(d, "\\x%02x", ch);
+			else
+				*d++ = (char)ch;
+		}
+		strcpy(d, v[i] ? "..." : "");
+		return err_set(
+		    ERR_USAGE,
+		    "%s: %s '%s': a control character (0x%02x at byte %zu) cannot go into a boot menu", label,
+		    key, shown, *p, (size_t)(p - (const unsigned char *)v));
+	}
 	return 0;
 }
 
@@ -122,8 +135,8 @@ static int plan_attr_one(struct plan_attr *a, const struct plan_str *s)
 	unsigned long v;
 	a->label = s->label;
 	if (sscanf(s->value, "%4095s %31s %31s %31s %7s", path, mode, uid, gid, extra) != 4)
-		return err_set(ERR_USAGE, "%s: Attr %s: expected PATH MODE UID GID (- keeps a field)", s->label,
-			       build_cfg_short(s->value, sb));
+		return err_set(ERR_USAGE, "%s: Attr %s: expected PATH MODE UID GID (- keeps a field)",
+			       s->label, build_cfg_short(s->value, sb));
 	a->mode = -1;
 	if (strcmp(mode, "-")) {
 		v = strtoul(mode, &end, 8);
@@ -201,7 +214,8 @@ static int plan_root(const struct build_cfg *cfg, struct build_plan *p)
 static int plan_root_format(const struct build_cfg *cfg, struct build_plan *p)
 {
 	struct plan_str fmt = get(cfg, CFG_ROOT_FORMAT), comp = get(cfg, CFG_COMPRESSION),
-			level = get(cfg, CFG_LEVEL), bs = get(cfg, CFG_BLOCK_SIZE), threads = get(cfg, CFG_THREADS);
+			level = get(cfg, CFG_LEVEL), bs = get(cfg, CFG_BLOCK_SIZE),
+			threads = get(cfg, CFG_THREADS);
 	int rc = 0;
 	p->cloop_root = !strcasecmp(fmt.value, "cloop");
 	if (!p->cloop_root) {
@@ -220,7 +234,8 @@ static int plan_root_format(const struct build_cfg *cfg, struct build_plan *p)
 	}
 	cloop_opts_init(&p->cloop);
 	if (!strcasecmp(comp.value, "zstd"))
-		return err_set(ERR_USAGE, "%s: Compression zstd: cloop has zlib, xz, lz4 (RootFormat cloop, %s)",
+		return err_set(ERR_USAGE,
+			       "%s: Compression zstd: cloop has zlib, xz, lz4 (RootFormat cloop, %s)",
 			       comp.label, fmt.label);
 	rc = cloop_opts_set(&p->cloop, "compressor", !strcasecmp(comp.value, "gzip") ? "zlib" : comp.value,
 			    comp.label);
@@ -292,10 +307,11 @@ static int plan_live(const struct build_cfg *cfg, struct build_plan *p)
 		const struct cfg_val *paths = build_cfg_list(cfg, CFG_WRITABLE_PATHS, &n);
 		for (size_t i = 0; i < n; i++)
 			if (paths[i].value[0] != '/' || !paths[i].value[1] || strchr(paths[i].value + 1, '/'))
-				return err_set(ERR_USAGE,
-					       "%s: WritablePaths %s: root_fs.tgz holds top-level directories "
-					       "(/etc, /var...)",
-					       paths[i].label, build_cfg_short(paths[i].value, sb));
+				return err_set(
+				    ERR_USAGE,
+				    "%s: WritablePaths %s: root_fs.tgz holds top-level directories "
+				    "(/etc, /var...)",
+				    paths[i].label, build_cfg_short(paths[i].value, sb));
 	}
 	v = get(cfg, CFG_ID);
 	if (v.value && *v.value) {
@@ -361,7 +377,8 @@ static int plan_user_entries(const struct build_cfg *cfg, struct build_plan *p)
 		if (ird->n)
 			e->initrd = (struct plan_str){ird->v[ird->n - 1].value, ird->v[ird->n - 1].label};
 		if ((rc = no_control(e->name, ce->label, "Entry")) ||
-		    (rc = no_control(e->title, title->n ? title->v[title->n - 1].label : ce->label, "Title")) ||
+		    (rc = no_control(e->title, title->n ? title->v[title->n - 1].label : ce->label,
+				     "Title")) ||
 		    (rc = no_control(e->append, app->n ? app->v[app->n - 1].label : ce->label, "Append")))
 			return rc;
 	}
@@ -380,8 +397,9 @@ static int plan_help(const struct build_cfg *cfg, struct build_plan *p)
 		int title = 0, fk = 0;
 		if ((rc = no_control(v[i].value, v[i].label, "Help")))
 			return rc;
-		if (sscanf(v[i].value, "%7s %4095s %n", key, file, &title) < 2 || (key[0] != 'F' && key[0] != 'f') ||
-		    (fk = atoi(key + 1)) < 1 || fk > 10 || p->nhelp >= MENU_MAX_HELP)
+		if (sscanf(v[i].value, "%7s %4095s %n", key, file, &title) < 2 ||
+		    (key[0] != 'F' && key[0] != 'f') || (fk = atoi(key + 1)) < 1 || fk > 10 ||
+		    p->nhelp >= MENU_MAX_HELP)
 			return err_set(ERR_USAGE, "%s: Help %s: expected F1..F10 FILE [TITLE]", v[i].label,
 				       build_cfg_short(v[i].value, sb));
 		p->help[p->nhelp++] =
@@ -401,7 +419,8 @@ static int plan_menu(const struct build_cfg *cfg, struct build_plan *p)
 	int rc;
 	menu_init(&m);
 	for (size_t i = 0; i < p->nbuiltin; i++) {
-		struct menu_entry e = {build_entries[p->builtin[i]].label, "", "/boot/vmlinuz", NULL, NULL, false};
+		struct menu_entry e = {
+		    build_entries[p->builtin[i]].label, "", "/boot/vmlinuz", NULL, NULL, false};
 		if ((rc = menu_add(&m, &e)))
 			return err_wrap(rc, "%s", get(cfg, CFG_ENTRIES).label);
 	}
@@ -433,7 +452,8 @@ static int plan_boot(const struct build_cfg *cfg, struct build_plan *p)
 	int rc;
 	p->serial = build_cfg_bool(cfg, CFG_SERIAL);
 	p->usb = build_cfg_bool(cfg, CFG_USB);
-	if ((rc = util_parse_uint(build_cfg_get(cfg, CFG_SERIAL_SPEED, NULL), 300, 921600, &t, "SerialSpeed")))
+	if ((rc =
+		 util_parse_uint(build_cfg_get(cfg, CFG_SERIAL_SPEED, NULL), 300, 921600, &t, "SerialSpeed")))
 		return rc;
 	p->serial_speed = (unsigned)t;
 	if ((rc = util_parse_uint(build_cfg_get(cfg, CFG_TIMEOUT, NULL), 0, 3600, &t, "Timeout")))
@@ -454,14 +474,30 @@ static int plan_boot(const struct build_cfg *cfg, struct build_plan *p)
 		    : !strcasecmp(v.value, "2880K") ? PLAN_FLOPPY_2880K
 						    : PLAN_FLOPPY_NONE;
 	v = get(cfg, CFG_UEFI);
-	p->uefi = !strcasecmp(v.value, "no") ? BUILD_UEFI_NO : !strcasecmp(v.value, "auto") ? BUILD_UEFI_AUTO
-											    : BUILD_UEFI_YES;
+	p->uefi = !strcasecmp(v.value, "no")	 ? BUILD_UEFI_NO
+		  : !strcasecmp(v.value, "auto") ? BUILD_UEFI_AUTO
+						 : BUILD_UEFI_YES;
 	/* "--uefi", "mk.conf:7: UEFI"; the default and profiles by the key */
 	p->uefi_label = strcmp(v.label, "default") && strncmp(v.label, "profile", 7) ? v.label : "Boot.UEFI";
 	return 0;
 }
 
 /* ---- [Output] ------------------------------------------------------------------- */
+
+/* Output.CacheDir, else $XDG_CACHE_HOME/mklive, else ~/.cache/mklive;
+ * NULL when there is none to use. */
+static char *cache_dir(const struct build_cfg *cfg)
+{
+	const char *dir = build_cfg_get(cfg, CFG_CACHE_DIR, NULL), *xdg = getenv("XDG_CACHE_HOME"),
+		   *home = getenv("HOME");
+	if (dir && *dir)
+		return xstrdup(dir);
+	if (xdg && xdg[0] == '/')
+		return util_path_join(xdg, "mklive");
+	if (home && home[0] == '/')
+		return xasprintf("%s/.cache/mklive", home);
+	return NULL;
+}
 
 static int plan_output(const struct build_cfg *cfg, struct build_plan *p)
 {
@@ -472,17 +508,19 @@ static int plan_output(const struct build_cfg *cfg, struct build_plan *p)
 	int rc;
 	p->output = build_cfg_get(cfg, CFG_OUTPUT, NULL);
 	slash = strrchr(p->output, '/');
-	p->outdir = slash ? xstrndup(p->output, (size_t)(slash - p->output + (slash == p->output)))
-			  : xstrdup(".");
+	p->outdir =
+	    slash ? xstrndup(p->output, (size_t)(slash - p->output + (slash == p->output))) : xstrdup(".");
 	for (size_t i = 0; i < ARRAY_SIZE(ident); i++) {
 		*dst[i] = get(cfg, ident[i]);
-		if ((rc = no_control(dst[i]->value, dst[i]->label, strchr(build_cfg_name(ident[i]), '.') + 1)))
+		if ((rc =
+			 no_control(dst[i]->value, dst[i]->label, strchr(build_cfg_name(ident[i]), '.') + 1)))
 			return rc;
 	}
 	if (strlen(p->volume_id.value) > 32)
-		return err_set(ERR_USAGE, "%s: VolumeId \"%s\" is %zu characters; at most 32 fit", p->volume_id.label,
-			       build_cfg_short(p->volume_id.value, sb), strlen(p->volume_id.value));
-	p->cache_dir = build_cache_dir(cfg);
+		return err_set(ERR_USAGE, "%s: VolumeId \"%s\" is %zu characters; at most 32 fit",
+			       p->volume_id.label, build_cfg_short(p->volume_id.value, sb),
+			       strlen(p->volume_id.value));
+	p->cache_dir = cache_dir(cfg);
 	p->cache = build_cfg_bool(cfg, CFG_CACHE);
 	return util_parse_size(build_cfg_get(cfg, CFG_CACHE_SIZE, NULL), &p->cache_max, "CacheSize");
 }

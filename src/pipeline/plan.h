@@ -90,7 +90,7 @@ struct build_plan {
 	/* [Boot] */
 	unsigned timeout, serial_speed;
 	bool serial, usb;
-	const char *append; /* Boot.Append, or NULL */
+	const char *append;			  /* Boot.Append, or NULL */
 	enum build_entry builtin[BUILD_NENTRIES]; /* in the order of Entries */
 	size_t nbuiltin;
 	unsigned builtin_set; /* 1 << enum build_entry for each of them */
