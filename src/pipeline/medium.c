@@ -287,12 +287,11 @@ int build_medium(struct build_ctx *c, const char *out)
 	c->rep->floppy = floppy;
 
 	iso_opts_init(&io);
-	io.rock = io.rationalize = io.joliet = true;
-	io.level = c->root_size >= (4ull << 30) ? 3 : 1;
-	io.volume_id = c->plan->volume_id.value;
-	io.publisher_id = c->plan->publisher.value;
-	io.preparer_id = c->plan->preparer.value;
-	io.application_id = c->plan->application.value;
+	if ((rc = iso_opts_set(&io, "rational-rock", NULL, NULL)) ||
+	    (rc = iso_opts_set(&io, "joliet", NULL, NULL)) ||
+	    (rc = iso_opts_set(&io, "level", c->root_size >= (4ull << 30) ? "3" : "1", NULL)) ||
+	    (rc = build_plan_iso_ids(c->plan, &io)))
+		goto out;
 	/* With the floppy, it is the default entry (the article's layout) and
 	 * isolinux the next; the isohybrid MBR still starts isolinux. */
 	if (floppy && ((rc = iso_opts_set(&io, "boot-image", "boot/boot.img", NULL)) ||
@@ -308,7 +307,9 @@ int build_medium(struct build_ctx *c, const char *out)
 	if (c->plan->usb) {
 		if ((rc = hybrid_template(&bf, &mbr, &mbr_len)))
 			goto out;
-		io.isohybrid_mbr = bf.isohdpfx_path ? bf.isohdpfx_path : BIOS_ISOHDPFX_BIN;
+		if ((rc = iso_opts_set(&io, "isohybrid-mbr",
+				       bf.isohdpfx_path ? bf.isohdpfx_path : BIOS_ISOHDPFX_BIN, NULL)))
+			goto out;
 		io.isohybrid_mbr_data = mbr;
 		io.isohybrid_mbr_len = mbr_len;
 		c->rep->usb = true;

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "iso9660/iso.h"
 #include "pipeline/build.h"
 
 #include <stdio.h>
@@ -504,25 +505,43 @@ static int plan_output(const struct build_cfg *cfg, struct build_plan *p)
 	static const enum cfg_key ident[] = {CFG_VOLUME_ID, CFG_PUBLISHER, CFG_APPLICATION, CFG_PREPARER};
 	struct plan_str *dst[] = {&p->volume_id, &p->publisher, &p->application, &p->preparer};
 	const char *slash;
-	char sb[BUILD_CFG_SHORT];
 	int rc;
 	p->output = build_cfg_get(cfg, CFG_OUTPUT, NULL);
 	slash = strrchr(p->output, '/');
 	p->outdir =
 	    slash ? xstrndup(p->output, (size_t)(slash - p->output + (slash == p->output))) : xstrdup(".");
-	for (size_t i = 0; i < ARRAY_SIZE(ident); i++) {
+	struct iso_opts io;
+	for (size_t i = 0; i < ARRAY_SIZE(ident); i++)
 		*dst[i] = get(cfg, ident[i]);
-		if ((rc =
-			 no_control(dst[i]->value, dst[i]->label, strchr(build_cfg_name(ident[i]), '.') + 1)))
-			return rc;
-	}
-	if (strlen(p->volume_id.value) > 32)
-		return err_set(ERR_USAGE, "%s: VolumeId \"%s\" is %zu characters; at most 32 fit",
-			       p->volume_id.label, build_cfg_short(p->volume_id.value, sb),
-			       strlen(p->volume_id.value));
+	/* the ISO 9660 writer's rules (lengths, no control characters), now */
+	iso_opts_init(&io);
+	rc = build_plan_iso_ids(p, &io);
+	if (!rc)
+		rc = iso_opts_check(&io);
+	iso_opts_free(&io);
+	if (rc)
+		return rc;
 	p->cache_dir = cache_dir(cfg);
 	p->cache = build_cfg_bool(cfg, CFG_CACHE);
 	return util_parse_size(build_cfg_get(cfg, CFG_CACHE_SIZE, NULL), &p->cache_max, "CacheSize");
+}
+
+int build_plan_iso_ids(const struct build_plan *p, struct iso_opts *io)
+{
+	const struct {
+		const char *key;
+		const struct plan_str *v;
+	} ids[] = {
+	    {"volume-id", &p->volume_id},
+	    {"publisher-id", &p->publisher},
+	    {"application-id", &p->application},
+	    {"preparer-id", &p->preparer},
+	};
+	int rc;
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
+		if (ids[i].v->value && (rc = iso_opts_set(io, ids[i].key, ids[i].v->value, ids[i].v->label)))
+			return rc;
+	return 0;
 }
 
 int build_plan(const struct build_cfg *cfg, struct build_plan *p)

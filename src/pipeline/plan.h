@@ -115,6 +115,11 @@ struct build_plan {
 	uint64_t cache_max;
 };
 
+struct iso_opts;
+/* The medium's identifiers (VolumeId, Publisher, Application, Preparer)
+ * set on io through its setters, labelled with where they were set. */
+int build_plan_iso_ids(const struct build_plan *p, struct iso_opts *io);
+
 /* Compile cfg into p; every error names the key's file:line or option. */
 int build_plan(const struct build_cfg *cfg, struct build_plan *p);
 void build_plan_free(struct build_plan *p);

@@ -22,12 +22,13 @@ int build_root_image(struct build_ctx *c)
 		 * are) inside cloop */
 		struct iso_opts io;
 		iso_opts_init(&io);
-		io.level = 3;
-		io.rock = true;
-		io.volume_id = "MKLIVE_ROOT";
-		io.application_id = "MKLIVE " MKLIVE_VERSION;
 		iso = build_tmp_path(c, "root.iso");
-		rc = iso_write(c->root, &io, iso, NULL);
+		if (!(rc = iso_opts_set(&io, "level", "3", NULL)) &&
+		    !(rc = iso_opts_set(&io, "rock", NULL, NULL)) &&
+		    !(rc = iso_opts_set(&io, "volume-id", "MKLIVE_ROOT", NULL)) &&
+		    !(rc = iso_opts_set(&io, "application-id", "MKLIVE " MKLIVE_VERSION, NULL)) &&
+		    !(rc = iso_opts_check(&io)))
+			rc = iso_write(c->root, &io, iso, NULL);
 		if (!rc)
 			rc = cloop_write(iso, &p->cloop, path, NULL);
 		unlink(iso);

@@ -17,6 +17,7 @@ exit 99
 SH
 chmod +x fakebin/mmdebstrap
 export PATH="$TEST_OUT/fakebin:$PATH"
+printf '[Output]\nPublisher = %s\n' "$(printf 'p%.0s' $(seq 129))" >mk-pub.conf
 d=(--root debian:bookworm --cache-dir "$TEST_OUT/cache" --timeout 1)
 
 # plan_fail NAME TEXT ARGS...: exit 1, TEXT on stderr, mmdebstrap not started
@@ -53,7 +54,8 @@ plan_fail default-missing "Default nope: no such menu entry" --set Boot.Default=
 plan_fail default-left-out "Default live: no such menu entry" --set 'Boot.Entries=debug'
 plan_fail menu-empty "the boot menu has no entries" --set 'Boot.Entries='
 plan_fail floppy-entries "FloppyEntries nope: no such menu entry" --set Boot.FloppyEntries=nope
-plan_fail volume-id-long "VolumeId \"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\" is 33 characters" --volume-id ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456
+plan_fail volume-id-long "--volume-id: volume id \"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\" is 33 characters; at most 32 fit" --volume-id ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456
+plan_fail publisher-long "mk-pub.conf:2: Publisher: publisher id \".*\" is 129 characters; at most 128 fit" -c mk-pub.conf
 plan_fail id-bad "Id a/b: up to 60 characters" --set Live.Id=a/b
 plan_fail cloop-zstd "Compression zstd: cloop has zlib, xz, lz4" --root-format cloop --compression zstd
 plan_fail writable-paths "WritablePaths /usr/share: root_fs.tgz holds top-level directories" --writable tgz --set 'Live.WritablePaths=/usr/share'
@@ -65,8 +67,8 @@ for c in nl cr; do
 	ch=${!c}
 	plan_fail "append-$c" "--append: Append 'quiet.*a control character" --append "quiet${ch}LABEL evil${ch} KERNEL /evil"
 	plan_fail "hostname-$c" "--hostname: Hostname .*a control character" --hostname "kiosk${ch}x"
-	plan_fail "volume-id-$c" "--volume-id: VolumeId .*a control character" --volume-id "LIVE${ch}X"
-	plan_fail "publisher-$c" "--set Output.Publisher: Publisher .*a control character" --set "Output.Publisher=me${ch}you"
+	plan_fail "volume-id-$c" "--volume-id: volume id: a control character" --volume-id "LIVE${ch}X"
+	plan_fail "publisher-$c" "--set Output.Publisher: publisher id: a control character" --set "Output.Publisher=me${ch}you"
 	plan_fail "entry-append-$c" "--set Entry.x.Append: Append .*a control character" --set "Entry.x.Append=a${ch}LABEL evil"
 	plan_fail "entry-title-$c" "--set Entry.x.Title: Title .*a control character" --set "Entry.x.Title=a${ch}LABEL evil"
 	plan_fail "help-$c" "--set Boot.Help: Help .*a control character" --set "Boot.Help=F1 /etc/motd Mo${ch}td"
@@ -77,7 +79,7 @@ plan_fail conf-append-cr "cr.conf:3: Append: Append 'quiet.*a control character 
 printf '[Entry x]\nTitle = Live\rLABEL evil\n' >cr-title.conf
 plan_fail conf-title-cr "cr-title.conf:2: Title: Title .*a control character" -c cr-title.conf
 printf '[Output]\nVolumeId = LIVE\rX\n' >cr-vol.conf
-plan_fail conf-volume-id-cr "cr-vol.conf:2: VolumeId: VolumeId .*a control character" -c cr-vol.conf
+plan_fail conf-volume-id-cr "cr-vol.conf:2: VolumeId: volume id: a control character (0x0d at byte 4)" -c cr-vol.conf
 printf '[Root]\nHostname = kiosk\n[Boot]\nAppend = quiet\000LABEL evil\n' >nul.conf
 plan_fail conf-nul "nul.conf:4: a NUL byte" -c nul.conf
 grep -q "a control character" "$TEST_OUT/append-nl.stderr" && [ "$(wc -l <"$TEST_OUT/append-nl.stderr")" = 1 ] &&

@@ -118,10 +118,18 @@ static void test_iso_opts(void)
 {
 	struct iso_opts o;
 	iso_opts_init(&o);
+	/* setters parse, iso_opts_check holds the rule and names the label */
+	CHECK_EQ(iso_opts_set(&o, "level", "4", "Level"), 0);
+	CHECK_EQ(iso_opts_check(&o), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "Level 4: must be 1, 2 or 3") != NULL);
+	CHECK_EQ(iso_opts_set(&o, "volume-id", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456", "mk.conf:3: VolumeId"),
+		 0);
 	CHECK_EQ(iso_opts_set(&o, "level", "3", "-iso-level"), 0);
+	CHECK_EQ(iso_opts_check(&o), -ERR_USAGE);
+	CHECK(strstr(err_msg(),
+		     "mk.conf:3: VolumeId: volume id \"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\" is 33") != NULL);
+	CHECK_EQ(iso_opts_set(&o, "volume-id", "LIVE", "-V"), 0);
 	CHECK_EQ(o.level, 3);
-	CHECK_EQ(iso_opts_set(&o, "level", "4", "Level"), -ERR_USAGE);
-	CHECK(strstr(err_msg(), "Level") != NULL);
 	CHECK_EQ(iso_opts_set(&o, "boot-image", "/boot/isolinux.bin", NULL), 0);
 	CHECK_EQ(iso_opts_set(&o, "no-emul-boot", NULL, NULL), 0);
 	CHECK_EQ(iso_opts_set(&o, "alt-boot", NULL, NULL), 0);
