@@ -101,7 +101,6 @@ static int do_create(int argc, char **argv, const char *prog)
 	const char *in_path, *out_path;
 	char **ops = NULL;
 	size_t nops = 0;
-	uint64_t v;
 	int rc;
 
 	cloop_opts_init(&co);
@@ -109,13 +108,8 @@ static int do_create(int argc, char **argv, const char *prog)
 		goto out;
 	if (nops == 2 && all_digits(ops[1])) {
 		/* create_compressed_fs IMAGE BLOCKSIZE > OUT (cloop 2.x) */
-		if ((rc = util_parse_uint(ops[1], 512, CLOOP_BLOCK_SIZE_MAX, &v, "block size")) < 0)
+		if ((rc = cloop_opts_set(&co, "block-size", ops[1], "block size")) < 0)
 			goto out;
-		if (v % 512) {
-			rc = err_set(ERR_USAGE, "block size %s is not a multiple of 512", ops[1]);
-			goto out;
-		}
-		co.w.block_size = (uint32_t)v;
 		in_path = ops[0];
 		out_path = "-";
 	} else if (nops == 2) {

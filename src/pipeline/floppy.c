@@ -110,13 +110,15 @@ int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, b
 		return 0;
 	f = tree_create();
 	fat_opts_init(&fo);
-	fo.size = c->plan->floppy == PLAN_FLOPPY_2880K ? 2949120 : 1474560;
-	fo.label = "MKLIVE";
-	fo.syslinux = true;
 	tmp = build_tmp_path(c, "boot.img");
+	if ((rc = fat_opts_set(&fo, "size", c->plan->floppy == PLAN_FLOPPY_2880K ? "2880K" : "1440K",
+			       label)) ||
+	    (rc = fat_opts_set(&fo, "label", "MKLIVE", NULL)) ||
+	    (rc = fat_opts_set(&fo, "syslinux", NULL, NULL)))
+		goto out;
 	rc = fill(c, f, m, menu, &fm);
 	if (!rc)
-		rc = fat_syslinux_prepare(f, &fo);
+		rc = fat_opts_check(&fo, f);
 	if (!rc)
 		rc = tree_finalize(f);
 	if (!rc)
@@ -139,6 +141,7 @@ int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, b
 			*made = true;
 		}
 	}
+out:
 	tree_img_unref(img);
 	tree_destroy(f);
 	unlink(tmp);

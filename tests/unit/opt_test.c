@@ -3,6 +3,8 @@
 #define TEST_SUITE "opt"
 #include "test.h"
 
+#include "core/tree.h"
+
 #include "cloop/cloop.h"
 #include "cmd/opt.h"
 #include "core/error.h"
@@ -185,7 +187,12 @@ static void test_cloop_opts(void)
 	CHECK_EQ(o.w.version, CLOOP_V4); /* xz exists only in v4 */
 	CHECK_EQ(o.w.comp.level, 9);
 	cloop_opts_init(&o);
-	CHECK_EQ(cloop_opts_set(&o, "block-size", "1000", "-B"), -ERR_USAGE);
+	/* the setter parses; the rule is cloop_opts_check's, named as given */
+	CHECK_EQ(cloop_opts_set(&o, "block-size", "1000", "mk.conf:4: BlockSize"), 0);
+	CHECK_EQ(cloop_opts_check(&o), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "mk.conf:4: BlockSize 1000: the block size must be a multiple of 512") !=
+	      NULL);
+	CHECK_EQ(cloop_opts_set(&o, "block-size", "64K", "-B"), 0);
 	CHECK_EQ(cloop_opts_set(&o, "format", "v2", NULL), 0);
 	CHECK_EQ(cloop_opts_set(&o, "compressor", "lz4", NULL), 0);
 	CHECK_EQ(cloop_opts_check(&o), -ERR_USAGE);
@@ -199,10 +206,31 @@ static void test_fat_initrd_opts(void)
 	fat_opts_init(&f);
 	CHECK_EQ(fat_opts_set(&f, "size", "1440K", NULL), 0);
 	CHECK_EQ(f.size, 1474560);
-	CHECK_EQ(fat_opts_set(&f, "size", "1000", NULL), -ERR_USAGE);
 	CHECK_EQ(fat_opts_set(&f, "serial", "1234-ABCD", NULL), 0);
 	CHECK_EQ(f.serial, 0x1234ABCD);
-	CHECK_EQ(fat_opts_set(&f, "fat", "24", NULL), -ERR_USAGE);
+	{
+		/* the setters parse; fat_opts_check holds the rules */
+		struct tree *t = tree_create();
+		CHECK_EQ(fat_opts_check(&f, t), 0);
+		CHECK_EQ(fat_opts_set(&f, "size", "1000", "-C"), 0);
+		CHECK_EQ(fat_opts_check(&f, t), -ERR_USAGE);
+		CHECK(strstr(err_msg(), "-C 1000: must be a non-zero multiple of 512") != NULL);
+		CHECK_EQ(fat_opts_set(&f, "size", "1440K", NULL), 0);
+		CHECK_EQ(fat_opts_set(&f, "fat", "24", "-F"), 0);
+		CHECK_EQ(fat_opts_check(&f, t), -ERR_USAGE);
+		CHECK(strstr(err_msg(), "-F 24: must be 12, 16 or 32") != NULL);
+		CHECK_EQ(fat_opts_set(&f, "fat", "12", "-F"), 0);
+		CHECK_EQ(fat_opts_set(&f, "label", "TWELVE CHARS", "-n"), 0);
+		CHECK_EQ(fat_opts_check(&f, t), -EINVAL);
+		CHECK(strstr(err_msg(), "-n: volume label \"TWELVE CHARS\" is longer than 11") != NULL);
+		CHECK_EQ(fat_opts_set(&f, "label", "ESP", "-n"), 0);
+		CHECK_EQ(fat_opts_check(&f, t), 0);
+		/* SYSLINUX after tree_finalize: the order is refused */
+		CHECK_EQ(fat_opts_set(&f, "syslinux", NULL, NULL), 0);
+		CHECK_EQ(tree_finalize(t), 0);
+		CHECK(fat_opts_check(&f, t) < 0);
+		tree_destroy(t);
+	}
 	live_initrd_opts_init(&l);
 	CHECK_EQ(live_initrd_opts_check(&l), -ERR_USAGE); /* no kernel version */
 	CHECK_EQ(live_initrd_opts_set(&l, "add-module", "cloop", NULL), 0);
