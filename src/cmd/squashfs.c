@@ -47,7 +47,6 @@ static int info(const char *path)
 	struct sqfs_super s;
 	size_t got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-	static const char *comps[] = {"?", "gzip", "lzma", "lzo", "xz", "lz4", "zstd"};
 	if (fd < 0)
 		return err_sys(errno, "%s", path);
 	rc = util_read_full(fd, b, sizeof b, &got);
@@ -59,7 +58,7 @@ static int info(const char *path)
 	if ((rc = sqfs_super_decode(b, &s)) != 0)
 		return err_wrap(rc, "%s", path);
 	printf("squashfs %u.%u, %s compression, block size %u\n", s.version_major, s.version_minor,
-	       s.compressor < ARRAY_SIZE(comps) ? comps[s.compressor] : "?", s.block_size);
+	       sqfs_comp_name(s.compressor), s.block_size);
 	printf("bytes used: %llu\n", (unsigned long long)s.bytes_used);
 	printf("inodes: %u\nfragments: %u\nids: %u\n", s.inode_count, s.frag_count, s.id_count);
 	{

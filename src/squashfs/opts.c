@@ -2,6 +2,7 @@
  * the build configuration alike, and the rules between them. */
 #include "core/error.h"
 #include "core/util.h"
+#include "squashfs/format.h"
 #include "squashfs/squashfs.h"
 
 #include <string.h>
@@ -17,13 +18,9 @@ void sqfs_opts_init(struct sqfs_opts *o)
 
 int sqfs_codec_parse(const char *name, enum comp_codec *out)
 {
-	static const struct {
-		const char *name;
-		enum comp_codec c;
-	} map[] = {{"gzip", COMP_ZLIB}, {"xz", COMP_XZ}, {"zstd", COMP_ZSTD}, {"lz4", COMP_LZ4}};
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if (strcmp(name, map[i].name) == 0) {
-			*out = map[i].c;
+	for (unsigned id = 1; sqfs_comp_by_id(id); id++)
+		if (sqfs_comp_by_id(id)->writable && !strcmp(name, sqfs_comp_name(id))) {
+			*out = sqfs_comp_by_id(id)->codec;
 			return 0;
 		}
 	return err_set(ERR_USAGE, "compressor '%s' is not supported (use gzip, xz, zstd or lz4)", name);
