@@ -30,7 +30,8 @@ static const char usage_head[] =
     "                          [Boot] [Output] [Entry LABEL]); may be repeated\n";
 
 static const char usage_tail[] =
-    "      --set SECTION.KEY=VALUE   any key of mklive.conf (e.g. --set Live.Level=19)\n"
+    "      --set SECTION.KEY=VALUE   any key of mklive.conf (e.g. --set Live.Level=19),\n"
+    "                          or of the root's format (--set squashfs.b=1M)\n"
     "      --print-config      print the effective settings and exit\n"
     "  -q, --quiet             errors only;  -v, --verbose: more detail\n"
     "  -h, --help              this help\n"

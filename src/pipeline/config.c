@@ -3,6 +3,7 @@
 #include "pipeline/config.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "image/image.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -161,6 +162,13 @@ void build_cfg_free(struct build_cfg *c)
 		free(c->args[i].label);
 	}
 	free(c->args);
+	for (size_t i = 0; i < c->nfmt; i++) {
+		free(c->fmt[i].format);
+		free(c->fmt[i].key);
+		free(c->fmt[i].value);
+		free(c->fmt[i].label);
+	}
+	free(c->fmt);
 	memset(c, 0, sizeof *c);
 }
 
@@ -394,6 +402,13 @@ static int set_in(struct build_cfg *c, const char *section, const char *key, con
 			       "%s: unknown key '%s' in [Entry %s] (Title, Kernel, Initrd, Append)", label,
 			       key, name);
 	}
+	const struct image_writer *w = image_writer_find(section);
+	if (w) {
+		util_grow(&c->fmt, &c->fmt_cap, c->nfmt + 1, sizeof *c->fmt);
+		c->fmt[c->nfmt++] =
+		    (struct cfg_fmt){xstrdup(w->name), xstrdup(key), xstrdup(value), xstrdup(label)};
+		return 0;
+	}
 	bool section_known = false;
 	for (int k = 0; k < CFG_NKEYS; k++) {
 		if (strcasecmp(defs[k].section, section))
@@ -404,7 +419,8 @@ static int set_in(struct build_cfg *c, const char *section, const char *key, con
 	}
 	if (!section_known)
 		return err_set(ERR_USAGE,
-			       "%s: unknown section [%s] (Root, Kernel, Live, Boot, Output, Entry LABEL)",
+			       "%s: unknown section [%s] (Root, Kernel, Live, Boot, Output, Entry LABEL, "
+			       "squashfs, cloop)",
 			       label, section);
 	return err_set(ERR_USAGE, "%s: unknown key '%s' in [%s] (see mklive-build(1))", label, key, section);
 }
@@ -424,13 +440,15 @@ int build_cfg_set(struct build_cfg *c, const char *name, const char *value, cons
 
 static int check_section(const char *section, const char *label)
 {
-	if (!strncasecmp(section, "Entry ", 6) || !strcasecmp(section, "Entry"))
+	if (!strncasecmp(section, "Entry ", 6) || !strcasecmp(section, "Entry") || image_writer_find(section))
 		return 0;
 	for (int k = 0; k < CFG_NKEYS; k++)
 		if (!strcasecmp(defs[k].section, section))
 			return 0;
-	return err_set(ERR_USAGE, "%s: unknown section [%s] (Root, Kernel, Live, Boot, Output, Entry LABEL)",
-		       label, section);
+	return err_set(
+	    ERR_USAGE,
+	    "%s: unknown section [%s] (Root, Kernel, Live, Boot, Output, Entry LABEL, squashfs, cloop)",
+	    label, section);
 }
 
 static char *trim(char *s)
@@ -628,6 +646,13 @@ char *build_cfg_dump(const struct build_cfg *c)
 			} else
 				strbuf_addf(&b, "%s =\n", d->key);
 		}
+	}
+	for (size_t i = 0; i < c->nfmt; i++) {
+		if (!i || strcmp(c->fmt[i].format, c->fmt[i - 1].format))
+			strbuf_addf(&b, "\n[%s]\n", c->fmt[i].format);
+		strbuf_addf(&b, "%s = ", c->fmt[i].key);
+		add_word(&b, c->fmt[i].value, false);
+		strbuf_addf(&b, "    # %s\n", c->fmt[i].label);
 	}
 	for (size_t i = 0; i < c->nentries; i++) {
 		const struct cfg_entry *e = &c->entries[i];

@@ -85,6 +85,12 @@ struct cfg_entry {
 	struct cfg_list vals[CFG_E_NKEYS];
 };
 
+/* A key of a root image format's own ([squashfs] b = 1M, --set
+ * squashfs.b=1M): handed to the format's option setter by the plan. */
+struct cfg_fmt {
+	char *format, *key, *value, *label;
+};
+
 /* A command-line assignment, kept until every file is read. */
 struct cfg_arg {
 	char *name, *value, *label;
@@ -97,6 +103,8 @@ struct build_cfg {
 	char *files; /* the configuration files read, for messages */
 	struct cfg_arg *args;
 	size_t nargs, args_cap;
+	struct cfg_fmt *fmt;
+	size_t nfmt, fmt_cap;
 };
 
 void build_cfg_init(struct build_cfg *c);

@@ -246,8 +246,10 @@ int build_medium(struct build_ctx *c, const char *out)
 			     : add_from_host(m, "/boot/vmlinuz", c->kernel.host_path);
 	if (rc || (rc = add_from_img(m, "/boot/initrd.img", c->initrd_img, c->initrd_size)))
 		goto out;
-	if ((rc = add_from_img(m, c->plan->cloop_root ? "/live/root.cloop" : "/live/root.squashfs",
-			       c->root_img, c->root_size)))
+	text = xasprintf("/live/root.%s", c->plan->root_writer->name);
+	rc = add_from_img(m, text, c->root_img, c->root_size);
+	free(text);
+	if (rc)
 		goto out;
 	text = xasprintf("%s\n", c->id);
 	rc = add_text(m, "/live/mklive.id", text);

@@ -168,8 +168,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 			log_warn("no block cache: %s", err_msg());
 			err_clear();
 		}
-		plan.sqfs.cache = c.cache;
-		plan.cloop.w.cache = c.cache;
+		plan.root_writer->set_cache(plan.root_opts, c.cache);
 		plan.initrd.cache = c.cache;
 	}
 	c.root = tree_create();

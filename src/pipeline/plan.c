@@ -212,42 +212,90 @@ static int plan_root(const struct build_cfg *cfg, struct build_plan *p)
 
 /* ---- [Kernel] and [Live]: the writers' options ---------------------------------------- */
 
+/* A value of the settings in the format's spelling: "zlib" is squashfs's
+ * "gzip", "gzip" cloop's "zlib" (the writer's aliases, "FROM=TO ..."). */
+static const char *alias(const char *aliases, const char *v, char *buf, size_t cap)
+{
+	for (const char *a = aliases; a && *a;) {
+		size_t n = strcspn(a, " "), eq = strcspn(a, "=");
+		if (eq < n && eq == strlen(v) && !strncasecmp(a, v, eq)) {
+			snprintf(buf, cap, "%.*s", (int)(n - eq - 1), a + eq + 1);
+			return buf;
+		}
+		a += n + (a[n] == ' ');
+	}
+	return v;
+}
+
+static bool one_of(const char *names, const char *v)
+{
+	size_t len = strlen(v);
+	for (const char *a = names; *a;) {
+		size_t n = strcspn(a, "|");
+		if (n == len && !strncasecmp(a, v, n))
+			return true;
+		a += n + (a[n] == '|');
+	}
+	return false;
+}
+
+/* A format key from mklive.conf ([squashfs] b = 1M, --set squashfs.b=1M):
+ * every one is tried on its format's options now, so a typo is found
+ * before any work; those of the root's format are applied. */
+static int plan_format_keys(const struct build_cfg *cfg, struct build_plan *p)
+{
+	int rc = 0;
+	for (size_t i = 0; i < cfg->nfmt && !rc; i++) {
+		const struct cfg_fmt *f = &cfg->fmt[i];
+		const struct image_writer *w = image_writer_find(f->format);
+		if (w == p->root_writer) {
+			rc = w->set(p->root_opts, f->key, f->value, f->label);
+			continue;
+		}
+		void *o = xcalloc(1, w->opts_size);
+		w->opts_init(o);
+		if (!(rc = w->set(o, f->key, f->value, f->label)))
+			rc = w->check(o);
+		w->opts_free(o);
+		free(o);
+	}
+	return rc;
+}
+
 static int plan_root_format(const struct build_cfg *cfg, struct build_plan *p)
 {
 	struct plan_str fmt = get(cfg, CFG_ROOT_FORMAT), comp = get(cfg, CFG_COMPRESSION),
 			level = get(cfg, CFG_LEVEL), bs = get(cfg, CFG_BLOCK_SIZE),
 			threads = get(cfg, CFG_THREADS);
-	int rc = 0;
-	p->cloop_root = !strcasecmp(fmt.value, "cloop");
-	if (!p->cloop_root) {
-		sqfs_opts_init(&p->sqfs);
-		rc = sqfs_opts_set(&p->sqfs, "comp", !strcasecmp(comp.value, "zlib") ? "gzip" : comp.value,
-				   comp.label);
-		if (!rc && level.value)
-			rc = sqfs_opts_set(&p->sqfs, "Xcompression-level", level.value, level.label);
-		if (!rc && bs.value)
-			rc = sqfs_opts_set(&p->sqfs, "b", bs.value, bs.label);
-		if (!rc && threads.value)
-			rc = sqfs_opts_set(&p->sqfs, "processors", threads.value, threads.label);
-		if (!rc && (rc = sqfs_opts_check(&p->sqfs)))
-			rc = err_wrap(rc, "%s", comp.label);
-		return rc;
+	const struct image_writer *w = image_writer_find(fmt.value);
+	char buf[32], names[64];
+	const char *c;
+	int rc;
+	if (!w)
+		return err_set(ERR_USAGE, "%s: RootFormat %s: no such writer", fmt.label, fmt.value);
+	p->root_writer = w;
+	p->cloop_root = !strcmp(w->name, "cloop");
+	p->root_opts = xcalloc(1, w->opts_size);
+	w->opts_init(p->root_opts);
+	c = alias(w->comp_aliases, comp.value, buf, sizeof buf);
+	if (!one_of(w->comp_names, c)) {
+		snprintf(names, sizeof names, "%s", w->comp_names);
+		for (char *q = names; (q = strchr(q, '|'));)
+			*q = ',', memmove(q + 2, q + 1, strlen(q + 1) + 1), q[1] = ' ';
+		return err_set(ERR_USAGE, "%s: Compression %s: %s has %s (RootFormat %s, %s)", comp.label,
+			       comp.value, w->name, names, w->name, fmt.label);
 	}
-	cloop_opts_init(&p->cloop);
-	if (!strcasecmp(comp.value, "zstd"))
-		return err_set(ERR_USAGE,
-			       "%s: Compression zstd: cloop has zlib, xz, lz4 (RootFormat cloop, %s)",
-			       comp.label, fmt.label);
-	rc = cloop_opts_set(&p->cloop, "compressor", !strcasecmp(comp.value, "gzip") ? "zlib" : comp.value,
-			    comp.label);
+	rc = w->set(p->root_opts, w->comp_key, c, comp.label);
 	if (!rc && level.value)
-		rc = cloop_opts_set(&p->cloop, "level", level.value, level.label);
+		rc = w->set(p->root_opts, w->level_key, level.value, level.label);
 	if (!rc && bs.value)
-		rc = cloop_opts_set(&p->cloop, "block-size", bs.value, bs.label);
+		rc = w->set(p->root_opts, w->block_key, bs.value, bs.label);
 	if (!rc && threads.value)
-		rc = cloop_opts_set(&p->cloop, "threads", threads.value, threads.label);
-	if (!rc && (rc = cloop_opts_check(&p->cloop)))
-		rc = err_wrap(rc, "%s", comp.label);
+		rc = w->set(p->root_opts, w->threads_key, threads.value, threads.label);
+	if (!rc)
+		rc = plan_format_keys(cfg, p);
+	if (!rc)
+		rc = w->check(p->root_opts);
 	return rc;
 }
 
@@ -556,7 +604,9 @@ int build_plan(const struct build_cfg *cfg, struct build_plan *p)
 
 void build_plan_free(struct build_plan *p)
 {
-	cloop_opts_free(&p->cloop);
+	if (p->root_writer)
+		p->root_writer->opts_free(p->root_opts);
+	free(p->root_opts);
 	live_initrd_opts_free(&p->initrd);
 	free(p->busybox);
 	free(p->packages);

@@ -7,11 +7,10 @@
 #define MKLIVE_PIPELINE_PLAN_H
 
 #include "boot/menu.h"
-#include "cloop/cloop.h"
+#include "image/image.h"
 #include "live/initrd.h"
 #include "pipeline/chroot.h"
 #include "pipeline/config.h"
-#include "squashfs/squashfs.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -80,10 +79,10 @@ struct build_plan {
 	struct live_initrd_opts initrd;
 	char *busybox; /* the rescue shell's busybox, or NULL */
 	/* [Live] */
-	bool cloop_root; /* RootFormat=cloop: ISO 9660 inside cloop */
-	bool tgz;	 /* Writable=tgz: root_fs.tgz */
-	struct sqfs_opts sqfs;
-	struct cloop_opts cloop;
+	const struct image_writer *root_writer; /* RootFormat, from the writers' table */
+	void *root_opts;			/* its options, set and checked */
+	bool cloop_root;			/* RootFormat=cloop: the cloop module is needed */
+	bool tgz;				/* Writable=tgz: root_fs.tgz */
 	const char **writable_paths;
 	size_t nwritable_paths;
 	const char *id; /* Live.Id, or NULL: derived from the root image */

@@ -60,6 +60,13 @@ plan_fail id-bad "Id a/b: up to 60 characters" --set Live.Id=a/b
 plan_fail cloop-zstd "Compression zstd: cloop has zlib, xz, lz4" --root-format cloop --compression zstd
 plan_fail writable-paths "WritablePaths /usr/share: root_fs.tgz holds top-level directories" --writable tgz --set 'Live.WritablePaths=/usr/share'
 plan_fail bad-level "Level: 99 is out of range" --set Live.Level=99
+# a root format's own keys ([squashfs], --set squashfs.KEY=V), checked by its _opts_check
+plan_fail format-key-unknown "--set squashfs.nope: not a squashfs option" --set squashfs.nope=1
+plan_fail format-key-rule "--set squashfs.b 3000: the block size must be a power of two" --set squashfs.b=3000
+plan_fail format-key-other-format "--set cloop.block-size 1000: the block size must be a multiple of 512" --set cloop.block-size=1000
+plan_fail format-level-label "--set Live.Level 0: gzip compression levels are 1 to 9" --compression gzip --set Live.Level=0
+printf '[squashfs]\nb = 3000\n' >sqb.conf
+plan_fail format-key-file "sqb.conf:2: b 3000: the block size must be a power of two" -c sqb.conf
 
 # ---- control characters in what reaches a boot loader's file (19.4) -----------
 nl=$'\n' cr=$'\r'
@@ -106,6 +113,21 @@ printf '[Boot]\nAppend = %s\n' "$long" >long3.conf
 "$MKLIVE" build -c long3.conf --print-config >long.cfg
 [ "$(wc -c <long.cfg)" -lt 20000 ] && grep -q '^Append = x*\.\.\. (200000 bytes)    # long3.conf:2: Append$' long.cfg &&
 	t_pass long-print-config || t_fail long-print-config "$(wc -c <long.cfg) bytes"
+
+# ---- a root format's keys reach the writer (and --print-config shows them) ----------
+printf '[squashfs]\nb = 256K\nno-fragments = yes\n' >sq.conf
+"$MKLIVE" build -c sq.conf --print-config >sq.cfg
+grep -q '^\[squashfs\]$' sq.cfg && grep -q '^b = 256K    # sq.conf:2: b$' sq.cfg && t_pass format-key-print-config ||
+	t_fail format-key-print-config "$(tail -n 3 sq.cfg)"
+kernel=$(debian_kernel)
+if [ -n "$kernel" ] && command -v unsquashfs >/dev/null && [ -x /bin/busybox ]; then
+	SOURCE_DATE_EPOCH=1700000000 "$MKLIVE" build -q --no-cache --timeout 1 -c sq.conf -o sq.iso &&
+		isoinfo -R -i sq.iso -x /live/root.squashfs >sq.sqfs && unsquashfs -s sq.sqfs >sq.super
+	grep -q 'Block size 262144' sq.super && grep -q 'Fragments are not stored' sq.super &&
+		t_pass format-keys-reach-writer || t_fail format-keys-reach-writer "$(head -c 300 sq.super)"
+else
+	t_skip format-keys-reach-writer "needs linux-image-amd64, squashfs-tools and busybox-static"
+fi
 
 # ---- quotes are not syntax in a single value (19.15): kept as written ---------------
 printf '[Output]\nVolumeId = "LIVE"\n' >quoted.conf
