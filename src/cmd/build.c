@@ -145,8 +145,10 @@ int cmd_build(int argc, char **argv)
 	if ((rc = opt_parse(&cmd, argc, argv, &c, &ops, &nops)))
 		goto out;
 	if (nops) {
-		rc = err_set(ERR_USAGE,
-			     "unexpected argument '%s': the root is given with --root (see --help)", ops[0]);
+		rc = err_set(
+		    ERR_USAGE,
+		    "unexpected operand '%s': the root is given with --root (see 'mklive build --help')",
+		    ops[0]);
 		goto out;
 	}
 	for (size_t i = 0; i < c.nconfigs && !rc; i++)

@@ -116,8 +116,7 @@ static int do_create(int argc, char **argv, const char *prog)
 		in_path = ops[0];
 		out_path = ops[1];
 	} else {
-		rc = err_set(ERR_USAGE, "create needs IN and OUT, %s (see 'mklive cloop --help')",
-			     nops < 2 ? "got fewer" : "got more");
+		rc = opt_operands(&cmd, ops, nops, 2, 2, "IN and OUT");
 		goto out;
 	}
 	if ((rc = cloop_opts_check(&co)) < 0)
@@ -148,11 +147,10 @@ static int plain_args(int argc, char **argv, const char *what, size_t n, char **
 	int rc = opt_parse(&cmd, argc, argv, NULL, ops, &nops);
 	if (rc)
 		return rc;
-	if (nops != n) {
+	if ((rc = opt_operands(&cmd, *ops, nops, n, n, n == 2 ? "IN and OUT" : "IN"))) {
 		free(*ops);
 		*ops = NULL;
-		return err_set(ERR_USAGE, "%s needs %s (see 'mklive cloop --help')", what,
-			       n == 2 ? "IN and OUT" : "IN");
+		return rc;
 	}
 	return 0;
 }

@@ -119,7 +119,7 @@ int cmd_fat(int argc, char **argv)
 		goto out;
 	}
 	if (!nsrcs && !c.esp) {
-		rc = err_set(ERR_USAGE, "no SOURCE given (see mklive fat --help)");
+		rc = opt_operands(&cmd, srcs, nsrcs, 1, SIZE_MAX, "SOURCE... (or --esp)");
 		goto out;
 	}
 	if (strcmp(c.output, "-") == 0) {
