@@ -24,7 +24,7 @@ static char *write_conf(const char *name, const char *text)
 	return p;
 }
 
-static void test_load_and_lists(void)
+TEST(test_load_and_lists)
 {
 	struct build_cfg c;
 	const struct cfg_val *v;
@@ -77,7 +77,7 @@ static void test_load_and_lists(void)
 	free(p);
 }
 
-static void test_profile_defaults(void)
+TEST(test_profile_defaults)
 {
 	struct build_cfg c;
 	const char *label;
@@ -91,7 +91,7 @@ static void test_profile_defaults(void)
 	build_cfg_free(&c);
 }
 
-static void test_errors(void)
+TEST(test_errors)
 {
 	struct build_cfg c;
 	char *p;
@@ -118,7 +118,7 @@ static void test_errors(void)
 	build_cfg_free(&c);
 }
 
-static void test_dump(void)
+TEST(test_dump)
 {
 	struct build_cfg c;
 	char *d;
@@ -135,7 +135,7 @@ static void test_dump(void)
 
 /* The command line, applied after every file whatever the order: its
  * first assignment of a list replaces the file's list, later ones add. */
-static void test_args(void)
+TEST(test_args)
 {
 	struct build_cfg c;
 	const struct cfg_val *v;
@@ -172,7 +172,7 @@ static void test_args(void)
 }
 
 /* The plan: typed fields, menu entries by name, errors before any work. */
-static void test_plan(void)
+TEST(test_plan)
 {
 	struct build_cfg c;
 	struct build_plan pl;
@@ -201,7 +201,7 @@ static void test_plan(void)
 	build_cfg_free(&c);
 }
 
-static void test_menu_render(void)
+TEST(test_menu_render)
 {
 	struct menu m;
 	struct menu_entry live = {"live", "Live", "/boot/vmlinuz", "/boot/initrd.img", "live.id=x quiet",
@@ -239,12 +239,6 @@ static void test_menu_render(void)
 int main(void)
 {
 	tmp = test_tmpdir();
-	RUN(test_load_and_lists);
-	RUN(test_profile_defaults);
-	RUN(test_errors);
-	RUN(test_dump);
-	RUN(test_args);
-	RUN(test_plan);
-	RUN(test_menu_render);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -13,7 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-static void test_cpio_header(void)
+TEST(test_cpio_header)
 {
 	uint8_t h[CPIO_HEADER_SIZE];
 	struct cpio_hdr f = {.ino = 1,
@@ -58,7 +58,7 @@ static int mem_sink(void *ctx, const void *buf, size_t n)
 	return 0;
 }
 
-static void test_cpio_tree(void)
+TEST(test_cpio_tree)
 {
 	struct tree *t = tree_create();
 	struct tree_node *n, *dir;
@@ -135,7 +135,7 @@ static void test_cpio_tree(void)
 
 /* Hard links share the inode number; the data travels with the first name
  * (the kernel links later names to it and skips their bodies). */
-static void test_cpio_hardlinks(void)
+TEST(test_cpio_hardlinks)
 {
 	char *dir = test_tmpdir(), path[600], path2[600];
 	struct tree *t = tree_create();
@@ -190,7 +190,7 @@ static const char alias_text[] = "# Aliases extracted from modules themselves.\n
 static const char softdep_text[] = "softdep ext4 pre: crypto-crc32c\n"
 				   "softdep unrelated pre: ext4\n";
 
-static void test_kmod_closure(void)
+TEST(test_kmod_closure)
 {
 	struct kmod_set *s;
 	CHECK_EQ(kmod_set_parse(&s, dep_text, alias_text, softdep_text), 0);
@@ -224,7 +224,7 @@ static void test_kmod_closure(void)
 	kmod_set_destroy(s);
 }
 
-static void test_kmod_patterns(void)
+TEST(test_kmod_patterns)
 {
 	struct kmod_set *s;
 	CHECK_EQ(kmod_set_parse(&s, dep_text, alias_text, NULL), 0);
@@ -241,7 +241,7 @@ static void test_kmod_patterns(void)
 
 /* A module from outside the tree (cloop.ko from cloop-src): carried as
  * extra/NAME.ko with its .modinfo dependencies. */
-static void test_kmod_file(void)
+TEST(test_kmod_file)
 {
 	char *dir = test_tmpdir(), p[600], bad[600];
 	static const char ko[] = "\177ELF\2\1\1\0stuff\0license=GPL\0depends=cdrom,scsi_mod\0vermagic=6.1\0";
@@ -295,11 +295,6 @@ static void test_kmod_file(void)
 
 int main(void)
 {
-	RUN(test_cpio_header);
-	RUN(test_cpio_tree);
-	RUN(test_cpio_hardlinks);
-	RUN(test_kmod_closure);
-	RUN(test_kmod_patterns);
-	RUN(test_kmod_file);
+	RUN_ALL();
 	TEST_EXIT();
 }

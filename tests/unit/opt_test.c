@@ -45,7 +45,7 @@ static int parse(enum opt_style st, bool stop, struct seen *s, char ***ops, size
 	return opt_parse(&c, argc, argv, s, ops, n);
 }
 
-static void test_gnu(void)
+TEST(test_gnu)
 {
 	char *argv[] = {"t", "-ac", "x",	   "-bVAL", "--beta=2", "--alpha", "-b",
 			"3", "y",   "--long-only", "L",	    "--",	"-a"};
@@ -64,7 +64,7 @@ static void test_gnu(void)
 	free(ops);
 }
 
-static void test_gnu_errors(void)
+TEST(test_gnu_errors)
 {
 	char *unknown[] = {"t", "-z"}, *missing[] = {"t", "x", "-b"}, *novalue[] = {"t", "--alpha=1"},
 	     *longshort[] = {"t", "-long-only", "v"}, *shortlong[] = {"t", "--a"};
@@ -84,7 +84,7 @@ static void test_gnu_errors(void)
 	CHECK(ops == NULL);
 }
 
-static void test_single_dash(void)
+TEST(test_single_dash)
 {
 	char *argv[] = {"t", "-alpha", "-b", "V", "--long-only", "L", "-long-only=M", "op", "-c"};
 	struct seen s;
@@ -100,7 +100,7 @@ static void test_single_dash(void)
 	CHECK(strstr(err_msg(), "unknown option -ac") != NULL);
 }
 
-static void test_stop_and_help(void)
+TEST(test_stop_and_help)
 {
 	char *argv[] = {"t", "-a", "sub", "-b", "x"}, *help[] = {"t", "-qh", "-z"};
 	struct seen s;
@@ -116,7 +116,7 @@ static void test_stop_and_help(void)
 	log_set_level(1);
 }
 
-static void test_iso_opts(void)
+TEST(test_iso_opts)
 {
 	struct iso_opts o;
 	iso_opts_init(&o);
@@ -155,7 +155,7 @@ static void test_iso_opts(void)
 	CHECK(strstr(err_msg(), "conflict") != NULL);
 }
 
-static void test_sqfs_opts(void)
+TEST(test_sqfs_opts)
 {
 	struct sqfs_opts o;
 	sqfs_opts_init(&o);
@@ -181,7 +181,7 @@ static void test_sqfs_opts(void)
 	CHECK_EQ(sqfs_opts_check(&o), -ERR_USAGE); /* gzip 1..9 */
 }
 
-static void test_cloop_opts(void)
+TEST(test_cloop_opts)
 {
 	struct cloop_opts o;
 	cloop_opts_init(&o);
@@ -203,7 +203,7 @@ static void test_cloop_opts(void)
 	cloop_opts_free(&o);
 }
 
-static void test_fat_initrd_opts(void)
+TEST(test_fat_initrd_opts)
 {
 	struct fat_opts f;
 	struct live_initrd_opts l;
@@ -248,13 +248,6 @@ static void test_fat_initrd_opts(void)
 
 int main(void)
 {
-	RUN(test_gnu);
-	RUN(test_gnu_errors);
-	RUN(test_single_dash);
-	RUN(test_stop_and_help);
-	RUN(test_iso_opts);
-	RUN(test_sqfs_opts);
-	RUN(test_cloop_opts);
-	RUN(test_fat_initrd_opts);
+	RUN_ALL();
 	TEST_EXIT();
 }
