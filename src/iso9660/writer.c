@@ -4,7 +4,7 @@
  * boot-info-tables in place. */
 #include "iso9660/eltorito.h"
 #include "iso9660/hybrid.h"
-#include "iso9660/image.h"
+#include "iso9660/iso_impl.h"
 #include "iso9660/joliet.h"
 
 #include "core/error.h"

@@ -9,7 +9,7 @@
 #include "core/tree.h"
 #include "core/util.h"
 #include "fat/fat.h"
-#include "fat/fat_priv.h"
+#include "fat/fat_impl.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -2,8 +2,8 @@
  * geometry and boot sector, FAT tables, names and directory entries, MBR.
  * References: Microsoft "FAT: General Overview of On-Disk Format" 1.03
  * (cited as "FAT spec" with its section names). */
-#ifndef MKLIVE_FAT_FAT_PRIV_H
-#define MKLIVE_FAT_FAT_PRIV_H
+#ifndef MKLIVE_FAT_FAT_IMPL_H
+#define MKLIVE_FAT_FAT_IMPL_H
 
 #include "fat/fat.h"
 
