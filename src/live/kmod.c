@@ -287,17 +287,44 @@ static const char *const profile_generic[] = {
     NULL,
 };
 
+/* The "net" set (live.fetch=: booting over the network): the common
+ * PCI Ethernet and virtual NICs, the usual USB Ethernet adapters, and the
+ * filesystems live.findiso= searches (exfat, ntfs3: where the kernel has
+ * them). af_packet is built into Debian's kernel; named for kernels where it
+ * is a module. Names not in modules.dep are skipped. */
+static const char *const profile_net[] = {
+    "e1000",	  "e1000e",	"igb",	     "igc",	  "ixgbe",	  "r8169",     "tg3",
+    "bnx2",	  "virtio_net", "vmxnet3",   "af_packet", "usbnet",	  "cdc_ether", "cdc_ncm",
+    "rndis_host", "r8152",	"r8153_ecm", "asix",	  "ax88179_178a", "smsc95xx",  "smsc75xx",
+    "aqc111",	  "dm9601",	"mcs7830",   "exfat",	  "ntfs3",	  NULL,
+};
+
+void kmod_set_add_net(struct kmod_set *s)
+{
+	for (const char *const *list = profile_net; *list; list++)
+		kmod_set_add(s, *list);
+}
+
 int kmod_set_add_profile(struct kmod_set *s, const char *profile)
 {
 	const char *const *list;
-	if (!strcmp(profile, "generic"))
+	size_t n = strcspn(profile, "+");
+	if (profile[n] && strcmp(profile + n, "+net"))
+		return err_set(ERR_USAGE,
+			       "unknown module profile '%s' (generic, minimal, generic+net or minimal+net)",
+			       profile);
+	if (n == 7 && !strncmp(profile, "generic", n))
 		list = profile_generic;
-	else if (!strcmp(profile, "minimal"))
+	else if (n == 7 && !strncmp(profile, "minimal", n))
 		list = profile_minimal;
 	else
-		return err_set(ERR_USAGE, "unknown module profile '%s' (generic or minimal)", profile);
+		return err_set(ERR_USAGE,
+			       "unknown module profile '%s' (generic, minimal, generic+net or minimal+net)",
+			       profile);
 	for (; *list; list++)
 		kmod_set_add(s, *list);
+	if (profile[n])
+		kmod_set_add_net(s);
 	for (list = profile_fs; *list; list++)
 		kmod_set_add(s, *list);
 	return 0;
