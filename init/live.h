@@ -11,19 +11,26 @@
 
 /* ---- boot parameters (cmdline.c) ----------------------------------------- */
 enum live_writable { LIVE_OVERLAY, LIVE_TGZ };
+/* live.ip=: AUTO is DHCP when live.fetch= is given, else nothing. */
+enum live_ip { LIVE_IP_AUTO, LIVE_IP_DHCP, LIVE_IP_STATIC, LIVE_IP_OFF };
 
 struct live_opts {
-	char id[128];		     /* live.id=; "" when not given */
-	bool toram;		     /* live.toram */
-	enum live_writable writable; /* live.writable=overlay|tgz */
-	unsigned timeout;	     /* live.timeout=SECONDS, default 30 */
-	bool shell;		     /* live.shell: a shell before switching root */
-	bool debug;		     /* live.debug: log each step with timings */
-	char init[256];		     /* live.init=, default /sbin/init */
-	char overlay_size[32];	     /* live.overlay_size= (tmpfs size=), default 50% */
-	bool persistence;	     /* live.persistence: changes kept on a mklive-rw store */
-	bool check;		     /* live.check: verify /live/SHA256SUMS first */
-	char warnings[512];	     /* what was ignored and why, "" if nothing */
+	char id[128];			 /* live.id=; "" when not given */
+	bool toram;			 /* live.toram */
+	enum live_writable writable;	 /* live.writable=overlay|tgz */
+	unsigned timeout;		 /* live.timeout=SECONDS, default 30 */
+	bool shell;			 /* live.shell: a shell before switching root */
+	bool debug;			 /* live.debug: log each step with timings */
+	char init[256];			 /* live.init=, default /sbin/init */
+	char overlay_size[32];		 /* live.overlay_size= (tmpfs size=), default 50% */
+	bool persistence;		 /* live.persistence: changes kept on a mklive-rw store */
+	bool check;			 /* live.check: verify /live/SHA256SUMS first */
+	enum live_ip ip;		 /* live.ip=dhcp|ADDR/PREFIX:GATEWAY:DNS|off */
+	uint32_t ip_addr, ip_gw, ip_dns; /* static: network byte order, 0 = none */
+	unsigned ip_prefix;		 /* static: 0..32 */
+	char fetch[512];		 /* live.fetch=http://HOST[:PORT]/PATH; "" when not given */
+	char findiso[256];		 /* live.findiso=/PATH/FILE.iso; "" when not given */
+	char warnings[512];		 /* what was ignored and why, "" if nothing */
 };
 
 void live_opts_default(struct live_opts *o);
@@ -31,6 +38,8 @@ void live_opts_default(struct live_opts *o);
  * live.* words and malformed values are ignored with a note in o->warnings;
  * everything else on the line is not ours. Returns the number of warnings. */
 int live_cmdline_parse(const char *cmdline, struct live_opts *o);
+/* live.ip= static form "ADDR/PREFIX[:GATEWAY[:DNS]]" (dotted quads); 0 or -1. */
+int live_ip_parse(const char *v, struct live_opts *o);
 
 /* ---- kernel modules (modalias.c) ----------------------------------------- */
 struct kmod_alias {
