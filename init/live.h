@@ -114,6 +114,77 @@ void live_disk_of(const char *sysfs_link, const char *name, char *disk, size_t c
  * "." or ".." component, no empty component? */
 bool live_sums_path_ok(const char *path);
 
+/* ---- DHCP messages (dhcp.c) ---------------------------------------------- */
+#define DHCP_MIN_PACKET 300
+#define DHCP_MAX_PACKET 1500
+enum { DHCP_DISCOVER = 1, DHCP_OFFER = 2, DHCP_REQUEST = 3, DHCP_ACK = 5, DHCP_NAK = 6 };
+enum {
+	DHCP_OPT_PAD = 0,
+	DHCP_OPT_MASK = 1,
+	DHCP_OPT_ROUTER = 3,
+	DHCP_OPT_DNS = 6,
+	DHCP_OPT_DOMAIN = 15,
+	DHCP_OPT_REQIP = 50,
+	DHCP_OPT_LEASE = 51,
+	DHCP_OPT_MSGTYPE = 53,
+	DHCP_OPT_SERVERID = 54,
+	DHCP_OPT_PARAMS = 55,
+	DHCP_OPT_CLIENTID = 61,
+	DHCP_OPT_END = 255,
+};
+
+/* What a server's answer says. Addresses in network byte order. */
+struct dhcp_lease {
+	uint8_t type; /* DHCP_OFFER, DHCP_ACK or DHCP_NAK */
+	uint32_t yiaddr, siaddr, server_id, mask, router, dns[3];
+	unsigned ndns;
+	uint32_t lease; /* seconds; 0 = not given */
+	char domain[64];
+};
+
+/* A client message (DHCP_DISCOVER, DHCP_REQUEST) with the broadcast flag,
+ * the client id, and req_ip / server_id when not 0 (network order). Returns
+ * its length (at least DHCP_MIN_PACKET), 0 if cap is too small. */
+size_t dhcp_build(uint8_t *buf, size_t cap, int type, uint32_t xid, const uint8_t mac[6], uint32_t req_ip,
+		  uint32_t server_id, uint16_t secs);
+/* A server message for this xid and MAC: 0 with *l filled, -1 if it is not
+ * one (another client's, malformed, truncated options, no address). */
+int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6], struct dhcp_lease *l);
+/* Netmask <-> prefix length (network order masks). */
+unsigned dhcp_mask_prefix(uint32_t mask_net);
+uint32_t dhcp_prefix_mask(unsigned prefix);
+
+/* ---- HTTP (http.c) ------------------------------------------------------- */
+struct http_url {
+	char host[256];
+	unsigned port;
+	char path[512]; /* from the first '/', "/" if none */
+};
+
+struct http_resp {
+	int status;		/* e.g. 200 */
+	int64_t content_length; /* -1: not given */
+	bool chunked;		/* Transfer-Encoding: chunked */
+	char location[512];	/* Location:, "" if none */
+};
+
+/* "http://HOST[:PORT][/PATH]": 0, or -1 (not http, empty host, bad port,
+ * too long, spaces or control characters). */
+int http_url_parse(const char *url, struct http_url *u);
+/* The response head at the start of buf[0..len): its length including the
+ * blank line, 0 if more bytes are needed, -1 if it is not a valid HTTP/1.x
+ * response head (or too large, or conflicting Content-Length). */
+int http_head_parse(const char *buf, size_t len, struct http_resp *r);
+/* A redirect target: an absolute http:// URL, or a path on base's server
+ * (absolute, or relative to base's directory). 0 or -1. */
+int http_url_resolve(const char *base, const char *loc, char *out, size_t cap);
+/* The URL of a file beside url: same directory, this name. 0 or -1. */
+int http_url_beside(const char *url, const char *name, char *out, size_t cap);
+/* In SHA256SUMS text, the entry for the file that urlpath names: a line
+ * whose path is urlpath itself or a tail of it after a '/' ("root.squashfs",
+ * "live/root.squashfs"), the longest such. 0 with the digest, -1 if none. */
+int http_sums_lookup(const char *text, size_t len, const char *urlpath, uint8_t digest[32]);
+
 /* ---- tar reader (tar.c) -------------------------------------------------- */
 /* Extract a tar archive held in memory (already decompressed) below the
  * directory dirfd. Refuses absolute names, ".." components, hard links out

@@ -278,6 +278,10 @@ int live_find_medium(void)
 	 * then the filesystems the boot needs while the buses are scanned. */
 	static const char *const fixed[] = {"sr_mod", "isofs", "loop", "squashfs", "overlay"};
 	bool fixed_loaded = false;
+	if (*live_opt.fetch)
+		return live_fetch_medium();
+	if (live_opt.ip != LIVE_IP_AUTO && live_net_up() < 0)
+		live_say("network: not configured; going on without it");
 	ndevs = 0;
 	for (;;) {
 		int loaded = live_coldplug();

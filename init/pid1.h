@@ -61,6 +61,15 @@ int live_mount_root(void);
 int live_writable_overlay(void);
 int live_writable_tgz(void);
 
+/* net.c: live.ip: the first Ethernet interface with a link, configured
+ * by DHCP or statically (nothing with live.ip=off), handed over in
+ * /run/mklive/net. 0, or -1 with the reason said. Done once. */
+int live_net_up(void);
+
+/* fetch.c: live.fetch=URL: download, verify, mount on MEDIUM (0; -1 with
+ * the reason said). */
+int live_fetch_medium(void);
+
 /* check.c: live.check, every file of /live/SHA256SUMS on the mounted
  * medium (0; -1 with the damaged file named). */
 int live_check_medium(void);
