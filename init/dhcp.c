@@ -60,8 +60,8 @@ size_t dhcp_build(uint8_t *buf, size_t cap, int type, uint32_t xid, const uint8_
 	buf[n++] = 2;
 	buf[n++] = (uint8_t)(DHCP_MAX_PACKET >> 8);
 	buf[n++] = (uint8_t)(DHCP_MAX_PACKET & 0xff);
-	static const uint8_t want[] = {DHCP_OPT_MASK, DHCP_OPT_ROUTER, DHCP_OPT_DNS, DHCP_OPT_DOMAIN,
-				       DHCP_OPT_LEASE, DHCP_OPT_SERVERID};
+	static const uint8_t want[] = {DHCP_OPT_MASK,	DHCP_OPT_ROUTER, DHCP_OPT_DNS,
+				       DHCP_OPT_DOMAIN, DHCP_OPT_LEASE,	 DHCP_OPT_SERVERID};
 	buf[n++] = DHCP_OPT_PARAMS;
 	buf[n++] = sizeof want;
 	memcpy(buf + n, want, sizeof want);
@@ -123,8 +123,8 @@ int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6
 			for (; k < ol && k + 1 < sizeof l->domain; k++) {
 				/* a domain name: letters, digits, '-', '.' */
 				char c = (char)v[k];
-				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-				      c == '-' || c == '.'))
+				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				      (c >= '0' && c <= '9') || c == '-' || c == '.'))
 					break;
 				l->domain[k] = c;
 			}
@@ -133,7 +133,8 @@ int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6
 		}
 		case DHCP_OPT_LEASE:
 			if (ol == 4)
-				l->lease = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+				l->lease =
+				    (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
 			break;
 		case DHCP_OPT_SERVERID:
 			if (ol == 4)

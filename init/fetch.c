@@ -175,7 +175,8 @@ static int get(const char *url0, struct conn *c, char *final, size_t fcap)
 			char next[512];
 			close(c->fd);
 			if (http_url_resolve(url, c->r.location, next, sizeof next) < 0) {
-				live_say("live.fetch: %s: redirected to %s, which is not an http:// URL (no TLS here)",
+				live_say("live.fetch: %s: redirected to %s, which is not an http:// URL (no "
+					 "TLS here)",
 					 url, c->r.location);
 				return -1;
 			}
@@ -198,9 +199,11 @@ static void progress(const char *name, uint64_t done, int64_t total, double t0, 
 	*last = now;
 	char b[160];
 	double mbs = now > t0 ? done / 1e6 / (now - t0) : 0;
-	int l = total > 0 ? snprintf(b, sizeof b, "\rlive: fetching %s: %3d%% (%.1f of %.1f MB, %.1f MB/s)  ", name,
-				     (int)(done * 100 / (uint64_t)total), done / 1e6, (double)total / 1e6, mbs)
-			  : snprintf(b, sizeof b, "\rlive: fetching %s: %.1f MB (%.1f MB/s)  ", name, done / 1e6, mbs);
+	int l =
+	    total > 0
+		? snprintf(b, sizeof b, "\rlive: fetching %s: %3d%% (%.1f of %.1f MB, %.1f MB/s)  ", name,
+			   (int)(done * 100 / (uint64_t)total), done / 1e6, (double)total / 1e6, mbs)
+		: snprintf(b, sizeof b, "\rlive: fetching %s: %.1f MB (%.1f MB/s)  ", name, done / 1e6, mbs);
 	live_console_write(b, (size_t)l);
 }
 
@@ -213,14 +216,16 @@ static int body(struct conn *c, const char *url, int out, uint8_t **mem, size_t 
 	double t0 = live_now(), last = 0;
 	static char chunk[1 << 16];
 	if (c->r.chunked) {
-		live_say("live.fetch: %s: the server sent it in chunked encoding, which mklive-init does not read "
-			 "(serve it as a static file)",
-			 url);
+		live_say(
+		    "live.fetch: %s: the server sent it in chunked encoding, which mklive-init does not read "
+		    "(serve it as a static file)",
+		    url);
 		return -1;
 	}
 	if (out < 0) {
 		if (total > (int64_t)cap) {
-			live_say("live.fetch: %s: %lld bytes, more than the %zu expected", url, (long long)total, cap);
+			live_say("live.fetch: %s: %lld bytes, more than the %zu expected", url,
+				 (long long)total, cap);
 			return -1;
 		}
 		*mem = malloc(cap + 1);
@@ -240,8 +245,8 @@ static int body(struct conn *c, const char *url, int out, uint8_t **mem, size_t 
 			ssize_t k = rd(c->fd, chunk, sizeof chunk);
 			if (k < 0) {
 				live_console_write("\n", 1);
-				live_say("live.fetch: %s: reading: %s after %llu bytes", url, strerror((int)-k),
-					 (unsigned long long)done);
+				live_say("live.fetch: %s: reading: %s after %llu bytes", url,
+					 strerror((int)-k), (unsigned long long)done);
 				return -1;
 			}
 			if (k == 0)
@@ -255,8 +260,8 @@ static int body(struct conn *c, const char *url, int out, uint8_t **mem, size_t 
 			int e = wr_all(out, p, n);
 			if (e < 0) {
 				live_console_write("\n", 1);
-				live_say("live.fetch: %s: writing to RAM: %s after %llu MB (too little RAM?)", url,
-					 strerror(-e), (unsigned long long)(done >> 20));
+				live_say("live.fetch: %s: writing to RAM: %s after %llu MB (too little RAM?)",
+					 url, strerror(-e), (unsigned long long)(done >> 20));
 				return -1;
 			}
 			progress(name, done + n, total, t0, &last);
@@ -410,7 +415,8 @@ static int verify(const char *url, const char *path, const uint8_t *sums, size_t
 		if (!required)
 			return 1;
 		live_say("live.fetch: %s: %s lists no %s: nothing to check it against", url,
-			 sums ? "the SHA256SUMS beside it" : "there is no SHA256SUMS beside it, and so", u.path);
+			 sums ? "the SHA256SUMS beside it" : "there is no SHA256SUMS beside it, and so",
+			 u.path);
 		return -1;
 	}
 	int r = hash_file(path, got);
@@ -419,7 +425,8 @@ static int verify(const char *url, const char *path, const uint8_t *sums, size_t
 		return -1;
 	}
 	if (memcmp(want, got, sizeof got)) {
-		live_say("live.fetch: checksum mismatch: %s does not match its SHA-256 in SHA256SUMS (a damaged or "
+		live_say("live.fetch: checksum mismatch: %s does not match its SHA-256 in SHA256SUMS (a "
+			 "damaged or "
 			 "changed file on the server)",
 			 url);
 		return -1;

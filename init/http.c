@@ -88,8 +88,8 @@ int http_head_parse(const char *buf, size_t len, struct http_resp *r)
 		return -1;
 	/* Status line: HTTP/1.x SP 3DIGIT [SP reason] */
 	if (end < 12 || memcmp(buf, "HTTP/1.", 7) || !isdigit((unsigned char)buf[7]) || buf[8] != ' ' ||
-	    !isdigit((unsigned char)buf[9]) || !isdigit((unsigned char)buf[10]) || !isdigit((unsigned char)buf[11]) ||
-	    (buf[12] != ' ' && buf[12] != '\r' && buf[12] != '\n'))
+	    !isdigit((unsigned char)buf[9]) || !isdigit((unsigned char)buf[10]) ||
+	    !isdigit((unsigned char)buf[11]) || (buf[12] != ' ' && buf[12] != '\r' && buf[12] != '\n'))
 		return -1;
 	r->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
 	if (r->status < 100)
@@ -166,7 +166,8 @@ int http_url_resolve(const char *base, const char *loc, char *out, size_t cap)
 		return snprintf(out, cap, "%.*s%s", (int)sl, base, loc) < (int)cap ? 0 : -1;
 	}
 	const char *slash = strrchr(u.path, '/');
-	return snprintf(out, cap, "%.*s%.*s%s", (int)sl, base, (int)(slash - u.path + 1), u.path, loc) < (int)cap
+	return snprintf(out, cap, "%.*s%.*s%s", (int)sl, base, (int)(slash - u.path + 1), u.path, loc) <
+		       (int)cap
 		   ? 0
 		   : -1;
 }
@@ -179,7 +180,8 @@ int http_url_beside(const char *url, const char *name, char *out, size_t cap)
 	size_t sl = 7 + strcspn(url + 7, "/?#");
 	u.path[strcspn(u.path, "?")] = 0;
 	const char *slash = strrchr(u.path, '/');
-	return snprintf(out, cap, "%.*s%.*s%s", (int)sl, url, (int)(slash - u.path + 1), u.path, name) < (int)cap
+	return snprintf(out, cap, "%.*s%.*s%s", (int)sl, url, (int)(slash - u.path + 1), u.path, name) <
+		       (int)cap
 		   ? 0
 		   : -1;
 }
@@ -202,8 +204,8 @@ int http_sums_lookup(const char *text, size_t len, const char *urlpath, uint8_t 
 			while (*n == '/')
 				n++;
 			size_t nl2 = strlen(n);
-			if (nl2 && nl2 <= pl && !strcmp(path + pl - nl2, n) && (nl2 == pl || path[pl - nl2 - 1] == '/') &&
-			    nl2 > best) {
+			if (nl2 && nl2 <= pl && !strcmp(path + pl - nl2, n) &&
+			    (nl2 == pl || path[pl - nl2 - 1] == '/') && nl2 > best) {
 				best = nl2;
 				memcpy(digest, d, SHA256_DIGEST);
 			}

@@ -117,9 +117,10 @@ static int find_link(int s, char *ifname)
 		nanosleep(&ts, NULL);
 	}
 	if (!n) {
-		live_say("network: no Ethernet interface appeared after %u s (no network card, or its driver is "
-			 "not in the initramfs: ModuleProfile = generic+net)",
-			 live_opt.timeout);
+		live_say(
+		    "network: no Ethernet interface appeared after %u s (no network card, or its driver is "
+		    "not in the initramfs: ModuleProfile = generic+net)",
+		    live_opt.timeout);
 		return -1;
 	}
 	char list[256] = "";
@@ -345,8 +346,8 @@ static void hand_over(const char *ifname, const char *method, uint32_t addr, uns
 		ntoa(l->server_id, d);
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		fprintf(f, "DOMAIN=%s\nDHCP_SERVER=%s\nLEASE_SECONDS=%u\nLEASE_START=%lld\n", l->domain, d, l->lease,
-			(long long)ts.tv_sec);
+		fprintf(f, "DOMAIN=%s\nDHCP_SERVER=%s\nLEASE_SECONDS=%u\nLEASE_START=%lld\n", l->domain, d,
+			l->lease, (long long)ts.tv_sec);
 	}
 	fclose(f);
 	rename("/run/mklive/net.tmp", "/run/mklive/net");
@@ -377,8 +378,8 @@ int live_net_up(void)
 			close(s);
 			return -1;
 		}
-		hand_over(ifname, "static", live_opt.ip_addr, live_opt.ip_prefix, live_opt.ip_gw, &live_opt.ip_dns,
-			  live_opt.ip_dns ? 1 : 0, NULL);
+		hand_over(ifname, "static", live_opt.ip_addr, live_opt.ip_prefix, live_opt.ip_gw,
+			  &live_opt.ip_dns, live_opt.ip_dns ? 1 : 0, NULL);
 		ntoa(live_opt.ip_addr, a);
 		live_say("network: %s: %s/%u (live.ip)", ifname, a, live_opt.ip_prefix);
 	} else {
@@ -395,8 +396,8 @@ int live_net_up(void)
 		hand_over(ifname, "dhcp", l.yiaddr, prefix, l.router, l.dns, l.ndns, &l);
 		ntoa(l.yiaddr, a);
 		ntoa(l.router, g);
-		live_say("network: %s: %s/%u from DHCP, gateway %s, lease %u s", ifname, a, prefix, *g ? g : "none",
-			 l.lease);
+		live_say("network: %s: %s/%u from DHCP, gateway %s, lease %u s", ifname, a, prefix,
+			 *g ? g : "none", l.lease);
 	}
 	close(s);
 	net_ready = true;
