@@ -200,6 +200,8 @@ static int to_ram(char *img, size_t cap, const char *name)
 		live_say("tmpfs for live.toram: %s; booting from the medium instead", strerror(errno));
 		return 1;
 	}
+	live_step("copying %s (%llu MiB) to RAM, %llu MiB available", name, (unsigned long long)(total >> 20),
+		  (unsigned long long)(live_mem_available() >> 20));
 	if (copy_to_ram(img, name, dst, sizeof dst) < 0 ||
 	    (with_tgz && copy_to_ram(MEDIUM "/live/root_fs.tgz", "root_fs.tgz", o, sizeof o) < 0)) {
 		umount2(TORAM, MNT_DETACH);
@@ -228,7 +230,6 @@ int live_mount_root(void)
 	live_mkdirs(ROOTFS);
 	bool in_ram = false;
 	if (live_opt.toram) {
-		live_step("copying %s to RAM", name);
 		in_ram = to_ram(img, sizeof img, name) == 0;
 	}
 	if (squash) {
