@@ -144,13 +144,19 @@ int http_head_parse(const char *buf, size_t len, struct http_resp *r)
 	return (int)end;
 }
 
+static int fetchable(const char *out)
+{
+	struct http_url u;
+	return http_url_parse(out, &u);
+}
+
 int http_url_resolve(const char *base, const char *loc, char *out, size_t cap)
 {
 	struct http_url u;
 	if (!strncasecmp(loc, "http://", 7)) {
 		if (http_url_parse(loc, &u) < 0)
 			return -1;
-		return snprintf(out, cap, "%s", loc) < (int)cap ? 0 : -1;
+		return snprintf(out, cap, "%s", loc) < (int)cap ? fetchable(out) : -1;
 	}
 	if (strstr(loc, "://") || !*loc || http_url_parse(base, &u) < 0)
 		return -1;
@@ -163,12 +169,12 @@ int http_url_resolve(const char *base, const char *loc, char *out, size_t cap)
 	if (loc[0] == '/') {
 		if (loc[1] == '/')
 			return -1; /* scheme-relative: another host, not followed */
-		return snprintf(out, cap, "%.*s%s", (int)sl, base, loc) < (int)cap ? 0 : -1;
+		return snprintf(out, cap, "%.*s%s", (int)sl, base, loc) < (int)cap ? fetchable(out) : -1;
 	}
 	const char *slash = strrchr(u.path, '/');
 	return snprintf(out, cap, "%.*s%.*s%s", (int)sl, base, (int)(slash - u.path + 1), u.path, loc) <
 		       (int)cap
-		   ? 0
+		   ? fetchable(out)
 		   : -1;
 }
 
@@ -182,7 +188,7 @@ int http_url_beside(const char *url, const char *name, char *out, size_t cap)
 	const char *slash = strrchr(u.path, '/');
 	return snprintf(out, cap, "%.*s%.*s%s", (int)sl, url, (int)(slash - u.path + 1), u.path, name) <
 		       (int)cap
-		   ? 0
+		   ? fetchable(out)
 		   : -1;
 }
 

@@ -178,7 +178,8 @@ int http_head_parse(const char *buf, size_t len, struct http_resp *r);
 /* A redirect target: an absolute http:// URL, or a path on base's server
  * (absolute, or relative to base's directory). 0 or -1. */
 int http_url_resolve(const char *base, const char *loc, char *out, size_t cap);
-/* The URL of a file beside url: same directory, this name. 0 or -1. */
+/* The URL of a file beside url: same directory, this name. 0, or -1 if
+ * it would not be a URL http_url_parse takes (too long). */
 int http_url_beside(const char *url, const char *name, char *out, size_t cap);
 /* In SHA256SUMS text, the entry for the file that urlpath names: a line
  * whose path is urlpath itself or a tail of it after a '/' ("root.squashfs",
