@@ -35,8 +35,9 @@ static void test_dhcp_discover(void)
 	CHECK_MEM(b + 28, mac, 6);
 	for (int i = 34; i < 236; i++)
 		CHECK_EQ(b[i], 0); /* rest of chaddr, sname, file */
-	static const uint8_t opts[] = {99, 130, 83, 99, 53, 1, 1, 61, 7, 1, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56,
-				       57, 2,	0x05, 0xdc, 55, 6, 1, 3, 6, 15, 51, 54, 255};
+	static const uint8_t opts[] = {99,   130,  83,	 99,   53,   1,	   1,  61, 7,	 1,
+				       0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 57, 2,  0x05, 0xdc,
+				       55,   6,	   1,	 3,    6,    15,   51, 54, 255};
 	CHECK_MEM(b + 236, opts, sizeof opts);
 	for (size_t i = 236 + sizeof opts; i < 300; i++)
 		CHECK_EQ(b[i], 0); /* padding up to the BOOTP minimum */
@@ -46,11 +47,12 @@ static void test_dhcp_discover(void)
 static void test_dhcp_request(void)
 {
 	uint8_t b[600];
-	size_t n = dhcp_build(b, sizeof b, DHCP_REQUEST, 0xdeadbeefu, mac, ip("10.0.2.15"), ip("10.0.2.2"), 0);
+	size_t n =
+	    dhcp_build(b, sizeof b, DHCP_REQUEST, 0xdeadbeefu, mac, ip("10.0.2.15"), ip("10.0.2.2"), 0);
 	CHECK_EQ(n, 300);
 	CHECK(b[4] == 0xde && b[5] == 0xad && b[6] == 0xbe && b[7] == 0xef);
-	static const uint8_t opts[] = {53, 1, 3, 61, 7, 1, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56,
-				       50, 4, 10, 0, 2, 15, 54, 4, 10, 0, 2, 2};
+	static const uint8_t opts[] = {53, 1, 3,  61, 7, 1,  0x52, 0x54, 0x00, 0x12, 0x34, 0x56,
+				       50, 4, 10, 0,  2, 15, 54,   4,	 10,   0,    2,	   2};
 	CHECK_MEM(b + 240, opts, sizeof opts);
 }
 
@@ -66,10 +68,10 @@ static size_t offer(uint8_t *b, uint8_t type)
 	b[16] = 10, b[17] = 0, b[18] = 2, b[19] = 15; /* yiaddr */
 	b[20] = 10, b[21] = 0, b[22] = 2, b[23] = 2;  /* siaddr */
 	memcpy(b + 28, mac, 6);
-	const uint8_t o[] = {99,  130, 83,  99,	 53,  1,   type, 0,   /* pad */
-			     54,  4,   10,  0,	 2,   2,   51,	 4,   0,   1,	0x51, 0x80, 1,	 4,   255, 255,
-			     255, 0,   3,   4,	 10,  0,   2,	 2,   6,   8,	10,   0,    2,	 3,   1,   1,
-			     1,	  1,   15,  11,	 'e', 'x', 'a',	 'm', 'p', 'l', 'e',  '.',  'o', 'r', 'g', 255};
+	const uint8_t o[] = {99,  130, 83, 99, 53,  1,	 type, 0, /* pad */
+			     54,  4,   10, 0,  2,   2,	 51,   4,   0,	 1,   0x51, 0x80, 1,   4,   255, 255,
+			     255, 0,   3,  4,  10,  0,	 2,    2,   6,	 8,   10,   0,	  2,   3,   1,	 1,
+			     1,	  1,   15, 11, 'e', 'x', 'a',  'm', 'p', 'l', 'e',  '.',  'o', 'r', 'g', 255};
 	memcpy(b + 236, o, sizeof o);
 	return 236 + sizeof o + 20;
 }
@@ -106,7 +108,7 @@ static void test_dhcp_parse_refuses(void)
 	struct dhcp_lease l;
 	uint8_t other[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x57};
 	size_t n = offer(b, DHCP_OFFER);
-	CHECK_EQ(dhcp_parse(b, n, 0x11223345u, mac, &l), -1); /* another exchange */
+	CHECK_EQ(dhcp_parse(b, n, 0x11223345u, mac, &l), -1);	/* another exchange */
 	CHECK_EQ(dhcp_parse(b, n, 0x11223344u, other, &l), -1); /* another client */
 	CHECK_EQ(dhcp_parse(b, 239, 0x11223344u, mac, &l), -1); /* no room for the cookie */
 	b[0] = 1;
@@ -166,8 +168,9 @@ static void test_http_url(void)
 	CHECK_EQ(http_url_parse("http://h/a.iso?v=1#top", &u), 0);
 	CHECK_STR(u.path, "/a.iso?v=1");
 	static const char *const bad[] = {
-	    "https://h/x", "http://", "http:///x", "http://h:0/", "http://h:65536/", "http://h:/x", "http://h:8a/",
-	    "http://u@h/x", "http://h/a b", "http://h/a\tb", "http://[::1]/x", "http://h?x", "ftp://h/x",
+	    "https://h/x",    "http://",      "http:///x",    "http://h:0/",  "http://h:65536/",
+	    "http://h:/x",    "http://h:8a/", "http://u@h/x", "http://h/a b", "http://h/a\tb",
+	    "http://[::1]/x", "http://h?x",   "ftp://h/x",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		CHECK_EQ(http_url_parse(bad[i], &u), -1);
@@ -195,7 +198,8 @@ static void test_http_head(void)
 	CHECK_EQ(http_head_parse("HTTP/1.1 200 OK\r\n\r\n", 19, &r), 19);
 	CHECK_EQ(r.content_length, -1);
 	/* chunked wins over Content-Length */
-	static const char ch[] = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+	static const char ch[] =
+	    "HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
 	CHECK_EQ(http_head_parse(ch, sizeof ch - 1, &r), (int)sizeof ch - 1);
 	CHECK(r.chunked);
 	CHECK_EQ(r.content_length, -1);
@@ -311,10 +315,21 @@ static void test_cmdline_net(void)
 	CHECK_EQ(live_cmdline_parse("live.ip=off", &o), 0);
 	CHECK_EQ(o.ip, LIVE_IP_OFF);
 	static const char *const bad[] = {
-	    "live.ip",	       "live.ip=10.0.0.1",	  "live.ip=10.0.0.1/33",	"live.ip=10.0.0/24",
-	    "live.ip=0.0.0.0/8", "live.ip=10.0.0.1/24:x", "live.ip=10.0.0.1/24:1.1.1.1:2.2.2.2:3.3.3.3",
-	    "live.ip=10.0.0.1/", "live.ip=10.0.0.1/24x",  "live.fetch=https://h/x",	"live.fetch=http://",
-	    "live.fetch=h/x",    "live.fetch",		  "live.findiso=isos/x.iso",	"live.findiso=/a/../b",
+	    "live.ip",
+	    "live.ip=10.0.0.1",
+	    "live.ip=10.0.0.1/33",
+	    "live.ip=10.0.0/24",
+	    "live.ip=0.0.0.0/8",
+	    "live.ip=10.0.0.1/24:x",
+	    "live.ip=10.0.0.1/24:1.1.1.1:2.2.2.2:3.3.3.3",
+	    "live.ip=10.0.0.1/",
+	    "live.ip=10.0.0.1/24x",
+	    "live.fetch=https://h/x",
+	    "live.fetch=http://",
+	    "live.fetch=h/x",
+	    "live.fetch",
+	    "live.findiso=isos/x.iso",
+	    "live.findiso=/a/../b",
 	    "live.findiso=/a/..",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
