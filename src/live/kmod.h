@@ -28,8 +28,7 @@ int kmod_set_add_file(struct kmod_set *s, const char *file);
 /* Add the profile "generic" or "minimal", each optionally with "+net"
  * (the net set below); error for another name. */
 int kmod_set_add_profile(struct kmod_set *s, const char *profile);
-/* Add the "net" set: Ethernet drivers (PCI, virtual, USB adapters) and the
- * filesystems live.findiso= may find an ISO file on (exfat, ntfs3). Used by
+/* Add the "net" set: Ethernet drivers (PCI, virtual, USB adapters). Used by
  * ModuleProfile = generic+net and by the initrd option "net" (--net). */
 void kmod_set_add_net(struct kmod_set *s);
 /* Close the selection over dependencies and softdep "pre:" modules. */

@@ -42,11 +42,13 @@ tail_of() { tr -d '\033\r' <"$O/$1.log" | grep -a 'live:' | tail -n 4 | tr '\n' 
 has() { tr -d '\r' <"$O/$1.log" | grep -aqE -- "$2"; }
 
 # Two guests at a time: each pair is started, then both are judged.
-boot root 'live.fetch=http://10.0.2.100/live/root.squashfs' 'METHOD=dhcp' 'cat /run/mklive/net\n' -nic "$nic" &
+boot root 'live.fetch=http://10.0.2.100/live/root.squashfs' 'inet 10\.0\.2\.15/24' \
+	'cat /run/mklive/net; ip -4 addr show dev eth0\n' -nic "$nic" &
 boot iso 'live.fetch=http://10.0.2.100/live.iso' 'mklive:/# ' '' -nic "$nic" &
 wait
-# the root image: DHCP, fetch, SHA256SUMS, the shell; /run/mklive/net handed over
-if has root 'METHOD=dhcp' && has root 'eth0: 10\.0\.2\.15/24 from DHCP, gateway 10\.0\.2\.2' &&
+# the root image: DHCP, fetch, SHA256SUMS, the shell; the address kept and
+# /run/mklive/net handed over
+if has root 'METHOD=dhcp' && has root 'inet 10\.0\.2\.15/24' && has root 'eth0: 10\.0\.2\.15/24 from DHCP, gateway 10\.0\.2\.2' &&
 	has root 'root.squashfs matches its SHA-256' && has root 'ADDRESS=10\.0\.2\.15' &&
 	grep -q 'GET /live/SHA256SUMS' "$O/requests.log"; then
 	t_pass fetch-root-image

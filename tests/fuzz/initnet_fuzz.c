@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct dhcp_lease l;
 		uint8_t *b = malloc(size ? size : 1);
 		memcpy(b, data, size);
-		uint32_t xid = size >= 8 ? (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7] : 0;
+		uint32_t xid =
+		    size >= 8 ? (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7] : 0;
 		if (dhcp_parse(b, size, xid, size >= 34 ? b + 28 : mac, &l) == 0) {
 			if (l.ndns > 3 || strlen(l.domain) >= sizeof l.domain)
 				abort();
@@ -64,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *nl = memchr(s, '\n', size);
 		if (nl)
 			*nl = 0;
-		if (http_url_parse(s, &u) == 0 && (u.port == 0 || u.port > 65535 || !*u.host || u.path[0] != '/'))
+		if (http_url_parse(s, &u) == 0 &&
+		    (u.port == 0 || u.port > 65535 || !*u.host || u.path[0] != '/'))
 			abort();
 		if (nl && http_url_resolve(s, nl + 1, out, sizeof out) == 0 && http_url_parse(out, &u) < 0)
 			abort(); /* a redirect target we follow must be a URL we can fetch */
