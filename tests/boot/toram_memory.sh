@@ -3,9 +3,13 @@
 # margin with MemAvailable, says so and boots from the medium (it used to
 # fill RAM until the kernel panicked, "System is deadlocked on memory").
 # With enough memory the copy is still made and the medium released.
-# The default system with 64 MB of incompressible ballast in its root.
+# live.fetch= of an image larger than the memory stops before downloading,
+# with the same figures, at the rescue shell.
+# The default system (with the net modules) with 64 MB of incompressible
+# ballast in its root.
 source "$TESTS_DIR/lib/common.sh"
 need qemu-system-x86_64 qemu-system-x86
+need python3 python3
 [ -n "$(debian_kernel)" ] || { echo "SKIP: $T_SCRIPT (needs a kernel from linux-image-amd64)"; exit 0; }
 need_file /bin/busybox busybox-static
 O=$TEST_OUT
@@ -13,13 +17,18 @@ export SOURCE_DATE_EPOCH=1700000000
 rm -rf "$O/ballast"; mkdir -p "$O/ballast/opt"
 head -c 64M /dev/urandom >"$O/ballast/opt/ballast"
 iso=$O/toram.iso
-if ! "$MKLIVE" build -q -o "$iso" --overlay "$O/ballast" --timeout 1 --append no_timer_check >"$O/build.log" 2>&1; then
+printf '[Kernel]\nModuleProfile = generic+net\n' >"$O/net.conf"
+if ! "$MKLIVE" build -q -c "$O/net.conf" -o "$iso" --overlay "$O/ballast" --timeout 1 --append no_timer_check >"$O/build.log" 2>&1; then
 	t_fail build "$(tail -c 400 "$O/build.log")"; t_done
 fi
 rm -rf "$O/ballast"
-boot() { # NAME MEMORY
-	"$MKLIVE" run "$iso" -m "$2" --append 'live.toram live.debug' --expect 'mklive:/# |Kernel panic|boot failed' \
-		--timeout 300 --log "$O/$1.log" </dev/null >"$O/$1.out" 2>"$O/$1.err"
+rm -rf "$O/srv"; mkdir -p "$O/srv/live"
+for f in live/root.squashfs live/SHA256SUMS; do "$MKLIVE" cat "$iso:/$f" >"$O/srv/$f"; done
+boot() { # NAME MEMORY [APPEND [QEMU ARGS]]
+	local name=$1 mem=$2 append=${3:-live.toram live.debug}
+	shift 3 2>/dev/null || shift $#
+	"$MKLIVE" run "$iso" -m "$mem" --append "$append" --expect 'mklive:/# |Kernel panic|boot failed' \
+		--timeout 300 --log "$O/$name.log" -- "$@" </dev/null >"$O/$name.out" 2>"$O/$name.err"
 }
 has() { tr -d '\r' <"$O/$1.log" | grep -aqE -- "$2"; }
 tail_of() { tr -d '\033\r' <"$O/$1.log" | grep -a 'live:\|panic' | tail -n 4 | tr '\n' ' ' | tail -c 400; }
@@ -39,5 +48,14 @@ if has large 'copying root.squashfs to RAM: 100%' && has large 'medium sr0 relea
 	t_pass enough-memory-copies
 else
 	t_fail enough-memory-copies "$(cat "$O/large.err"); $(tail_of large)"
+fi
+boot fetch 160 'live.fetch=http://10.0.2.100/live/root.squashfs' \
+	-nic "user,model=virtio-net-pci,guestfwd=tcp:10.0.2.100:80-cmd:python3 $TESTS_DIR/lib/http_stdio.py $O/srv"
+if has fetch 'live: root.squashfs needs [0-9]+ MiB of RAM .* only [0-9]+ MiB are available' &&
+	has fetch 'live: live.fetch: too little RAM for http://10.0.2.100/live/root.squashfs' &&
+	has fetch 'boot failed: starting a shell' && ! has fetch 'Kernel panic|fetching root.squashfs'; then
+	t_pass fetch-too-little-memory
+else
+	t_fail fetch-too-little-memory "$(cat "$O/fetch.err"); $(tail_of fetch)"
 fi
 t_done
