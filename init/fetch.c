@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -333,6 +334,17 @@ static int download(const char *url, const char *path, bool mount_tmpfs)
 			goto out;
 		}
 		live_mkdirs(FETCH "/live");
+	} else if (c->r.content_length >= 0) {
+		/* A second file (root_fs.tgz): the tmpfs grows by its size. */
+		struct statvfs sv;
+		char o[64];
+		if (statvfs(FETCH, &sv) == 0) {
+			unsigned long long used =
+			    (unsigned long long)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
+			snprintf(o, sizeof o, "size=%llu",
+				 used + (unsigned long long)c->r.content_length + (4u << 20));
+			mount(NULL, FETCH, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, o);
+		}
 	}
 	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0) {
@@ -414,24 +426,36 @@ static int verify(const char *url, const char *path, const uint8_t *sums, size_t
 	if (!sums || http_sums_lookup((const char *)sums, slen, u.path, want) < 0) {
 		if (!required)
 			return 1;
-		live_say("live.fetch: %s: %s lists no %s: nothing to check it against", url,
-			 sums ? "the SHA256SUMS beside it" : "there is no SHA256SUMS beside it, and so",
-			 u.path);
+		if (sums)
+			live_say("live.fetch: %s: the SHA256SUMS beside it has no line for %s: nothing to "
+				 "check it "
+				 "against",
+				 url, u.path);
+		else
+			live_say("live.fetch: %s: there is no SHA256SUMS beside it (HTTP 404): nothing to "
+				 "check it "
+				 "against",
+				 url);
 		return -1;
 	}
+	double t0 = live_now();
 	int r = hash_file(path, got);
 	if (r < 0) {
 		live_say("live.fetch: %s: %s", path, strerror(-r));
 		return -1;
 	}
 	if (memcmp(want, got, sizeof got)) {
-		live_say("live.fetch: checksum mismatch: %s does not match its SHA-256 in SHA256SUMS (a "
-			 "damaged or "
-			 "changed file on the server)",
-			 url);
+		live_say(
+		    "live.fetch: checksum mismatch: %s does not match its SHA-256 in SHA256SUMS (a damaged "
+		    "or changed file on the server)",
+		    url);
 		return -1;
 	}
-	live_say("live.fetch: %s matches its SHA-256 in SHA256SUMS", base_name(url));
+	struct stat st;
+	double dt = live_now() - t0;
+	stat(path, &st);
+	live_say("live.fetch: %s matches its SHA-256 in SHA256SUMS (%.1f MB/s)", base_name(url),
+		 dt > 0 ? st.st_size / 1e6 / dt : 0.0);
 	return 0;
 }
 
@@ -517,6 +541,13 @@ int live_fetch_medium(void)
 		snprintf(live_medium_id, sizeof live_medium_id, "%s", (char *)id);
 		live_trim(live_medium_id);
 		free(id);
+		/* Another build's ISO boots too, but its root's modules are for
+		 * its own kernel, which may not be the one running. */
+		if (*live_want_id && strcmp(live_medium_id, live_want_id))
+			live_say(
+			    "live.fetch: note: the ISO is another build (id %s, this initramfs is %s); its "
+			    "kernel modules may not fit the running kernel",
+			    live_medium_id, live_want_id);
 	}
 	/* Already in RAM: live.toram would only copy it again. */
 	live_opt.toram = false;

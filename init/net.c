@@ -54,7 +54,7 @@ static size_t list_ifaces(char names[][IFNAMSIZ], size_t cap)
 	char *v[32];
 	size_t n = 0;
 	while (d && (de = readdir(d)) && n < 32) {
-		char t[16];
+		char t[32];
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= IFNAMSIZ)
 			continue;
 		if (sysfs_read(de->d_name, "type", t, sizeof t) < 0 || strcmp(t, "1"))
