@@ -21,8 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DHCP_SECONDS 20 /* the whole exchange, retries included */
-
 static bool net_ready;
 
 static int sysfs_read(const char *ifname, const char *attr, char *buf, size_t cap)
@@ -236,7 +234,9 @@ static int dhcp_run(const char *ifname, struct dhcp_lease *l)
 {
 	uint8_t mac[6], b[DHCP_MIN_PACKET + 64];
 	int one = 1, u;
-	double t0 = live_now(), until = t0 + DHCP_SECONDS;
+	/* live.timeout bounds the whole exchange, retries included */
+	unsigned secs_max = live_opt.timeout < 3 ? 3 : live_opt.timeout;
+	double t0 = live_now(), until = t0 + secs_max;
 	if (mac_of(ifname, mac) < 0) {
 		live_say("network: %s has no MAC address", ifname);
 		return -1;
@@ -294,9 +294,9 @@ static int dhcp_run(const char *ifname, struct dhcp_lease *l)
 	}
 	close(u);
 	if (rc < 0)
-		live_say("network: no DHCP answer on %s after %d s (no DHCP server on this network? set "
+		live_say("network: no DHCP answer on %s after %u s (no DHCP server on this network? set "
 			 "live.ip=ADDR/PREFIX:GATEWAY:DNS)",
-			 ifname, DHCP_SECONDS);
+			 ifname, secs_max);
 	return rc;
 }
 

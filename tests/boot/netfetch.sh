@@ -97,7 +97,7 @@ fail_judge checksum-mismatch 'live: live.fetch: checksum mismatch: http://10.0.2
 fail_judge no-network-card 'live: network: no Ethernet interface appeared after 3 s'
 
 # a NIC on a hub with nothing else on it: a link, but nobody answers DHCP
-fail_start no-dhcp-answer 'live.fetch=http://10.0.2.100/live/root.squashfs' \
+fail_start no-dhcp-answer 'live.fetch=http://10.0.2.100/live/root.squashfs live.timeout=6' \
 	-nic none -netdev hubport,id=lonely,hubid=7 -device virtio-net-pci,netdev=lonely
-fail_judge no-dhcp-answer 'live: network: no DHCP answer on eth0 after 20 s'
+fail_judge no-dhcp-answer 'live: network: no DHCP answer on eth0 after 6 s'
 t_done
