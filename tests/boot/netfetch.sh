@@ -4,8 +4,8 @@
 # directly (mklive run --append), the root fetched over QEMU's user network
 # from a server that runs per connection through guestfwd (no listening
 # socket): the root image, the whole ISO, a static address; and each failure
-# (HTTP 404, checksum mismatch, no network card, no DHCP answer) ending in
-# the rescue shell with its reason on the console.
+# (HTTP 404, checksum mismatch, no network card, no link, no DHCP answer)
+# ending in the rescue shell with its reason on the console.
 source "$TESTS_DIR/lib/common.sh"
 need qemu-system-x86_64 qemu-system-x86
 need python3 python3
@@ -98,6 +98,27 @@ fail_judge no-network-card 'live: network: no Ethernet interface appeared after 
 
 # a NIC on a hub with nothing else on it: a link, but nobody answers DHCP
 fail_start no-dhcp-answer 'live.fetch=http://10.0.2.100/live/root.squashfs live.timeout=6' \
-	-nic none -netdev hubport,id=lonely,hubid=7 -device virtio-net-pci,netdev=lonely
+	-nic none -netdev hubport,id=lonely,hubid=7 -device virtio-net-pci,netdev=lonely &
+# an unplugged cable: QEMU's monitor sets the link down before the guest
+# starts (the kernel and initramfs booted directly, as a loader would)
+"$MKLIVE" cat "$iso:/boot/vmlinuz" >"$O/vmlinuz" && "$MKLIVE" cat "$iso:/boot/initrd.img" >"$O/initrd.img"
+printf 'set_link lan off\ncont\n' >"$O/monitor.txt"
+no_link() {
+	: >"$O/no-link.log"
+	qemu-system-x86_64 -machine accel=tcg -m 512 -no-reboot -display none -S -monitor stdio \
+		-serial "file:$O/no-link.log" -kernel "$O/vmlinuz" -initrd "$O/initrd.img" \
+		-netdev user,id=lan,restrict=on -device virtio-net-pci,netdev=lan \
+		-append 'console=ttyS0 panic=-1 no_timer_check live.fetch=http://10.0.2.100/live/root.squashfs live.timeout=4' \
+		<"$O/monitor.txt" >"$O/no-link.qemu" 2>&1 &
+	local pid=$! i=0
+	while [ $i -lt 1200 ] && kill -0 $pid 2>/dev/null && ! has no-link 'boot failed: starting a shell'; do
+		sleep 0.2; i=$((i + 1))
+	done
+	kill $pid 2>/dev/null; wait $pid 2>/dev/null
+	cp "$O/no-link.qemu" "$O/no-link.err"
+}
+no_link &
+wait
 fail_judge no-dhcp-answer 'live: network: no DHCP answer on eth0 after 6 s'
+fail_judge no-link 'live: network: no link on eth0 after 4 s \(is the cable plugged in\?\)'
 t_done
