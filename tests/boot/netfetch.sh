@@ -4,8 +4,9 @@
 # directly (mklive run --append), the root fetched over QEMU's user network
 # from a server that runs per connection through guestfwd (no listening
 # socket): the root image, the whole ISO, a static address; and each failure
-# (HTTP 404, checksum mismatch, no network card, no link, no DHCP answer)
-# ending in the rescue shell with its reason on the console.
+# (HTTP 404, checksum mismatch, no network card, no link, no DHCP answer, a
+# host name that does not resolve) ending in the rescue shell with its
+# reason on the console.
 source "$TESTS_DIR/lib/common.sh"
 need qemu-system-x86_64 qemu-system-x86
 need python3 python3
@@ -28,7 +29,9 @@ cp "$srv/live/root.squashfs" "$srv/bad/live/"
 printf '\xff' | dd of="$srv/bad/live/root.squashfs" bs=1 seek=70000 conv=notrunc status=none
 : >"$O/requests.log"
 server="python3 $TESTS_DIR/lib/http_stdio.py $srv $O/requests.log"
-nic="user,model=virtio-net-pci,guestfwd=tcp:10.0.2.100:80-cmd:$server"
+# restrict=on: the guest reaches nothing but QEMU's own DHCP and guestfwd
+# (whose answer then names no router and no DNS server)
+nic="user,model=virtio-net-pci,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:$server"
 
 # boot NAME APPEND EXPECT [SEND] [-- QEMU ARGS]: 0 once EXPECT appeared
 boot() {
@@ -48,7 +51,7 @@ boot iso 'live.fetch=http://10.0.2.100/live.iso' 'mklive:/# ' '' -nic "$nic" &
 wait
 # the root image: DHCP, fetch, SHA256SUMS, the shell; the address kept and
 # /run/mklive/net handed over
-if has root 'METHOD=dhcp' && has root 'inet 10\.0\.2\.15/24' && has root 'eth0: 10\.0\.2\.15/24 from DHCP, gateway 10\.0\.2\.2' &&
+if has root 'METHOD=dhcp' && has root 'inet 10\.0\.2\.15/24' && has root 'eth0: 10\.0\.2\.15/24 from DHCP, gateway (10\.0\.2\.2|none)' &&
 	has root 'root.squashfs matches its SHA-256' && has root 'ADDRESS=10\.0\.2\.15' &&
 	grep -q 'GET /live/SHA256SUMS' "$O/requests.log"; then
 	t_pass fetch-root-image
@@ -79,10 +82,10 @@ fail_judge() { # NAME REASON
 
 # live.ip static: our address, no DHCP
 boot static 'live.ip=10.0.2.77/24:10.0.2.2:10.0.2.3 live.fetch=http://10.0.2.100/live/root.squashfs' \
-	'METHOD=static' 'cat /run/mklive/net\n' -nic "$nic" &
+	'default via 10\.0\.2\.2 dev eth0' 'cat /run/mklive/net; ip route\n' -nic "$nic" &
 fail_start http-404 'live.fetch=http://10.0.2.100/live/nothere.squashfs' -nic "$nic" &
 wait
-if has static 'METHOD=static' && has static 'eth0: 10\.0\.2\.77/24 \(live\.ip\)' && has static 'ADDRESS=10\.0\.2\.77' &&
+if has static 'METHOD=static' && has static 'default via 10\.0\.2\.2 dev eth0' && has static 'eth0: 10\.0\.2\.77/24 \(live\.ip\)' && has static 'ADDRESS=10\.0\.2\.77' &&
 	! has static 'DHCP'; then
 	t_pass static-address
 else
@@ -121,4 +124,9 @@ no_link &
 wait
 fail_judge no-dhcp-answer 'live: network: no DHCP answer on eth0 after 6 s'
 fail_judge no-link 'live: network: no link on eth0 after 4 s \(is the cable plugged in\?\)'
+
+# a host name: musl's resolver finds no DNS server (the restricted network's
+# DHCP names none)
+fail_start no-dns 'live.fetch=http://boot.invalid/live/root.squashfs' -nic "$nic"
+fail_judge no-dns 'live: live.fetch: http://boot.invalid/live/root.squashfs: cannot resolve boot.invalid'
 t_done

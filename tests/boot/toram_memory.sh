@@ -53,7 +53,7 @@ else
 	t_fail enough-memory-copies "$(cat "$O/large.err"); $(tail_of large)"
 fi
 boot fetch 160 'live.fetch=http://10.0.2.100/live/root.squashfs' \
-	-nic "user,model=virtio-net-pci,guestfwd=tcp:10.0.2.100:80-cmd:python3 $TESTS_DIR/lib/http_stdio.py $O/srv" &
+	-nic "user,model=virtio-net-pci,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:python3 $TESTS_DIR/lib/http_stdio.py $O/srv" &
 # a sector in the middle of root.squashfs (the ballast: booting from the
 # medium afterwards does not read it) fails every read
 midway() {
