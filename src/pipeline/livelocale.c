@@ -63,21 +63,16 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return remove(path) < 0 ? -1 : 0;
 }
 
-/* Copy the file at path in dir into t (replacing its node), if it is there. */
-static int take_back(struct tree *t, const char *dir, const char *path)
+/* Copy the file at path of sub (the extracted part, with locale-gen's
+ * changes carried in) into t, if it is there. */
+static int take_back(struct tree *t, const struct tree *sub, const char *path)
 {
-	char *host = xasprintf("%s%s", dir, path);
-	uint8_t *data;
+	char *data;
 	size_t len;
-	struct stat st;
-	int rc = 0;
-	if (lstat(host, &st) == 0 && S_ISREG(st.st_mode)) {
-		if (!(rc = util_read_file(host, &data, &len))) {
-			rc = tree_add_mem_file(t, path, data, len, 0644, NULL);
-			free(data);
-		}
-	}
-	free(host);
+	int rc = build_live_read(sub, path, &data, &len);
+	if (!rc && data)
+		rc = tree_add_mem_file(t, path, data, len, 0644, NULL);
+	free(data);
 	return rc;
 }
 
@@ -135,8 +130,10 @@ int build_live_gen_locales(const struct build_cfg *cfg, struct tree *t, const ch
 		rc = err_wrap(rc, "generating the locales (Live.Locale, Live.Locales)");
 		goto done;
 	}
-	if ((rc = take_back(t, dir, "/etc/locale.gen")) ||
-	    (rc = take_back(t, dir, "/usr/lib/locale/locale-archive")))
+	/* the run left the directory as it was (an overlay took the
+	 * changes): they come into sub, then the two files into t */
+	if ((rc = build_run_apply(dir, sub)) || (rc = take_back(t, sub, "/etc/locale.gen")) ||
+	    (rc = take_back(t, sub, "/usr/lib/locale/locale-archive")))
 		goto done;
 done:
 	if (dir)

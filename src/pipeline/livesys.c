@@ -93,10 +93,6 @@ int build_live_check(const struct build_cfg *cfg)
 		if (!S_ISREG(st.st_mode))
 			return err_set(EINVAL, "%s: %s: not a file", label, v);
 	}
-	v = build_cfg_get(cfg, CFG_HOSTNAME, &label);
-	if (v && *v && (strlen(v) > 63 || !word_ok(v, "-.") || v[0] == '-' || v[0] == '.'))
-		return err_set(ERR_USAGE, "%s: '%s': letters, digits, '-' and '.' only, 63 at most", label,
-			       v);
 	return 0;
 }
 
