@@ -1,7 +1,10 @@
 /* The cache of compressed blocks: one small file per result under
- * DIR/blocks/SETTINGS/KK/KEY, verified on every hit; see compress.h. */
+ * DIR/blocks/SETTINGS/KK/KEY, verified on every hit; see compress.h.
+ * An entry is a flag byte (0 compressed, 1 stored raw), the SHA-256 of the
+ * flag and what follows, then the compressed bytes (none when raw). */
 #include "compress/compress.h"
 #include "core/error.h"
+#include "core/sha256.h"
 #include "core/util.h"
 
 #include <dirent.h>
@@ -75,16 +78,21 @@ void comp_cache_stats(const struct comp_cache *c, uint64_t *hits, uint64_t *miss
 	*misses = c->misses;
 }
 
+/* The entry layout's version: a new one lands in other directories, so
+ * older entries are plain misses (and pruned by age). */
+#define ENTRY_VERSION 2
+#define ENTRY_HEAD (1 + SHA256_DIGEST)
+
 /* What decides a result besides the bytes: the codec's settings, the
  * library versions (a new libzstd may compress differently) and the cap. */
 static uint64_t settings_key(const struct comp_opts *o, size_t cap)
 {
 	char s[256];
-	int n =
-	    snprintf(s, sizeof s, "c%d l%d d%u k%d e%d b%d cap%zu deflate%s zstd%u lzma%u lz4%d",
-		     (int)o->codec, o->level < 0 ? comp_level_default(o->codec) : o->level, o->xz_dict_size,
-		     o->xz_check, o->xz_extreme, o->xz_x86_bcj, cap, LIBDEFLATE_VERSION_STRING,
-		     ZSTD_versionNumber(), lzma_version_number(), LZ4_versionNumber());
+	int n = snprintf(s, sizeof s, "v%d c%d l%d d%u k%d e%d b%d cap%zu deflate%s zstd%u lzma%u lz4%d",
+			 ENTRY_VERSION, (int)o->codec, o->level < 0 ? comp_level_default(o->codec) : o->level,
+			 o->xz_dict_size, o->xz_check, o->xz_extreme, o->xz_x86_bcj, cap,
+			 LIBDEFLATE_VERSION_STRING, ZSTD_versionNumber(), lzma_version_number(),
+			 LZ4_versionNumber());
 	return lzma_crc64((const uint8_t *)s, (size_t)n, 0);
 }
 
@@ -103,46 +111,73 @@ static char *entry_path(const struct comp_cache *c, const struct comp_opts *o, s
 	return p;
 }
 
+static void entry_hash(uint8_t flag, const void *payload, size_t n, uint8_t out[SHA256_DIGEST])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	sha256_update(&h, &flag, 1);
+	sha256_update(&h, payload, n);
+	sha256_final(&h, out);
+}
+
+/* 1 when the open entry holds a result for exactly these input bytes:
+ * the whole file is read and hashed (so appended or changed bytes and a
+ * changed flag are misses), and a compressed result must decompress to
+ * the input, byte for byte. */
+static int entry_check(int fd, const struct stat *st, const struct comp_opts *o, const void *in,
+		       size_t in_len, void *out, size_t out_cap, size_t *out_len, bool *raw, void *scratch)
+{
+	uint8_t head[ENTRY_HEAD], sum[SHA256_DIGEST], extra;
+	size_t got = 0, n;
+	ssize_t d;
+	if (st->st_size < ENTRY_HEAD || (uint64_t)st->st_size - ENTRY_HEAD > out_cap)
+		return 0;
+	n = (size_t)st->st_size - ENTRY_HEAD;
+	if (util_read_full(fd, head, ENTRY_HEAD, &got) < 0 || got != ENTRY_HEAD)
+		goto bad;
+	if (util_read_full(fd, out, n, &got) < 0 || got != n)
+		goto bad;
+	/* the file may have grown since fstat */
+	if (util_read_full(fd, &extra, 1, &got) < 0 || got != 0)
+		goto bad;
+	entry_hash(head[0], out, n, sum);
+	if (memcmp(sum, head + 1, SHA256_DIGEST) != 0)
+		return 0;
+	if (head[0] == 1 && n == 0) { /* stored raw */
+		*raw = true;
+		*out_len = in_len;
+		return 1;
+	}
+	if (head[0] != 0 || n == 0)
+		return 0;
+	d = comp_decompress(o->codec, out, n, scratch, in_len);
+	if (d < 0)
+		err_clear();
+	if (d != (ssize_t)in_len || memcmp(scratch, in, in_len) != 0)
+		return 0;
+	*raw = false;
+	*out_len = n;
+	return 1;
+bad:
+	err_clear();
+	return 0;
+}
+
 int comp_cache_get(struct comp_cache *c, const struct comp_opts *o, size_t cap, const void *in, size_t in_len,
 		   void *out, size_t out_cap, size_t *out_len, bool *raw, void *scratch)
 {
 	char *p = entry_path(c, o, cap, in, in_len, false);
-	uint8_t flag;
 	struct stat st;
-	size_t got = 0;
 	int fd = open(p, O_RDONLY | O_CLOEXEC), hit = 0;
 	free(p);
 	if (fd < 0)
 		goto miss;
-	if (fstat(fd, &st) < 0 || st.st_size < 1 || (uint64_t)st.st_size - 1 > out_cap ||
-	    util_read_full(fd, &flag, 1, &got) < 0 || got != 1)
-		goto done;
-	if (flag == 1) { /* stored raw */
-		*raw = true;
-		*out_len = in_len;
-		hit = 1;
-	} else if (flag == 0) {
-		size_t n = (size_t)st.st_size - 1;
-		ssize_t d;
-		if (util_read_full(fd, out, n, &got) < 0 || got != n)
-			goto done;
-		/* the result must give the block back, byte for byte */
-		d = comp_decompress(o->codec, out, n, scratch, in_len);
-		if (d < 0)
-			err_clear();
-		if (d != (ssize_t)in_len || memcmp(scratch, in, in_len) != 0)
-			goto done;
-		*raw = false;
-		*out_len = n;
-		hit = 1;
-	}
-	if (hit) {
-		/* recently used: what comp_cache_prune keeps (an hour's grace
-		 * saves a write per block on quick rebuilds) */
-		if (time(NULL) - st.st_mtime > 3600)
-			futimens(fd, NULL);
-	}
-done:
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		hit = entry_check(fd, &st, o, in, in_len, out, out_cap, out_len, raw, scratch);
+	/* recently used: what comp_cache_prune keeps (an hour's grace saves a
+	 * write per block on quick rebuilds) */
+	if (hit && time(NULL) - st.st_mtime > 3600)
+		futimens(fd, NULL);
 	close(fd);
 	if (hit) {
 		c->hits++;
@@ -157,11 +192,15 @@ void comp_cache_put(struct comp_cache *c, const struct comp_opts *o, size_t cap,
 		    size_t in_len, const void *out, size_t out_len, bool raw)
 {
 	char *p = entry_path(c, o, cap, in, in_len, true), *tmp = xasprintf("%s.%ld.tmp", p, (long)gettid());
-	uint8_t flag = raw ? 1 : 0;
+	uint8_t head[ENTRY_HEAD];
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (raw)
+		out_len = 0;
+	head[0] = raw ? 1 : 0;
+	entry_hash(head[0], out, out_len, head + 1);
 	if (fd >= 0) {
-		bool ok =
-		    util_write_full(fd, &flag, 1) == 0 && (raw || util_write_full(fd, out, out_len) == 0);
+		bool ok = util_write_full(fd, head, ENTRY_HEAD) == 0 &&
+			  (out_len == 0 || util_write_full(fd, out, out_len) == 0);
 		if (close(fd) == 0 && ok && rename(tmp, p) == 0)
 			tmp[0] = 0;
 		if (tmp[0])
