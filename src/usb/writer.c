@@ -232,3 +232,9 @@ out:
 	free(buf);
 	return rc;
 }
+
+int usb_write_medium(struct usb_target *t, const struct usb_image *im, bool verify,
+		     struct usb_write_stats *st)
+{
+	return usb_write_image(t, im->fd, im->size, im->name, verify, st);
+}
