@@ -19,7 +19,7 @@ static const char usage_text[] =
     "\n"
     "Writes a hybrid live ISO (made by mklive build) to a whole disk, usually a USB\n"
     "stick, or to a regular file (a disk image for a virtual machine). Refuses\n"
-    "partitions, disks with anything mounted, used as swap or held by another device,\n"
+    "read-only devices, partitions, disks with anything mounted, used as swap or held by another device,\n"
     "disks smaller than needed, and fixed (non-removable) disks without --force.\n"
     "Then flushes, reads everything back and compares SHA-256 digests.\n"
     "\n"
