@@ -38,6 +38,7 @@ void live_persist_missing(const char *notes, char *out, size_t cap)
 		snprintf(out, cap, "no partition labelled %s and no /%s on a FAT or ext4 partition",
 			 LIVE_PERSIST_LABEL, LIVE_PERSIST_FILE);
 	else
-		snprintf(out, cap, "no usable partition labelled %s: %s; and no /%s on a FAT or ext4 partition",
+		snprintf(out, cap,
+			 "no usable partition labelled %s: %s; and no /%s on a FAT or ext4 partition",
 			 LIVE_PERSIST_LABEL, notes, LIVE_PERSIST_FILE);
 }
