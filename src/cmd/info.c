@@ -17,9 +17,10 @@ static const char usage_text[] = "usage: mklive info IMAGE[:PATH...]\n"
 				 "Describes an image (a PATH names an image file inside another): its\n"
 				 "format and that format's records (ISO 9660 volume descriptors, Rock Ridge\n"
 				 "and Joliet, El Torito boot entries; FAT geometry; cloop blocks), MBR and\n"
-				 "GPT partition tables, the image inside a cloop layer, and for a live\n"
-				 "medium the kernel, initrd, root image (format, compressor, ratio) and the\n"
-				 "medium id. One \"key: value\" a line; \"--- NAME\" starts a nested image.\n"
+				 "GPT partition tables, an Apple partition map, the image inside a cloop\n"
+				 "layer, and for a live medium the kernel, initrd, root image (format,\n"
+				 "compressor, ratio) and the medium id. One \"key: value\" a line; \"---\n"
+				 "NAME\" starts a nested image.\n"
 				 "\n"
 				 "  -h, --help   this help\n";
 
