@@ -28,7 +28,7 @@ struct run_opts {
 	unsigned cpus;		/* default 1 */
 	bool writable;		/* the image read-write, else a snapshot (USB) or read-only (CD) */
 	const char *expect;	/* POSIX extended regex, or NULL */
-	const char *send;	/* text to type (escapes already decoded), or NULL */
+	const char *send;	/* text to type (escapes decoded, Enter added for --send), or NULL */
 	const char *send_after; /* regex: type only once it has appeared, or NULL */
 	double timeout;		/* seconds; 0: none (see RUN_EXPECT_TIMEOUT) */
 	const char *log_path;	/* the raw serial output, or NULL */

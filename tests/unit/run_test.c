@@ -532,6 +532,19 @@ static void test_opts(void)
 	CHECK(o.timeout == 2.5);
 	CHECK_EQ(run_opts_set(&o, "send", "ls\\n", "--send"), 0);
 	CHECK_STR(o.send, "ls\n");
+	/* --send presses Enter: once, also when the text ends with one */
+	CHECK_EQ(run_opts_set(&o, "send", "ls", "--send"), 0);
+	CHECK_STR(o.send, "ls\n");
+	CHECK_EQ(run_opts_set(&o, "send", "ls -l /\\r", "--send"), 0);
+	CHECK_STR(o.send, "ls -l /\r");
+	CHECK_EQ(run_opts_set(&o, "send", "echo a\\tb", "--send"), 0);
+	CHECK_STR(o.send, "echo a\tb\n");
+	/* --send-raw types exactly what it is given */
+	CHECK_EQ(run_opts_set(&o, "send-raw", "y", "--send-raw"), 0);
+	CHECK_STR(o.send, "y");
+	CHECK_EQ(run_opts_set(&o, "send-raw", "\\e[A", "--send-raw"), 0);
+	CHECK_STR(o.send, "\x1b[A");
+	CHECK(run_opts_set(&o, "send-raw", "", "--send-raw") < 0);
 	CHECK(run_opts_set(&o, "send", "", "--send") < 0);
 	CHECK(run_opts_set(&o, "bogus", "1", "--bogus") < 0);
 	CHECK_EQ(run_opts_set(&o, "expect", "(", "--expect"), 0);
