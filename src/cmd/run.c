@@ -185,17 +185,14 @@ int cmd_run(int argc, char **argv)
 	if ((rc = run_opts_check(&o)))
 		goto out;
 
-	if (o.accel == RUN_ACCEL_AUTO) {
+	{
 		char why[256];
-		if (run_kvm_works(2000, why, sizeof why)) {
-			o.accel = RUN_ACCEL_KVM;
+		if (!run_accel_choose(&o, why, sizeof why))
+			say("accelerator: %s (--accel)", o.accel == RUN_ACCEL_KVM ? "KVM" : "TCG");
+		else if (o.accel == RUN_ACCEL_KVM)
 			say("accelerator: KVM");
-		} else {
-			o.accel = RUN_ACCEL_TCG;
+		else
 			say("accelerator: TCG, since KVM does not work here (%s)", why);
-		}
-	} else {
-		say("accelerator: %s (--accel)", o.accel == RUN_ACCEL_KVM ? "KVM" : "TCG");
 	}
 	if (o.interactive)
 		say("%s on the serial console; Ctrl-A X powers off and leaves", o.image);

@@ -100,6 +100,10 @@ char *run_argv_string(const struct run_argv *a);
  * reason in why (what failed: "/dev/kvm: No such file or directory",
  * "KVM_RUN did not return within 2 s"). */
 bool run_kvm_works(int timeout_ms, char *why, size_t why_len);
+/* Settle o->accel: RUN_ACCEL_AUTO becomes KVM when run_kvm_works (2 s at
+ * most), else TCG with the reason in why. Returns whether it was chosen
+ * here (auto) rather than given. */
+bool run_accel_choose(struct run_opts *o, char *why, size_t why_len);
 
 /* ---- firmware and binaries (firmware.c) --------------------------------- */
 
