@@ -1,4 +1,4 @@
-/* The build's working state, shared by the stages of src/pipeline/: the
+/* Internal to src/pipeline: The build's working state, shared by the stages of src/pipeline/: the
  * settings turned into each writer's options (checked before any work),
  * the root tree, the kernel, and the intermediate images. */
 #ifndef MKLIVE_BUILD_MEDIUM_H
