@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <lz4.h>
+#include <lz4frame.h>
 #include <lzma.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -111,6 +112,66 @@ static char *entry_path(const struct comp_cache *c, const struct comp_opts *o, s
 	return p;
 }
 
+/* Decompress an entry's bytes, which must be exactly one stream: bytes
+ * after its end make it a miss (gzip, zlib, xz and lz4 frames otherwise
+ * stop at their end and ignore what follows; a zstd stream could carry
+ * a second frame). -1 when it is not exactly one stream that fits. */
+static ssize_t decode_whole(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap)
+{
+	size_t used = 0, got = 0;
+	switch (codec) {
+	case COMP_DEFLATE:
+	case COMP_ZLIB:
+	case COMP_GZIP: {
+		struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+		enum libdeflate_result r;
+		if (!d)
+			return -1;
+		r = codec == COMP_GZIP	 ? libdeflate_gzip_decompress_ex(d, in, n, out, cap, &used, &got)
+		    : codec == COMP_ZLIB ? libdeflate_zlib_decompress_ex(d, in, n, out, cap, &used, &got)
+					 : libdeflate_deflate_decompress_ex(d, in, n, out, cap, &used, &got);
+		libdeflate_free_decompressor(d);
+		return r == LIBDEFLATE_SUCCESS && used == n ? (ssize_t)got : -1;
+	}
+	case COMP_XZ: {
+		uint64_t memlimit = UINT64_MAX;
+		if (lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &used, n, out, &got, cap) != LZMA_OK ||
+		    used != n)
+			return -1;
+		return (ssize_t)got;
+	}
+	case COMP_ZSTD: {
+		size_t f = ZSTD_findFrameCompressedSize(in, n);
+		if (ZSTD_isError(f) || f != n)
+			return -1;
+		break;
+	}
+	case COMP_LZ4_FRAME: {
+		LZ4F_dctx *d;
+		size_t r = 1;
+		if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION)))
+			return -1;
+		while (used < n && r != 0 && !LZ4F_isError(r)) {
+			size_t src = n - used, dst = cap - got;
+			r = LZ4F_decompress(d, (uint8_t *)out + got, &dst, (const uint8_t *)in + used, &src,
+					    NULL);
+			used += src;
+			got += dst;
+			if (!LZ4F_isError(r) && r != 0 && src == 0 && dst == 0)
+				break;
+		}
+		LZ4F_freeDecompressionContext(d);
+		return r == 0 && used == n ? (ssize_t)got : -1;
+	}
+	default: /* an lz4 block ends where its input ends */
+		break;
+	}
+	ssize_t r = comp_decompress(codec, in, n, out, cap);
+	if (r < 0)
+		err_clear();
+	return r;
+}
+
 static void entry_hash(uint8_t flag, const void *payload, size_t n, uint8_t out[SHA256_DIGEST])
 {
 	struct sha256 h;
@@ -150,9 +211,7 @@ static int entry_check(int fd, const struct stat *st, const struct comp_opts *o,
 	}
 	if (head[0] != 0 || n == 0)
 		return 0;
-	d = comp_decompress(o->codec, out, n, scratch, in_len);
-	if (d < 0)
-		err_clear();
+	d = decode_whole(o->codec, out, n, scratch, in_len);
 	if (d != (ssize_t)in_len || memcmp(scratch, in, in_len) != 0)
 		return 0;
 	*raw = false;
