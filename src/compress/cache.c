@@ -177,7 +177,8 @@ static void entry_hash(uint8_t flag, const void *payload, size_t n, uint8_t out[
 	struct sha256 h;
 	sha256_init(&h);
 	sha256_update(&h, &flag, 1);
-	sha256_update(&h, payload, n);
+	if (n) /* a raw entry has no bytes (and payload may be NULL) */
+		sha256_update(&h, payload, n);
 	sha256_final(&h, out);
 }
 
