@@ -182,6 +182,9 @@ static uint64_t first_difference(struct usb_target *t, int img_fd, uint64_t n, u
 
 static int interrupted(const struct usb_target *t)
 {
+	if (t->created) /* usb_target_close removes it */
+		return err_set(ECANCELED, "%s: interrupted (%s): the file is incomplete and is removed",
+			       t->named, strsignal(stop_signal));
 	return err_set(ECANCELED,
 		       "%s: interrupted (%s): the target is incomplete; its first MiB is left zeroed, so "
 		       "it has no partition table and no file system (write it again)",
