@@ -37,7 +37,7 @@ static const char usage_text[] =
     "  -all-root                 make every file owned by root (0:0)\n"
     "  -force-uid N, -force-gid N   set every file's owner / group\n"
     "  -noappend                 accepted: an existing OUT is always replaced\n"
-    "  -quiet                    print errors only\n"
+    "  -quiet, -q                print errors only;  -verbose, -v: more detail\n"
     "  --info IMAGE              describe an image: superblock, entries, ratio\n\n"
     "SOURCE_DATE_EPOCH sets the image time and clamps newer file times.\n";
 
@@ -76,7 +76,8 @@ static const struct opt opts[] = {
     {"force-gid", 0, OPT_ARG, "force-gid", NULL},
     {"noappend", O_NOAPPEND, OPT_NOARG, NULL, NULL},
     {"info", O_INFO, OPT_ARG, NULL, NULL},
-    {"quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -114,8 +115,7 @@ int cmd_squashfs(int argc, char **argv)
 	if (rc == 0 && ctx.info) {
 		rc = npos ? err_set(ERR_USAGE, "--info takes one IMAGE and nothing else") : info(ctx.info);
 	} else if (rc == 0) {
-		if (npos < 2)
-			rc = err_set(ERR_USAGE, "need at least one SOURCE and the OUT image (see --help)");
+		rc = opt_operands(&cmd, pos, npos, 2, SIZE_MAX, "SOURCE... and OUT");
 		if (!rc)
 			rc = sqfs_opts_check(&ctx.sq);
 		if (!rc) {
