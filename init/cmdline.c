@@ -189,6 +189,13 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 		o->timeout = (unsigned)t;
 		return 0;
 	}
+	/* the live system's settings: livecfg.c reads them */
+	static const char *const livecfg_keys[] = {"live.user", "live.autologin", "live.noautologin",
+						   "live.lang", "live.locale",	  "live.keymap",
+						   "live.tz",	"live.hostname",  "live.network"};
+	for (size_t i = 0; i < sizeof livecfg_keys / sizeof livecfg_keys[0]; i++)
+		if (!strcmp(k, livecfg_keys[i]))
+			return 0;
 	if (!strncmp(k, "live.", 5)) {
 		warnf(o, "unknown parameter ", k);
 		return 1;

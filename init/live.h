@@ -41,6 +41,27 @@ int live_cmdline_parse(const char *cmdline, struct live_opts *o);
 /* live.ip= static form "ADDR/PREFIX[:GATEWAY[:DNS]]" (dotted quads); 0 or -1. */
 int live_ip_parse(const char *v, struct live_opts *o);
 
+/* ---- the live system's settings (livecfg.c) ------------------------------ */
+#define LIVECFG_VAL 64
+struct livecfg {
+	char user[LIVECFG_VAL];	     /* live.user= */
+	char autologin[LIVECFG_VAL]; /* live.autologin=off (live.noautologin) */
+	char lang[LIVECFG_VAL];	     /* live.lang=XX: locale, keymap, tz from the table */
+	char locale[LIVECFG_VAL];    /* live.locale= */
+	char keymap[LIVECFG_VAL];    /* live.keymap= (an X11 layout name) */
+	char tz[LIVECFG_VAL];	     /* live.tz= */
+	char hostname[LIVECFG_VAL];  /* live.hostname= */
+	char network[LIVECFG_VAL];   /* live.network=off|dhcp */
+	bool given;		     /* any of them is on the command line */
+};
+/* The live.* settings of a kernel command line. */
+void livecfg_parse(const char *cmdline, struct livecfg *c);
+/* Fill locale, keymap and tz from live.lang= where not given; clear bad
+ * values, with one message per value in warn. Returns how many were bad. */
+int livecfg_resolve(struct livecfg *c, char *warn, size_t cap);
+/* The value of "key=" in /etc/mklive/live.conf's text ("" when absent). */
+void livecfg_conf_get(const char *conf, const char *key, char *out, size_t cap);
+
 /* ---- kernel modules (modalias.c) ----------------------------------------- */
 struct kmod_alias {
 	char *pattern;	/* fnmatch(3) pattern from modules.alias */

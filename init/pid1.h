@@ -77,5 +77,8 @@ int live_check_medium(void);
 /* persist.c: live.persistence: mount a mklive-rw store on RW (0), or say
  * why not (-1: the caller uses a tmpfs). */
 int live_persist_mount(void);
+/* livecfg.c: the live.* settings of the live system, written into the
+ * mounted root (its writable layer) before its init starts. */
+void live_config(void);
 
 #endif
