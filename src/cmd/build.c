@@ -45,6 +45,10 @@ static const char usage_text[] =
     "      --root-format F     squashfs (default) or cloop\n"
     "      --compression C     zstd (default), xz, gzip, lz4 (squashfs); zlib, xz, lz4 (cloop)\n"
     "      --writable W        overlay (default) or tgz\n"
+    "      --boot-order FILE   store the files FILE lists first, in its order\n"
+    "                          (Live.BootOrder; see mklive run --record-boot-order);\n"
+    "                          auto: build, boot the image once in QEMU to record\n"
+    "                          the order, and build again with it\n"
     "      --append ARGS       extra kernel parameters for every entry (Boot.Append)\n"
     "      --timeout S         seconds before the default entry boots (Boot.Timeout)\n"
     "      --serial on|off     the first serial port as a console too (Boot.Serial)\n"
@@ -80,6 +84,7 @@ static const struct opt opts[] = {
     {"root-format", 0, OPT_ARG, "Live.RootFormat", NULL},
     {"compression", 0, OPT_ARG, "Live.Compression", NULL},
     {"writable", 0, OPT_ARG, "Live.Writable", NULL},
+    {"boot-order", 0, OPT_ARG, "Live.BootOrder", NULL},
     {"append", 0, OPT_ARG, "Boot.Append", NULL},
     {"timeout", 0, OPT_ARG, "Boot.Timeout", NULL},
     {"serial", 0, OPT_ARG, "Boot.Serial", NULL},

@@ -61,6 +61,7 @@ static const struct cfg_def defs[CFG_NKEYS] = {
     [CFG_WRITABLE_PATHS] = {"Live", "WritablePaths", T_WORDS, "/etc /var /home /root /tmp"},
     [CFG_ID] = {"Live", "Id", T_STR},
     [CFG_THREADS] = {"Live", "Threads", T_UINT, NULL, NULL, NULL, 1, 1024},
+    [CFG_BOOT_ORDER] = {"Live", "BootOrder", T_STR},
     [CFG_TIMEOUT] = {"Boot", "Timeout", T_UINT, "5", NULL, NULL, 0, 3600},
     [CFG_SERIAL] = {"Boot", "Serial", T_BOOL, "yes"},
     [CFG_SERIAL_SPEED] = {"Boot", "SerialSpeed", T_UINT, "115200", NULL, NULL, 300, 921600},

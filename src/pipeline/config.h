@@ -39,6 +39,7 @@ enum cfg_key {
 	CFG_WRITABLE_PATHS,
 	CFG_ID,
 	CFG_THREADS,
+	CFG_BOOT_ORDER,
 	/* [Boot] */
 	CFG_TIMEOUT,
 	CFG_SERIAL,

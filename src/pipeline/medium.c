@@ -54,8 +54,12 @@ static int plan_root_format(struct build_ctx *c)
 	const char *llabel, *level = build_cfg_get(cfg, CFG_LEVEL, &llabel);
 	const char *blabel, *bs = build_cfg_get(cfg, CFG_BLOCK_SIZE, &blabel);
 	const char *tlabel, *threads = build_cfg_get(cfg, CFG_THREADS, &tlabel);
+	const char *olabel, *order = build_cfg_get(cfg, CFG_BOOT_ORDER, &olabel);
 	int rc = 0;
 	c->cloop_root = !strcasecmp(fmt, "cloop");
+	if (c->cloop_root && order && *order)
+		return err_set(ERR_USAGE, "%s: BootOrder lays out a squashfs root (RootFormat cloop, %s)",
+			       olabel, flabel);
 	if (!c->cloop_root) {
 		sqfs_opts_init(&c->sqfs);
 		rc = sqfs_opts_set(&c->sqfs, "comp", !strcasecmp(comp, "zlib") ? "gzip" : comp, clabel);
@@ -65,6 +69,9 @@ static int plan_root_format(struct build_ctx *c)
 			rc = sqfs_opts_set(&c->sqfs, "b", bs, blabel);
 		if (!rc && threads)
 			rc = sqfs_opts_set(&c->sqfs, "processors", threads, tlabel);
+		/* auto: the order is recorded by booting the first image (pipeline.c) */
+		if (!rc && order && *order && strcasecmp(order, "auto"))
+			rc = sqfs_opts_set(&c->sqfs, "boot-order", order, olabel);
 		if (!rc && (rc = sqfs_opts_check(&c->sqfs)))
 			rc = err_wrap(rc, "%s", clabel);
 		return rc;
