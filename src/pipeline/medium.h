@@ -54,6 +54,9 @@ int build_plan(struct build_ctx *c);
 int build_root_image(struct build_ctx *c);
 int build_initrd(struct build_ctx *c);
 int build_medium(struct build_ctx *c, const char *out);
+/* bootorder.c: boot image once in QEMU and write the files its root's
+ * boot read, in order, to list (Live.BootOrder auto). */
+int build_boot_order_record(struct build_ctx *c, const char *image, const char *list);
 void build_ctx_free(struct build_ctx *c);
 /* floppy.c: the boot floppy, added to the medium as /boot/boot.img when
  * Boot.BootFloppy asks for it and it fits; *made says whether it did. */

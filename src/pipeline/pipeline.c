@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -164,6 +165,50 @@ static int raw_bytes(struct tree_node *n, void *ctx)
 	return 0;
 }
 
+static bool boot_order_auto(const struct build_cfg *cfg)
+{
+	const char *v = build_cfg_get(cfg, CFG_BOOT_ORDER, NULL);
+	return v && !strcasecmp(v, "auto");
+}
+
+/* BootOrder auto: boot the medium just written, keep the order its boot
+ * read the root in as OUT.boot-order, and write the root image (its
+ * blocks come from the cache), the initramfs (it carries the medium id)
+ * and the medium again with that order. */
+static int rebuild_in_boot_order(struct build_ctx *c, const char *out)
+{
+	char *list = xasprintf("%s.boot-order", out);
+	int rc = build_boot_order_record(c, out, list);
+	if (rc)
+		goto out;
+	c->sqfs.boot_order = list;
+	tree_img_unref(c->root_img);
+	tree_img_unref(c->initrd_img);
+	c->root_img = c->initrd_img = NULL;
+	stage_begin(c, BUILD_ROOT_IMAGE);
+	rc = build_root_image(c);
+	if (!rc)
+		rc = make_id(c);
+	stage_end(c);
+	if (rc)
+		goto out;
+	c->rep->root_bytes = c->root_size;
+	stage_begin(c, BUILD_INITRD);
+	rc = build_initrd(c);
+	stage_end(c);
+	if (rc)
+		goto out;
+	stage_begin(c, BUILD_MEDIUM);
+	rc = build_medium(c, out);
+	stage_end(c);
+	if (!rc)
+		log_note("%s: its root laid out in the boot order kept in %s", out, list);
+out:
+	c->sqfs.boot_order = NULL;
+	free(list);
+	return rc;
+}
+
 int build_run(const struct build_cfg *cfg, struct build_report *rep)
 {
 	struct build_ctx c;
@@ -229,6 +274,8 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	rc = build_medium(&c, out);
 	stage_end(&c);
 	if (rc)
+		goto done;
+	if (boot_order_auto(cfg) && (rc = rebuild_in_boot_order(&c, out)))
 		goto done;
 	if (c.cache) {
 		comp_cache_stats(c.cache, &rep->cache_hits, &rep->cache_misses);

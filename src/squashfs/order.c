@@ -47,8 +47,8 @@ int sqfs_order_files(const struct tree *t, const char *list, struct sqfs_file **
 		nd = tree_resolve(t, path);
 		if (!nd || !tree_is_reg(nd)) {
 			if (!nd && ++missing <= ORDER_WARN_NAMED)
-				log_warn("%s:%zu: %s is not in the root; left out of the boot order", list, line,
-					 path);
+				log_warn("%s:%zu: %s is not in the root; left out of the boot order", list,
+					 line, path);
 			free(path);
 			continue;
 		}
