@@ -176,7 +176,9 @@ int build_root_image(struct build_ctx *c)
 	c->rep->root_format = c->cloop_root ? "cloop" : "squashfs";
 	path = build_tmp_path(c, c->cloop_root ? "root.cloop" : "root.squashfs");
 	if (!c->cloop_root) {
-		rc = sqfs_write(c->root, &c->sqfs, path, NULL);
+		struct sqfs_stats st;
+		rc = sqfs_write(c->root, &c->sqfs, path, &st);
+		c->root_boot_end = rc ? 0 : st.boot_end;
 	} else {
 		/* the article: an ISO 9660 (Rock Ridge, owners and modes as they
 		 * are) inside cloop */
@@ -531,6 +533,14 @@ int build_medium(struct build_ctx *c, const char *out)
 	free(text);
 	if (rc)
 		goto out;
+	if (c->root_boot_end) {
+		/* mklive-init reads the boot set ahead in one request (mklive-init(7)) */
+		text = xasprintf("%llu\n", (unsigned long long)c->root_boot_end);
+		rc = add_text(m, "/live/root.readahead", text);
+		free(text);
+		if (rc)
+			goto out;
+	}
 	if (c->tgz) {
 		const struct cfg_val *v;
 		size_t n;

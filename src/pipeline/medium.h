@@ -39,6 +39,7 @@ struct build_ctx {
 
 	struct tree_img *root_img; /* unlinked temporary files */
 	uint64_t root_size;
+	uint64_t root_boot_end; /* BootOrder: where the boot set ends in the root image, else 0 */
 	struct tree_img *initrd_img;
 	uint64_t initrd_size;
 
