@@ -37,15 +37,30 @@ struct span {
 	uint64_t start, end; /* in the squashfs */
 	uint32_t frag;	     /* SQFS_NO_FRAGMENT (0xffffffff): file blocks */
 	const struct tree_node *n;
+	uint64_t covered; /* bytes of it the reads covered (overlaps counted again) */
+	size_t first;	  /* the first read that touched it, + 1 */
 };
+
+struct pick {
+	size_t seq; /* the read that named it */
+	const struct tree_node *n;
+};
+
+/* A file of more data than this is named by how much of it was read, not
+ * by being touched: the probes of blkid (4 KiB at 64 KiB, 1 MiB, 4 MiB...)
+ * and the read-ahead that runs on into the next file touch big files the
+ * boot never opens, and all of one would go into the boot set. */
+#define BIG_FILE (256 * 1024)
 
 struct rec {
 	struct rd_ev *ev;
 	size_t nev, evcap;
 	struct span *sp;
 	size_t nsp, spcap;
+	struct pick *picks;
+	size_t npicks, pickcap;
 	const struct tree_node **order;
-	size_t norder, ordcap;
+	size_t norder;
 	uint8_t *seen_frag;
 	size_t nfrag;
 };
@@ -99,11 +114,11 @@ static int add_spans(struct tree_node *n, void *ctx)
 		return 0;
 	if (e.end > e.start) {
 		util_grow(&r->sp, &r->spcap, r->nsp + 1, sizeof *r->sp);
-		r->sp[r->nsp++] = (struct span){e.start, e.end, 0xffffffffu, n};
+		r->sp[r->nsp++] = (struct span){e.start, e.end, 0xffffffffu, n, 0, 0};
 	}
 	if (e.frag_end > e.frag_start) {
 		util_grow(&r->sp, &r->spcap, r->nsp + 1, sizeof *r->sp);
-		r->sp[r->nsp++] = (struct span){e.frag_start, e.frag_end, e.frag, n};
+		r->sp[r->nsp++] = (struct span){e.frag_start, e.frag_end, e.frag, n, 0, 0};
 		if (e.frag >= r->nfrag)
 			r->nfrag = (size_t)e.frag + 1;
 	}
@@ -116,24 +131,56 @@ static int cmp_span(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void note(struct rec *r, const struct tree_node *n)
+static void note(struct rec *r, const struct tree_node *n, size_t seq)
 {
-	struct tree_node *first = n->link_first ? n->link_first : (struct tree_node *)n;
-	if (first->u64[3])
-		return;
-	first->u64[3] = 1;
-	util_grow(&r->order, &r->ordcap, r->norder + 1, sizeof *r->order);
-	r->order[r->norder++] = n;
+	util_grow(&r->picks, &r->pickcap, r->npicks + 1, sizeof *r->picks);
+	r->picks[r->npicks++] = (struct pick){seq, n};
 }
 
-/* The files a read of [s, e) of the squashfs touched, in offset order: a
- * file's blocks name it; a fragment block names every file with a tail in
- * it (the trace cannot tell which of them the boot wanted). */
-static void map_read(struct rec *r, uint64_t s, uint64_t e)
+static int cmp_pick(const void *a, const void *b)
+{
+	const struct pick *x = a, *y = b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The picks in the order of the reads that named them (a read's own in
+ * offset order: qsort is not stable, so seq carries both), each file once. */
+static void order_picks(struct rec *r)
+{
+	qsort(r->picks, r->npicks, sizeof *r->picks, cmp_pick);
+	r->order = xcalloc(r->npicks ? r->npicks : 1, sizeof *r->order);
+	for (size_t i = 0; i < r->npicks; i++) {
+		const struct tree_node *n = r->picks[i].n;
+		struct tree_node *first = n->link_first ? n->link_first : (struct tree_node *)n;
+		if (first->u64[3])
+			continue;
+		first->u64[3] = 1;
+		r->order[r->norder++] = n;
+	}
+}
+
+/* Did a read of [s, e) ask for span sp, rather than run into it? A read
+ * that starts inside the span, or holds all of it, did; one that starts
+ * before it and ends inside it is read-ahead running on from the file
+ * before (the superblock's read runs into the first files; a library's
+ * into the next one) and names nothing. */
+static bool asked_for(const struct span *sp, uint64_t s, uint64_t e)
+{
+	return (s >= sp->start && s < sp->end) || (s <= sp->start && e >= sp->end);
+}
+
+/* The files a read of [s, e) of the squashfs names, numbered from seq in
+ * offset order: a small file's blocks name it when the read asked for
+ * them; a fragment block names every file with a tail in it (the trace
+ * cannot tell which of them the boot wanted); big files are only counted
+ * here (pick_big_files). A small file that read-ahead ran into costs
+ * little in the boot set; one the boot needs and that is left out costs
+ * a seek. */
+static void map_read(struct rec *r, uint64_t s, uint64_t e, size_t seq)
 {
 	size_t lo = 0, hi = r->nsp;
 	/* the first span starting at or after s, then back over those that
-	 * start before s but reach into the read (fragment spans repeat) */
+	 * start before s but reach into the read */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (r->sp[mid].start < s)
@@ -149,18 +196,39 @@ static void map_read(struct rec *r, uint64_t s, uint64_t e)
 			lo--;
 	}
 	for (size_t i = lo; i < r->nsp && r->sp[i].start < e; i++) {
-		if (r->sp[i].end <= s)
+		struct span *sp = &r->sp[i];
+		size_t k = seq * 1024 + MIN(i - lo, 1023);
+		if (sp->end <= s)
 			continue;
-		if (r->sp[i].frag != 0xffffffffu) {
-			if (r->seen_frag[r->sp[i].frag])
-				continue;
-			/* all of this fragment's files, in the order they lie */
-			r->seen_frag[r->sp[i].frag] = 1;
-			for (size_t j = i; j < r->nsp && r->sp[j].start == r->sp[i].start; j++)
-				note(r, r->sp[j].n);
+		if (sp->frag == 0xffffffffu && sp->end - sp->start > BIG_FILE) {
+			sp->covered += MIN(e, sp->end) - MAX(s, sp->start);
+			if (!sp->first)
+				sp->first = k + 1;
 			continue;
 		}
-		note(r, r->sp[i].n);
+		if (!asked_for(sp, s, e))
+			continue;
+		if (sp->frag != 0xffffffffu) {
+			if (r->seen_frag[sp->frag])
+				continue;
+			/* all of this fragment's files, in the order they lie */
+			r->seen_frag[sp->frag] = 1;
+			for (size_t j = i; j < r->nsp && r->sp[j].start == sp->start; j++)
+				note(r, r->sp[j].n, k);
+			continue;
+		}
+		note(r, sp->n, k);
+	}
+}
+
+/* Big files: named, at their first read, when at least half of their
+ * data was read. */
+static void pick_big_files(struct rec *r)
+{
+	for (size_t i = 0; i < r->nsp; i++) {
+		const struct span *sp = &r->sp[i];
+		if (sp->frag == 0xffffffffu && sp->first && sp->covered * 2 >= sp->end - sp->start)
+			note(r, sp->n, sp->first - 1);
 	}
 }
 
@@ -249,9 +317,11 @@ static int map_trace(struct rec *r, const char *image, const char *out)
 		reads++;
 		bytes += e - s;
 		jumps += s != next;
+		map_read(r, s, e, reads);
 		next = e;
-		map_read(r, s, e);
 	}
+	pick_big_files(r);
+	order_picks(r);
 	log_note("the boot read %.1f MB of the root image in %zu reads (%" PRIu64
 		 " not following the one before); %zu files",
 		 (double)bytes / 1e6, reads, jumps, r->norder);
@@ -316,6 +386,7 @@ int run_record_boot_order(struct run_opts *o, const char *out, struct run_result
 	free(r.ev);
 	free(r.sp);
 	free(r.order);
+	free(r.picks);
 	free(r.seen_frag);
 	return rc;
 }
