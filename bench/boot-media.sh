@@ -44,8 +44,16 @@ mkdir -p "$w" && cd "$w" || exit 1
 export SOURCE_DATE_EPOCH=1700000000
 
 tar=$(bash "$here/tests/lib/debian_root.sh") || { echo "bench boot-media: no Debian root" >&2; exit 1; }
-lb=$(lb_iso) || { echo "bench boot-media: no live-build image (see above)" >&2; exit 1; }
-echo "# live-build image: $lb ($(stat -c %s "$lb") bytes)"
+names=(mklive lb learned nora)
+if [ "${BENCH_LB:-1}" = 0 ]; then
+	names=(mklive learned nora) lb=
+	echo "# BENCH_LB=0: no live-build image"
+elif lb=$(lb_iso); then
+	echo "# live-build image: $lb ($(stat -c %s "$lb") bytes)"
+else
+	echo "bench boot-media: no live-build image (see above)" >&2
+	exit 1
+fi
 
 # mklive's images: the plain one, and the learned layout (its order kept
 # as learned.iso.boot-order for the report)
@@ -103,7 +111,6 @@ boot() {
 }
 
 declare -A res
-names=(mklive lb learned nora)
 declare -A files=([mklive]=$w/mklive.iso [lb]=$lb [learned]=$w/learned.iso [nora]=$w/nora.iso)
 declare -A labels=([mklive]="mklive build (zstd)" [lb]="live-build lb build (xz)"
 	[learned]="mklive --boot-order auto" [nora]="  the same, live.readahead=0")
@@ -127,6 +134,7 @@ for m in $MEDIA; do
 		t=$(printf '%s' "${res[$m,$n]}" | awk '{print $1}' | median)
 		[ "$n" = lb ] && lbt=$t
 	done
+	[ -n "$lbt" ] || lbt=0
 	for n in "${names[@]}"; do
 		t=$(printf '%s' "${res[$m,$n]}" | awk '{print $1}' | median)
 		b=$(printf '%s' "${res[$m,$n]}" | awk '{print $2}' | median)
@@ -134,6 +142,6 @@ for m in $MEDIA; do
 		s=$(printf '%s' "${res[$m,$n]}" | awk '{print $4}' | median)
 		[ -n "$base" ] || base=$t
 		printf '%-34s %9.1f %7.2f %9.2f %9.1f %8d %7d\n' "${labels[$n]}" "$t" "$(echo "$t / $base" | bc -l)" \
-			"$(echo "$t / $lbt" | bc -l)" "$(echo "$b / 1000000" | bc -l)" "$q" "$s"
+			"$( [ "$lbt" = 0 ] && echo 0 || echo "$t / $lbt" | bc -l)" "$(echo "$b / 1000000" | bc -l)" "$q" "$s"
 	done
 done

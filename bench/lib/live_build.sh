@@ -11,6 +11,8 @@ lb_iso() {
 	iso=$dir/live-image-amd64.hybrid.iso
 	if [ -s "$iso" ]; then echo "$iso"; return 0; fi
 	command -v lb >/dev/null || { echo "needs live-build (apt-get install live-build)" >&2; return 1; }
+	mkdir -p "$BENCH_WORK" && exec 8>"$BENCH_WORK/lb.lock" && flock 8 || return 1
+	if [ -s "$iso" ]; then echo "$iso"; return 0; fi # made while we waited
 	rm -rf "$dir" && mkdir -p "$dir/config/package-lists" || return 1
 	(
 		cd "$dir" || exit 1
