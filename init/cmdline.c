@@ -59,7 +59,7 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 		if (!strcmp(k, "live.persistence"))
 			o->persistence = on;
 		else if (!strcmp(k, "live.readahead"))
-			o->no_readahead = !on;
+			o->readahead = on;
 		else if (!strcmp(k, "live.check"))
 			o->check = on;
 		else if (k[5] == 't')

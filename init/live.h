@@ -23,7 +23,7 @@ struct live_opts {
 	char overlay_size[32];	     /* live.overlay_size= (tmpfs size=), default 50% */
 	bool persistence;	     /* live.persistence: changes kept on a mklive-rw store */
 	bool check;		     /* live.check: verify /live/SHA256SUMS first */
-	bool no_readahead;	     /* live.readahead=0: no read-ahead of the boot set */
+	bool readahead;		     /* live.readahead: read the boot set ahead */
 	char warnings[512];	     /* what was ignored and why, "" if nothing */
 };
 

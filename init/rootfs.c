@@ -192,7 +192,7 @@ int live_mount_root(void)
 		    copy_to_ram(MEDIUM "/live/root_fs.tgz", "root_fs.tgz", dst, sizeof dst) < 0)
 			return -1;
 	}
-	if (squash && !live_opt.toram && !live_opt.no_readahead)
+	if (squash && !live_opt.toram && live_opt.readahead)
 		read_ahead_boot_set(img);
 	if (squash) {
 		int lfd = live_loop_attach(img, false, dev, sizeof dev);

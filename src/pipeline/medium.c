@@ -534,7 +534,7 @@ int build_medium(struct build_ctx *c, const char *out)
 	if (rc)
 		goto out;
 	if (c->root_boot_end) {
-		/* mklive-init reads the boot set ahead in one request (mklive-init(7)) */
+		/* live.readahead: mklive-init reads the boot set ahead (mklive-init(7)) */
 		text = xasprintf("%llu\n", (unsigned long long)c->root_boot_end);
 		rc = add_text(m, "/live/root.readahead", text);
 		free(text);

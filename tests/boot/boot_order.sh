@@ -46,9 +46,10 @@ fi
 "$MKLIVE" build -o "$O/again.iso" --boot-order "$O/auto.iso.boot-order" --timeout 1 --no-uefi -q >"$O/again.out" 2>&1
 check auto-same-as-list cmp -s "$O/auto.iso" "$O/again.iso"
 # the medium says how long the boot set is, and mklive-init reads it ahead
+# when asked (live.readahead)
 ra=$(isoinfo -R -i "$O/auto.iso" -x /live/root.readahead 2>/dev/null)
 if [ "${ra:-0}" -gt 0 ] 2>/dev/null &&
-	"$MKLIVE" run "$O/auto.iso" --append live.debug --expect "reading ahead the first $ra bytes" --timeout 300 \
+	"$MKLIVE" run "$O/auto.iso" --append 'live.debug live.readahead' --expect "reading ahead the first $ra bytes" --timeout 300 \
 		--log "$O/readahead.log" </dev/null >/dev/null 2>"$O/readahead.err"; then
 	t_pass init-reads-ahead
 else

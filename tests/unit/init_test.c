@@ -34,12 +34,12 @@ static void test_cmdline_persistence_check(void)
 	CHECK(!o.persistence && !o.check);
 	CHECK_EQ(live_cmdline_parse("live.persistence=maybe", &o), 1);
 	CHECK(!o.persistence);
-	/* the boot set's read-ahead is on unless turned off */
-	CHECK(!o.no_readahead);
-	CHECK_EQ(live_cmdline_parse("live.readahead=0", &o), 0);
-	CHECK(o.no_readahead);
+	/* the boot set's read-ahead is off unless asked for */
+	CHECK(!o.readahead);
 	CHECK_EQ(live_cmdline_parse("live.readahead", &o), 0);
-	CHECK(!o.no_readahead);
+	CHECK(o.readahead);
+	CHECK_EQ(live_cmdline_parse("live.readahead=0", &o), 0);
+	CHECK(!o.readahead);
 }
 
 static void test_cmdline_defaults(void)
