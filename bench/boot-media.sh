@@ -122,7 +122,7 @@ boot1() {
 	pid=$!
 	while kill -0 $pid 2>/dev/null; do
 		if [ $throttled = 0 ] && [ -n "$iops" ] && grep -aqE 'Linux version|live: booted by' "$log"; then
-			qmp "$sock" "{\"execute\": \"block_set_io_throttle\", \"arguments\": {\"id\": \"m\", \"bps\": 0, \"bps_rd\": $bps, \"bps_wr\": 0, \"iops\": 0, \"iops_rd\": $iops, \"iops_wr\": 0}}" ||
+			qmp "$sock" "{\"execute\": \"block_set_io_throttle\", \"arguments\": {\"device\": \"m\", \"bps\": 0, \"bps_rd\": $bps, \"bps_wr\": 0, \"iops\": 0, \"iops_rd\": $iops, \"iops_wr\": 0}}" ||
 				{ kill $pid; wait $pid 2>/dev/null; return 1; }
 			throttled=1
 		fi
