@@ -98,7 +98,7 @@ PY
 # miss the IO-APIC timer check: the boot is retried)
 boot1() {
 	local img=$1 medium=$2 log=$w/serial.log trace=$w/blk.trace sock=$w/qmp.sock dev t0 t1 pid ok=0
-	local bps= iops= throttled=0
+	local bps= iops= throttled=0 menu=0 menu_t=
 	case $medium in
 	dvd) bps=8000000 iops=40 ;;
 	usb2) bps=25000000 iops=400 ;;
@@ -127,6 +127,15 @@ boot1() {
 			throttled=1
 		fi
 		grep -aq 'Kernel panic' "$log" && { kill $pid; wait $pid 2>/dev/null; return 2; }
+		# live-build's isolinux menu waits for a key (timeout 0): Enter,
+		# 5 s after the boot loader starts, as mklive's menu times out
+		if [ $menu = 0 ] && grep -aq 'ISOLINUX' "$log"; then
+			[ -n "$menu_t" ] || menu_t=$(bench_now)
+			if [ "$(echo "$(bench_now) - $menu_t > 5" | bc)" = 1 ]; then
+				qmp "$sock" '{"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": "ret"}]}}' || true
+				menu=1
+			fi
+		fi
 		# a getty's prompt, or an autologin shell's
 		if grep -aqE 'login: *$|login: |[$#] *$' <(tail -c 200 "$log" | tr -d '\r'); then
 			ok=1; break
