@@ -5,7 +5,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/util.h"
-#include "pipeline/medium.h"
+#include "pipeline/pipeline.h"
 #include "run/run.h"
 
 #include <string.h>
@@ -20,7 +20,7 @@ int build_boot_order_record(struct build_ctx *c, const char *image, const char *
 	struct run_result res;
 	char why[256];
 	int rc;
-	if (!build_cfg_bool(c->cfg, CFG_SERIAL))
+	if (!c->plan->serial)
 		return err_set(ERR_USAGE, "BootOrder auto watches the serial console for the prompt: it "
 					  "needs Boot.Serial yes");
 	run_opts_init(&o);

@@ -23,10 +23,15 @@ struct sqfs_opts {
 	int64_t force_uid, force_gid; /* -1: keep */
 	bool lz4_hc;		      /* -Xhc: lz4 high compression (level 9 unless set) */
 	struct comp_cache *cache;     /* compressed blocks of earlier builds, or NULL */
+	/* how the block size and level were given, for sqfs_opts_check's
+	 * messages ("" : not given) */
+	uint64_t block_given;
+	char block_label[80], level_label[80];
 	/* A file listing paths (one a line) whose data is stored first, in
 	 * that order (the boot order); NULL: none. Not copied: the string
 	 * must outlive the options. */
 	const char *boot_order;
+	struct sqfs_stats *stats_out; /* filled by sqfs_write when not NULL */
 };
 
 struct sqfs_stats {
