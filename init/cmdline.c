@@ -93,7 +93,7 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 	memcpy(k, key, klen);
 	k[klen] = 0;
 	if (!strcmp(k, "live.toram") || !strcmp(k, "live.shell") || !strcmp(k, "live.debug") ||
-	    !strcmp(k, "live.persistence") || !strcmp(k, "live.check")) {
+	    !strcmp(k, "live.persistence") || !strcmp(k, "live.check") || !strcmp(k, "live.readahead")) {
 		bool on = true;
 		if (val) {
 			if (!strcmp(val, "1") || !strcmp(val, "yes") || !strcmp(val, "on"))
@@ -107,6 +107,8 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 		}
 		if (!strcmp(k, "live.persistence"))
 			o->persistence = on;
+		else if (!strcmp(k, "live.readahead"))
+			o->readahead = on;
 		else if (!strcmp(k, "live.check"))
 			o->check = on;
 		else if (k[5] == 't')

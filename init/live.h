@@ -30,6 +30,7 @@ struct live_opts {
 	unsigned ip_prefix;		 /* static: 0..32 */
 	char fetch[512];		 /* live.fetch=http://HOST[:PORT]/PATH; "" when not given */
 	char findiso[256];		 /* live.findiso=/PATH/FILE.iso; "" when not given */
+	bool readahead;			 /* live.readahead: read the boot set ahead */
 	char warnings[512];		 /* what was ignored and why, "" if nothing */
 };
 

@@ -10,7 +10,7 @@ test_pkgs="qemu-system-x86 qemu-utils linux-image-amd64 syslinux syslinux-common
  libarchive-tools p7zip-full fdisk attr libcap2-bin cpio busybox-static zstd xz-utils lz4 file
  cloop-src linux-headers-amd64 mmdebstrap uidmap e2fsprogs gdisk grub-common libcdio-utils
  grub-efi-amd64-bin shim-signed grub-efi-amd64-signed clang libclang-rt-14-dev python3"
-bench_pkgs="$test_pkgs mmdebstrap hyperfine time bc"
+bench_pkgs="$test_pkgs mmdebstrap hyperfine time bc live-build strace"
 demo_pkgs="qemu-system-x86 syslinux-common isolinux linux-image-amd64 busybox-static shim-signed grub-efi-amd64-signed"
 
 case ${1:-all} in

@@ -50,6 +50,10 @@ static const char usage_text[] =
     "      --timeout S       give up after S seconds (default 300 with --expect,\n"
     "                        none without)\n"
     "      --log FILE        keep the whole serial output in FILE\n"
+    "      --record-boot-order FILE   boot once with QEMU's block trace until a\n"
+    "                        shell or login: prompt (or --expect) appears, and write\n"
+    "                        the files of the squashfs root the boot read to FILE,\n"
+    "                        in first-read order (for mklive build --boot-order)\n"
     "      --qemu BINARY     the QEMU to run (default qemu-system-x86_64)\n"
     "  -q, --quiet           errors only;  -v, --verbose: show the QEMU command\n"
     "  -h, --help            this help\n"
@@ -58,7 +62,7 @@ static const char usage_text[] =
     "Examples: mklive run live.iso --expect 'login:' --timeout 120\n"
     "          mklive run live.iso --send 'uname -r' --expect '[0-9]+\\.[0-9]+\\.' --timeout 300\n";
 
-enum { O_QEMU = 1 };
+enum { O_QEMU = 1, O_RECORD };
 
 static const struct opt opts[] = {
     {"usb", 0, OPT_NOARG, "usb", NULL},
@@ -76,18 +80,24 @@ static const struct opt opts[] = {
     {"timeout", 0, OPT_ARG, "timeout", NULL},
     {"log", 0, OPT_ARG, "log", NULL},
     {"qemu", O_QEMU, OPT_ARG, NULL, NULL},
+    {"record-boot-order", O_RECORD, OPT_ARG, NULL, NULL},
     {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
     {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const char *record_path; /* --record-boot-order */
+
 static int on_opt(void *ctx, const struct opt *o, const char *spelled, const char *arg)
 {
 	struct run_opts *r = ctx;
 	if (o->key)
 		return run_opts_set(r, o->key, arg ? arg : o->value, spelled);
-	r->qemu = arg;
+	if (o->id == O_RECORD)
+		record_path = arg;
+	else
+		r->qemu = arg;
 	return 0;
 }
 
@@ -181,6 +191,12 @@ int cmd_run(int argc, char **argv)
 		o.nqemu_args = (size_t)(argc - dd - 1);
 	}
 	o.in_fd = 0;
+	if (record_path) {
+		/* a boot on its own: nothing typed, ended by the prompt */
+		o.in_fd = -1;
+		if (!o.expect && (rc = run_opts_set(&o, "expect", RUN_PROMPT_REGEX, "--record-boot-order")))
+			goto out;
+	}
 	o.interactive = !o.expect && isatty(0);
 	if ((rc = run_opts_check(&o)))
 		goto out;
@@ -197,8 +213,13 @@ int cmd_run(int argc, char **argv)
 	if (o.interactive)
 		say("%s on the serial console; Ctrl-A X powers off and leaves", o.image);
 
-	if ((rc = run_session(&o, &res)))
+	if (record_path) {
+		if ((rc = run_record_boot_order(&o, record_path, &res)))
+			goto out;
+		say("the boot order is in %s", record_path);
+	} else if ((rc = run_session(&o, &res))) {
 		goto out;
+	}
 	qemu_name = o.qemu ? o.qemu : RUN_QEMU;
 	switch (res.end) {
 	case RUN_END_MATCHED:

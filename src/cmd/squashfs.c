@@ -36,6 +36,9 @@ static const char usage_text[] =
     "  -no-xattrs                do not store extended attributes\n"
     "  -all-root                 make every file owned by root (0:0)\n"
     "  -force-uid N, -force-gid N   set every file's owner / group\n"
+    "  -boot-order FILE          store the files FILE lists (one path a line, as\n"
+    "                            mklive run --record-boot-order writes) first, in\n"
+    "                            that order; paths not in the tree are warnings\n"
     "  -noappend                 accepted: an existing OUT is always replaced\n"
     "  -quiet, -q                print errors only;  -verbose, -v: more detail\n"
     "  --info IMAGE              describe an image: superblock, entries, ratio\n\n"
@@ -74,6 +77,7 @@ static const struct opt opts[] = {
     {"all-root", 0, OPT_NOARG, "all-root", NULL},
     {"force-uid", 0, OPT_ARG, "force-uid", NULL},
     {"force-gid", 0, OPT_ARG, "force-gid", NULL},
+    {"boot-order", 0, OPT_ARG, "boot-order", NULL},
     {"noappend", O_NOAPPEND, OPT_NOARG, NULL, NULL},
     {"info", O_INFO, OPT_ARG, NULL, NULL},
     {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},

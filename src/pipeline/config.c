@@ -87,6 +87,10 @@ static const struct cfg_def defs[CFG_NKEYS] = {
     [CFG_WRITABLE_PATHS] = {"Live", "WritablePaths", T_WORDS, "/etc /var /home /root /tmp"},
     [CFG_ID] = {"Live", "Id", T_STR},
     [CFG_THREADS] = {"Live", "Threads", T_UINT, NULL, NULL, NULL, 1, 1024},
+    [CFG_BOOT_ORDER] = {"Live", "BootOrder", T_STR, .opt = "boot-order", .arg = "FILE",
+			.help = "store the files FILE lists first, in its order (see\nmklive run "
+				"--record-boot-order); auto: build, boot the\nimage once in QEMU to "
+				"record the order, build again"},
     /* the live system (src/pipeline/livesys.c); User's default "live"
      * applies to roots with /etc/passwd, not to the embedded default.
      * There is no option for Password: it takes a crypt(3) hash only. */

@@ -326,7 +326,17 @@ int build_medium(struct build_ctx *c, const char *out)
 	text = xasprintf("%s\n", c->id);
 	rc = add_text(m, "/live/mklive.id", text);
 	free(text);
-	if (rc || (rc = build_live_manifest(c->root, &text)))
+	if (rc)
+		goto out;
+	if (c->root_boot_end) {
+		/* live.readahead: mklive-init reads the boot set ahead (mklive-init(7)) */
+		text = xasprintf("%llu\n", (unsigned long long)c->root_boot_end);
+		rc = add_text(m, "/live/root.readahead", text);
+		free(text);
+		if (rc)
+			goto out;
+	}
+	if ((rc = build_live_manifest(c->root, &text)))
 		goto out;
 	if (text) {
 		rc = add_text(m, "/live/filesystem.packages", text);

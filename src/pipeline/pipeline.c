@@ -160,6 +160,52 @@ static int live_system(const struct build_plan *p, struct tree *root)
 	return rc;
 }
 
+static bool boot_order_auto(const struct build_plan *p)
+{
+	const char *v = build_cfg_get(p->cfg, CFG_BOOT_ORDER, NULL);
+	return v && !strcasecmp(v, "auto");
+}
+
+/* BootOrder auto: boot the medium just written, keep the order its boot
+ * read the root in as OUT.boot-order, and write the root image (its
+ * blocks come from the cache), the initramfs (it carries the medium id)
+ * and the medium again with that order. */
+static int rebuild_in_boot_order(struct build_ctx *c, const char *out)
+{
+	struct sqfs_opts *so = c->plan->root_opts;
+	char *list = xasprintf("%s.boot-order", out);
+	int rc = build_boot_order_record(c, out, list);
+	if (rc)
+		goto out;
+	so->boot_order = list;
+	tree_img_unref(c->root_img);
+	tree_img_unref(c->initrd_img);
+	c->root_img = c->initrd_img = NULL;
+	stage_begin(c, BUILD_ROOT_IMAGE);
+	rc = build_root_image(c);
+	if (!rc)
+		rc = make_id(c);
+	stage_end(c);
+	if (rc)
+		goto out;
+	snprintf(c->rep->id, sizeof c->rep->id, "%s", c->id);
+	c->rep->root_bytes = c->root_size;
+	stage_begin(c, BUILD_INITRD);
+	rc = build_initrd(c);
+	stage_end(c);
+	if (rc)
+		goto out;
+	stage_begin(c, BUILD_MEDIUM);
+	rc = build_medium(c, out);
+	stage_end(c);
+	if (!rc)
+		log_note("%s: its root laid out in the boot order kept in %s", out, list);
+out:
+	so->boot_order = NULL;
+	free(list);
+	return rc;
+}
+
 int build_run(const struct build_cfg *cfg, struct build_report *rep)
 {
 	struct build_ctx c;
@@ -239,6 +285,8 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	rc = build_medium(&c, out);
 	stage_end(&c);
 	if (rc)
+		goto done;
+	if (boot_order_auto(&plan) && (rc = rebuild_in_boot_order(&c, out)))
 		goto done;
 	if (c.cache) {
 		comp_cache_stats(c.cache, &rep->cache_hits, &rep->cache_misses);

@@ -32,6 +32,7 @@ struct build_ctx {
 
 	struct tree_img *root_img; /* unlinked temporary files */
 	uint64_t root_size;
+	uint64_t root_boot_end; /* BootOrder: where the boot set ends in the root image, else 0 */
 	struct tree_img *initrd_img;
 	uint64_t initrd_size;
 
@@ -46,6 +47,9 @@ struct build_ctx {
 int build_root_image(struct build_ctx *c);
 int build_initrd(struct build_ctx *c);
 int build_medium(struct build_ctx *c, const char *out);
+/* bootorder.c: boot image once in QEMU and write the files its root's
+ * boot read, in order, to list (Live.BootOrder auto). */
+int build_boot_order_record(struct build_ctx *c, const char *image, const char *list);
 void build_ctx_free(struct build_ctx *c);
 /* floppy.c: the boot floppy, added to the medium as /boot/boot.img when
  * Boot.BootFloppy asks for it and it fits; *made says whether it did. */

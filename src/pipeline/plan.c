@@ -288,7 +288,7 @@ static int plan_root_format(const struct build_cfg *cfg, struct build_plan *p)
 {
 	struct plan_str fmt = get(cfg, CFG_ROOT_FORMAT), comp = get(cfg, CFG_COMPRESSION),
 			level = get(cfg, CFG_LEVEL), bs = get(cfg, CFG_BLOCK_SIZE),
-			threads = get(cfg, CFG_THREADS);
+			threads = get(cfg, CFG_THREADS), order = get(cfg, CFG_BOOT_ORDER);
 	const struct image_writer *w = image_writer_find(fmt.value);
 	char buf[32], names[64];
 	const char *c;
@@ -314,6 +314,15 @@ static int plan_root_format(const struct build_cfg *cfg, struct build_plan *p)
 		rc = w->set(p->root_opts, w->block_key, bs.value, bs.label);
 	if (!rc && threads.value)
 		rc = w->set(p->root_opts, w->threads_key, threads.value, threads.label);
+	/* auto: the order is recorded by booting the first image (pipeline.c) */
+	if (!rc && order.value && *order.value) {
+		if (p->cloop_root)
+			return err_set(ERR_USAGE,
+				       "%s: BootOrder lays out a squashfs root (RootFormat cloop, %s)",
+				       order.label, fmt.label);
+		if (strcasecmp(order.value, "auto"))
+			rc = w->set(p->root_opts, "boot-order", order.value, order.label);
+	}
 	if (!rc)
 		rc = plan_format_keys(cfg, p);
 	if (!rc)

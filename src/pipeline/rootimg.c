@@ -5,7 +5,10 @@
 #include "core/util.h"
 #include "pipeline/pipeline.h"
 
+#include "squashfs/squashfs.h"
+
 #include <stdlib.h>
+#include <string.h>
 
 int build_root_image(struct build_ctx *c)
 {
@@ -14,7 +17,19 @@ int build_root_image(struct build_ctx *c)
 	     *scratch = build_tmp_path(c, "root.scratch");
 	int rc;
 	c->rep->root_format = p->root_writer->name;
-	rc = p->root_writer->write(c->root, p->root_opts, path, scratch);
+	c->root_boot_end = 0;
+	if (!strcmp(p->root_writer->name, "squashfs")) {
+		/* where the boot order's run ends: the medium's root.readahead */
+		struct sqfs_stats st;
+		struct sqfs_opts *so = p->root_opts;
+		memset(&st, 0, sizeof st);
+		so->stats_out = &st;
+		rc = p->root_writer->write(c->root, p->root_opts, path, scratch);
+		so->stats_out = NULL;
+		c->root_boot_end = st.boot_end;
+	} else {
+		rc = p->root_writer->write(c->root, p->root_opts, path, scratch);
+	}
 	if (!rc)
 		rc = build_tmp_adopt(c, path, name, &c->root_img, &c->root_size);
 	free(scratch);

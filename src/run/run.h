@@ -207,4 +207,14 @@ struct run_result {
 int run_session(const struct run_opts *o, struct run_result *result);
 void run_result_free(struct run_result *r);
 
+/* ---- --record-boot-order (record.c) ------------------------------------- */
+
+/* The default --expect of a recording: a login prompt or a shell's. */
+#define RUN_PROMPT_REGEX "(login: *|[#$] )$"
+/* Boot o->image once (o as run_session takes it, expect set) with QEMU's
+ * block trace on, until o->expect appears; map the reads of the medium to
+ * the files of its squashfs root and write them to out, one path a line,
+ * in the order they were first read. res as from run_session. */
+int run_record_boot_order(struct run_opts *o, const char *out, struct run_result *res);
+
 #endif

@@ -42,7 +42,15 @@ struct data_ctx {
 	uint8_t *buf, *buf2; /* for hashing and comparing duplicates */
 	struct sqfs_file **htab;
 	size_t hcap;
+	/* blocks submitted and landed; where the boot order's last one ends */
+	uint64_t submitted, landed, boot_blocks, boot_end;
 };
+
+static int submit(struct data_ctx *c, struct comp_block *b)
+{
+	c->submitted++;
+	return comp_engine_submit(c->eng, b);
+}
 
 /* Called in submission order: blocks land in the image one after another,
  * so a file's blocks are contiguous and start where its first one lands. */
@@ -55,19 +63,25 @@ static int data_sink(struct comp_block *b, void *vctx)
 	const uint8_t *bytes = raw ? b->in : b->out;
 	size_t len = raw ? b->in_len : b->out_len;
 	uint32_t word = (uint32_t)len | (raw ? SQFS_BLOCK_UNCOMPRESSED : 0);
-	if (b->tag & TAG_FRAG) {
-		sqfs_frags_set(c->frags, (uint32_t)(b->tag & TAG_INDEX), out_tell(c->o), word);
-		return out_write(c->o, bytes, len);
-	}
 	struct sqfs_file *f = b->user;
 	uint32_t i = (uint32_t)(b->tag & TAG_INDEX);
+	int rc;
+	if (b->tag & TAG_FRAG) {
+		sqfs_frags_set(c->frags, (uint32_t)(b->tag & TAG_INDEX), out_tell(c->o), word);
+		rc = out_write(c->o, bytes, len);
+		goto landed;
+	}
 	if (!f->started) {
 		/* holes before the first stored block take no room */
 		f->blocks_start = out_tell(c->o);
 		f->started = true;
 	}
 	f->sizes[i] = word;
-	return out_write(c->o, bytes, len);
+	rc = out_write(c->o, bytes, len);
+landed:
+	if (++c->landed == c->boot_blocks)
+		c->boot_end = out_tell(c->o);
+	return rc;
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -122,7 +136,7 @@ static int flush_fragment(struct data_ctx *c, int k)
 	b->user = NULL;
 	b->store = k == 1;
 	fb->len = 0;
-	return comp_engine_submit(c->eng, b);
+	return submit(c, b);
 }
 
 /* Tail packing: several small files share one fragment block. */
@@ -205,7 +219,7 @@ static int write_file(struct data_ctx *c, struct sqfs_file *f)
 		b->in_len = len;
 		b->user = f;
 		b->tag = i;
-		rc = comp_engine_submit(c->eng, b);
+		rc = submit(c, b);
 		if (rc)
 			goto out;
 	}
@@ -224,6 +238,20 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+/* The end of the boot set: its tails do not share a fragment block with
+ * later files (that block would land after all of their data), and the
+ * offset where its last block lands is noted. */
+static int boot_boundary(struct data_ctx *c)
+{
+	int rc;
+	if ((rc = flush_fragment(c, 0)) != 0 || (rc = flush_fragment(c, 1)) != 0)
+		return rc;
+	c->boot_blocks = c->submitted;
+	if (c->landed == c->boot_blocks)
+		c->boot_end = out_tell(c->o);
+	return 0;
 }
 
 /* ---- duplicates ------------------------------------------------------------
@@ -325,7 +353,8 @@ static int find_duplicate(struct data_ctx *c, struct sqfs_file *f, struct sqfs_f
 }
 
 int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const struct comp_opts *co,
-		    struct sqfs_file **files, size_t nfiles, struct sqfs_frags *frags, uint32_t *nfrags)
+		    struct sqfs_file **files, size_t nfiles, size_t nboot, struct sqfs_frags *frags,
+		    uint32_t *nfrags, uint64_t *boot_end)
 {
 	struct data_ctx c;
 	struct sqfs_file **by_size = NULL;
@@ -387,8 +416,11 @@ int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const stru
 	progress_begin("squashfs", total);
 	for (size_t i = 0; i < nfiles && !rc; i++) {
 		struct sqfs_file *f = files[i];
-		if (!f->node->size)
+		if (!f->node->size) {
+			if (i + 1 == nboot)
+				rc = boot_boundary(&c);
 			continue;
+		}
 		if (grouped[i]) {
 			struct sqfs_file *d;
 			if ((rc = find_duplicate(&c, f, &d)) != 0)
@@ -396,10 +428,14 @@ int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const stru
 			if (d) {
 				f->dup_of = d;
 				progress_add(f->node->size);
+				if (i + 1 == nboot)
+					rc = boot_boundary(&c);
 				continue;
 			}
 		}
 		rc = write_file(&c, f);
+		if (!rc && i + 1 == nboot)
+			rc = boot_boundary(&c);
 	}
 	if (!rc)
 		rc = flush_fragment(&c, 0);
@@ -411,6 +447,7 @@ int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const stru
 		comp_engine_finish(c.eng);
 	progress_end();
 	*nfrags = c.nfrags;
+	*boot_end = c.boot_end;
 out:
 	comp_engine_destroy(c.eng);
 	free(grouped);

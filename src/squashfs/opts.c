@@ -70,6 +70,10 @@ int sqfs_opts_set(struct sqfs_opts *o, const char *key, const char *value, const
 		if ((rc = util_parse_uint(value, 0, UINT32_MAX, &v, label)))
 			return rc;
 		*(key[6] == 'u' ? &o->force_uid : &o->force_gid) = (int64_t)v;
+	} else if (!strcmp(key, "boot-order")) {
+		if (!*value)
+			return err_set(ERR_USAGE, "%s needs a file", label);
+		o->boot_order = value;
 	} else {
 		return err_set(ERR_USAGE, "%s: not a squashfs option", label);
 	}

@@ -26,6 +26,17 @@ void sqfs_read_opts_init(struct sqfs_read_opts *o);
  * block). o may be NULL. */
 int sqfs_read_src(const struct imgsrc *src, struct tree *t, const struct sqfs_read_opts *o);
 
+/* Where a regular file's data lies in the squashfs it was read from (by
+ * sqfs_read_src or image_open): its blocks [start, end) and the fragment
+ * block holding its tail [frag_start, frag_end) (equal when it has none).
+ * False for a node whose data is not a squashfs file's. */
+struct sqfs_extent {
+	uint64_t start, end;
+	uint64_t frag_start, frag_end;
+	uint32_t frag; /* fragment index, or 0xffffffff */
+};
+bool sqfs_node_extent(const struct tree_node *n, struct sqfs_extent *e);
+
 /* The image-reader contract of core/imgsrc.h. */
 bool sqfs_probe(const uint8_t *head, size_t len, uint64_t size);
 int sqfs_read(const struct imgsrc *src, struct tree *t);

@@ -476,6 +476,28 @@ static int stored_sizes(struct tree_node *n, void *ctx)
 	return 0;
 }
 
+bool sqfs_node_extent(const struct tree_node *n, struct sqfs_extent *e)
+{
+	const struct sqfs_rd *r;
+	const struct sqfs_rfile *f;
+	memset(e, 0, sizeof *e);
+	e->frag = SQFS_NO_FRAGMENT;
+	if (n->src != TREE_SRC_IMAGE || !n->src_img || n->src_img->ops != &sqfs_img_ops)
+		return false;
+	r = n->src_img->priv;
+	if (n->src_aux >= r->nfiles)
+		return false;
+	f = &r->files[n->src_aux];
+	e->start = f->blocks_start;
+	e->end = f->blocks_start + f->disk_bytes;
+	if (f->frag != SQFS_NO_FRAGMENT) {
+		e->frag = f->frag;
+		e->frag_start = r->frags[f->frag].start;
+		e->frag_end = e->frag_start + sqfs_block_len(r->frags[f->frag].size_word);
+	}
+	return true;
+}
+
 int sqfs_dir_read(struct sqfs_rd *r, struct tree *t)
 {
 	struct walk w = {r, t, {0}};

@@ -123,10 +123,23 @@ struct sqfs_file {
 	uint32_t crc, adler;
 	bool hashed;
 	bool started; /* its first stored block has reached the image */
+	bool boot;    /* named in the boot order */
 };
 struct sqfs_data;
-/* Write the bytes of every file in files[] (in order) through the engine. */
+/* Write the bytes of every file in files[] (in order) through the engine.
+ * The tails of the first nboot files (the boot order) fill fragment
+ * blocks of their own, written before any other file's data; *boot_end
+ * is the image offset where that run ends (0 without a boot order). */
 int sqfs_data_write(struct out_file *o, const struct sqfs_opts *opts, const struct comp_opts *co,
-		    struct sqfs_file **files, size_t nfiles, struct sqfs_frags *frags, uint32_t *nfrags);
+		    struct sqfs_file **files, size_t nfiles, size_t nboot, struct sqfs_frags *frags,
+		    uint32_t *nfrags, uint64_t *boot_end);
+
+/* ---- boot order (order.c) ---------------------------------------------------
+ * Move the files named in the list file (one path a line; # comments) to
+ * the front of files[], in the list's order; *nboot is how many. Paths
+ * missing from the tree are warnings. Nodes' user must point to their
+ * sqfs_file. */
+int sqfs_order_files(const struct tree *t, const char *list, struct sqfs_file **files, size_t nfiles,
+		     size_t *nboot);
 
 #endif

@@ -27,20 +27,27 @@ struct sqfs_opts {
 	 * messages ("" : not given) */
 	uint64_t block_given;
 	char block_label[80], level_label[80];
+	/* A file listing paths (one a line) whose data is stored first, in
+	 * that order (the boot order); NULL: none. Not copied: the string
+	 * must outlive the options. */
+	const char *boot_order;
+	struct sqfs_stats *stats_out; /* filled by sqfs_write when not NULL */
 };
 
 struct sqfs_stats {
 	uint64_t bytes_used; /* image size before the 4 KiB padding */
 	uint32_t inodes, fragments, ids, xattr_ids;
 	uint64_t files, duplicates, sparse_blocks;
+	uint64_t boot_files; /* stored first, from boot_order */
+	uint64_t boot_end;   /* image offset where their data (and fragments) ends */
 };
 
 void sqfs_opts_init(struct sqfs_opts *o);
 /* Set one option by key (mksquashfs's option names without the dash):
  * comp, b (block size), Xcompression-level, Xhc, processors,
  * no-fragments, no-duplicates, no-xattrs, no-exports, all-root,
- * force-uid, force-gid. Flags take NULL (on) or a boolean word; label
- * names the option in messages. 0 or ERR_USAGE with the message set. */
+ * force-uid, force-gid, boot-order (a file; value kept, not copied). Flags take NULL (on) or a boolean word;
+ * label names the option in messages. 0 or ERR_USAGE with the message set. */
 int sqfs_opts_set(struct sqfs_opts *o, const char *key, const char *value, const char *label);
 /* The rules between options: levels each compressor takes, -Xhc only
  * with lz4. */

@@ -29,7 +29,7 @@ struct sqfs_w {
 	uint64_t *export_refs;
 	struct sqfs_file *files;
 	struct sqfs_file **fileps;
-	size_t nfiles;
+	size_t nfiles, nboot;
 	uint8_t *ibuf;
 	size_t ibuf_cap;
 	struct sqfs_dirent *ents;
@@ -342,6 +342,9 @@ static int write_image(struct sqfs_w *w, const char *path)
 	w->fileps = xcalloc(w->nfiles ? w->nfiles : 1, sizeof *w->fileps);
 	w->nfiles = 0;
 	tree_walk(w->t->root, collect_files, NULL, w);
+	if (o->boot_order &&
+	    (rc = sqfs_order_files(w->t, o->boot_order, w->fileps, w->nfiles, &w->nboot)) != 0)
+		return rc;
 
 	if ((rc = out_open(&w->out, path)) != 0)
 		return rc;
@@ -356,9 +359,11 @@ static int write_image(struct sqfs_w *w, const char *path)
 			return rc;
 	}
 
-	rc = sqfs_data_write(w->out, o, &co, w->fileps, w->nfiles, &w->frags, &nfrags);
+	rc = sqfs_data_write(w->out, o, &co, w->fileps, w->nfiles, w->nboot, &w->frags, &nfrags,
+			     &w->st.boot_end);
 	if (rc)
 		return rc;
+	w->st.boot_files = w->nboot;
 
 	rc = write_dir(w, w->t->root, w->ninodes + 1);
 	if (!rc)
@@ -443,6 +448,8 @@ int sqfs_write(struct tree *t, const struct sqfs_opts *o, const char *path, stru
 		out_abort(w.out);
 	if (!rc && stats)
 		*stats = w.st;
+	if (!rc && o->stats_out)
+		*o->stats_out = w.st;
 	tree_walk(t->root, clear_user, NULL, NULL);
 	for (size_t i = 0; i < w.nfiles; i++)
 		free(w.files[i].sizes);

@@ -55,6 +55,12 @@ TEST(test_cmdline_persistence_check)
 	CHECK(!o.persistence && !o.check);
 	CHECK_EQ(live_cmdline_parse("live.persistence=maybe", &o), 1);
 	CHECK(!o.persistence);
+	/* the boot set's read-ahead is off unless asked for */
+	CHECK(!o.readahead);
+	CHECK_EQ(live_cmdline_parse("live.readahead", &o), 0);
+	CHECK(o.readahead);
+	CHECK_EQ(live_cmdline_parse("live.readahead=0", &o), 0);
+	CHECK(!o.readahead);
 }
 
 TEST(test_cmdline_defaults)

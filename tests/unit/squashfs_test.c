@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/tree.h"
 #include "core/util.h"
+#include "squashfs/reader.h"
 #include "squashfs/sqfs_impl.h"
 
 #include <fcntl.h>
@@ -514,6 +515,120 @@ TEST(test_too_many_ids)
 	CHECK(access(img, F_OK) != 0);
 	tree_destroy(t);
 	free(img);
+}
+
+/* --boot-order: the listed files' blocks come first, in the list's order,
+ * then their fragment block, then everything else; read back through the
+ * reader. The same list gives the same bytes; a missing path is skipped. */
+static struct tree *order_tree(void)
+{
+	struct tree *t = tree_create();
+	struct tree_node *l;
+	static uint8_t data[5 * 4096 + 100];
+	char path[64];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 13 + i / 77);
+	for (int i = 0; i < 6; i++) {
+		snprintf(path, sizeof path, "/d%d/big%d", i % 3, i);
+		data[0] = (uint8_t)i; /* not duplicates */
+		CHECK_EQ(tree_add_mem_file(t, path, data, sizeof data - (size_t)i * 10, 0644, NULL), 0);
+		snprintf(path, sizeof path, "/d%d/small%d", i % 3, i);
+		CHECK_EQ(tree_add_mem_file(t, path, data + 7 * i, 300 + (size_t)i, 0644, NULL), 0);
+	}
+	CHECK_EQ(tree_add_child(t, t->root, "lnk", S_IFLNK | 0777, &l), 0);
+	l->symlink = xstrdup("d2/big5");
+	l->size = strlen(l->symlink);
+	l->nlink = 1;
+	CHECK_EQ(tree_finalize(t), 0);
+	return t;
+}
+
+static bool extent_of(struct tree *rt, const char *path, struct sqfs_extent *e)
+{
+	struct tree_node *n = tree_lookup(rt, path);
+	return n && sqfs_node_extent(n, e);
+}
+
+TEST(test_boot_order)
+{
+	static const char *const listed[] = {"/d2/big5", "/d0/small3", "/d1/big1", "/d0/big0"};
+	static const char *const others[] = {"/d0/small0", "/d1/small1", "/d2/small2",
+					     "/d0/big3",   "/d1/big4",	 "/d2/big2"};
+	struct tree *t = order_tree(), *rt = NULL;
+	struct sqfs_opts o;
+	struct sqfs_stats st;
+	struct imgsrc src;
+	struct sqfs_extent e, prev;
+	char *list = util_path_join(tmp, "order.txt"), *p1 = util_path_join(tmp, "o1.sqfs"),
+	     *p2 = util_path_join(tmp, "o2.sqfs"), *p3 = util_path_join(tmp, "o3.sqfs");
+	uint8_t *d1, *d2, *d3;
+	size_t l1 = 0, l2 = 0, l3 = 0;
+	uint64_t boot_max = 0;
+	FILE *f = fopen(list, "w");
+	CHECK(f != NULL);
+	/* the symlink names big5 again (kept at its first place); a comment,
+	 * a blank line and a missing path are skipped */
+	fputs("# recorded\n/lnk\n/d0/small3\n\n/not/there\n  /d1/big1  \n/d0/big0\n/d2/big5\n", f);
+	fclose(f);
+	setenv("SOURCE_DATE_EPOCH", "1600000000", 1);
+	sqfs_opts_init(&o);
+	o.block_size = 4096;
+	o.threads = 2;
+	o.boot_order = list;
+	CHECK_EQ(sqfs_write(t, &o, p1, &st), 0);
+	CHECK_EQ(st.boot_files, 4);
+	CHECK_EQ(sqfs_write(t, &o, p2, NULL), 0);
+	o.boot_order = NULL;
+	CHECK_EQ(sqfs_write(t, &o, p3, NULL), 0);
+	d1 = read_all(p1, &l1);
+	d2 = read_all(p2, &l2);
+	d3 = read_all(p3, &l3);
+	CHECK(l1 == l2 && d1 && d2 && memcmp(d1, d2, l1) == 0);
+	CHECK(!(l1 == l3 && d3 && memcmp(d1, d3, l1) == 0)); /* the order changed the image */
+
+	rt = tree_create();
+	CHECK_EQ(imgsrc_open_path(&src, p1), 0);
+	CHECK_EQ(sqfs_read_src(&src, rt, NULL), 0);
+	imgsrc_close(&src);
+	/* the listed files' blocks in the list's order, from the start */
+	memset(&prev, 0, sizeof prev);
+	for (size_t i = 0; i < ARRAY_SIZE(listed); i++) {
+		CHECK(extent_of(rt, listed[i], &e));
+		if (e.end > e.start) {
+			CHECK(e.start >= prev.end);
+			if (i == 0)
+				CHECK(e.start < 200); /* right after the superblock and options */
+			prev = e;
+		}
+		boot_max = MAX(boot_max, MAX(e.end, e.frag_end));
+	}
+	CHECK(boot_max > 0 && boot_max <= st.boot_end);
+	/* and nothing else before the end of the boot set */
+	for (size_t i = 0; i < ARRAY_SIZE(others); i++) {
+		CHECK(extent_of(rt, others[i], &e));
+		if (e.end > e.start)
+			CHECK(e.start >= st.boot_end);
+		if (e.frag_end > e.frag_start)
+			CHECK(e.frag_start >= st.boot_end);
+	}
+	/* the listed small file's tail is in a fragment block of the boot set */
+	CHECK(extent_of(rt, "/d0/small3", &e));
+	CHECK(e.frag_end > e.frag_start && e.frag_end <= st.boot_end);
+
+	/* an unreadable list is an error naming it */
+	o.boot_order = "/nonexistent/order.txt";
+	CHECK(sqfs_write(t, &o, p3, NULL) < 0);
+	CHECK(strstr(err_msg(), "/nonexistent/order.txt") != NULL);
+	err_clear();
+	tree_destroy(rt);
+	tree_destroy(t);
+	free(d1);
+	free(d2);
+	free(d3);
+	free(list);
+	free(p1);
+	free(p2);
+	free(p3);
 }
 
 int main(void)
