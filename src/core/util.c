@@ -141,6 +141,17 @@ void util_grow(void *arrp, size_t *cap, size_t need, size_t elem)
 	*cap = ncap;
 }
 
+char *util_trim(char *s)
+{
+	char *e;
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
 int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what)
 {
 	char *end;

@@ -188,22 +188,6 @@ static int seen_add(struct rd *r, uint32_t extent)
 	return 0;
 }
 
-static struct tree_node *child_named(const struct tree_node *dir, const char *name)
-{
-	size_t lo = 0, hi = dir->nchildren;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(dir->children[mid]->name, name);
-		if (c == 0)
-			return dir->children[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* UCS-2 / UTF-16 big endian (Joliet) to UTF-8. */
 static size_t ucs2_to_utf8(const uint8_t *s, size_t n, char *out, size_t cap)
 {
@@ -350,7 +334,7 @@ static int add_entry(struct rd *r, struct tree_node *dir, const struct iso_rec *
 	} else
 		type = a->has_sl ? S_IFLNK : S_IFREG;
 
-	old = child_named(dir, name);
+	old = tree_child(dir, name);
 	if (old) {
 		if (r->mode == RD_PLAIN && !is_dir)
 			goto out; /* an older version of the same file (9.3: higher versions first) */
