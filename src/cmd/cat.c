@@ -35,9 +35,8 @@ int cmd_cat(int argc, char **argv)
 	memset(&info, 0, sizeof info);
 	if ((rc = opt_parse(&cmd, argc, argv, NULL, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE:PATH"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE:PATH")))
 		goto out;
-	}
 	if ((rc = image_open(ops[0], 0, &t, &n, &info)) < 0)
 		goto out;
 	if (tree_is_lnk(n)) {

@@ -33,9 +33,8 @@ int cmd_info(int argc, char **argv)
 	int rc;
 	if ((rc = opt_parse(&cmd, argc, argv, NULL, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE")))
 		goto out;
-	}
 	rc = image_describe(ops[0], &info);
 	for (size_t i = 0; i < info.n; i++)
 		printf("%s\n", info.lines[i]);
