@@ -37,6 +37,12 @@ enum build_entry {
 	BUILD_ENTRY_CHECK,
 	BUILD_ENTRY_DEBUG,
 	BUILD_ENTRY_SHELL,
+	/* the live-build-like ones, which give way to an [Entry] of the same
+	 * label; lang, fwsetup and memtest are made by medium.c */
+	BUILD_ENTRY_SAFE,
+	BUILD_ENTRY_LANG,
+	BUILD_ENTRY_FWSETUP,
+	BUILD_ENTRY_MEMTEST,
 	BUILD_NENTRIES
 };
 struct build_entry_def {
@@ -62,6 +68,9 @@ enum build_uefi { BUILD_UEFI_NO, BUILD_UEFI_AUTO, BUILD_UEFI_YES };
 enum plan_floppy { PLAN_FLOPPY_NONE, PLAN_FLOPPY_AUTO, PLAN_FLOPPY_1440K, PLAN_FLOPPY_2880K };
 
 struct build_plan {
+	/* The settings themselves, for the live system's [Live] keys (User,
+	 * Locale, ...), which livesys.c checks and applies as a whole. */
+	const struct build_cfg *cfg;
 	/* [Root] */
 	struct plan_str source;
 	enum build_root_kind root_kind;
@@ -74,6 +83,8 @@ struct build_plan {
 	size_t nattr;
 	struct plan_str hostname; /* value NULL: the root's own */
 	struct plan_str init;
+	long long run_timeout;	       /* seconds a Run= script may take; 0: no limit */
+	const char *run_timeout_label; /* where RunTimeout was set */
 	/* [Kernel] */
 	struct plan_str kernel, kernel_version, modules_dir;
 	struct live_initrd_opts initrd;
@@ -106,7 +117,7 @@ struct build_plan {
 	enum build_uefi uefi;
 	const char *uefi_label; /* "--uefi", "mk.conf:7: UEFI", else "Boot.UEFI" */
 	/* [Output] */
-	const char *output;
+	const char *output, *output_label;
 	char *outdir;
 	struct plan_str volume_id, publisher, application, preparer;
 	char *cache_dir; /* NULL: none to use */
