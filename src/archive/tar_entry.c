@@ -126,20 +126,6 @@ static void clear_xattrs(struct tree_node *n)
 	n->nxattrs = 0;
 }
 
-struct xa_slot {
-	struct tree_xattr x;
-	size_t order;
-};
-
-static int xa_cmp(const void *a, const void *b)
-{
-	const struct xa_slot *x = a, *y = b;
-	int c = strcmp(x->x.name, y->x.name);
-	if (c)
-		return c;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
 /* Extended attributes (pax SCHILY.xattr.* and LIBARCHIVE.xattr.* records:
  * security.capability, security.selinux, user.* ...), sorted once; of a
  * name given twice the last value counts. */
@@ -147,8 +133,8 @@ static int set_xattrs(struct tar_rd *r, struct tree_node *n, struct archive_entr
 {
 	const char *name;
 	const void *val;
-	size_t len, names = 0, cnt = 0, cap = 0, k = 0;
-	struct xa_slot *v = NULL;
+	size_t len, names = 0, cnt = 0, cap = 0;
+	struct tree_xattr_slot *v = NULL;
 	int rc = 0;
 	clear_xattrs(n);
 	if (archive_entry_xattr_reset(e) == 0)
@@ -180,17 +166,7 @@ static int set_xattrs(struct tar_rd *r, struct tree_node *n, struct archive_entr
 		cnt++;
 	}
 	if (rc == 0 && cnt) {
-		qsort(v, cnt, sizeof *v, xa_cmp);
-		n->xattrs = xcalloc(cnt, sizeof *n->xattrs);
-		for (size_t i = 0; i < cnt; i++) {
-			if (i + 1 < cnt && strcmp(v[i].x.name, v[i + 1].x.name) == 0) {
-				free(v[i].x.name);
-				free(v[i].x.value);
-				continue;
-			}
-			n->xattrs[k++] = v[i].x;
-		}
-		n->nxattrs = k;
+		tree_node_take_xattrs(n, v, cnt);
 		cnt = 0;
 	}
 	for (size_t i = 0; i < cnt; i++) {

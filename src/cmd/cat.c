@@ -21,21 +21,9 @@ static const char usage_text[] = "usage: mklive cat IMAGE:PATH[:PATH...]\n"
 				 "  -q, --quiet  errors only;  -v, --verbose: more detail\n"
 				 "  -h, --help   this help\n";
 
-static const struct opt opts[] = {
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
-};
-
-static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)
-{
-	return 0;
-}
-
 int cmd_cat(int argc, char **argv)
 {
-	static const struct opt_cmd cmd = {"mklive cat", OPT_GNU, opts, usage_text, on_opt, false};
+	static const struct opt_cmd cmd = {"mklive cat", OPT_GNU, opt_common, usage_text, NULL, false};
 	struct image_info info;
 	struct tree *t = NULL;
 	struct tree_node *n;
@@ -47,9 +35,8 @@ int cmd_cat(int argc, char **argv)
 	memset(&info, 0, sizeof info);
 	if ((rc = opt_parse(&cmd, argc, argv, NULL, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE:PATH"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE:PATH")))
 		goto out;
-	}
 	if ((rc = image_open(ops[0], 0, &t, &n, &info)) < 0)
 		goto out;
 	if (tree_is_lnk(n)) {

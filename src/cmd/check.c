@@ -158,9 +158,8 @@ int cmd_check(int argc, char **argv)
 	log_set_level(1);
 	if ((rc = opt_parse(&cmd, argc, argv, &write, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "MEDIUM"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "MEDIUM")))
 		goto out;
-	}
 	rc = write ? write_sums(ops[0]) : check(ops[0]);
 out:
 	free(ops);

@@ -137,9 +137,8 @@ int cmd_du(int argc, char **argv)
 	c.depth = ~0ull;
 	if ((rc = opt_parse(&cmd, argc, argv, &c, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE[:PATH]"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE[:PATH]")))
 		goto out;
-	}
 	if ((rc = image_open(ops[0], IMAGE_DESCEND, &t, &n, &info)) < 0)
 		goto out;
 	c.base_depth = tree_node_depth(n);

@@ -80,9 +80,8 @@ int cmd_extract(int argc, char **argv)
 	extract_opts_init(&eo);
 	if ((rc = opt_parse(&cmd, argc, argv, &eo, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 2, 2, "IMAGE[:PATH] and DIR"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 2, 2, "IMAGE[:PATH] and DIR")))
 		goto out;
-	}
 	if ((rc = image_open(ops[0], 0, &t, &n, &info)) < 0)
 		goto out;
 	if ((rc = image_extract(n, ops[1], &eo, &st)) < 0)

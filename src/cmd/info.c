@@ -25,30 +25,17 @@ static const char usage_text[] = "usage: mklive info IMAGE[:PATH...]\n"
 				 "  -q, --quiet  errors only;  -v, --verbose: more detail\n"
 				 "  -h, --help   this help\n";
 
-static const struct opt opts[] = {
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
-};
-
-static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)
-{
-	return 0;
-}
-
 int cmd_info(int argc, char **argv)
 {
-	static const struct opt_cmd cmd = {"mklive info", OPT_GNU, opts, usage_text, on_opt, false};
+	static const struct opt_cmd cmd = {"mklive info", OPT_GNU, opt_common, usage_text, NULL, false};
 	struct imgsrc_info info = {0};
 	char **ops = NULL;
 	size_t nops = 0;
 	int rc;
 	if ((rc = opt_parse(&cmd, argc, argv, NULL, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE")))
 		goto out;
-	}
 	rc = image_describe(ops[0], &info);
 	for (size_t i = 0; i < info.n; i++)
 		printf("%s\n", info.lines[i]);

@@ -97,9 +97,8 @@ int cmd_initrd(int argc, char **argv)
 	live_initrd_opts_init(&c.o);
 	if ((rc = opt_parse(&cmd, argc, argv, &c, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 0, 0, "no operand"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 0, 0, "no operand")))
 		goto out;
-	}
 	if (!c.output) {
 		rc = err_set(ERR_USAGE, "no output file (-o OUT)");
 		goto out;

@@ -130,9 +130,8 @@ int cmd_ls(int argc, char **argv)
 	memset(&info, 0, sizeof info);
 	if ((rc = opt_parse(&cmd, argc, argv, &c, &ops, &nops)))
 		goto out;
-	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE[:PATH]"))) {
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE[:PATH]")))
 		goto out;
-	}
 	if ((rc = image_open(ops[0], 0, &t, &n, &info)) < 0)
 		goto out;
 	if (c.dir || !tree_is_dir(n)) {

@@ -51,9 +51,16 @@ static int dispatch(const struct opt_cmd *c, void *ctx, const struct opt *o, con
 		log_set_level(2);
 		return 0;
 	default:
-		return c->on_opt(ctx, o, spelled, arg);
+		return c->on_opt ? c->on_opt(ctx, o, spelled, arg) : 0;
 	}
 }
+
+const struct opt opt_common[] = {
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
+    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
+};
 
 static int unknown(const struct opt_cmd *c, const char *a)
 {

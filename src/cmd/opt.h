@@ -56,10 +56,14 @@ struct opt_cmd {
 	 * name ("-b", "--output"), arg its value or NULL. Returns 0 or a
 	 * negative code with the error set. */
 	int (*on_opt)(void *ctx, const struct opt *o, const char *spelled, const char *arg);
+	/* (NULL for a command with only the common options) */
 	/* Stop at the first operand (the rest, options too, are operands):
 	 * for commands whose first operand picks a subcommand. */
 	bool stop_at_operand;
 };
+
+/* -q, -v and -h alone: the table of a command with no options of its own. */
+extern const struct opt opt_common[];
 
 /* Parse argv[1..argc-1]. Operands (in order) are returned in *operands
  * (a NULL-terminated array to free; the strings are argv's), their count

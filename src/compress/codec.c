@@ -39,16 +39,16 @@ static const struct codec_def {
 	ssize_t (*decompress)(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap);
 } codecs[] = {
 #define DEFLATE                                                                                              \
-	comp_deflate_init, comp_deflate_fini, comp_deflate_bound, comp_deflate_compress,                     \
+	comp_deflate_init, comp_deflate_free, comp_deflate_bound, comp_deflate_compress,                     \
 	    comp_deflate_decompress
-#define LZ4 comp_lz4_init, comp_lz4_fini, comp_lz4_bound, comp_lz4_compress, comp_lz4_decompress
+#define LZ4 comp_lz4_init, comp_lz4_free, comp_lz4_bound, comp_lz4_compress, comp_lz4_decompress
     [COMP_NONE] = {"none", 0, 0, 0, NULL, NULL, NULL, none_compress, none_decompress},
     [COMP_DEFLATE] = {"deflate", 0, 12, 6, DEFLATE},
     [COMP_ZLIB] = {"zlib", 0, 12, 6, DEFLATE},
     [COMP_GZIP] = {"gzip", 0, 12, 6, DEFLATE},
-    [COMP_XZ] = {"xz", 0, 9, 6, comp_xz_init, comp_xz_fini, comp_xz_bound, comp_xz_compress,
+    [COMP_XZ] = {"xz", 0, 9, 6, comp_xz_init, comp_xz_free, comp_xz_bound, comp_xz_compress,
 		 comp_xz_decompress},
-    [COMP_ZSTD] = {"zstd", 1, 22, 3, comp_zstd_init, comp_zstd_fini, comp_zstd_bound, comp_zstd_compress,
+    [COMP_ZSTD] = {"zstd", 1, 22, 3, comp_zstd_init, comp_zstd_free, comp_zstd_bound, comp_zstd_compress,
 		   comp_zstd_decompress},
     [COMP_LZ4] = {"lz4", 1, 12, 1, LZ4}, /* 1 fast, 2..12 HC */
     [COMP_LZ4_FRAME] = {"lz4-frame", 1, 12, 1, LZ4},

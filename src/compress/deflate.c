@@ -14,7 +14,7 @@ int comp_deflate_init(struct comp_ctx *c)
 	return 0;
 }
 
-void comp_deflate_fini(struct comp_ctx *c)
+void comp_deflate_free(struct comp_ctx *c)
 {
 	libdeflate_free_compressor(c->state);
 	c->state = NULL;

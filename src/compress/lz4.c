@@ -18,7 +18,7 @@ int comp_lz4_init(struct comp_ctx *c)
 	return 0;
 }
 
-void comp_lz4_fini(struct comp_ctx *c)
+void comp_lz4_free(struct comp_ctx *c)
 {
 	free(c->state);
 	c->state = NULL;

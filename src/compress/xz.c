@@ -46,7 +46,7 @@ int comp_xz_init(struct comp_ctx *c)
 	return 0;
 }
 
-void comp_xz_fini(struct comp_ctx *c)
+void comp_xz_free(struct comp_ctx *c)
 {
 	struct xz_state *s = c->state;
 	if (s)

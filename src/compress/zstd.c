@@ -14,7 +14,7 @@ int comp_zstd_init(struct comp_ctx *c)
 	return 0;
 }
 
-void comp_zstd_fini(struct comp_ctx *c)
+void comp_zstd_free(struct comp_ctx *c)
 {
 	ZSTD_freeCCtx(c->state);
 	c->state = NULL;

@@ -431,8 +431,32 @@ static int copy_rw(struct out_file *o, int fd, uint64_t off, uint64_t len, const
 	return rc;
 }
 
+/* One copy in the kernel: copy_file_range into a file, sendfile into a
+ * stream (a pipe). */
+static ssize_t kernel_copy(struct out_file *o, int fd, loff_t *in, loff_t *out, size_t n)
+{
+	off_t i = (off_t)*in;
+	ssize_t r;
+	if (o->kind != OUT_STREAM)
+		return copy_file_range(fd, in, o->fd, out, n, 0);
+	if ((r = sendfile(o->fd, fd, &i, n)) > 0)
+		*in = (loff_t)i;
+	return r;
+}
+
+/* An error after which the copy goes on with read and write (the kernel
+ * cannot copy between these two), rather than a write error. */
+static bool kernel_copy_unsupported(const struct out_file *o, int e)
+{
+	if (o->kind != OUT_STREAM)
+		return !(e == ENOSPC || e == EIO || e == EDQUOT || e == EFBIG);
+	return e == EINVAL || e == ENOSYS;
+}
+
 int out_copy_fd(struct out_file *o, int fd, uint64_t src_off, uint64_t len, const char *src_name)
 {
+	loff_t in = (loff_t)src_off, outo;
+	uint64_t left = len;
 	int rc;
 	/* Small copies go through the buffer: a syscall pair per tiny file costs
 	 * more than the memcpy. */
@@ -442,56 +466,25 @@ int out_copy_fd(struct out_file *o, int fd, uint64_t src_off, uint64_t len, cons
 	if (rc)
 		return rc;
 	o->flushed = o->end;
-	if (o->kind != OUT_STREAM) {
-		loff_t in = (loff_t)src_off, outo = (loff_t)o->end;
-		uint64_t left = len;
-		while (left) {
-			ssize_t r =
-			    copy_file_range(fd, &in, o->fd, &outo, (size_t)MIN(left, (uint64_t)1 << 30), 0);
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
-				if (errno == ENOSPC || errno == EIO || errno == EDQUOT || errno == EFBIG)
-					return write_err(o, errno);
-				break; /* unsupported here: fall back */
-			}
-			if (r == 0)
-				return err_set(ERR_CHANGED,
-					       "%s: file shrank while being read (%llu bytes missing)",
-					       src_name, (unsigned long long)left);
-			left -= (uint64_t)r;
-		}
-		o->end += len - left;
-		o->flushed = o->end;
-		if (!left)
-			return 0;
-		src_off = (uint64_t)in;
-		len = left;
-		/* pwrite-based fallback keeps o->end semantics */
-		return copy_rw(o, fd, src_off, len, src_name);
-	}
-	{
-		off_t in = (off_t)src_off;
-		uint64_t left = len;
-		while (left) {
-			ssize_t r = sendfile(o->fd, fd, &in, (size_t)MIN(left, (uint64_t)1 << 30));
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
-				if (errno == EINVAL || errno == ENOSYS)
-					break;
+	outo = (loff_t)o->end;
+	while (left) {
+		ssize_t r = kernel_copy(o, fd, &in, &outo, (size_t)MIN(left, (uint64_t)1 << 30));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (!kernel_copy_unsupported(o, errno))
 				return write_err(o, errno);
-			}
-			if (r == 0)
-				return err_set(ERR_CHANGED,
-					       "%s: file shrank while being read (%llu bytes missing)",
-					       src_name, (unsigned long long)left);
-			left -= (uint64_t)r;
+			break; /* read and write from here on */
 		}
-		o->end += len - left;
-		o->flushed = o->end;
-		return left ? copy_rw(o, fd, (uint64_t)in, left, src_name) : 0;
+		if (r == 0)
+			return err_set(ERR_CHANGED, "%s: file shrank while being read (%llu bytes missing)",
+				       src_name, (unsigned long long)left);
+		left -= (uint64_t)r;
 	}
+	o->end += len - left;
+	o->flushed = o->end;
+	/* the pwrite-based fallback keeps o->end's meaning */
+	return left ? copy_rw(o, fd, (uint64_t)in, left, src_name) : 0;
 }
 
 uint64_t out_tell(const struct out_file *o)

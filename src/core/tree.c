@@ -88,6 +88,12 @@ static ptrdiff_t find_child(const struct tree_node *dir, const char *name)
 	return -(ptrdiff_t)lo - 1;
 }
 
+struct tree_node *tree_child(const struct tree_node *dir, const char *name)
+{
+	ptrdiff_t i = find_child(dir, name);
+	return i < 0 ? NULL : dir->children[i];
+}
+
 static int count_nodes(struct tree_node *n, void *ctx)
 {
 	(*(size_t *)ctx)++;
@@ -144,58 +150,55 @@ int tree_add_child(struct tree *t, struct tree_node *dir, const char *name, mode
 	return 0;
 }
 
+/* The next component of a path walk: skips slashes, copies the name into
+ * comp. 1: a component, 0: the end, -1: a name too long for comp. */
+static int next_comp(const char **p, char comp[TREE_COMP_MAX])
+{
+	size_t len;
+	while (**p == '/')
+		(*p)++;
+	if (!**p)
+		return 0;
+	len = strcspn(*p, "/");
+	if (len >= TREE_COMP_MAX)
+		return -1;
+	memcpy(comp, *p, len);
+	comp[len] = 0;
+	*p += len;
+	return 1;
+}
+
 struct tree_node *tree_lookup(const struct tree *t, const char *path)
 {
 	struct tree_node *n = t->root;
 	const char *p = path;
-	char comp[4096];
-	while (*p) {
-		const char *e;
-		size_t len;
+	char comp[TREE_COMP_MAX];
+	int r;
+	while ((r = next_comp(&p, comp)) > 0) {
 		ptrdiff_t i;
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		e = strchr(p, '/');
-		len = e ? (size_t)(e - p) : strlen(p);
-		if (len >= sizeof comp || !tree_is_dir(n))
+		if (!tree_is_dir(n))
 			return NULL;
-		memcpy(comp, p, len);
-		comp[len] = 0;
-		p += len;
 		if (strcmp(comp, ".") == 0)
 			continue;
-		i = find_child(n, comp);
-		if (i < 0)
+		if ((i = find_child(n, comp)) < 0)
 			return NULL;
 		n = n->children[i];
 	}
-	return n;
+	return r < 0 ? NULL : n;
 }
 
 static struct tree_node *resolve_in(const struct tree *t, struct tree_node *cur, const char *path, int *links)
 {
-	char comp[4096];
+	char comp[TREE_COMP_MAX];
 	const char *p = path;
+	int r;
 	if (*p == '/')
 		cur = t->root;
-	while (*p) {
-		const char *e;
-		size_t len;
+	while ((r = next_comp(&p, comp)) > 0) {
 		ptrdiff_t i;
 		struct tree_node *n;
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		e = strchr(p, '/');
-		len = e ? (size_t)(e - p) : strlen(p);
-		if (len >= sizeof comp || !tree_is_dir(cur))
+		if (!tree_is_dir(cur))
 			return NULL;
-		memcpy(comp, p, len);
-		comp[len] = 0;
-		p += len;
 		if (!strcmp(comp, "."))
 			continue;
 		if (!strcmp(comp, "..")) {
@@ -216,7 +219,7 @@ static struct tree_node *resolve_in(const struct tree *t, struct tree_node *cur,
 		}
 		cur = n;
 	}
-	return cur;
+	return r < 0 ? NULL : cur;
 }
 
 struct tree_node *tree_resolve(const struct tree *t, const char *path)
@@ -230,22 +233,10 @@ int tree_mkdir_p(struct tree *t, const char *path, struct tree_node **out)
 	struct tree_node *n = t->root;
 	const char *p = path;
 	int64_t now = time_build();
-	char comp[4096];
-	while (*p) {
-		const char *e;
-		size_t len;
+	char comp[TREE_COMP_MAX];
+	int r;
+	while ((r = next_comp(&p, comp)) > 0) {
 		ptrdiff_t i;
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		e = strchr(p, '/');
-		len = e ? (size_t)(e - p) : strlen(p);
-		if (len >= sizeof comp)
-			return err_set(ENAMETOOLONG, "%s: name too long", path);
-		memcpy(comp, p, len);
-		comp[len] = 0;
-		p += len;
 		if (strcmp(comp, ".") == 0)
 			continue;
 		i = find_child(n, comp);
@@ -262,6 +253,8 @@ int tree_mkdir_p(struct tree *t, const char *path, struct tree_node **out)
 			n = d;
 		}
 	}
+	if (r < 0)
+		return err_set(ENAMETOOLONG, "%s: name too long", path);
 	*out = n;
 	return 0;
 }
@@ -400,6 +393,38 @@ int tree_merge(struct tree *dst, const struct tree *src, void (*adjust)(struct t
 static int xattr_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct tree_xattr *)a)->name, ((const struct tree_xattr *)b)->name);
+}
+
+static int xattr_slot_cmp(const void *a, const void *b)
+{
+	const struct tree_xattr_slot *x = a, *y = b;
+	int c = strcmp(x->x.name, y->x.name);
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+void tree_node_take_xattrs(struct tree_node *node, struct tree_xattr_slot *v, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < node->nxattrs; i++) {
+		free(node->xattrs[i].name);
+		free(node->xattrs[i].value);
+	}
+	free(node->xattrs);
+	node->xattrs = NULL;
+	node->nxattrs = 0;
+	if (!n)
+		return;
+	qsort(v, n, sizeof *v, xattr_slot_cmp);
+	node->xattrs = xcalloc(n, sizeof *node->xattrs);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && strcmp(v[i].x.name, v[i + 1].x.name) == 0) {
+			free(v[i].x.name);
+			free(v[i].x.value);
+			continue;
+		}
+		node->xattrs[k++] = v[i].x;
+	}
+	node->nxattrs = k;
 }
 
 void tree_set_xattr(struct tree_node *n, const char *name, const void *value, size_t len)

@@ -122,6 +122,10 @@ void tree_destroy(struct tree *t);
 
 /* Find a node by path ("/a/b", "a/b", "" or "/" for the root). */
 struct tree_node *tree_lookup(const struct tree *t, const char *path);
+/* The child of dir called name (one component), or NULL. */
+struct tree_node *tree_child(const struct tree_node *dir, const char *name);
+/* Path components longer than this are not looked up. */
+#define TREE_COMP_MAX 4096
 /* Find a node by path inside the tree, following symbolic links in the
  * tree (absolute targets relative to its root, as in a chroot); NULL when
  * a component is missing or more than 40 links are followed. */
@@ -149,6 +153,16 @@ int tree_merge(struct tree *dst, const struct tree *src, void (*adjust)(struct t
 /* Make dst's bytes those of src (a regular file of this or another tree):
  * the same host path, memory copy, or image reference; size too. */
 void tree_node_share_data(struct tree_node *dst, const struct tree_node *src);
+/* Extended attributes as a reader collects them, each with its place in
+ * the source. */
+struct tree_xattr_slot {
+	struct tree_xattr x;
+	size_t order;
+};
+/* Make v (n of them) the node's attributes, replacing any: sorted by name,
+ * of a name given twice the last one kept. The names and values are
+ * taken over (or freed); v itself stays the caller's. */
+void tree_node_take_xattrs(struct tree_node *node, struct tree_xattr_slot *v, size_t n);
 /* Set or replace an extended attribute on a node. */
 void tree_set_xattr(struct tree_node *n, const char *name, const void *value, size_t len);
 

@@ -141,6 +141,17 @@ void util_grow(void *arrp, size_t *cap, size_t need, size_t elem)
 	*cap = ncap;
 }
 
+char *util_trim(char *s)
+{
+	char *e;
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
 int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what)
 {
 	char *end;
@@ -219,11 +230,14 @@ int util_parse_size(const char *s, uint64_t *out, const char *what)
 	return 0;
 }
 
-int util_read_full(int fd, void *buf, size_t n, size_t *got)
+/* read() when off < 0, else pread() from off on: until n bytes, the end,
+ * or an error. */
+static int read_loop(int fd, void *buf, size_t n, off_t off, size_t *got)
 {
 	size_t done = 0;
 	while (done < n) {
-		ssize_t r = read(fd, (char *)buf + done, n - done);
+		ssize_t r = off < 0 ? read(fd, (char *)buf + done, n - done)
+				    : pread(fd, (char *)buf + done, n - done, off + (off_t)done);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -240,25 +254,20 @@ int util_read_full(int fd, void *buf, size_t n, size_t *got)
 	return 0;
 }
 
+int util_read_full(int fd, void *buf, size_t n, size_t *got)
+{
+	return read_loop(fd, buf, n, -1, got);
+}
+
 int util_pread_full(int fd, void *buf, size_t n, off_t off, size_t *got)
 {
-	size_t done = 0;
-	while (done < n) {
-		ssize_t r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (got)
-				*got = done;
-			return -errno;
-		}
-		if (r == 0)
-			break;
-		done += (size_t)r;
+	/* a negative offset is pread's EINVAL, not a read from the position */
+	if (off < 0) {
+		if (got)
+			*got = 0;
+		return -EINVAL;
 	}
-	if (got)
-		*got = done;
-	return 0;
+	return read_loop(fd, buf, n, off, got);
 }
 
 int util_write_full(int fd, const void *buf, size_t n)

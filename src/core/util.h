@@ -98,6 +98,9 @@ static inline uint64_t get_be64(const uint8_t *p)
 	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
+/* s without leading and trailing white space (cut in place). */
+char *util_trim(char *s);
+
 /* Parse "1440K", "64M", "2G", "4096", "1.44M" is not accepted. Suffixes are
  * binary (K = 1024). Returns 0, or -EINVAL with the error set naming what. */
 int util_parse_size(const char *s, uint64_t *out, const char *what);

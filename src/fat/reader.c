@@ -361,22 +361,6 @@ static uint8_t sn_checksum(const uint8_t *sn)
 	return s;
 }
 
-static struct tree_node *child_named(const struct tree_node *dir, const char *name)
-{
-	size_t lo = 0, hi = dir->nchildren;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(dir->children[mid]->name, name);
-		if (c == 0)
-			return dir->children[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static int add_file(struct rd *r, struct tree_node *dir, const uint8_t *e, const char *name, unsigned depth)
 {
 	uint8_t attr = e[11];
@@ -389,7 +373,7 @@ static int add_file(struct rd *r, struct tree_node *dir, const uint8_t *e, const
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return err_set(ERR_FORMAT, "%s: unsafe file name '%s' in a directory entry", r->src->name,
 			       name);
-	if (child_named(dir, name)) {
+	if (tree_child(dir, name)) {
 		char *p = tree_node_path(dir);
 		rc = err_set(ERR_FORMAT, "%s: a second entry named '%s' in directory %s", r->src->name, name,
 			     p);

@@ -416,10 +416,9 @@ static uint32_t sectors(uint64_t bytes)
 	return (uint32_t)DIV_ROUND_UP(bytes, (uint64_t)ISO_BLOCK);
 }
 
-int iso_layout(struct iso_image *img)
+/* The ISO 9660 (and Joliet) hierarchy of the tree, named and ordered. */
+static int layout_names(struct iso_image *img)
 {
-	size_t fcap = 0;
-	uint32_t lba;
 	int rc;
 	img->rules.level = img->o->level;
 	img->rules.long_names = img->o->long_names;
@@ -449,7 +448,14 @@ int iso_layout(struct iso_image *img)
 	}
 	if (img->ndirs > 0xFFFF)
 		return err_set(ERR_LIMIT, "%zu directories: a path table holds at most 65535", img->ndirs);
+	return 0;
+}
 
+/* Serial numbers, link counts, the files' sizes and the boot entries. */
+static int layout_numbers(struct iso_image *img)
+{
+	size_t fcap = 0;
+	int rc;
 	/* serial numbers, link counts, data order */
 	img->next_ino = 1;
 	img->root->ino = img->next_ino++;
@@ -488,7 +494,14 @@ int iso_layout(struct iso_image *img)
 		if (rc)
 			return rc;
 	}
+	return 0;
+}
 
+/* Sectors of the system area, descriptors, path tables and directories;
+ * returns the next free one. */
+static uint32_t layout_meta(struct iso_image *img)
+{
+	uint32_t lba;
 	/* sectors: system area, descriptors, path tables */
 	lba = ISO_SYSTEM_AREA;
 	img->pvd_lba = lba++;
@@ -538,32 +551,44 @@ int iso_layout(struct iso_image *img)
 		d->jlba = lba;
 		lba += sectors(d->jsize);
 	}
-	if (img->part_off) {
-		/* the partition's copies: the same sizes, other numbers */
-		uint32_t P = img->part_off;
-		img->pt_l_alt = lba - P;
-		lba += sectors(img->pt_size);
-		img->pt_m_alt = lba - P;
-		lba += sectors(img->pt_size);
-		if (img->o->joliet) {
-			img->jpt_l_alt = lba - P;
-			lba += sectors(img->jpt_size);
-			img->jpt_m_alt = lba - P;
-			lba += sectors(img->jpt_size);
-		}
-		for (size_t i = 0; i < img->ndirs; i++) {
-			struct iso_node *d = img->dir_order[i];
-			d->lba_alt = lba - P;
-			lba += sectors(d->size);
-		}
-		img->ce_lba_alt = lba - P;
-		lba += img->ce_sectors;
-		for (size_t i = 0; i < img->njdirs; i++) {
-			struct iso_node *d = img->jdirs[i];
-			d->jlba_alt = lba - P;
-			lba += sectors(d->jsize);
-		}
+	return lba;
+}
+
+/* With -partition_offset: the partition's copies of the path tables and
+ * directories, the same sizes numbered from the partition's start. */
+static uint32_t layout_partition(struct iso_image *img, uint32_t lba)
+{
+	/* the partition's copies: the same sizes, other numbers */
+	uint32_t P = img->part_off;
+	img->pt_l_alt = lba - P;
+	lba += sectors(img->pt_size);
+	img->pt_m_alt = lba - P;
+	lba += sectors(img->pt_size);
+	if (img->o->joliet) {
+		img->jpt_l_alt = lba - P;
+		lba += sectors(img->jpt_size);
+		img->jpt_m_alt = lba - P;
+		lba += sectors(img->jpt_size);
 	}
+	for (size_t i = 0; i < img->ndirs; i++) {
+		struct iso_node *d = img->dir_order[i];
+		d->lba_alt = lba - P;
+		lba += sectors(d->size);
+	}
+	img->ce_lba_alt = lba - P;
+	lba += img->ce_sectors;
+	for (size_t i = 0; i < img->njdirs; i++) {
+		struct iso_node *d = img->jdirs[i];
+		d->jlba_alt = lba - P;
+		lba += sectors(d->jsize);
+	}
+	return lba;
+}
+
+/* The boot catalog, the file data, padding, the backup GPT and the
+ * rounding to whole MiB; sets the total. */
+static int layout_data(struct iso_image *img, uint32_t lba)
+{
 	if (img->catalog)
 		img->catalog_lba = lba++;
 	img->catalog_alt = img->catalog_lba - img->part_off;
@@ -599,6 +624,18 @@ int iso_layout(struct iso_image *img)
 					 (uint64_t)(1u << 20) / ISO_BLOCK); /* whole 1 MiB cylinders */
 	img->total = lba;
 	return 0;
+}
+
+int iso_layout(struct iso_image *img)
+{
+	uint32_t lba;
+	int rc;
+	if ((rc = layout_names(img)) || (rc = layout_numbers(img)))
+		return rc;
+	lba = layout_meta(img);
+	if (img->part_off)
+		lba = layout_partition(img, lba);
+	return layout_data(img, lba);
 }
 
 static void swap32(uint32_t *a, uint32_t *b)

@@ -169,9 +169,128 @@ static const char *skip_slashes(const char *p)
 	return p;
 }
 
-int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const char *label)
+static int set_id(struct iso_opts *o, enum key k, const char *value, bool on, const char *label)
+{
+	switch (k) {
+	case K_VOLID:
+		o->volume_id = value;
+		snprintf(o->label.volume_id, sizeof o->label.volume_id, "%s", label);
+		break;
+	case K_APPID:
+		o->application_id = value;
+		snprintf(o->label.application_id, sizeof o->label.application_id, "%s", label);
+		break;
+	case K_PREPARER:
+		o->preparer_id = value;
+		snprintf(o->label.preparer_id, sizeof o->label.preparer_id, "%s", label);
+		break;
+	case K_PUBLISHER:
+		o->publisher_id = value;
+		snprintf(o->label.publisher_id, sizeof o->label.publisher_id, "%s", label);
+		break;
+	case K_SYSID:
+		o->system_id = value;
+		snprintf(o->label.system_id, sizeof o->label.system_id, "%s", label);
+		break;
+	case K_VOLSET:
+		o->volset_id = value;
+		snprintf(o->label.volset_id, sizeof o->label.volset_id, "%s", label);
+		break;
+	case K_HYBRID:
+		o->isohybrid_mbr = value;
+		snprintf(o->label.isohybrid_mbr, sizeof o->label.isohybrid_mbr, "%s", label);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int set_boot(struct iso_opts *o, enum key k, const char *value, bool on, const char *label)
 {
 	struct iso_boot_entry *e = &o->boot[o->cur];
+	uint64_t v;
+	int rc;
+	switch (k) {
+	case K_ALT:
+		if (!on)
+			break;
+		if (!e->image)
+			return err_set(ERR_USAGE, "%s: the boot entry before it has no -b or -e", label);
+		if (o->cur + 1 >= ISO_MAX_BOOT)
+			return err_set(ERR_USAGE, "%s: too many boot entries (at most %d)", label,
+				       ISO_MAX_BOOT);
+		o->cur++;
+		break;
+	case K_BOOT:
+	case K_EFIBOOT:
+		if (e->image)
+			return err_set(ERR_USAGE,
+				       "%s %s: this boot entry already has %s (use -eltorito-alt-boot first)",
+				       label, value, e->image);
+		if (util_has_prefix(value, "--interval:appended_partition_")) {
+			/* xorriso: the boot image is an appended partition */
+			const char *p = value + strlen("--interval:appended_partition_");
+			if (k != K_EFIBOOT || *p < '1' || *p > '0' + ISO_MAX_APPEND ||
+			    (p[1] && strcmp(p + 1, ":all::")))
+				return err_set(ERR_USAGE,
+					       "%s %s: only an EFI image (-e) may be an appended partition, "
+					       "as --interval:appended_partition_N:all:: with N 1..%d",
+					       label, value, ISO_MAX_APPEND);
+			e->appended = *p - '0';
+		}
+		e->image = e->appended ? value : skip_slashes(value);
+		if (k == K_EFIBOOT) {
+			e->platform = 0xEF;
+			e->emul = ISO_EMUL_NONE;
+			o->given[o->cur].noemul = true;
+		}
+		o->given[o->cur].any = true;
+		break;
+	case K_NOEMUL:
+		if (on) {
+			e->emul = ISO_EMUL_NONE;
+			o->given[o->cur].noemul = o->given[o->cur].any = true;
+		}
+		break;
+	case K_HD:
+		if (on) {
+			e->emul = ISO_EMUL_HARDDISK;
+			o->given[o->cur].hd = o->given[o->cur].any = true;
+		}
+		break;
+	case K_LOADSIZE:
+		if ((rc = util_parse_uint(value, 1, 0xFFFF, &v, label)))
+			return rc;
+		e->load_size = (uint32_t)v;
+		o->given[o->cur].any = true;
+		break;
+	case K_LOADSEG:
+		if ((rc = util_parse_uint(value, 0, 0xFFFF, &v, label)))
+			return rc;
+		e->load_seg = (uint16_t)v;
+		o->given[o->cur].any = true;
+		break;
+	case K_INFOTABLE:
+		e->info_table = on;
+		o->given[o->cur].any = true;
+		break;
+	case K_NOBOOT:
+		e->no_boot = on;
+		o->given[o->cur].any = true;
+		break;
+	case K_GPT_BASDAT:
+		e->gpt = on;
+		o->given[o->cur].any = true;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const char *label)
+{
 	size_t k;
 	bool on = true;
 	uint64_t v;
@@ -229,107 +348,8 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 	case K_NORELOC:
 		o->no_reloc = on;
 		break;
-	case K_VOLID:
-		o->volume_id = value;
-		snprintf(o->label.volume_id, sizeof o->label.volume_id, "%s", label);
-		break;
-	case K_APPID:
-		o->application_id = value;
-		snprintf(o->label.application_id, sizeof o->label.application_id, "%s", label);
-		break;
-	case K_PREPARER:
-		o->preparer_id = value;
-		snprintf(o->label.preparer_id, sizeof o->label.preparer_id, "%s", label);
-		break;
-	case K_PUBLISHER:
-		o->publisher_id = value;
-		snprintf(o->label.publisher_id, sizeof o->label.publisher_id, "%s", label);
-		break;
-	case K_SYSID:
-		o->system_id = value;
-		snprintf(o->label.system_id, sizeof o->label.system_id, "%s", label);
-		break;
-	case K_VOLSET:
-		o->volset_id = value;
-		snprintf(o->label.volset_id, sizeof o->label.volset_id, "%s", label);
-		break;
 	case K_CATALOG:
 		o->catalog = skip_slashes(value);
-		break;
-	case K_HYBRID:
-		o->isohybrid_mbr = value;
-		snprintf(o->label.isohybrid_mbr, sizeof o->label.isohybrid_mbr, "%s", label);
-		break;
-	case K_ALT:
-		if (!on)
-			break;
-		if (!e->image)
-			return err_set(ERR_USAGE, "%s: the boot entry before it has no -b or -e", label);
-		if (o->cur + 1 >= ISO_MAX_BOOT)
-			return err_set(ERR_USAGE, "%s: too many boot entries (at most %d)", label,
-				       ISO_MAX_BOOT);
-		o->cur++;
-		break;
-	case K_BOOT:
-	case K_EFIBOOT:
-		if (e->image)
-			return err_set(ERR_USAGE,
-				       "%s %s: this boot entry already has %s (use -eltorito-alt-boot first)",
-				       label, value, e->image);
-		if (util_has_prefix(value, "--interval:appended_partition_")) {
-			/* xorriso: the boot image is an appended partition */
-			const char *p = value + strlen("--interval:appended_partition_");
-			if (keys[k].k != K_EFIBOOT || *p < '1' || *p > '0' + ISO_MAX_APPEND ||
-			    (p[1] && strcmp(p + 1, ":all::")))
-				return err_set(ERR_USAGE,
-					       "%s %s: only an EFI image (-e) may be an appended partition, "
-					       "as --interval:appended_partition_N:all:: with N 1..%d",
-					       label, value, ISO_MAX_APPEND);
-			e->appended = *p - '0';
-		}
-		e->image = e->appended ? value : skip_slashes(value);
-		if (keys[k].k == K_EFIBOOT) {
-			e->platform = 0xEF;
-			e->emul = ISO_EMUL_NONE;
-			o->given[o->cur].noemul = true;
-		}
-		o->given[o->cur].any = true;
-		break;
-	case K_NOEMUL:
-		if (on) {
-			e->emul = ISO_EMUL_NONE;
-			o->given[o->cur].noemul = o->given[o->cur].any = true;
-		}
-		break;
-	case K_HD:
-		if (on) {
-			e->emul = ISO_EMUL_HARDDISK;
-			o->given[o->cur].hd = o->given[o->cur].any = true;
-		}
-		break;
-	case K_LOADSIZE:
-		if ((rc = util_parse_uint(value, 1, 0xFFFF, &v, label)))
-			return rc;
-		e->load_size = (uint32_t)v;
-		o->given[o->cur].any = true;
-		break;
-	case K_LOADSEG:
-		if ((rc = util_parse_uint(value, 0, 0xFFFF, &v, label)))
-			return rc;
-		e->load_seg = (uint16_t)v;
-		o->given[o->cur].any = true;
-		break;
-	case K_INFOTABLE:
-		e->info_table = on;
-		o->given[o->cur].any = true;
-		break;
-	case K_NOBOOT:
-		e->no_boot = on;
-		o->given[o->cur].any = true;
-		break;
-	case K_GPT_BASDAT:
-		e->gpt = on;
-		o->given[o->cur].any = true;
 		break;
 	case K_APM_HFSPLUS:
 		if (on)
@@ -363,6 +383,10 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 				       label, value);
 		o->partition_offset = (uint32_t)v;
 		break;
+	default: /* a boot entry's option, or an identifier */
+		if ((rc = set_boot(o, keys[k].k, value, on, label)))
+			return rc;
+		return set_id(o, keys[k].k, value, on, label);
 	}
 	return 0;
 }

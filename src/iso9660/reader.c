@@ -188,22 +188,6 @@ static int seen_add(struct rd *r, uint32_t extent)
 	return 0;
 }
 
-static struct tree_node *child_named(const struct tree_node *dir, const char *name)
-{
-	size_t lo = 0, hi = dir->nchildren;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(dir->children[mid]->name, name);
-		if (c == 0)
-			return dir->children[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* UCS-2 / UTF-16 big endian (Joliet) to UTF-8. */
 static size_t ucs2_to_utf8(const uint8_t *s, size_t n, char *out, size_t cap)
 {
@@ -286,6 +270,100 @@ static void set_attrs(struct tree_node *n, const struct rr_attrs *a, int64_t rec
 
 /* The directory record at (p, rec_off) of the directory extent, and the
  * multi-extent parts collected before it (r->m_*), as one file. */
+/* The entry's name (Rock Ridge's, else the record's), refused when it is
+ * not a safe file name or names data mklive does not decode. */
+static int entry_name(struct rd *r, const struct iso_rec *rec, uint64_t rec_off, const struct rr_attrs *a,
+		      bool is_dir, char *name)
+{
+	if (a->has_nm && !a->nm_current && !a->nm_parent) {
+		memcpy(name, a->name, a->name_len + 1);
+		if (strlen(name) != a->name_len) {
+			return bad(r, rec_off, "Rock Ridge name holds a NUL byte", NULL);
+		}
+	} else {
+		plain_name(r, rec, is_dir, name, ISO_RD_NAME_MAX + 1);
+	}
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		return err_set(ERR_FORMAT, "%s: offset %llu: unsafe file name '%s' in a directory record",
+			       r->src->name, (unsigned long long)rec_off, name);
+	}
+	if (a->zf) {
+		return bad(r, rec_off, "zisofs-compressed file (ZF), which mklive does not decode", name);
+	}
+	if (a->sf) {
+		return bad(r, rec_off, "Rock Ridge sparse file (SF), which mklive does not read", name);
+	}
+	return 0;
+}
+
+/* RRIP 4.1.5.1: a placeholder file for a directory moved to rr_moved; its
+ * own '.' record gives the size. */
+static int entry_relocated(struct rd *r, uint64_t rec_off, const struct rr_attrs *a, const char *name,
+			   uint32_t *extent, uint32_t *size)
+{
+	uint8_t first[ISO_BLOCK];
+	struct iso_rec dot;
+	int rc;
+	if ((rc = check_range(r, a->cl_extent, ISO_BLOCK, rec_off, "relocated directory")) < 0)
+		return rc;
+	if ((rc = imgsrc_pread(r->src, first, ISO_BLOCK, (uint64_t)a->cl_extent * ISO_BLOCK)) < 0)
+		return rc;
+	if (iso_rec_parse(first, ISO_BLOCK, &dot) < 0 || dot.name_len != 1 || dot.name[0] != 0)
+		return bad(r, rec_off, "Rock Ridge CL does not point at a directory", name);
+	*extent = a->cl_extent;
+	*size = dot.size;
+	return 0;
+}
+
+/* A regular file's data: its extents (a file of several records, 9.5.3,
+ * gathered in r->m_*), checked against the image, and its hard links. */
+static int entry_data(struct rd *r, struct tree_node *n, const struct iso_rec *rec, uint64_t rec_off,
+		      const struct rr_attrs *a, const char *name)
+{
+	uint64_t total = 0;
+	bool contiguous = true;
+	int rc;
+	util_grow(&r->m_off, &r->m_cap, r->m_n + 1, sizeof *r->m_off);
+	r->m_len = xreallocarray(r->m_len, r->m_cap, sizeof *r->m_len);
+	r->m_off[r->m_n] = (uint64_t)rec->extent * ISO_BLOCK;
+	r->m_len[r->m_n] = rec->size;
+	r->m_n++;
+	for (size_t i = 0; i < r->m_n; i++) {
+		if (r->m_len[i]) {
+			char *what = xasprintf("the data of '%s'", name);
+			rc = check_range(r, r->m_off[i] / ISO_BLOCK, r->m_len[i], rec_off, what);
+			free(what);
+			if (rc < 0)
+				return rc;
+		}
+		total += r->m_len[i];
+		if (i + 1 < r->m_n &&
+		    (r->m_off[i] + r->m_len[i] != r->m_off[i + 1] || r->m_len[i] % ISO_BLOCK))
+			contiguous = false;
+	}
+	n->size = total;
+	n->stored_size = 0;
+	for (size_t i = 0; i < r->m_n; i++)
+		n->stored_size += ALIGN_UP(r->m_len[i], (uint64_t)ISO_BLOCK);
+	if (total && contiguous && r->host)
+		tree_node_set_img(n, r->host, r->base + r->m_off[0], 0);
+	else if (total && contiguous)
+		tree_node_set_img(n, r->img, r->m_off[0], 0);
+	else if (total) {
+		tree_node_set_img(n, r->img, 0, imgsrc_runs_add(r->data, r->m_off, r->m_len, r->m_n));
+	}
+	/* Hard links: RRIP 1.12 PX serial numbers, else (genisoimage) one
+	 * extent shared by names whose link count says so. */
+	if (a->has_px && a->nlink > 1) {
+		n->src_dev = r->img->dev;
+		if (a->has_ino && a->ino)
+			n->src_ino = 1ull << 40 | a->ino;
+		else if (total)
+			n->src_ino = 2ull << 40 | rec->extent;
+	}
+	return 0;
+}
+
 static int add_entry(struct rd *r, struct tree_node *dir, const struct iso_rec *rec, uint64_t rec_off,
 		     unsigned depth)
 {
@@ -301,44 +379,12 @@ static int add_entry(struct rd *r, struct tree_node *dir, const struct iso_rec *
 		goto out;
 	if (a->re)
 		goto out; /* RRIP 4.1.5.3: relocated; shown where its CL placeholder is */
-	if (a->has_nm && !a->nm_current && !a->nm_parent) {
-		memcpy(name, a->name, a->name_len + 1);
-		if (strlen(name) != a->name_len) {
-			rc = bad(r, rec_off, "Rock Ridge name holds a NUL byte", NULL);
-			goto out;
-		}
-	} else {
-		plain_name(r, rec, is_dir, name, ISO_RD_NAME_MAX + 1);
-	}
-	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-		rc = err_set(ERR_FORMAT, "%s: offset %llu: unsafe file name '%s' in a directory record",
-			     r->src->name, (unsigned long long)rec_off, name);
+	if ((rc = entry_name(r, rec, rec_off, a, is_dir, name)) < 0)
 		goto out;
-	}
-	if (a->zf) {
-		rc = bad(r, rec_off, "zisofs-compressed file (ZF), which mklive does not decode", name);
-		goto out;
-	}
-	if (a->sf) {
-		rc = bad(r, rec_off, "Rock Ridge sparse file (SF), which mklive does not read", name);
-		goto out;
-	}
 	if (a->cl) {
-		/* RRIP 4.1.5.1: a placeholder file for a directory moved to
-		 * rr_moved; its own '.' record gives the size. */
-		uint8_t first[ISO_BLOCK];
-		struct iso_rec dot;
-		if ((rc = check_range(r, a->cl_extent, ISO_BLOCK, rec_off, "relocated directory")) < 0)
+		if ((rc = entry_relocated(r, rec_off, a, name, &sub_extent, &sub_size)) < 0)
 			goto out;
-		if ((rc = imgsrc_pread(r->src, first, ISO_BLOCK, (uint64_t)a->cl_extent * ISO_BLOCK)) < 0)
-			goto out;
-		if (iso_rec_parse(first, ISO_BLOCK, &dot) < 0 || dot.name_len != 1 || dot.name[0] != 0) {
-			rc = bad(r, rec_off, "Rock Ridge CL does not point at a directory", name);
-			goto out;
-		}
 		is_dir = true;
-		sub_extent = a->cl_extent;
-		sub_size = dot.size;
 	}
 	if (is_dir)
 		type = S_IFDIR;
@@ -350,7 +396,7 @@ static int add_entry(struct rd *r, struct tree_node *dir, const struct iso_rec *
 	} else
 		type = a->has_sl ? S_IFLNK : S_IFREG;
 
-	old = child_named(dir, name);
+	old = tree_child(dir, name);
 	if (old) {
 		if (r->mode == RD_PLAIN && !is_dir)
 			goto out; /* an older version of the same file (9.3: higher versions first) */
@@ -374,47 +420,8 @@ static int add_entry(struct rd *r, struct tree_node *dir, const struct iso_rec *
 		a->link = NULL;
 	} else if (S_ISCHR(type) || S_ISBLK(type)) {
 		n->rdev = a->rdev;
-	} else if (S_ISREG(type)) {
-		uint64_t total = 0;
-		bool contiguous = true;
-		util_grow(&r->m_off, &r->m_cap, r->m_n + 1, sizeof *r->m_off);
-		r->m_len = xreallocarray(r->m_len, r->m_cap, sizeof *r->m_len);
-		r->m_off[r->m_n] = (uint64_t)rec->extent * ISO_BLOCK;
-		r->m_len[r->m_n] = rec->size;
-		r->m_n++;
-		for (size_t i = 0; i < r->m_n; i++) {
-			if (r->m_len[i]) {
-				char *what = xasprintf("the data of '%s'", name);
-				rc = check_range(r, r->m_off[i] / ISO_BLOCK, r->m_len[i], rec_off, what);
-				free(what);
-				if (rc < 0)
-					goto out;
-			}
-			total += r->m_len[i];
-			if (i + 1 < r->m_n &&
-			    (r->m_off[i] + r->m_len[i] != r->m_off[i + 1] || r->m_len[i] % ISO_BLOCK))
-				contiguous = false;
-		}
-		n->size = total;
-		n->stored_size = 0;
-		for (size_t i = 0; i < r->m_n; i++)
-			n->stored_size += ALIGN_UP(r->m_len[i], (uint64_t)ISO_BLOCK);
-		if (total && contiguous && r->host)
-			tree_node_set_img(n, r->host, r->base + r->m_off[0], 0);
-		else if (total && contiguous)
-			tree_node_set_img(n, r->img, r->m_off[0], 0);
-		else if (total) {
-			tree_node_set_img(n, r->img, 0, imgsrc_runs_add(r->data, r->m_off, r->m_len, r->m_n));
-		}
-		/* Hard links: RRIP 1.12 PX serial numbers, else (genisoimage) one
-		 * extent shared by names whose link count says so. */
-		if (a->has_px && a->nlink > 1) {
-			n->src_dev = r->img->dev;
-			if (a->has_ino && a->ino)
-				n->src_ino = 1ull << 40 | a->ino;
-			else if (total)
-				n->src_ino = 2ull << 40 | rec->extent;
-		}
+	} else if (S_ISREG(type) && (rc = entry_data(r, n, rec, rec_off, a, name)) < 0) {
+		goto out;
 	}
 	if (is_dir) {
 		rr_attrs_free(a);

@@ -108,6 +108,124 @@ static void parse_tf(const uint8_t *d, size_t n, struct rr_attrs *a)
 	a->has_tf = true;
 }
 
+/* Where a System Use area walk is: an NM or SL continued from the last
+ * entry, and the CE entry met (SUSP 5.1). */
+struct rr_walk {
+	bool nm_cont, sl_cont, have_ce;
+	uint64_t ce_pos, ce_len;
+};
+
+/* One System Use entry e (its data d, dn bytes) into a. */
+static int rr_entry(struct rr_ctx *c, const uint8_t *e, const uint8_t *d, size_t dn, uint64_t off,
+		    struct rr_attrs *a, struct rr_walk *st)
+{
+	int rc;
+	if (e[0] == 'C' && e[1] == 'E' && dn >= 24) {
+		st->ce_pos = (uint64_t)get733(d) * ISO_BLOCK + get733(d + 8);
+		st->ce_len = get733(d + 16);
+		st->have_ce = true;
+	} else if (e[0] == 'S' && e[1] == 'P' && dn >= 3 && d[0] == 0xBE && d[1] == 0xEF) {
+		a->sp = true;
+		a->sp_skip = d[2];
+	} else if (e[0] == 'E' && e[1] == 'R' && dn >= 4 && !a->er_id[0]) {
+		size_t idl = d[0];
+		if (4 + idl <= dn && idl < sizeof a->er_id) {
+			memcpy(a->er_id, d + 4, idl);
+			a->er_id[idl] = 0;
+		}
+	} else if (e[0] == 'P' && e[1] == 'X' && dn >= 32) {
+		a->mode = get733(d);
+		a->nlink = get733(d + 8);
+		a->uid = get733(d + 16);
+		a->gid = get733(d + 24);
+		if (dn >= 40) {
+			a->ino = get733(d + 32);
+			a->has_ino = true;
+		}
+		a->has_px = a->any = true;
+	} else if (e[0] == 'P' && e[1] == 'N' && dn >= 16) {
+		uint32_t hi = get733(d), lo = get733(d + 8);
+		/* High word 0: a whole dev_t in the low word (libisofs,
+		 * mklive, small numbers of genisoimage); else major, minor. */
+		a->rdev = hi ? makedev(hi, lo) : lo;
+		a->has_pn = a->any = true;
+	} else if (e[0] == 'S' && e[1] == 'L' && dn >= 1) {
+		if ((rc = parse_sl(c, d + 1, dn - 1, off, a, &st->sl_cont)) < 0)
+			return rc;
+		a->any = true;
+	} else if (e[0] == 'N' && e[1] == 'M' && dn >= 1) {
+		char *tmp = NULL;
+		size_t tl = 0;
+		a->any = true;
+		if (d[0] & 0x02)
+			a->nm_current = true;
+		if (d[0] & 0x04)
+			a->nm_parent = true;
+		if (!st->nm_cont && a->has_nm)
+			return 0; /* a second, unrelated NM: the first one names it */
+		if ((rc = append(&tmp, &tl, d + 1, dn - 1, ISO_RD_NAME_MAX - a->name_len, "name", c, off)) <
+		    0)
+			return rc;
+		memcpy(a->name + a->name_len, tmp ? tmp : "", tl);
+		a->name_len += tl;
+		a->name[a->name_len] = 0;
+		free(tmp);
+		st->nm_cont = d[0] & 0x01;
+		a->has_nm = true;
+	} else if (e[0] == 'T' && e[1] == 'F') {
+		parse_tf(d, dn, a);
+		a->any = true;
+	} else if (e[0] == 'C' && e[1] == 'L' && dn >= 8) {
+		a->cl = a->any = true;
+		a->cl_extent = get733(d);
+	} else if (e[0] == 'P' && e[1] == 'L') {
+		a->pl = a->any = true;
+	} else if (e[0] == 'R' && e[1] == 'E') {
+		a->re = a->any = true;
+	} else if (e[0] == 'S' && e[1] == 'F') {
+		a->sf = a->any = true;
+	} else if (e[0] == 'Z' && e[1] == 'F') {
+		a->zf = true;
+	} else if (e[0] == 'R' && e[1] == 'R') {
+		a->any = true;
+	}
+	return 0;
+}
+
+/* SUSP 5.1: the continuation area; hostile images point it at itself, at
+ * an earlier area, or past the end. 0: read it, 1: there is none to read. */
+static int ce_check(struct rr_ctx *c, uint64_t rec_off, const struct rr_walk *st, uint64_t *seen,
+		    unsigned *hops)
+{
+	uint64_t ce_pos = st->ce_pos, ce_len = st->ce_len;
+	for (unsigned k = 0; k < *hops; k++)
+		if (seen[k] == ce_pos)
+			return err_set(
+			    ERR_FORMAT,
+			    "%s: offset %llu: continuation area at offset %llu loops back to itself",
+			    c->src->name, (unsigned long long)rec_off, (unsigned long long)ce_pos);
+	if (*hops == ISO_RD_CE_HOPS)
+		return err_set(ERR_FORMAT, "%s: offset %llu: more than %u chained continuation areas",
+			       c->src->name, (unsigned long long)rec_off, ISO_RD_CE_HOPS);
+	if (ce_pos == rec_off)
+		return err_set(ERR_FORMAT, "%s: offset %llu: continuation area points at its own record",
+			       c->src->name, (unsigned long long)rec_off);
+	seen[(*hops)++] = ce_pos;
+	if (ce_len == 0)
+		return 1;
+	if (ce_pos > c->src->size || ce_len > c->src->size - ce_pos)
+		return err_set(ERR_FORMAT,
+			       "%s: offset %llu: continuation area of %llu bytes at offset %llu lies past "
+			       "the end of the image (%llu bytes)",
+			       c->src->name, (unsigned long long)rec_off, (unsigned long long)ce_len,
+			       (unsigned long long)ce_pos, (unsigned long long)c->src->size);
+	if (ce_len > c->ce_budget)
+		return err_set(ERR_FORMAT,
+			       "%s: offset %llu: continuation areas add up to more bytes than the image has",
+			       c->src->name, (unsigned long long)rec_off);
+	return 0;
+}
+
 int rr_parse(struct rr_ctx *c, const uint8_t *su, size_t su_len, uint64_t rec_off, struct rr_attrs *a)
 {
 	uint8_t *area = NULL;
@@ -115,146 +233,37 @@ int rr_parse(struct rr_ctx *c, const uint8_t *su, size_t su_len, uint64_t rec_of
 	size_t n = su_len;
 	uint64_t seen[ISO_RD_CE_HOPS], off = rec_off;
 	unsigned hops = 0;
-	bool nm_cont = true, sl_cont = false;
+	struct rr_walk st = {.nm_cont = true};
 	int rc = 0;
 
 	for (;;) {
-		uint64_t ce_pos = 0, ce_len = 0;
-		bool have_ce = false;
 		size_t i = 0;
+		st.have_ce = false;
+		st.ce_pos = st.ce_len = 0;
 		while (i + 4 <= n) {
 			const uint8_t *e = p + i;
 			size_t len = e[2];
-			const uint8_t *d = e + 4;
-			size_t dn;
 			if (len < 4 || i + len > n)
 				break; /* padding or a torn entry: the area ends here (SUSP 5.1) */
-			dn = len - 4;
 			i += len;
 			if (e[0] == 'S' && e[1] == 'T')
 				break;
-			if (e[0] == 'C' && e[1] == 'E' && dn >= 24) {
-				ce_pos = (uint64_t)get733(d) * ISO_BLOCK + get733(d + 8);
-				ce_len = get733(d + 16);
-				have_ce = true;
-			} else if (e[0] == 'S' && e[1] == 'P' && dn >= 3 && d[0] == 0xBE && d[1] == 0xEF) {
-				a->sp = true;
-				a->sp_skip = d[2];
-			} else if (e[0] == 'E' && e[1] == 'R' && dn >= 4 && !a->er_id[0]) {
-				size_t idl = d[0];
-				if (4 + idl <= dn && idl < sizeof a->er_id) {
-					memcpy(a->er_id, d + 4, idl);
-					a->er_id[idl] = 0;
-				}
-			} else if (e[0] == 'P' && e[1] == 'X' && dn >= 32) {
-				a->mode = get733(d);
-				a->nlink = get733(d + 8);
-				a->uid = get733(d + 16);
-				a->gid = get733(d + 24);
-				if (dn >= 40) {
-					a->ino = get733(d + 32);
-					a->has_ino = true;
-				}
-				a->has_px = a->any = true;
-			} else if (e[0] == 'P' && e[1] == 'N' && dn >= 16) {
-				uint32_t hi = get733(d), lo = get733(d + 8);
-				/* High word 0: a whole dev_t in the low word (libisofs,
-				 * mklive, small numbers of genisoimage); else major, minor. */
-				a->rdev = hi ? makedev(hi, lo) : lo;
-				a->has_pn = a->any = true;
-			} else if (e[0] == 'S' && e[1] == 'L' && dn >= 1) {
-				if ((rc = parse_sl(c, d + 1, dn - 1, off, a, &sl_cont)) < 0)
-					goto out;
-				a->any = true;
-			} else if (e[0] == 'N' && e[1] == 'M' && dn >= 1) {
-				char *tmp = NULL;
-				size_t tl = 0;
-				a->any = true;
-				if (d[0] & 0x02)
-					a->nm_current = true;
-				if (d[0] & 0x04)
-					a->nm_parent = true;
-				if (!nm_cont && a->has_nm)
-					continue; /* a second, unrelated NM: the first one names it */
-				if ((rc = append(&tmp, &tl, d + 1, dn - 1, ISO_RD_NAME_MAX - a->name_len,
-						 "name", c, off)) < 0)
-					goto out;
-				memcpy(a->name + a->name_len, tmp ? tmp : "", tl);
-				a->name_len += tl;
-				a->name[a->name_len] = 0;
-				free(tmp);
-				nm_cont = d[0] & 0x01;
-				a->has_nm = true;
-			} else if (e[0] == 'T' && e[1] == 'F') {
-				parse_tf(d, dn, a);
-				a->any = true;
-			} else if (e[0] == 'C' && e[1] == 'L' && dn >= 8) {
-				a->cl = a->any = true;
-				a->cl_extent = get733(d);
-			} else if (e[0] == 'P' && e[1] == 'L') {
-				a->pl = a->any = true;
-			} else if (e[0] == 'R' && e[1] == 'E') {
-				a->re = a->any = true;
-			} else if (e[0] == 'S' && e[1] == 'F') {
-				a->sf = a->any = true;
-			} else if (e[0] == 'Z' && e[1] == 'F') {
-				a->zf = true;
-			} else if (e[0] == 'R' && e[1] == 'R') {
-				a->any = true;
-			}
-		}
-		if (!have_ce)
-			break;
-		/* SUSP 5.1: the continuation area; hostile images point it at
-		 * itself, at an earlier area, or past the end. */
-		for (unsigned k = 0; k < hops; k++)
-			if (seen[k] == ce_pos) {
-				rc = err_set(
-				    ERR_FORMAT,
-				    "%s: offset %llu: continuation area at offset %llu loops back to "
-				    "itself",
-				    c->src->name, (unsigned long long)rec_off, (unsigned long long)ce_pos);
+			if ((rc = rr_entry(c, e, e + 4, len - 4, off, a, &st)) < 0)
 				goto out;
-			}
-		if (hops == ISO_RD_CE_HOPS) {
-			rc = err_set(ERR_FORMAT, "%s: offset %llu: more than %u chained continuation areas",
-				     c->src->name, (unsigned long long)rec_off, ISO_RD_CE_HOPS);
-			goto out;
 		}
-		if (ce_pos == rec_off) {
-			rc =
-			    err_set(ERR_FORMAT, "%s: offset %llu: continuation area points at its own record",
-				    c->src->name, (unsigned long long)rec_off);
-			goto out;
-		}
-		seen[hops++] = ce_pos;
-		if (ce_len == 0)
+		if (!st.have_ce || (rc = ce_check(c, rec_off, &st, seen, &hops)) != 0)
 			break;
-		if (ce_pos > c->src->size || ce_len > c->src->size - ce_pos) {
-			rc = err_set(
-			    ERR_FORMAT,
-			    "%s: offset %llu: continuation area of %llu bytes at offset %llu lies past "
-			    "the end of the image (%llu bytes)",
-			    c->src->name, (unsigned long long)rec_off, (unsigned long long)ce_len,
-			    (unsigned long long)ce_pos, (unsigned long long)c->src->size);
-			goto out;
-		}
-		if (ce_len > c->ce_budget) {
-			rc = err_set(
-			    ERR_FORMAT,
-			    "%s: offset %llu: continuation areas add up to more bytes than the image has",
-			    c->src->name, (unsigned long long)rec_off);
-			goto out;
-		}
-		c->ce_budget -= ce_len;
+		c->ce_budget -= st.ce_len;
 		free(area);
-		area = xmalloc((size_t)ce_len);
-		if ((rc = imgsrc_pread(c->src, area, (size_t)ce_len, ce_pos)) < 0)
+		area = xmalloc((size_t)st.ce_len);
+		if ((rc = imgsrc_pread(c->src, area, (size_t)st.ce_len, st.ce_pos)) < 0)
 			goto out;
 		p = area;
-		n = (size_t)ce_len;
-		off = ce_pos;
+		n = (size_t)st.ce_len;
+		off = st.ce_pos;
 	}
+	if (rc > 0)
+		rc = 0;
 out:
 	free(area);
 	return rc;

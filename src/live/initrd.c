@@ -179,7 +179,7 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t 
 	char *base = xasprintf("/lib/modules/%s", o->kernel_version);
 	const char *where = o->root ? "the root's " : "";
 	struct kmod_set *s = NULL;
-	int rc = o->root ? open_set_tree(&s, o->root, moddir) : kmod_set_open(&s, moddir);
+	int rc = o->root ? open_set_tree(&s, o->root, moddir) : kmod_set_create(&s, moddir);
 	if (rc < 0) {
 		rc = err_wrap(rc, "%smodules of kernel %s", where, o->kernel_version);
 		goto out;

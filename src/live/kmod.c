@@ -181,7 +181,7 @@ int kmod_set_parse(struct kmod_set **out, const char *dep, const char *alias, co
 	return 0;
 }
 
-int kmod_set_open(struct kmod_set **out, const char *moddir)
+int kmod_set_create(struct kmod_set **out, const char *moddir)
 {
 	uint8_t *dep = NULL, *alias = NULL, *soft = NULL;
 	size_t n;

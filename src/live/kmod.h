@@ -11,7 +11,7 @@
 struct kmod_set;
 
 /* Parse DIR/modules.dep (required), modules.alias and modules.softdep. */
-int kmod_set_open(struct kmod_set **out, const char *moddir);
+int kmod_set_create(struct kmod_set **out, const char *moddir);
 /* Parse from text (for tests); any may be NULL but dep. */
 int kmod_set_parse(struct kmod_set **out, const char *dep, const char *alias, const char *softdep);
 void kmod_set_destroy(struct kmod_set *s);

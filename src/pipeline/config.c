@@ -477,17 +477,6 @@ static int check_section(const char *section, const char *label)
 	    label, section);
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
-
 int build_cfg_load(struct build_cfg *c, const char *path)
 {
 	uint8_t *data;
@@ -520,18 +509,18 @@ int build_cfg_load(struct build_cfg *c, const char *path)
 			*nl = 0;
 		lineno++;
 		snprintf(label, sizeof label, "%s:%u", path, lineno);
-		s = trim(line);
+		s = util_trim(line);
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
 			char *e = strchr(s, ']');
-			if (!e || trim(e + 1)[0]) {
+			if (!e || util_trim(e + 1)[0]) {
 				rc = err_set(ERR_FORMAT, "%s: a section header is [NAME]", label);
 				break;
 			}
 			*e = 0;
 			free(section);
-			section = xstrdup(trim(s + 1));
+			section = xstrdup(util_trim(s + 1));
 			if ((rc = check_section(section, label)))
 				break;
 			continue;
@@ -544,13 +533,13 @@ int build_cfg_load(struct build_cfg *c, const char *path)
 		}
 		*eq = 0;
 		if (!section) {
-			rc = err_set(ERR_FORMAT, "%s: '%s' comes before any [Section]", label, trim(s));
+			rc = err_set(ERR_FORMAT, "%s: '%s' comes before any [Section]", label, util_trim(s));
 			break;
 		}
 		{
 			char full[4400];
-			snprintf(full, sizeof full, "%s: %s", label, trim(s));
-			rc = set_in(c, section, trim(s), trim(eq + 1), full, base, false);
+			snprintf(full, sizeof full, "%s: %s", label, util_trim(s));
+			rc = set_in(c, section, util_trim(s), util_trim(eq + 1), full, base, false);
 		}
 	}
 	{

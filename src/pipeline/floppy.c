@@ -43,6 +43,15 @@ static int copy(struct tree *f, const char *dst, struct tree *m, const char *src
 	return 0;
 }
 
+/* An entry's kernel or initramfs onto the floppy, under the medium's path
+ * without /boot (/vmlinuz, /entries/LABEL/kernel); *path becomes that. */
+static int copy_entry_file(struct build_ctx *c, struct tree *f, struct tree *m, const char **path)
+{
+	const char *src = *path;
+	*path = build_keep(c, xstrdup(strncmp(src, "/boot/", 6) ? src : src + 5));
+	return copy(f, *path, m, src);
+}
+
 static int fill(struct build_ctx *c, struct tree *f, struct tree *m, const struct menu *menu, struct menu *fm)
 {
 	int rc;
@@ -61,23 +70,9 @@ static int fill(struct build_ctx *c, struct tree *f, struct tree *m, const struc
 			continue;
 		if (i == menu->default_entry)
 			fm->default_entry = fm->nentries;
-		/* the medium's paths without /boot: /vmlinuz, /entries/LABEL/kernel */
-		char *k = xstrdup(strncmp(e.kernel, "/boot/", 6) ? e.kernel : e.kernel + 5);
-		rc = copy(f, k, m, e.kernel);
-		e.kernel = k;
-		util_grow(&c->strings, &c->strings_cap, c->nstrings + 1, sizeof *c->strings);
-		c->strings[c->nstrings++] = k;
-		if (rc)
+		if ((rc = copy_entry_file(c, f, m, &e.kernel)) ||
+		    (e.initrd && (rc = copy_entry_file(c, f, m, &e.initrd))))
 			return rc;
-		if (e.initrd) {
-			char *r = xstrdup(strncmp(e.initrd, "/boot/", 6) ? e.initrd : e.initrd + 5);
-			rc = copy(f, r, m, e.initrd);
-			e.initrd = r;
-			util_grow(&c->strings, &c->strings_cap, c->nstrings + 1, sizeof *c->strings);
-			c->strings[c->nstrings++] = r;
-			if (rc)
-				return rc;
-		}
 		fm->entries[fm->nentries++] = e;
 	}
 	if (!fm->nentries)

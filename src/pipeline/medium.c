@@ -20,13 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *keep(struct build_ctx *c, char *s)
-{
-	util_grow(&c->strings, &c->strings_cap, c->nstrings + 1, sizeof *c->strings);
-	c->strings[c->nstrings++] = s;
-	return s;
-}
-
 void build_ctx_free(struct build_ctx *c)
 {
 	tree_destroy(c->root);
@@ -98,8 +91,9 @@ static const char *base_cmdline(struct build_ctx *c)
 	char speed[32] = "";
 	if (p->serial)
 		snprintf(speed, sizeof speed, " console=ttyS0,%u", p->serial_speed);
-	return keep(c, xasprintf("live.id=%s%s%s console=tty0%s%s", c->id, p->tgz ? " live.writable=tgz" : "",
-				 speed, p->append && *p->append ? " " : "", p->append ? p->append : ""));
+	return build_keep(c, xasprintf("live.id=%s%s%s console=tty0%s%s", c->id,
+				       p->tgz ? " live.writable=tgz" : "", speed,
+				       p->append && *p->append ? " " : "", p->append ? p->append : ""));
 }
 
 /* The language choice (Boot.Entries "lang"): an entry per language of
@@ -121,10 +115,10 @@ static int add_lang_entries(struct build_ctx *c, struct menu *menu, const char *
 			continue;
 		struct menu_entry e = {
 		    l->code,
-		    keep(c, xasprintf("%s: %s, keyboard %s, %s", l->code, l->locale, l->xkb, l->tz)),
+		    build_keep(c, xasprintf("%s: %s, keyboard %s, %s", l->code, l->locale, l->xkb, l->tz)),
 		    "/boot/vmlinuz",
 		    "/boot/initrd.img",
-		    keep(c, xasprintf("%s quiet live.lang=%s", base, l->code)),
+		    build_keep(c, xasprintf("%s quiet live.lang=%s", base, l->code)),
 		    false,
 		    "Language",
 		    false};
@@ -177,7 +171,7 @@ static int add_builtin_entries(struct build_ctx *c, struct tree *m, struct menu 
 					       d->title,
 					       "/boot/vmlinuz",
 					       "/boot/initrd.img",
-					       keep(c, xasprintf("%s%s", base, d->extra)),
+					       build_keep(c, xasprintf("%s%s", base, d->extra)),
 					       false,
 					       NULL,
 					       false};
@@ -199,19 +193,20 @@ static int add_user_entries(struct build_ctx *c, struct tree *m, struct menu *me
 		struct menu_entry e = {pe->name, pe->title, "/boot/vmlinuz", "/boot/initrd.img", NULL, false,
 				       NULL,	 false};
 		if (pe->kernel.value) {
-			e.kernel = keep(c, xasprintf("/boot/entries/%s/kernel", pe->name));
+			e.kernel = build_keep(c, xasprintf("/boot/entries/%s/kernel", pe->name));
 			e.initrd = NULL;
 			if ((rc = add_named(c, m, e.kernel, pe->kernel.value, pe->kernel.label)))
 				return rc;
 			if (pe->initrd.value) {
-				e.initrd = keep(c, xasprintf("/boot/entries/%s/initrd", pe->name));
+				e.initrd = build_keep(c, xasprintf("/boot/entries/%s/initrd", pe->name));
 				if ((rc = add_named(c, m, e.initrd, pe->initrd.value, pe->initrd.label)))
 					return rc;
 			}
 			e.append = pe->append;
 			e.linux16 = !e.initrd && strstr(pe->kernel.value, "memtest") != NULL;
 		} else {
-			e.append = keep(c, xasprintf("%s%s%s", base, *pe->append ? " " : "", pe->append));
+			e.append =
+			    build_keep(c, xasprintf("%s%s%s", base, *pe->append ? " " : "", pe->append));
 		}
 		if ((rc = menu_add(menu, &e)))
 			return err_wrap(rc, "%s", pe->label);
@@ -229,8 +224,9 @@ static int add_help(struct build_ctx *c, struct tree *m, struct menu *menu)
 		free(dst);
 		if (rc)
 			return rc;
-		menu->help[menu->nhelp++] = (struct menu_help){h->key, keep(c, xasprintf("f%d.txt", h->key)),
-							       h->title ? keep(c, xstrdup(h->title)) : NULL};
+		menu->help[menu->nhelp++] =
+		    (struct menu_help){h->key, build_keep(c, xasprintf("f%d.txt", h->key)),
+				       h->title ? build_keep(c, xstrdup(h->title)) : NULL};
 	}
 	return 0;
 }

@@ -47,6 +47,13 @@ static void stage_end(struct build_ctx *c)
 	c->rep->seconds[c->stage] += now() - c->t0;
 }
 
+const char *build_keep(struct build_ctx *c, char *s)
+{
+	util_grow(&c->strings, &c->strings_cap, c->nstrings + 1, sizeof *c->strings);
+	c->strings[c->nstrings++] = s;
+	return s;
+}
+
 char *build_tmp_path(struct build_ctx *c, const char *name)
 {
 	return xasprintf("%s/.%s.mklive-build-%ld", c->plan->outdir, name, (long)getpid());

@@ -62,7 +62,9 @@ int build_uefi_check(struct build_ctx *c);
 int build_uefi_medium(struct build_ctx *c, struct tree *m, const struct menu *menu);
 int build_uefi_iso_opts(struct build_ctx *c, struct iso_opts *io, bool usb);
 
-/* pipeline.c: temporary files beside the output, and adopting one as an
+/* pipeline.c: a string the context frees at the end (menu texts), */
+const char *build_keep(struct build_ctx *c, char *s);
+/* temporary files beside the output, and adopting one as an
  * open, unlinked image (nothing left behind whatever happens next). */
 char *build_tmp_path(struct build_ctx *c, const char *name);
 int build_tmp_adopt(struct build_ctx *c, const char *path, const char *name, struct tree_img **img,

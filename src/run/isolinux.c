@@ -40,24 +40,13 @@ struct cfg {
 	size_t nfiles, capfiles;
 };
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
-
 /* The keyword at the start of s (case-insensitive), and its argument. */
 static bool keyword(char *s, const char *kw, char **arg)
 {
 	size_t n = strlen(kw);
 	if (strncasecmp(s, kw, n) != 0 || (s[n] && !isspace((unsigned char)s[n])))
 		return false;
-	*arg = trim(s + n);
+	*arg = util_trim(s + n);
 	return true;
 }
 
@@ -151,7 +140,7 @@ static int parse(struct cfg *c, const char *text, const char *path)
 		if (nl)
 			*nl = 0;
 		lineno++;
-		line = trim(p);
+		line = util_trim(p);
 		if (in_text) { /* TEXT HELP ... ENDTEXT is free text */
 			if (!strncasecmp(line, "ENDTEXT", 7))
 				in_text = false;
@@ -331,7 +320,7 @@ int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn rea
 	{
 		char *k = xstrdup(l->kernel), *sp = strpbrk(k, " \t");
 		/* "KERNEL vmlinuz opts": words after the file join the command line */
-		char *kopts = sp ? xstrdup(trim(sp)) : NULL;
+		char *kopts = sp ? xstrdup(util_trim(sp)) : NULL;
 		char *app;
 		if (sp)
 			*sp = 0;
@@ -350,7 +339,7 @@ int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn rea
 		initrd_list = xstrdup(append_initrds ? append_initrds : l->initrd ? l->initrd : "");
 		for (char *save = NULL, *w = strtok_r(initrd_list, ",", &save); w;
 		     w = strtok_r(NULL, ",", &save)) {
-			w = trim(w);
+			w = util_trim(w);
 			if (!*w)
 				continue;
 			util_grow(&e->initrds, &cap, e->ninitrds + 2, sizeof *e->initrds);

@@ -15,24 +15,12 @@
 
 static const char *const ns_prefix[] = {"user.", "trusted.", "security."};
 
-struct xa {
-	struct tree_xattr x;
-	size_t order;
-};
-
-static int xa_cmp(const void *a, const void *b)
-{
-	const struct xa *x = a, *y = b;
-	int c = strcmp(x->x.name, y->x.name);
-	return c ? c : (x->order > y->order) - (x->order < y->order);
-}
-
 static int kv_read(struct sqfs_rd *r, uint64_t *blk, uint32_t *off, void *buf, size_t len)
 {
 	return sqfs_meta_read(r, r->xattr_kv, blk, off, buf, len, "xattr table");
 }
 
-static void xa_free(struct xa *v, size_t n)
+static void xa_free(struct tree_xattr_slot *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].x.name);
@@ -46,8 +34,8 @@ int sqfs_xattr_load(struct sqfs_rd *r, struct tree_node *n, uint32_t idx, uint64
 	const uint8_t *rec;
 	uint64_t ref, blk, at;
 	uint32_t count, off, names = 0;
-	struct xa *v = NULL;
-	size_t nv = 0, k = 0;
+	struct tree_xattr_slot *v = NULL;
+	size_t nv = 0;
 	int rc = 0;
 	if (idx >= r->nxattr_ids)
 		return sqfs_rd_error(r, inode_at, "an inode's xattr index %u of %u", idx, r->nxattr_ids);
@@ -132,26 +120,7 @@ int sqfs_xattr_load(struct sqfs_rd *r, struct tree_node *n, uint32_t idx, uint64
 		xa_free(v, nv);
 		return rc;
 	}
-	for (size_t i = 0; i < n->nxattrs; i++) {
-		free(n->xattrs[i].name);
-		free(n->xattrs[i].value);
-	}
-	free(n->xattrs);
-	n->xattrs = NULL;
-	n->nxattrs = 0;
-	if (nv) {
-		qsort(v, nv, sizeof *v, xa_cmp);
-		n->xattrs = xcalloc(nv, sizeof *n->xattrs);
-		for (size_t i = 0; i < nv; i++) {
-			if (i + 1 < nv && strcmp(v[i].x.name, v[i + 1].x.name) == 0) {
-				free(v[i].x.name);
-				free(v[i].x.value);
-				continue;
-			}
-			n->xattrs[k++] = v[i].x;
-		}
-		n->nxattrs = k;
-	}
+	tree_node_take_xattrs(n, v, nv);
 	free(v);
 	return 0;
 }

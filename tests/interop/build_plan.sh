@@ -60,6 +60,11 @@ plan_fail id-bad "Id a/b: up to 60 characters" --set Live.Id=a/b
 plan_fail cloop-zstd "Compression zstd: cloop has zlib, xz, lz4" --root-format cloop --compression zstd
 plan_fail writable-paths "WritablePaths /usr/share: root_fs.tgz holds top-level directories" --writable tgz --set 'Live.WritablePaths=/usr/share'
 plan_fail bad-level "Level: 99 is out of range" --set Live.Level=99
+plan_fail run-missing "--run: Run= script nope.sh: No such file" --run nope.sh
+printf '#!/bin/sh\ntrue\n' >hook.sh
+tar -cf root.tar hook.sh
+plan_fail run-tarball "--run: Run= script hook.sh cannot run inside the tarball root root.tar" --root root.tar --run hook.sh
+plan_fail entries-empty-after-shell "the boot menu has no entries" --set 'Boot.Entries=shell' --set Kernel.RescueShell=no
 # a root format's own keys ([squashfs], --set squashfs.KEY=V), checked by its _opts_check
 plan_fail format-key-unknown "--set squashfs.nope: not a squashfs option" --set squashfs.nope=1
 plan_fail format-key-rule "--set squashfs.b 3000: the block size must be a power of two" --set squashfs.b=3000
@@ -79,6 +84,10 @@ for c in nl cr; do
 	plan_fail "entry-append-$c" "--set Entry.x.Append: Append .*a control character" --set "Entry.x.Append=a${ch}LABEL evil"
 	plan_fail "entry-title-$c" "--set Entry.x.Title: Title .*a control character" --set "Entry.x.Title=a${ch}LABEL evil"
 	plan_fail "help-$c" "--set Boot.Help: Help .*a control character" --set "Boot.Help=F1 /etc/motd Mo${ch}td"
+	plan_fail "application-$c" "--set Output.Application: application id: a control character" --set "Output.Application=a${ch}b"
+	plan_fail "preparer-$c" "--set Output.Preparer: preparer id: a control character" --set "Output.Preparer=a${ch}b"
+	plan_fail "id-$c" "--set Live.Id: Id .*a control character" --set "Live.Id=a${ch}b"
+	plan_fail "entry-label-$c" "--set Entry.a${ch}b.Title: Entry .*a control character" --set "Entry.a${ch}b.Title=x"
 done
 # in mklive.conf, with the file and line named: a CR, and a NUL
 printf '[Boot]\nTimeout = 1\nAppend = quiet\rLABEL evil\n' >cr.conf
