@@ -53,6 +53,11 @@ static const char usage_text[] =
     "                          BIOS only then)\n"
     "      --no-uefi           BIOS only (Boot.UEFI=no)\n"
     "      --volume-id ID      the ISO 9660 volume id (Output.VolumeId)\n"
+    "      --netboot DIR       also write a network boot tree to DIR (Output.Netboot):\n"
+    "                          PXE (lpxelinux), UEFI (shim + network GRUB, Secure\n"
+    "                          Boot), iPXE (boot.ipxe); serve it by TFTP and HTTP\n"
+    "      --netboot-url URL   where DIR is served by HTTP (Output.NetbootURL), for\n"
+    "                          live.fetch=; default: the server that booted the loader\n"
     "      --cache-dir DIR     where debian: roots and compressed blocks are cached\n"
     "      --no-cache          do not use the cache\n"
     "      --set SECTION.KEY=VALUE   any key of mklive.conf (e.g. --set Live.Level=19)\n"
@@ -86,6 +91,8 @@ static const struct opt opts[] = {
     {"uefi", 0, OPT_ARG, "Boot.UEFI", NULL},
     {"no-uefi", O_NOUEFI, OPT_NOARG, NULL, NULL},
     {"volume-id", 0, OPT_ARG, "Output.VolumeId", NULL},
+    {"netboot", 0, OPT_ARG, "Output.Netboot", NULL},
+    {"netboot-url", 0, OPT_ARG, "Output.NetbootURL", NULL},
     {"cache-dir", 0, OPT_ARG, "Output.CacheDir", NULL},
     {"no-cache", O_NOCACHE, OPT_NOARG, NULL, NULL},
     {"set", O_SET, OPT_ARG, NULL, NULL},

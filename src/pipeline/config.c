@@ -82,6 +82,8 @@ static const struct cfg_def defs[CFG_NKEYS] = {
     [CFG_CACHE_DIR] = {"Output", "CacheDir", T_PATH},
     [CFG_CACHE] = {"Output", "Cache", T_BOOL, "yes"},
     [CFG_CACHE_SIZE] = {"Output", "CacheSize", T_SIZE, "4G"},
+    [CFG_NETBOOT] = {"Output", "Netboot", T_PATH},
+    [CFG_NETBOOT_URL] = {"Output", "NetbootURL", T_STR},
 };
 
 static const struct {

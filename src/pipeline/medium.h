@@ -45,6 +45,10 @@ struct build_ctx {
 	struct comp_cache *cache; /* compressed blocks of earlier builds, or NULL */
 	uint64_t cache_max;
 
+	struct tree *medium;		       /* the medium's tree, kept for the netboot tree */
+	struct menu menu;		       /* its boot menu */
+	const char *netboot_dir, *netboot_url; /* Output.Netboot, NetbootURL (or NULL) */
+
 	char **strings; /* owned by the context (menu texts) */
 	size_t nstrings, strings_cap;
 };
@@ -66,6 +70,17 @@ int build_uefi_plan(struct build_ctx *c);
 int build_uefi_check(struct build_ctx *c);
 int build_uefi_medium(struct build_ctx *c, struct tree *m, const struct menu *menu);
 int build_uefi_iso_opts(struct build_ctx *c, struct iso_opts *io, bool usb);
+
+/* netboot.c: Output.Netboot and NetbootURL checked in the plan (and the
+ * network drivers added to the initramfs); the netboot tree written from
+ * the medium's files and menu. */
+int build_netboot_plan(struct build_ctx *c);
+int build_netboot(struct build_ctx *c);
+/* loopback.c: /boot/grub/loopback.cfg on the medium (GRUB's convention
+ * for booting an ISO file: the caller sets iso_path and root=(loop)). */
+int build_loopback_cfg(struct build_ctx *c, struct tree *m, const struct menu *menu);
+/* medium.c: a string the context frees at the end. */
+const char *build_keep(struct build_ctx *c, char *s);
 
 /* pipeline.c: temporary files beside the output, and adopting one as an
  * open, unlinked image (nothing left behind whatever happens next). */
