@@ -43,7 +43,8 @@ char *menu_render_ipxe(const struct menu *m, const char *heading)
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct menu_entry *e = &m->entries[i];
 		if (e->linux16) {
-			strbuf_addf(&b, "\n# %s: a 16-bit BIOS payload (linux16), which iPXE does not start\n",
+			strbuf_addf(&b,
+				    "\n# %s: a 16-bit BIOS payload (linux16), which iPXE does not start\n",
 				    e->label);
 			continue;
 		}

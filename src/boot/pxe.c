@@ -52,9 +52,10 @@ int pxe_files_find(const struct tree *root, enum pxe_kind kind, struct pxe_files
 		struct stat st;
 		const char *p = sets[kind][i].src;
 		if (stat(p, &st) < 0 || !S_ISREG(st.st_mode) || access(p, R_OK)) {
-			int rc = err_set(ENOENT, "%s: not found in %s (Debian package %s, for %s network boot)",
-					 p, root ? "the root or on this machine" : "this machine",
-					 sets[kind][i].package, kind == PXE_BIOS ? "BIOS (PXE)" : "UEFI");
+			int rc =
+			    err_set(ENOENT, "%s: not found in %s (Debian package %s, for %s network boot)", p,
+				    root ? "the root or on this machine" : "this machine",
+				    sets[kind][i].package, kind == PXE_BIOS ? "BIOS (PXE)" : "UEFI");
 			pxe_files_free(f);
 			return rc;
 		}

@@ -20,8 +20,9 @@ int build_loopback_cfg(struct build_ctx *c, struct tree *m, const struct menu *m
 		struct menu_entry *e = &lb.entries[i];
 		if (strcmp(e->kernel, "/boot/vmlinuz") || !e->initrd || strcmp(e->initrd, "/boot/initrd.img"))
 			continue;
-		e->append = build_keep(c, xasprintf("%s%slive.findiso=${iso_path}", e->append ? e->append : "",
-						    e->append && *e->append ? " " : ""));
+		e->append =
+		    build_keep(c, xasprintf("%s%slive.findiso=${iso_path}", e->append ? e->append : "",
+					    e->append && *e->append ? " " : ""));
 	}
 	lb.loader_vars = true;
 	text = menu_render_grub(&lb);

@@ -47,7 +47,8 @@ static int check_url(const char *url, const char *label)
 {
 	const char *host = url + 7;
 	if (strncasecmp(url, "http://", 7))
-		return err_set(ERR_USAGE, "%s: NetbootURL %s: expected http://HOST[:PORT][/PATH]%s", label, url,
+		return err_set(ERR_USAGE, "%s: NetbootURL %s: expected http://HOST[:PORT][/PATH]%s", label,
+			       url,
 			       strncasecmp(url, "https://", 8) ? ""
 							       : " (mklive-init fetches by plain HTTP; the "
 								 "image is checked against SHA256SUMS)");
@@ -205,7 +206,7 @@ static void netboot_menu(struct build_ctx *c, const char *fetch, struct menu *m)
 		if (strcmp(e->kernel, "/boot/vmlinuz") || !e->initrd || strcmp(e->initrd, "/boot/initrd.img"))
 			continue;
 		e->append = build_keep(c, xasprintf("%s%slive.fetch=%s", e->append ? e->append : "",
-						     e->append && *e->append ? " " : "", fetch));
+						    e->append && *e->append ? " " : "", fetch));
 	}
 }
 
@@ -223,14 +224,15 @@ static int fill(struct build_ctx *c, struct tree *nb)
 	char *fetch;
 	int rc;
 	if ((rc = take(c, nb, "/boot/vmlinuz", "/boot/vmlinuz")) ||
-	    (rc = take(c, nb, "/boot/initrd.img", "/boot/initrd.img")) ||
-	    (rc = take(c, nb, root, root)) || (rc = take(c, nb, "/live/mklive.id", "/live/mklive.id")))
+	    (rc = take(c, nb, "/boot/initrd.img", "/boot/initrd.img")) || (rc = take(c, nb, root, root)) ||
+	    (rc = take(c, nb, "/live/mklive.id", "/live/mklive.id")))
 		return rc;
 	/* user entries' own kernels, and the help screens beside the config
 	 * (pxelinux reads relative names from the directory of lpxelinux.0) */
 	for (size_t i = 0; i < c->menu.nentries; i++) {
 		const struct menu_entry *e = &c->menu.entries[i];
-		if ((rc = take(c, nb, e->kernel, e->kernel)) || (e->initrd && (rc = take(c, nb, e->initrd, e->initrd))))
+		if ((rc = take(c, nb, e->kernel, e->kernel)) ||
+		    (e->initrd && (rc = take(c, nb, e->initrd, e->initrd))))
 			return rc;
 	}
 	if (c->menu.display && tree_lookup(c->medium, "/boot/isolinux/boot.txt") &&
@@ -274,8 +276,7 @@ static int fill(struct build_ctx *c, struct tree *nb)
 			       : xasprintf("http://${next-server}/%s", root);
 	netboot_menu(c, build_keep(c, fetch), &m);
 	m.loader_vars = true;
-	return add_text(nb, "/boot.ipxe",
-			menu_render_ipxe(&m, build_cfg_get(c->cfg, CFG_VOLUME_ID, NULL)));
+	return add_text(nb, "/boot.ipxe", menu_render_ipxe(&m, build_cfg_get(c->cfg, CFG_VOLUME_ID, NULL)));
 }
 
 static int sum_bytes(struct tree_node *n, void *ctx)
