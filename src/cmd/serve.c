@@ -7,6 +7,7 @@
 #include "core/progress.h"
 #include "net/http_serve.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -42,12 +43,9 @@ static const char usage_text[] =
 enum { O_STDIO = 1, O_IDLE };
 
 static const struct opt opts[] = {
-    {"stdio", O_STDIO, OPT_NOARG, NULL, NULL},
-    {"idle", O_IDLE, OPT_ARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    {"stdio", O_STDIO, OPT_NOARG, NULL, NULL},	   {"idle", O_IDLE, OPT_ARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL}, {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
+    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},   {NULL, 0, 0, NULL, NULL},
 };
 
 struct ctx {
@@ -102,6 +100,12 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	c.o.name = ops[0];
 	rc = http_serve(dfd, 0, 1, &c.o, &st);
+	if (rc == -EPIPE || rc == -ECONNRESET) {
+		/* the client closed the connection during an answer: its choice */
+		log_info("%s", err_msg());
+		err_clear();
+		rc = 0;
+	}
 out:
 	if (dfd >= 0)
 		close(dfd);

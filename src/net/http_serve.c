@@ -30,9 +30,9 @@ struct conn {
 	const struct http_serve_opts *o;
 	struct http_serve_stats *st;
 	char buf[HTTP_SERVE_MAX_HEADER + 1];
-	size_t len;  /* bytes in buf */
-	bool eof;    /* the client closed its side */
-	bool walk;   /* no openat2 here: the careful walk */
+	size_t len; /* bytes in buf */
+	bool eof;   /* the client closed its side */
+	bool walk;  /* no openat2 here: the careful walk */
 };
 
 struct request {
@@ -238,7 +238,8 @@ static int target_path(const char *target, char **out)
 		while (p < end && *p != '/') {
 			int ch = (unsigned char)*p++;
 			if (ch == '%') {
-				int h = p + 1 < end ? util_hexval(p[0]) : -1, l = h >= 0 ? util_hexval(p[1]) : -1;
+				int h = p + 1 < end ? util_hexval(p[0]) : -1,
+				    l = h >= 0 ? util_hexval(p[1]) : -1;
 				if (h < 0 || l < 0) {
 					free(b.s);
 					return 400;
@@ -278,7 +279,9 @@ static int open_walk(int dirfd, const char *rel)
 	char *copy = xstrdup(rel), *save = NULL, *comp = strtok_r(copy, "/", &save);
 	while (cur >= 0 && comp) {
 		char *next = strtok_r(NULL, "/", &save);
-		int fd = openat(cur, comp, (next ? O_PATH | O_DIRECTORY : O_RDONLY | O_NONBLOCK) | O_NOFOLLOW | O_CLOEXEC);
+		int fd =
+		    openat(cur, comp,
+			   (next ? O_PATH | O_DIRECTORY : O_RDONLY | O_NONBLOCK) | O_NOFOLLOW | O_CLOEXEC);
 		close(cur);
 		cur = fd;
 		comp = next;
@@ -308,7 +311,8 @@ static const char *content_type(const char *rel)
 	base = base ? base + 1 : rel;
 	dot = strrchr(base, '.');
 	if (!strcmp(base, "SHA256SUMS") || !strcmp(base, "default") ||
-	    (dot && (!strcmp(dot, ".txt") || !strcmp(dot, ".cfg") || !strcmp(dot, ".ipxe") || !strcmp(dot, ".id"))))
+	    (dot &&
+	     (!strcmp(dot, ".txt") || !strcmp(dot, ".cfg") || !strcmp(dot, ".ipxe") || !strcmp(dot, ".id"))))
 		return "text/plain";
 	return "application/octet-stream";
 }
@@ -490,8 +494,8 @@ static int answer(struct conn *c, struct request *rq, bool *keep)
 	}
 	n = st.st_size ? last - first + 1 : 0;
 	head_start(&b, r ? 206 : 200, *keep);
-	strbuf_addf(&b, "Content-Type: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n", content_type(rel),
-		    date);
+	strbuf_addf(&b, "Content-Type: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n",
+		    content_type(rel), date);
 	if (r)
 		strbuf_addf(&b, "Content-Range: bytes %llu-%llu/%llu\r\n", (unsigned long long)first,
 			    (unsigned long long)last, (unsigned long long)st.st_size);
@@ -501,7 +505,8 @@ static int answer(struct conn *c, struct request *rq, bool *keep)
 	if (!rc && !head && n)
 		rc = send_range(c, fd, first, n);
 	c->st->requests++;
-	log_info("%s /%s: %d, %llu bytes", rq->method, rel, r ? 206 : 200, head ? 0ull : (unsigned long long)n);
+	log_info("%s /%s: %d, %llu bytes", rq->method, rel, r ? 206 : 200,
+		 head ? 0ull : (unsigned long long)n);
 	close(fd);
 	free(rel);
 	return rc;

@@ -47,7 +47,8 @@ struct http_serve_stats {
  * 400, idle), or a negative code when writing fails (the client went
  * away in the middle of an answer). Each answer is logged at the info
  * level. */
-int http_serve(int dirfd, int in_fd, int out_fd, const struct http_serve_opts *o, struct http_serve_stats *st);
+int http_serve(int dirfd, int in_fd, int out_fd, const struct http_serve_opts *o,
+	       struct http_serve_stats *st);
 
 /* Parse a Range header's value for a file of size bytes: 1 and [*first,
  * *last] for one satisfiable range, 0 to send the whole file (no header,
