@@ -9,6 +9,7 @@
 #     signed network GRUB -> the same;
 #   - the same with OVMF's Secure Boot firmware and Microsoft's keys, the
 #     banner reporting Secure Boot on;
+#   - BIOS, the iPXE ROM running boot.ipxe (its menu, kernel, initrd);
 #   - the ISO as a file: a stick with one FAT partition holding
 #     isos/live.iso and a GRUB EFI (grub-mkstandalone) that loop-mounts it
 #     and reads its /boot/grub/loopback.cfg (live.findiso=${iso_path}).
@@ -81,11 +82,12 @@ wait
 boot secure-boot-pxe --secure-boot --netboot "$O/w/tree" &
 [ -n "$stick" ] && boot iso-file --uefi --usb "$stick" &
 wait
+boot ipxe-script --netboot "$O/w/tree" --bootfile boot.ipxe
 
 text() { tr -d '\r\033' <"$1"; }
 fetch="live.fetch=http://10.0.2.100/live/root.squashfs"
 for b in "bios-pxe|booted: BIOS|$fetch" "uefi-pxe|booted: UEFI, Secure Boot off|$fetch" \
-	"secure-boot-pxe|booted: UEFI, Secure Boot on|$fetch" "iso-file|booted: UEFI, Secure Boot off|live.findiso=/isos/live.iso"; do
+	"secure-boot-pxe|booted: UEFI, Secure Boot on|$fetch" "ipxe-script|booted: BIOS|$fetch" "iso-file|booted: UEFI, Secure Boot off|live.findiso=/isos/live.iso"; do
 	IFS='|' read -r name mark param <<<"$b"
 	[ "$name" = iso-file ] && [ -z "$stick" ] && continue
 	read -r rc secs <"$O/$name.result" 2>/dev/null || rc=x
@@ -99,6 +101,7 @@ done
 check iso-file-through-loopback-cfg grep -qa "mklive live.iso (loopback.cfg)" "$O/iso-file.log"
 check pxe-through-lpxelinux grep -qa "PXELINUX" "$O/bios-pxe.log"
 check pxe-through-ipxe-rom grep -qa "iPXE" "$O/bios-pxe.log"
+check ipxe-ran-the-script grep -qa "boot.ipxe : .* \[script\]" "$O/ipxe-script.log"
 if [ -z "$(ls -A "$O/tmp")" ] && ! pgrep -f "$O/tmp/mklive-run-" >/dev/null; then t_pass nothing-left; else
 	t_fail nothing-left "$(ls -A "$O/tmp")"; fi
 t_done
