@@ -155,14 +155,14 @@ int run_opts_check(struct run_opts *o)
 	struct stat st;
 	int fd, rc;
 
+	if (!o->image && !o->netboot)
+		return err_set(ERR_USAGE, "no IMAGE given (see 'mklive run --help')");
 	if (o->timeout < 0)
 		o->timeout = o->expect ? RUN_EXPECT_TIMEOUT : 0;
 	if (o->netboot)
 		return check_netboot(o);
 	if (o->bootfile)
 		return err_set(ERR_USAGE, "--bootfile goes with --netboot DIR");
-	if (!o->image)
-		return err_set(ERR_USAGE, "no IMAGE given (see 'mklive run --help')");
 	if (o->writable && o->medium == RUN_CD)
 		return err_set(ERR_USAGE,
 			       "--writable: a CD is read-only; attach the image as a USB stick (--usb)");

@@ -192,8 +192,8 @@ static void bad_requests(void)
 		if (asprintf(&req, "%sGET /sub/file.txt HTTP/1.1\r\n\r\n", cases[i].req) < 0)
 			exit(1);
 		a = converse(req, 0, &len);
-		if (strncmp(a, "HTTP/1.1 ", 9) || strncmp(a + 9, cases[i].status, 3) || count(a, "HTTP/1.1 ") != 1 ||
-		    !strstr(a, "Connection: close")) {
+		if (strncmp(a, "HTTP/1.1 ", 9) || strncmp(a + 9, cases[i].status, 3) ||
+		    count(a, "HTTP/1.1 ") != 1 || !strstr(a, "Connection: close")) {
 			fprintf(stderr, "  case %zu: %s", i, a);
 			test_failed_ = 1;
 		}
@@ -205,8 +205,9 @@ static void bad_requests(void)
 	char *a = converse("GET /sub/file.txt HTTP/1.0\r\n\r\nGET /sub/file.txt HTTP/1.0\r\n\r\n", 0, &len);
 	CHECK_EQ(count(a, "HTTP/1.1 200"), 1);
 	free(a);
-	a = converse("GET /sub/file.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /sub/file.txt HTTP/1.0\r\n\r\n", 0,
-		     &len);
+	a = converse(
+	    "GET /sub/file.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /sub/file.txt HTTP/1.0\r\n\r\n",
+	    0, &len);
 	CHECK_EQ(count(a, "HTTP/1.1 200"), 2);
 	free(a);
 	/* bare LF line ends, blank lines between requests */
