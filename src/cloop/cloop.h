@@ -85,6 +85,8 @@ struct cloop_opts {
 	bool best;		    /* -L -1 / -2: the best level of the compressor */
 	int level;		    /* -1: the compressor's default */
 	char *spool_dir;	    /* owned */
+	uint64_t block_size;	    /* as given, checked by cloop_opts_check */
+	char block_size_label[80];  /* how it was given ("" : not given) */
 };
 /* Defaults: v2.0, zlib, 64 KiB blocks, all CPUs. */
 void cloop_opts_init(struct cloop_opts *o);

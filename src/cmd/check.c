@@ -180,8 +180,7 @@ int cmd_check(int argc, char **argv)
 	log_set_level(1);
 	if ((rc = opt_parse(&cmd, argc, argv, &write, &ops, &nops)))
 		goto out;
-	if (nops != 1) {
-		rc = err_set(ERR_USAGE, "expected one MEDIUM (see 'mklive check --help')");
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "MEDIUM"))) {
 		goto out;
 	}
 	rc = write ? write_sums(ops[0]) : check(ops[0]);

@@ -101,7 +101,6 @@ static int do_create(int argc, char **argv, const char *prog)
 	const char *in_path, *out_path;
 	char **ops = NULL;
 	size_t nops = 0;
-	uint64_t v;
 	int rc;
 
 	cloop_opts_init(&co);
@@ -109,21 +108,15 @@ static int do_create(int argc, char **argv, const char *prog)
 		goto out;
 	if (nops == 2 && all_digits(ops[1])) {
 		/* create_compressed_fs IMAGE BLOCKSIZE > OUT (cloop 2.x) */
-		if ((rc = util_parse_uint(ops[1], 512, CLOOP_BLOCK_SIZE_MAX, &v, "block size")) < 0)
+		if ((rc = cloop_opts_set(&co, "block-size", ops[1], "block size")) < 0)
 			goto out;
-		if (v % 512) {
-			rc = err_set(ERR_USAGE, "block size %s is not a multiple of 512", ops[1]);
-			goto out;
-		}
-		co.w.block_size = (uint32_t)v;
 		in_path = ops[0];
 		out_path = "-";
 	} else if (nops == 2) {
 		in_path = ops[0];
 		out_path = ops[1];
 	} else {
-		rc = err_set(ERR_USAGE, "create needs IN and OUT, %s (see 'mklive cloop --help')",
-			     nops < 2 ? "got fewer" : "got more");
+		rc = opt_operands(&cmd, ops, nops, 2, 2, "IN and OUT");
 		goto out;
 	}
 	if ((rc = cloop_opts_check(&co)) < 0)
@@ -154,11 +147,10 @@ static int plain_args(int argc, char **argv, const char *what, size_t n, char **
 	int rc = opt_parse(&cmd, argc, argv, NULL, ops, &nops);
 	if (rc)
 		return rc;
-	if (nops != n) {
+	if ((rc = opt_operands(&cmd, *ops, nops, n, n, n == 2 ? "IN and OUT" : "IN"))) {
 		free(*ops);
 		*ops = NULL;
-		return err_set(ERR_USAGE, "%s needs %s (see 'mklive cloop --help')", what,
-			       n == 2 ? "IN and OUT" : "IN");
+		return rc;
 	}
 	return 0;
 }

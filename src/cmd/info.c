@@ -21,9 +21,12 @@ static const char usage_text[] = "usage: mklive info IMAGE[:PATH...]\n"
 				 "medium the kernel, initrd, root image (format, compressor, ratio) and the\n"
 				 "medium id. One \"key: value\" a line; \"--- NAME\" starts a nested image.\n"
 				 "\n"
+				 "  -q, --quiet  errors only;  -v, --verbose: more detail\n"
 				 "  -h, --help   this help\n";
 
 static const struct opt opts[] = {
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -42,8 +45,7 @@ int cmd_info(int argc, char **argv)
 	int rc;
 	if ((rc = opt_parse(&cmd, argc, argv, NULL, &ops, &nops)))
 		goto out;
-	if (nops != 1) {
-		rc = err_set(ERR_USAGE, "give one IMAGE (see 'mklive info --help')");
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE"))) {
 		goto out;
 	}
 	rc = image_describe(ops[0], &info);

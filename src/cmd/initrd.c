@@ -93,8 +93,7 @@ int cmd_initrd(int argc, char **argv)
 	live_initrd_opts_init(&c.o);
 	if ((rc = opt_parse(&cmd, argc, argv, &c, &ops, &nops)))
 		goto out;
-	if (nops) {
-		rc = err_set(ERR_USAGE, "unexpected argument '%s' (see --help)", ops[0]);
+	if ((rc = opt_operands(&cmd, ops, nops, 0, 0, "no operand"))) {
 		goto out;
 	}
 	if (!c.output) {

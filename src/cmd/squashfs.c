@@ -37,7 +37,7 @@ static const char usage_text[] =
     "  -all-root                 make every file owned by root (0:0)\n"
     "  -force-uid N, -force-gid N   set every file's owner / group\n"
     "  -noappend                 accepted: an existing OUT is always replaced\n"
-    "  -quiet                    print errors only\n"
+    "  -quiet, -q                print errors only;  -verbose, -v: more detail\n"
     "  --info IMAGE              print the superblock of an image\n\n"
     "SOURCE_DATE_EPOCH sets the image time and clamps newer file times.\n";
 
@@ -47,7 +47,6 @@ static int info(const char *path)
 	struct sqfs_super s;
 	size_t got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-	static const char *comps[] = {"?", "gzip", "lzma", "lzo", "xz", "lz4", "zstd"};
 	if (fd < 0)
 		return err_sys(errno, "%s", path);
 	rc = util_read_full(fd, b, sizeof b, &got);
@@ -59,7 +58,7 @@ static int info(const char *path)
 	if ((rc = sqfs_super_decode(b, &s)) != 0)
 		return err_wrap(rc, "%s", path);
 	printf("squashfs %u.%u, %s compression, block size %u\n", s.version_major, s.version_minor,
-	       s.compressor < ARRAY_SIZE(comps) ? comps[s.compressor] : "?", s.block_size);
+	       sqfs_comp_name(s.compressor), s.block_size);
 	printf("bytes used: %llu\n", (unsigned long long)s.bytes_used);
 	printf("inodes: %u\nfragments: %u\nids: %u\n", s.inode_count, s.frag_count, s.id_count);
 	{
@@ -103,7 +102,8 @@ static const struct opt opts[] = {
     {"force-gid", 0, OPT_ARG, "force-gid", NULL},
     {"noappend", O_NOAPPEND, OPT_NOARG, NULL, NULL},
     {"info", O_INFO, OPT_ARG, NULL, NULL},
-    {"quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -141,8 +141,7 @@ int cmd_squashfs(int argc, char **argv)
 	if (rc == 0 && ctx.info) {
 		rc = npos ? err_set(ERR_USAGE, "--info takes one IMAGE and nothing else") : info(ctx.info);
 	} else if (rc == 0) {
-		if (npos < 2)
-			rc = err_set(ERR_USAGE, "need at least one SOURCE and the OUT image (see --help)");
+		rc = opt_operands(&cmd, pos, npos, 2, SIZE_MAX, "SOURCE... and OUT");
 		if (!rc)
 			rc = sqfs_opts_check(&ctx.sq);
 		if (!rc) {

@@ -329,7 +329,7 @@ static bool select_name_or_alias(struct kmod_set *s, const char *w)
 	return changed;
 }
 
-void kmod_set_close(struct kmod_set *s)
+void kmod_set_add_deps(struct kmod_set *s)
 {
 	bool changed = true;
 	while (changed) {
@@ -379,20 +379,21 @@ const char *kmod_set_source(const struct kmod_set *s, size_t i)
 	return NULL;
 }
 
-/* The "depends=a,b" string of a module's .modinfo section: found by its
- * NUL-separated "key=value" form anywhere in the file. */
-static char *modinfo_depends(const uint8_t *d, size_t n)
+/* A field of a module's .modinfo section ("depends", "name"): found by
+ * its NUL-separated "key=value" form anywhere in the file; NULL when the
+ * module has none. */
+static char *modinfo_field(const uint8_t *d, size_t n, const char *field)
 {
-	static const char key[] = "depends=";
-	for (size_t i = 1; i + sizeof key - 1 < n; i++) {
-		if (d[i - 1] != 0 || memcmp(d + i, key, sizeof key - 1))
+	size_t kl = strlen(field);
+	for (size_t i = 1; i + kl + 1 < n; i++) {
+		if (d[i - 1] != 0 || memcmp(d + i, field, kl) || d[i + kl] != '=')
 			continue;
-		size_t start = i + sizeof key - 1, e = start;
+		size_t start = i + kl + 1, e = start;
 		while (e < n && d[e])
 			e++;
 		return xstrndup((const char *)d + start, e - start);
 	}
-	return xstrdup("");
+	return NULL;
 }
 
 int kmod_set_add_file(struct kmod_set *s, const char *file)
@@ -407,9 +408,18 @@ int kmod_set_add_file(struct kmod_set *s, const char *file)
 		free(data);
 		return err_set(ERR_FORMAT, "%s: not a kernel module (no ELF header)", file);
 	}
-	deps = modinfo_depends(data, n);
+	/* the kernel knows a module by the name modpost recorded (modinfo -F
+	 * name), not by its file's: cloop-6.1.ko is "cloop" */
+	char *real = modinfo_field(data, n, "name");
+	deps = modinfo_field(data, n, "depends");
+	if (!deps)
+		deps = xstrdup("");
 	free(data);
-	mod_name(file, strlen(file), name, sizeof name);
+	if (real && *real && !strchr(real, '/'))
+		mod_name(real, strlen(real), name, sizeof name);
+	else
+		mod_name(file, strlen(file), name, sizeof name);
+	free(real);
 	size_t i = find(s, name);
 	if (i == SIZE_MAX) {
 		util_grow(&s->mods, &s->cap, s->nmods + 1, sizeof *s->mods);

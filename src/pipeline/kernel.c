@@ -5,6 +5,7 @@
 #include "core/progress.h"
 #include "core/util.h"
 #include "pipeline/build.h"
+#include "pipeline/plan.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -101,11 +102,10 @@ static char *host_kernel(char *ver, size_t cap)
 	return xasprintf("/boot/vmlinuz-%s", ver);
 }
 
-int build_kernel_find(const struct build_cfg *cfg, const struct tree *root, struct build_kernel *k)
+int build_kernel_find(const struct build_plan *p, const struct tree *root, struct build_kernel *k)
 {
-	const char *klabel, *given = build_cfg_get(cfg, CFG_KERNEL, &klabel);
-	const char *vlabel, *ver = build_cfg_get(cfg, CFG_KERNEL_VERSION, &vlabel);
-	const char *mlabel, *moddir = build_cfg_get(cfg, CFG_MODULES_DIR, &mlabel);
+	const char *klabel = p->kernel.label, *given = p->kernel.value;
+	const char *ver = p->kernel_version.value, *moddir = p->modules_dir.value;
 	memset(k, 0, sizeof *k);
 	if (given) {
 		/* the version string follows the setup code: within 64 KiB */

@@ -6,7 +6,7 @@
  * that file on the machine's partitions instead of a CD. */
 #include "boot/grub.h"
 #include "core/util.h"
-#include "pipeline/medium.h"
+#include "pipeline/pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>

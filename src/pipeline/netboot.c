@@ -24,7 +24,7 @@
 #include "core/util.h"
 #include "image/extract.h"
 #include "live/sums.h"
-#include "pipeline/medium.h"
+#include "pipeline/pipeline.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -113,11 +113,11 @@ static int check_dir(const char *dir, const char *label)
 	return 0;
 }
 
-int build_netboot_plan(struct build_ctx *c)
+int build_plan_netboot(const struct build_cfg *cfg, struct build_plan *p)
 {
-	const char *label, *dir = build_cfg_get(c->cfg, CFG_NETBOOT, &label);
-	const char *ulabel, *url = build_cfg_get(c->cfg, CFG_NETBOOT_URL, &ulabel);
-	const char *plabel, *profile = build_cfg_get(c->cfg, CFG_MODULE_PROFILE, &plabel);
+	const char *label, *dir = build_cfg_get(cfg, CFG_NETBOOT, &label);
+	const char *ulabel, *url = build_cfg_get(cfg, CFG_NETBOOT_URL, &ulabel);
+	const char *plabel, *profile = build_cfg_get(cfg, CFG_MODULE_PROFILE, &plabel);
 	int rc;
 	if (!dir || !*dir) {
 		if (url && *url)
@@ -127,7 +127,7 @@ int build_netboot_plan(struct build_ctx *c)
 	}
 	if (url && *url && (rc = check_url(url, ulabel)))
 		return rc;
-	if (c->tgz)
+	if (p->tgz)
 		return err_set(ERR_USAGE,
 			       "%s: Netboot: live.fetch brings the root image alone, not root_fs.tgz "
 			       "(Live.Writable tgz); use Writable overlay",
@@ -137,19 +137,20 @@ int build_netboot_plan(struct build_ctx *c)
 	/* the initramfs needs the network drivers: one initramfs serves
 	 * the medium and the tree */
 	if (!strcasecmp(profile, "generic")) {
-		if ((rc = live_initrd_opts_set(&c->initrd, "profile", "generic+net", label)))
+		if ((rc = live_initrd_opts_set(&p->initrd, "profile", "generic+net", label)))
 			return rc;
 	} else if (!strstr(profile, "net")) {
 		log_warn("%s: ModuleProfile %s has no network drivers: the netboot tree boots only on "
 			 "NICs whose modules Kernel.AddModule adds",
 			 plabel ? plabel : "Kernel.ModuleProfile", profile);
 	}
-	c->netboot_dir = dir;
+	p->netboot_dir = dir;
+	p->netboot_label = label;
 	if (url && *url) {
 		size_t n = strlen(url);
 		while (n > 8 && url[n - 1] == '/')
 			n--;
-		c->netboot_url = build_keep(c, xstrndup(url, n));
+		p->netboot_url = xstrndup(url, n);
 	}
 	return 0;
 }
@@ -219,7 +220,8 @@ static int add_text(struct tree *t, const char *path, char *text)
 
 static int fill(struct build_ctx *c, struct tree *nb)
 {
-	const char *root = c->cloop_root ? "live/root.cloop" : "live/root.squashfs";
+	const char *url = c->plan->netboot_url;
+	char *root = (char *)build_keep(c, xasprintf("live/root.%s", c->plan->root_writer->name));
 	struct menu m;
 	char *fetch;
 	int rc;
@@ -252,9 +254,9 @@ static int fill(struct build_ctx *c, struct tree *nb)
 	 * ip=CLIENT:SERVER:GATEWAY:NETMASK, 2 BOOTIF=MAC of the NIC that booted */
 	if ((rc = add_loaders(c, nb, PXE_BIOS)))
 		return rc;
-	fetch = c->netboot_url ? xasprintf("%s/%s", c->netboot_url, root) : xasprintf("/%s", root);
+	fetch = url ? xasprintf("%s/%s", url, root) : xasprintf("/%s", root);
 	netboot_menu(c, build_keep(c, fetch), &m);
-	m.sysappend = c->netboot_url ? 2 : 3;
+	m.sysappend = url ? 2 : 3;
 	if ((rc = add_text(nb, "/pxelinux.cfg/default", menu_render_syslinux(&m))))
 		return rc;
 
@@ -263,8 +265,8 @@ static int fill(struct build_ctx *c, struct tree *nb)
 	if (c->rep->uefi) {
 		if ((rc = add_loaders(c, nb, PXE_UEFI)))
 			return rc;
-		fetch = c->netboot_url ? xasprintf("%s/%s", c->netboot_url, root)
-				       : xasprintf("http://${net_default_server}/%s", root);
+		fetch =
+		    url ? xasprintf("%s/%s", url, root) : xasprintf("http://${net_default_server}/%s", root);
 		netboot_menu(c, build_keep(c, fetch), &m);
 		m.loader_vars = true;
 		if ((rc = add_text(nb, "/" PXE_GRUBNET_PREFIX "/grub.cfg", menu_render_grub(&m))))
@@ -272,11 +274,10 @@ static int fill(struct build_ctx *c, struct tree *nb)
 	}
 
 	/* iPXE: ${next-server} is the DHCP server's siaddr, the TFTP server */
-	fetch = c->netboot_url ? xasprintf("%s/%s", c->netboot_url, root)
-			       : xasprintf("http://${next-server}/%s", root);
+	fetch = url ? xasprintf("%s/%s", url, root) : xasprintf("http://${next-server}/%s", root);
 	netboot_menu(c, build_keep(c, fetch), &m);
 	m.loader_vars = true;
-	return add_text(nb, "/boot.ipxe", menu_render_ipxe(&m, build_cfg_get(c->cfg, CFG_VOLUME_ID, NULL)));
+	return add_text(nb, "/boot.ipxe", menu_render_ipxe(&m, c->plan->volume_id.value));
 }
 
 static int sum_bytes(struct tree_node *n, void *ctx)
@@ -347,18 +348,18 @@ int build_netboot(struct build_ctx *c)
 	    (rc = tree_add_mem_file(nb, "/" LIVE_SUMS_PATH, sums, len, 0644, NULL)) ||
 	    (rc = tree_finalize(nb)))
 		goto out;
-	slash = strrchr(c->netboot_dir, '/');
-	tmp = slash ? xasprintf("%.*s/.%s.mklive-build-%ld", (int)(slash - c->netboot_dir), c->netboot_dir,
-				slash + 1, (long)getpid())
-		    : xasprintf(".%s.mklive-build-%ld", c->netboot_dir, (long)getpid());
+	slash = strrchr(c->plan->netboot_dir, '/');
+	tmp = slash ? xasprintf("%.*s/.%s.mklive-build-%ld", (int)(slash - c->plan->netboot_dir),
+				c->plan->netboot_dir, slash + 1, (long)getpid())
+		    : xasprintf(".%s.mklive-build-%ld", c->plan->netboot_dir, (long)getpid());
 	remove_tree(tmp);
 	extract_opts_init(&eo);
 	eo.owners = false;
 	eo.xattrs = false;
 	if ((rc = image_extract(nb->root, tmp, &eo, &es)) == 0)
-		rc = place(tmp, c->netboot_dir);
+		rc = place(tmp, c->plan->netboot_dir);
 	if (rc) {
-		rc = err_wrap(rc, "writing the netboot tree %s", c->netboot_dir);
+		rc = err_wrap(rc, "writing the netboot tree %s", c->plan->netboot_dir);
 		remove_tree(tmp);
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include "pipeline/build.h"
 #include "pipeline/chroot.h"
 #include "pipeline/debian.h"
+#include "pipeline/plan.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -18,10 +19,10 @@
 #include <unistd.h>
 
 /* A directory root; the medium of an earlier build inside it is left out. */
-static int read_dir(const struct build_cfg *cfg, const char *dir, struct tree *t)
+static int read_dir(const struct build_plan *p, const char *dir, struct tree *t)
 {
 	struct tree_scan_opts so = {.xattrs = true, .quiet_sockets = false};
-	tree_scan_skip_output(&so, build_cfg_get(cfg, CFG_OUTPUT, NULL));
+	tree_scan_skip_output(&so, p->output);
 	return tree_add_path(t, "", dir, &so);
 }
 
@@ -56,61 +57,27 @@ static int read_tarball(const char *path, const char *spool_dir, struct tree *t,
 	return 0;
 }
 
-/* What Root.Source names, without reading it (for the checks made
- * before any work). */
-static enum build_root_kind kind_of(const char *src)
-{
-	struct stat st;
-	if (!src || !*src)
-		return BUILD_ROOT_DEFAULT;
-	if (!strncmp(src, "debian:", 7))
-		return BUILD_ROOT_DEBIAN;
-	if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
-		return BUILD_ROOT_DIR;
-	return BUILD_ROOT_TAR;
-}
-
-int build_root_check(const struct build_cfg *cfg)
-{
-	const char *src = build_cfg_get(cfg, CFG_SOURCE, NULL);
-	const struct cfg_val *run;
-	size_t n;
-	int rc;
-	run = build_cfg_list(cfg, CFG_RUN, &n);
-	for (size_t i = 0; i < n; i++)
-		if ((rc = build_run_check(kind_of(src), src && *src ? src : "the embedded default",
-					  run[i].value)))
-			return err_wrap(rc, "%s", run[i].label);
-	return 0;
-}
-
-/* The words of a list key as an array (the strings stay the config's). */
-static const char **words(const struct build_cfg *cfg, enum cfg_key k, size_t *n)
-{
-	const struct cfg_val *v = build_cfg_list(cfg, k, n);
-	const char **w = xcalloc(*n + 1, sizeof *w);
-	for (size_t i = 0; i < *n; i++)
-		w[i] = v[i].value;
-	return w;
-}
-
-static int read_debian(const struct build_cfg *cfg, const char *src, const char *spool_dir, struct tree *t,
-		       char **desc)
+static int read_debian(const struct build_plan *p, const char *src, struct tree *t, char **desc)
 {
 	struct build_debian d = {0};
-	char *tar = NULL, *cache = build_cache_dir(cfg), *inner = NULL;
+	char *tar = NULL, *inner = NULL;
+	const char **hooks = xcalloc(p->nrun + 1, sizeof *hooks);
 	struct tree_node *n;
 	int rc;
+	for (size_t i = 0; i < p->nrun; i++)
+		hooks[i] = p->run[i].value;
 	d.suite = src + 7;
-	d.variant = build_cfg_get(cfg, CFG_VARIANT, NULL);
-	d.mirror = build_cfg_get(cfg, CFG_MIRROR, NULL);
-	d.components = build_cfg_get(cfg, CFG_COMPONENTS, NULL);
-	d.packages = words(cfg, CFG_PACKAGES, &d.npackages);
-	d.hooks = words(cfg, CFG_RUN, &d.nhooks);
-	d.cache_dir = cache;
+	d.variant = p->variant;
+	d.mirror = p->mirror;
+	d.components = p->components;
+	d.packages = p->packages;
+	d.npackages = p->npackages;
+	d.hooks = hooks;
+	d.nhooks = p->nrun;
+	d.cache_dir = p->cache_dir;
 	rc = build_debian_tarball(&d, &tar);
 	if (!rc)
-		rc = read_tarball(tar, spool_dir, t, &inner);
+		rc = read_tarball(tar, p->outdir, t, &inner);
 	if (!rc) {
 		*desc = xasprintf("%s, made by mmdebstrap (%s)", src, inner);
 		/* mmdebstrap leaves this machine's resolv.conf and host name in
@@ -119,21 +86,17 @@ static int read_debian(const struct build_cfg *cfg, const char *src, const char 
 			tree_remove(t, n);
 		rc = tree_add_mem_file(t, "/etc/hostname", "debian\n", 7, 0644, NULL);
 	}
-	free((void *)d.packages);
-	free((void *)d.hooks);
+	free(hooks);
 	free(tar);
 	free(inner);
-	free(cache);
 	return rc;
 }
 
 /* Run= scripts on a directory root (as root, in a private namespace). */
-static int run_scripts(const struct build_cfg *cfg, const char *dir)
+static int run_scripts(const struct build_plan *p, const char *dir)
 {
-	const struct cfg_val *run;
-	size_t n;
-	run = build_cfg_list(cfg, CFG_RUN, &n);
-	for (size_t i = 0; i < n; i++) {
+	const struct plan_str *run = p->run;
+	for (size_t i = 0; i < p->nrun; i++) {
 		char *out = NULL;
 		int rc;
 		log_note("running %s inside %s", run[i].value, dir);
@@ -185,9 +148,9 @@ static int read_image(const char *spec, struct tree *t, char **desc, const char 
 	return 0;
 }
 
-int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct tree *t, char **desc)
+int build_root_read(const struct build_plan *p, struct tree *t, char **desc)
 {
-	const char *label, *src = build_cfg_get(cfg, CFG_SOURCE, &label);
+	const char *label = p->source.label, *src = p->source.value;
 	uint8_t head[IMGSRC_PROBE_BYTES];
 	size_t len = 0;
 	struct stat st;
@@ -197,7 +160,7 @@ int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct t
 		return build_default_root(t, NULL);
 	}
 	if (!strncmp(src, "debian:", 7))
-		return read_debian(cfg, src, spool_dir, t, desc);
+		return read_debian(p, src, t, desc);
 	if (stat(src, &st) < 0) {
 		if (strchr(src, ':'))
 			return read_image(src, t, desc, label); /* old.iso:/live/filesystem.squashfs */
@@ -205,14 +168,14 @@ int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct t
 	}
 	if (S_ISDIR(st.st_mode)) {
 		*desc = xasprintf("directory %s", src);
-		if ((rc = run_scripts(cfg, src)))
+		if ((rc = run_scripts(p, src)))
 			return rc;
-		return read_dir(cfg, src, t);
+		return read_dir(p, src, t);
 	}
 	if ((rc = head_of(src, head, sizeof head, &len)))
 		return rc;
 	if (tar_probe(head, len, (uint64_t)st.st_size) || cpio_probe(head, len, (uint64_t)st.st_size))
-		return read_tarball(src, spool_dir, t, desc);
+		return read_tarball(src, p->outdir, t, desc);
 	if (!S_ISREG(st.st_mode) || len >= 512)
 		return read_image(src, t, desc, label);
 	return err_set(

@@ -59,8 +59,8 @@ int run_netboot_rewrite(const char *text, int dirfd, const char *host, const cha
 		path = scheme ? strchr(scheme + 3, '/') : value;
 		tail = path ? file_tail(path, dirfd) : NULL;
 		if (!tail) {
-			int rc = err_set(ERR_FORMAT, "%s: live.fetch=%s names no file of the netboot tree", cfg,
-					 value);
+			int rc = err_set(ERR_FORMAT, "%s: live.fetch=%s names no file of the netboot tree",
+					 cfg, value);
 			free(value);
 			free(b.s);
 			return rc;

@@ -4,6 +4,8 @@
 #ifndef MKLIVE_SQUASHFS_FORMAT_H
 #define MKLIVE_SQUASHFS_FORMAT_H
 
+#include "compress/compress.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +30,19 @@ enum {
 	SQFS_COMP_LZ4 = 5,
 	SQFS_COMP_ZSTD = 6
 };
+
+/* The compressors by superblock id: the one table of their names (as
+ * mksquashfs spells them) and codecs; writable: mklive writes it. */
+struct sqfs_comp {
+	unsigned id;
+	const char *name;
+	enum comp_codec codec; /* lzma: COMP_XZ with the lzma flag; lzo: COMP_NONE */
+	bool writable;
+};
+const struct sqfs_comp *sqfs_comp_by_id(unsigned id);
+const struct sqfs_comp *sqfs_comp_by_codec(enum comp_codec c); /* writable ones */
+/* The name for an id, "unknown" for an id no table has. */
+const char *sqfs_comp_name(unsigned id);
 
 /* superblock flags */
 enum {

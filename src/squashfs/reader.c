@@ -65,12 +65,6 @@ void sqfs_rd_free(struct sqfs_rd *r)
 	free(r);
 }
 
-static const char *comp_name(unsigned c)
-{
-	static const char *n[] = {"?", "gzip", "lzma", "lzo", "xz", "lz4", "zstd"};
-	return c < ARRAY_SIZE(n) ? n[c] : "unknown";
-}
-
 /* Compressor options (squashfs.rst "Compression options"): a metadata
  * block after the superblock. Decoding needs none of them, but an lz4
  * image must use the format version squashfs-tools writes. */
@@ -141,33 +135,19 @@ static int rd_open(const struct imgsrc *src, const struct sqfs_read_opts *o, str
 	}
 	r->end = r->sb.bytes_used;
 	sqfs_data_init(r, o ? o->threads : 0);
-	switch (r->sb.compressor) {
-	case SQFS_COMP_GZIP:
-		r->codec = COMP_ZLIB;
-		break;
-	case SQFS_COMP_XZ:
-		r->codec = COMP_XZ;
-		break;
-	case SQFS_COMP_LZMA:
-		r->codec = COMP_XZ;
-		r->lzma = true;
-		break;
-	case SQFS_COMP_ZSTD:
-		r->codec = COMP_ZSTD;
-		break;
-	case SQFS_COMP_LZ4:
-		r->codec = COMP_LZ4;
-		break;
-	case SQFS_COMP_LZO:
+	if (!sqfs_comp_by_id(r->sb.compressor)) {
+		rc = err_set(ERR_FORMAT, "%s: unknown squashfs compressor %u", src->name, r->sb.compressor);
+		goto fail;
+	}
+	if (r->sb.compressor == SQFS_COMP_LZO) {
 		rc = err_set(ERR_FORMAT,
 			     "%s: LZO-compressed squashfs is not supported (mklive has no LZO decoder); "
 			     "convert it with unsquashfs and mksquashfs -comp xz",
 			     src->name);
 		goto fail;
-	default:
-		rc = err_set(ERR_FORMAT, "%s: unknown squashfs compressor %u", src->name, r->sb.compressor);
-		goto fail;
 	}
+	r->codec = sqfs_comp_by_id(r->sb.compressor)->codec;
+	r->lzma = r->sb.compressor == SQFS_COMP_LZMA;
 	if ((rc = comp_options(r, desc, sizeof desc)) != 0)
 		goto fail;
 	if (r->sb.inode_table >= r->end || r->sb.dir_table >= r->end || r->sb.root_inode >> 16 >= r->end) {
@@ -305,8 +285,8 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 		return rc;
 	comp_options(r, desc, sizeof desc);
 	imgsrc_info_add(info, "squashfs version: %u.%u", r->sb.version_major, r->sb.version_minor);
-	imgsrc_info_add(info, "compression: %s%s%s%s", comp_name(r->sb.compressor), *desc ? " (" : "", desc,
-			*desc ? ")" : "");
+	imgsrc_info_add(info, "compression: %s%s%s%s", sqfs_comp_name(r->sb.compressor), *desc ? " (" : "",
+			desc, *desc ? ")" : "");
 	imgsrc_info_add(info, "block size: %u", r->sb.block_size);
 	imgsrc_info_add(info, "bytes used: %llu (image %llu)", (unsigned long long)r->sb.bytes_used,
 			(unsigned long long)src->size);

@@ -120,5 +120,18 @@ echo 'int main(void){return 0;}' >dyn.c
 if cc -o dyn dyn.c 2>/dev/null; then
 	expect_fail dynamic-busybox "dynamically linked" "$TEST_OUT/bad7.img" "$MKLIVE" initrd -o "$TEST_OUT/bad7.img" --no-modules --shell --busybox "$TEST_OUT/dyn"
 fi
+# --add-module FILE: carried under the module's own name (.modinfo name=,
+# as modinfo -F name says), not its file's: a renamed ufs.ko is ufs
+ufs=$(find "$moddir" -name ufs.ko -print -quit)
+if [ -n "$ufs" ] && command -v modinfo >/dev/null; then
+	cp "$ufs" ufs-6.1-custom.ko
+	"$MKLIVE" initrd -q -o named.img -k "$kver" -p minimal -c none -a ./ufs-6.1-custom.ko
+	cpio -it <named.img 2>/dev/null >named.ls
+	dep=$(cpio -i --to-stdout "lib/modules/$kver/modules.dep" <named.img 2>/dev/null)
+	[ "$(modinfo -F name ufs-6.1-custom.ko)" = ufs ] && grep -q "/ufs.ko" named.ls && ! grep -q "custom" named.ls &&
+		grep -q "ufs.ko:" <<<"$dep" && t_pass add-module-real-name || t_fail add-module-real-name "$(grep -i ufs named.ls)"
+else
+	t_skip add-module-real-name "needs ufs.ko and modinfo (kmod)"
+fi
 check help "$MKLIVE" initrd --help
 t_done

@@ -133,7 +133,7 @@ static char *key_of(const struct build_debian *d, const char *prog)
 	return k ? k : xstrdup("");
 }
 
-static void test_key(void)
+TEST(test_key)
 {
 	char *prog = tpath("bin/mmdebstrap"), *h1 = tpath("hook1.sh"), *h2 = tpath("hook2.sh"),
 	     *h1copy = tpath("renamed.sh");
@@ -236,7 +236,7 @@ static void test_key(void)
 	free(prog), free(prog2), free(h1), free(h2), free(h1copy);
 }
 
-static void test_cache_dir(void)
+TEST(test_cache_dir)
 {
 	char *s;
 	setenv("XDG_CACHE_HOME", "/x/cache", 1);
@@ -265,7 +265,7 @@ static void count_stage(void *arg, const char *stage)
 		(*(int *)arg)++;
 }
 
-static void test_cache_hit(void)
+TEST(test_cache_hit)
 {
 	char *cache = tpath("cache1"), *path = NULL, *path2 = NULL, *dir = util_path_join(cache, "debian");
 	const char *pk[] = {"linux-image-amd64 systemd-sysv", "kmod"};
@@ -343,7 +343,7 @@ static void test_cache_hit(void)
 }
 
 /* Two builds of one key at once: one runs mmdebstrap, the other waits. */
-static void test_cache_concurrent(void)
+TEST(test_cache_concurrent)
 {
 	char *cache = tpath("cache2"), *dir = util_path_join(cache, "debian");
 	struct build_debian d = {.suite = "bookworm", .cache_dir = cache};
@@ -371,7 +371,7 @@ static void test_cache_concurrent(void)
 	free(cache), free(dir);
 }
 
-static void test_errors(void)
+TEST(test_errors)
 {
 	char *cache = tpath("cache3"), *dir = util_path_join(cache, "debian"), *p = NULL;
 	struct build_debian d = {.suite = "nosuch", .cache_dir = cache};
@@ -425,7 +425,15 @@ static void test_errors(void)
 
 /* Without root, the mode check says what is missing and what would work,
  * and mmdebstrap is never started. */
-static void test_unprivileged(void)
+static void unprivileged(void);
+TEST(test_unprivileged)
+{
+	if (geteuid() != 0)
+		TEST_SKIP("needs root to become nobody");
+	unprivileged();
+}
+
+static void unprivileged(void)
 {
 	char *cache = tpath("cache4"), msg[2048] = "";
 	struct build_debian d = {.suite = "bookworm", .cache_dir = cache};
@@ -483,7 +491,15 @@ static int make_busybox_root(const char *root)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void test_hooks(void)
+static void hooks(void);
+TEST(test_hooks)
+{
+	if (geteuid() != 0 || access("/bin/busybox", X_OK) != 0)
+		TEST_SKIP("needs root for chroot and /bin/busybox from busybox-static");
+	hooks();
+}
+
+static void hooks(void)
 {
 	char *cache = tpath("cache5"), *dir = util_path_join(cache, "debian"), *p = NULL,
 	     *h1 = tpath("a b.sh"), *h2 = tpath("plain"), *h3 = tpath("fail.sh"), *out = tpath("hooks-out"),
@@ -547,7 +563,7 @@ static void test_hooks(void)
 
 /* ---- small pieces ------------------------------------------------------- */
 
-static void test_capture_tail(void)
+TEST(test_capture_tail)
 {
 	char *t;
 	t = build_capture_tail("a\nb\nc\nd\n", 2, 100);
@@ -576,7 +592,7 @@ static void test_capture_tail(void)
 	build_capture_free(&c);
 }
 
-static void test_run_check(void)
+TEST(test_run_check)
 {
 	char *s = tpath("check.sh");
 	write_text(s, "true\n", 0644);
@@ -684,21 +700,6 @@ int main(int argc, char **argv)
 	char *prog = tpath("bin/mmdebstrap");
 	write_text(prog, fake_script, 0755);
 	free(prog);
-	RUN(test_key);
-	RUN(test_cache_dir);
-	RUN(test_capture_tail);
-	RUN(test_run_check);
-	RUN(test_cache_hit);
-	RUN(test_cache_concurrent);
-	RUN(test_errors);
-	if (geteuid() == 0)
-		RUN(test_unprivileged);
-	else
-		printf("SKIP: %s/test_unprivileged (needs root to become nobody)\n", TEST_SUITE);
-	if (geteuid() == 0 && access("/bin/busybox", X_OK) == 0)
-		RUN(test_hooks);
-	else
-		printf("SKIP: %s/test_hooks (needs root for chroot and /bin/busybox from busybox-static)\n",
-		       TEST_SUITE);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -83,7 +83,7 @@ static void round_trip(const struct comp_opts *o, const uint8_t *in, size_t n)
 	comp_ctx_destroy(c);
 }
 
-static void test_round_trips(void)
+TEST(test_round_trips)
 {
 	size_t sizes[] = {0, 1, 511, 4096, 65536 + 3, 300000};
 	uint8_t *buf = xmalloc(300000);
@@ -99,7 +99,7 @@ static void test_round_trips(void)
 	free(buf);
 }
 
-static void test_levels(void)
+TEST(test_levels)
 {
 	static const struct {
 		enum comp_codec c;
@@ -133,7 +133,7 @@ static void test_levels(void)
 	free(buf);
 }
 
-static void test_names(void)
+TEST(test_names)
 {
 	enum comp_codec c;
 	for (size_t i = 0; i < ARRAY_SIZE(all_codecs); i++) {
@@ -144,7 +144,7 @@ static void test_names(void)
 	CHECK(strstr(err_msg(), "bzip2") != NULL);
 }
 
-static void test_incompressible_fit(void)
+TEST(test_incompressible_fit)
 {
 	/* A result that does not fit in out_cap is 0 (store raw), for every codec. */
 	uint8_t in[4096], out[4096];
@@ -158,7 +158,7 @@ static void test_incompressible_fit(void)
 	}
 }
 
-static void test_corrupt(void)
+TEST(test_corrupt)
 {
 	uint8_t junk[1000], out[4096];
 	memset(junk, 0xA5, sizeof junk);
@@ -276,7 +276,7 @@ static int run_engine(struct sink_rec *r, enum comp_codec codec, int threads, si
 	return rc;
 }
 
-static void test_engine_order(void)
+TEST(test_engine_order)
 {
 	enum comp_codec codecs[] = {COMP_ZLIB, COMP_LZ4, COMP_XZ, COMP_NONE};
 	for (size_t ci = 0; ci < ARRAY_SIZE(codecs); ci++) {
@@ -332,7 +332,7 @@ static void test_engine_order(void)
 	}
 }
 
-static void test_engine_backpressure(void)
+TEST(test_engine_backpressure)
 {
 	struct sink_rec r;
 	struct sink_rec ref;
@@ -367,7 +367,7 @@ static void test_engine_backpressure(void)
 	free(ref.data);
 }
 
-static void test_engine_never_raw(void)
+TEST(test_engine_never_raw)
 {
 	struct sink_rec r;
 	CHECK_EQ(run_engine(&r, COMP_ZLIB, 2, 0, COMP_NEVER_RAW, -1), 0);
@@ -382,7 +382,7 @@ static void test_engine_never_raw(void)
 
 /* A sink error at block 5 stops the engine: reported once by the call that
  * ran the sink and by every later call, sink never called again. */
-static void test_engine_sink_error(void)
+TEST(test_engine_sink_error)
 {
 	int threads[] = {1, 2, 8};
 	for (size_t t = 0; t < ARRAY_SIZE(threads); t++) {
@@ -419,7 +419,7 @@ static void test_engine_sink_error(void)
 	}
 }
 
-static void test_engine_codec_error(void)
+TEST(test_engine_codec_error)
 {
 	int threads[] = {1, 2, 8};
 	for (size_t t = 0; t < ARRAY_SIZE(threads); t++) {
@@ -443,7 +443,7 @@ static void test_engine_codec_error(void)
 
 /* The probe calls incompressible only what zstd level 1 cannot shrink and
  * order-0 statistics say is near 8 bits per byte. */
-static void test_probe(void)
+TEST(test_probe)
 {
 	struct comp_probe *p = NULL;
 	struct comp_opts o = {.codec = COMP_ZLIB, .level = 9};
@@ -481,7 +481,7 @@ static void test_probe(void)
 /* With the probe, random blocks bypass the codec (raw even under
  * COMP_NEVER_RAW), blocks marked store too, the rest is compressed; the
  * result is the same for any thread count. */
-static void test_engine_probe(void)
+TEST(test_engine_probe)
 {
 	struct sink_rec ref;
 	int threads[] = {1, 2, 8};
@@ -525,7 +525,7 @@ static void test_engine_probe(void)
 	free(ref.data);
 }
 
-static void test_engine_empty(void)
+TEST(test_engine_empty)
 {
 	struct comp_opts o = {.codec = COMP_XZ, .level = 1};
 	struct comp_engine *e = NULL;
@@ -574,7 +574,7 @@ static void cache_files(const char *dir, int depth, char ***out, size_t *n, size
 
 /* The block cache: the same output with and without it, hits on the second
  * run, a corrupted entry detected (never used), pruning. */
-static void test_engine_cache(void)
+TEST(test_engine_cache)
 {
 	char *dir = util_path_join(test_tmpdir(), "cache");
 	struct sink_rec ref, r1, r2, r3;
@@ -633,19 +633,6 @@ static void test_engine_cache(void)
 
 int main(void)
 {
-	RUN(test_names);
-	RUN(test_round_trips);
-	RUN(test_levels);
-	RUN(test_incompressible_fit);
-	RUN(test_corrupt);
-	RUN(test_engine_order);
-	RUN(test_engine_backpressure);
-	RUN(test_engine_never_raw);
-	RUN(test_engine_sink_error);
-	RUN(test_engine_codec_error);
-	RUN(test_engine_empty);
-	RUN(test_engine_cache);
-	RUN(test_probe);
-	RUN(test_engine_probe);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -23,7 +23,7 @@ static void skip(const char *what, const char *why)
 }
 
 /* ---- command line -------------------------------------------------------- */
-static void test_cmdline_persistence_check(void)
+TEST(test_cmdline_persistence_check)
 {
 	struct live_opts o;
 	live_opts_default(&o);
@@ -36,7 +36,7 @@ static void test_cmdline_persistence_check(void)
 	CHECK(!o.persistence);
 }
 
-static void test_cmdline_defaults(void)
+TEST(test_cmdline_defaults)
 {
 	struct live_opts o;
 	live_opts_default(&o);
@@ -49,7 +49,7 @@ static void test_cmdline_defaults(void)
 	CHECK_STR(o.overlay_size, "50%");
 }
 
-static void test_cmdline_all(void)
+TEST(test_cmdline_all)
 {
 	struct live_opts o;
 	live_opts_default(&o);
@@ -71,7 +71,7 @@ static void test_cmdline_all(void)
 	CHECK_STR(o.init, "/x y");
 }
 
-static void test_cmdline_garbage(void)
+TEST(test_cmdline_garbage)
 {
 	struct live_opts o;
 	char longid[400];
@@ -153,7 +153,7 @@ static bool matches(struct kmod_db *db, const char *modalias, const char *module
 	return false;
 }
 
-static void test_modalias_match(void)
+TEST(test_modalias_match)
 {
 	struct kmod_db db;
 	char name[64];
@@ -183,7 +183,7 @@ static void test_modalias_match(void)
 }
 
 /* The installed kernel's whole modules.alias, when there is one. */
-static void test_modalias_real(void)
+TEST(test_modalias_real)
 {
 	char path[300];
 	struct kmod_db db;
@@ -218,7 +218,7 @@ static void test_modalias_real(void)
 	kmod_db_free(&db);
 }
 
-static void test_load_order(void)
+TEST(test_load_order)
 {
 	struct kmod_db db;
 	int order[32];
@@ -269,7 +269,7 @@ static int open_img(const char *name)
 	return open(p, O_RDONLY);
 }
 
-static void test_probe_iso(void)
+TEST(test_probe_iso)
 {
 	struct probe_info pi;
 	char buf[64];
@@ -308,7 +308,7 @@ static void test_probe_iso(void)
 	close(fd);
 }
 
-static void test_probe_fat_ext4(void)
+TEST(test_probe_fat_ext4)
 {
 	struct probe_info pi;
 	int fd;
@@ -414,7 +414,7 @@ static bool exists(const char *rel)
 	return lstat(p, &st) == 0;
 }
 
-static void test_tar_good(void)
+TEST(test_tar_good)
 {
 	struct tarbuf t = {0};
 	char err[512] = "", p[512], buf[64];
@@ -456,7 +456,7 @@ static void expect_refused(const char *what, struct tarbuf *t, const char *dir, 
 	memset(t, 0, sizeof *t);
 }
 
-static void test_tar_escapes(void)
+TEST(test_tar_escapes)
 {
 	struct tarbuf t = {0};
 	char victim[512];
@@ -513,7 +513,7 @@ static void test_tar_escapes(void)
 }
 
 /* A real .tgz from tar(1), pax long names included, through tar_gunzip. */
-static void test_tar_gnu(void)
+TEST(test_tar_gnu)
 {
 	char err[512] = "", p[600];
 	uint8_t *gz, *raw;
@@ -564,17 +564,6 @@ static void test_tar_gnu(void)
 int main(void)
 {
 	tmp = test_tmpdir();
-	RUN(test_cmdline_defaults);
-	RUN(test_cmdline_persistence_check);
-	RUN(test_cmdline_all);
-	RUN(test_cmdline_garbage);
-	RUN(test_modalias_match);
-	RUN(test_modalias_real);
-	RUN(test_load_order);
-	RUN(test_probe_iso);
-	RUN(test_probe_fat_ext4);
-	RUN(test_tar_good);
-	RUN(test_tar_escapes);
-	RUN(test_tar_gnu);
+	RUN_ALL();
 	TEST_EXIT();
 }
