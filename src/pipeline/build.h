@@ -54,6 +54,10 @@ struct build_plan; /* plan.h */
 /* root.c: read the root source named by Root.Source into t; the data of a
  * compressed tarball is spooled into an unnamed file beside the output. */
 int build_root_read(const struct build_plan *p, struct tree *t, char **desc);
+/* Refuses an output that is a file of the root source (an existing file
+ * of a directory root, but a medium an earlier build wrote there; the
+ * tarball or image itself). */
+int build_root_check_output(const struct build_plan *p);
 /* default_root.c: the embedded default system (Debian's busybox-static). */
 int build_default_root(struct tree *t, const char *busybox);
 /* custom.c: Overlay=, Remove=, Attr=, Hostname= on the tree. */

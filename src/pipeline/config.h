@@ -22,6 +22,7 @@ enum cfg_key {
 	CFG_HOSTNAME,
 	CFG_RUN,
 	CFG_INIT,
+	CFG_RUN_TIMEOUT,
 	/* [Kernel] */
 	CFG_KERNEL,
 	CFG_KERNEL_VERSION,

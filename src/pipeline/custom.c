@@ -31,6 +31,37 @@ static void own(struct tree_node *n, void *ctx)
 		n->gid = 0;
 }
 
+/* Where the overlay and the root disagree on what a path is (a file or
+ * link over a directory, a directory over a file or link), the copy is
+ * refused, as cp -a refuses it: replacing /bin (a link to usr/bin in most
+ * roots) by a directory would lose what is behind it. A Remove= of the
+ * root's entry, which runs first, clears the way. */
+static int clash(const struct tree *t, const struct tree_node *o, const char *dir, const char *label)
+{
+	for (size_t i = 0; i < o->nchildren; i++) {
+		const struct tree_node *c = o->children[i];
+		char *p = tree_node_path(c);
+		const struct tree_node *r = tree_lookup(t, p);
+		int rc = 0;
+		if (r && tree_is_dir(r) != tree_is_dir(c)) {
+			char *what = tree_is_lnk(r) ? xasprintf("symbolic link to %s", r->symlink)
+						    : xstrdup(tree_is_dir(r) ? "directory" : "file");
+			rc =
+			    err_set(EEXIST,
+				    "%s: Overlay %s: %s is a %s there but a %s in the root: not replaced (as "
+				    "cp -a would not); name it in a Remove= to replace it",
+				    label, dir, p, tree_is_dir(c) ? "directory" : "file", what);
+			free(what);
+		}
+		free(p);
+		if (rc)
+			return rc;
+		if (r && tree_is_dir(c) && (rc = clash(t, c, dir, label)))
+			return rc;
+	}
+	return 0;
+}
+
 static int overlay(struct tree *t, const char *dir, const char *label, const char *output)
 {
 	struct tree_scan_opts so = {.xattrs = true};
@@ -46,6 +77,8 @@ static int overlay(struct tree *t, const char *dir, const char *label, const cha
 		tree_scan_skip_output(&so, output);
 		rc = tree_add_path(ov, "", dir, &so);
 	}
+	if (rc == 0)
+		rc = clash(t, ov->root, dir, label);
 	if (rc == 0)
 		rc = tree_merge(t, ov, own, &o);
 	tree_destroy(ov);
@@ -103,10 +136,11 @@ static int attr(struct tree *t, const struct plan_attr *a)
 int build_customise(const struct build_plan *p, struct tree *t)
 {
 	int rc = 0;
-	for (size_t i = 0; i < p->noverlay && !rc; i++)
-		rc = overlay(t, p->overlay[i].value, p->overlay[i].label, p->output);
+	/* Remove first: it clears the way for an Overlay entry of another kind */
 	for (size_t i = 0; i < p->nremove && !rc; i++)
 		remove_pattern(t, p->remove[i].value);
+	for (size_t i = 0; i < p->noverlay && !rc; i++)
+		rc = overlay(t, p->overlay[i].value, p->overlay[i].label, p->output);
 	for (size_t i = 0; i < p->nattr && !rc; i++)
 		rc = attr(t, &p->attr[i]);
 	if (!rc && p->hostname.value) {

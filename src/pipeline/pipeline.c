@@ -7,6 +7,7 @@
 #include "core/time.h"
 #include "core/util.h"
 #include "pipeline/build.h"
+#include "pipeline/chroot.h"
 
 #include <fcntl.h>
 #include <libdeflate.h>
@@ -196,6 +197,8 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	stage_begin(&c, BUILD_CUSTOMISE);
 	rc = build_customise(&plan, c.root);
 	if (!rc)
+		rc = build_run_apply_pending(c.root);
+	if (!rc)
 		rc = check_init(&plan, c.root);
 	if (!rc)
 		rc = tree_finalize(c.root);
@@ -254,6 +257,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 		netboot_summary(rep, plan.netboot_dir, plan.netboot_url);
 done:
 	build_ctx_free(&c);
+	build_run_cleanup(); /* the Run= scripts' changes, read until the medium was written */
 	build_plan_free(&plan);
 	free(desc);
 	return rc;

@@ -207,6 +207,12 @@ static int plan_root(const struct build_cfg *cfg, struct build_plan *p)
 			return err_wrap(rc, "%s", p->run[i].label);
 	}
 	p->init = get(cfg, CFG_INIT);
+	{
+		struct plan_str rt = get(cfg, CFG_RUN_TIMEOUT);
+		p->run_timeout_label = rt.label ? rt.label : "Root.RunTimeout";
+		if ((rc = build_run_timeout_parse(rt.value, p->run_timeout_label, &p->run_timeout)))
+			return rc;
+	}
 	return 0;
 }
 
@@ -554,7 +560,9 @@ static int plan_output(const struct build_cfg *cfg, struct build_plan *p)
 	struct plan_str *dst[] = {&p->volume_id, &p->publisher, &p->application, &p->preparer};
 	const char *slash;
 	int rc;
-	p->output = build_cfg_get(cfg, CFG_OUTPUT, NULL);
+	p->output = build_cfg_get(cfg, CFG_OUTPUT, &p->output_label);
+	if (!p->output_label)
+		p->output_label = "Output.Output";
 	slash = strrchr(p->output, '/');
 	p->outdir =
 	    slash ? xstrndup(p->output, (size_t)(slash - p->output + (slash == p->output))) : xstrdup(".");
@@ -568,6 +576,8 @@ static int plan_output(const struct build_cfg *cfg, struct build_plan *p)
 		rc = iso_opts_check(&io);
 	iso_opts_free(&io);
 	if (rc)
+		return rc;
+	if ((rc = build_root_check_output(p)))
 		return rc;
 	p->cache_dir = cache_dir(cfg);
 	p->cache = build_cfg_bool(cfg, CFG_CACHE);

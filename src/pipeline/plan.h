@@ -74,6 +74,8 @@ struct build_plan {
 	size_t nattr;
 	struct plan_str hostname; /* value NULL: the root's own */
 	struct plan_str init;
+	long long run_timeout;	       /* seconds a Run= script may take; 0: no limit */
+	const char *run_timeout_label; /* where RunTimeout was set */
 	/* [Kernel] */
 	struct plan_str kernel, kernel_version, modules_dir;
 	struct live_initrd_opts initrd;
@@ -106,7 +108,7 @@ struct build_plan {
 	enum build_uefi uefi;
 	const char *uefi_label; /* "--uefi", "mk.conf:7: UEFI", else "Boot.UEFI" */
 	/* [Output] */
-	const char *output;
+	const char *output, *output_label;
 	char *outdir;
 	struct plan_str volume_id, publisher, application, preparer;
 	char *cache_dir; /* NULL: none to use */

@@ -13,6 +13,8 @@
 #include "pipeline/plan.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,21 +94,86 @@ static int read_debian(const struct build_plan *p, const char *src, struct tree 
 	return rc;
 }
 
-/* Run= scripts on a directory root (as root, in a private namespace). */
-static int run_scripts(const struct build_plan *p, const char *dir)
+/* Run= scripts on a directory root (as root, in a private namespace, on
+ * an overlay whose upper layer goes beside the output), then what they
+ * changed into the tree read from it. */
+static int run_scripts(const struct build_plan *p, const char *dir, struct tree *t)
 {
+	struct build_run_opts o = {p->outdir, p->run_timeout, p->run_timeout_label};
 	const struct plan_str *run = p->run;
 	for (size_t i = 0; i < p->nrun; i++) {
 		char *out = NULL;
 		int rc;
 		log_note("running %s inside %s", run[i].value, dir);
-		rc = build_run_in_root(dir, run[i].value, &out);
+		rc = build_run_in_root_opts(dir, run[i].value, &o, &out);
 		if (out && *out)
 			log_info("%s", out);
 		free(out);
 		if (rc)
 			return err_wrap(rc, "%s", run[i].label);
 	}
+	return p->nrun ? build_run_apply(dir, t) : 0;
+}
+
+/* Whether path is a medium an earlier build wrote (ISO 9660 with mklive's
+ * application id): rebuilding it in place inside the root is fine. */
+static bool earlier_medium(const char *path)
+{
+	uint8_t pvd[1024];
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	if (fd < 0)
+		return false;
+	rc = util_pread_full(fd, pvd, sizeof pvd, 32768, &got);
+	close(fd);
+	/* the primary volume descriptor: type 1, "CD001", application id at 574 */
+	return rc == 0 && got == sizeof pvd && pvd[0] == 1 && !memcmp(pvd + 1, "CD001", 5) &&
+	       !memcmp(pvd + 574, "MKLIVE ", 7);
+}
+
+/* The output must not overwrite a file of the root source: an existing
+ * file inside a directory root, or the tarball or image itself. A new file
+ * inside a directory root is fine: the scan leaves it out; so is a medium
+ * an earlier build wrote there. */
+int build_root_check_output(const struct build_plan *p)
+{
+	const char *label = p->output_label, *out = p->output, *src = p->source.value,
+		   *src_label = p->source.label;
+	char root[PATH_MAX], real[PATH_MAX];
+	struct stat so, ss;
+	size_t n;
+	if (!src || !*src || !out || !strcmp(out, "-") || stat(out, &so) < 0 || !realpath(out, real))
+		return 0;
+	if (stat(src, &ss) < 0) {
+		/* old.iso:/live/filesystem.squashfs: the image is old.iso */
+		char *img = xstrdup(src), *colon = img;
+		int found = 0;
+		while (!found && (colon = strchr(colon + 1, ':'))) {
+			*colon = 0;
+			found = stat(img, &ss) == 0 && S_ISREG(ss.st_mode);
+			*colon = ':';
+		}
+		free(img);
+		if (!found)
+			return 0;
+	}
+	if (S_ISDIR(ss.st_mode)) {
+		if (!realpath(src, root))
+			return 0;
+		n = strlen(root);
+		if (strncmp(real, root, n) || (real[n] != '/' && n > 1) || earlier_medium(out))
+			return 0;
+		return err_set(EEXIST,
+			       "%s: Output %s is the file %s of the root directory %s (%s): writing the "
+			       "medium there would destroy it; write it outside the root, or to a name "
+			       "the root does not have",
+			       label, out, real + (n > 1 ? n : 0), src, src_label);
+	}
+	if (so.st_dev == ss.st_dev && so.st_ino == ss.st_ino)
+		return err_set(EEXIST,
+			       "%s: Output %s is the root source %s itself (%s): writing the medium would "
+			       "destroy what it is made from; choose another output",
+			       label, out, src, src_label);
 	return 0;
 }
 
@@ -168,9 +235,9 @@ int build_root_read(const struct build_plan *p, struct tree *t, char **desc)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		*desc = xasprintf("directory %s", src);
-		if ((rc = run_scripts(p, src)))
+		if ((rc = read_dir(p, src, t)))
 			return rc;
-		return read_dir(p, src, t);
+		return run_scripts(p, src, t);
 	}
 	if ((rc = head_of(src, head, sizeof head, &len)))
 		return rc;
