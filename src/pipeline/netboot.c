@@ -117,7 +117,7 @@ int build_plan_netboot(const struct build_cfg *cfg, struct build_plan *p)
 {
 	const char *label, *dir = build_cfg_get(cfg, CFG_NETBOOT, &label);
 	const char *ulabel, *url = build_cfg_get(cfg, CFG_NETBOOT_URL, &ulabel);
-	const char *plabel, *profile = build_cfg_get(cfg, CFG_MODULE_PROFILE, &plabel);
+	const char *profile = build_cfg_get(cfg, CFG_MODULE_PROFILE, NULL);
 	int rc;
 	if (!dir || !*dir) {
 		if (url && *url)
@@ -134,15 +134,12 @@ int build_plan_netboot(const struct build_cfg *cfg, struct build_plan *p)
 			       label);
 	if ((rc = check_dir(dir, label)))
 		return rc;
-	/* the initramfs needs the network drivers: one initramfs serves
-	 * the medium and the tree */
-	if (!strcasecmp(profile, "generic")) {
-		if ((rc = live_initrd_opts_set(&p->initrd, "profile", "generic+net", label)))
+	/* the initramfs needs the network drivers (ModuleProfile PROFILE+net):
+	 * one initramfs serves the medium and the tree */
+	if (!strstr(profile, "+net")) {
+		const char *net = !strcasecmp(profile, "minimal") ? "minimal+net" : "generic+net";
+		if ((rc = live_initrd_opts_set(&p->initrd, "profile", net, label)))
 			return rc;
-	} else if (!strstr(profile, "net")) {
-		log_warn("%s: ModuleProfile %s has no network drivers: the netboot tree boots only on "
-			 "NICs whose modules Kernel.AddModule adds",
-			 plabel ? plabel : "Kernel.ModuleProfile", profile);
 	}
 	p->netboot_dir = dir;
 	p->netboot_label = label;
