@@ -48,6 +48,11 @@ for f in boot/vmlinuz boot/initrd.img live/root.squashfs live/mklive.id; do
 	check "same-as-medium-$(basename $f)" cmp -s "$T/$f" "iso/$f"
 done
 
+# the network drivers in the initramfs (QEMU's e1000 and virtio-net among them)
+"$MKLIVE" ls -R $T/boot/initrd.img >initrd.list 2>&1
+check initrd-e1000 grep -q '/e1000\.ko' initrd.list
+check initrd-virtio-net grep -q '/virtio_net\.ko' initrd.list
+
 # SHA256SUMS: sha256sum agrees, and it lists every other file
 check sums-verify bash -c "cd $T && sha256sum --strict --quiet -c live/SHA256SUMS"
 listed=$(awk '{print $2}' $T/live/SHA256SUMS | sort)
