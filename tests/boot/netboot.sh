@@ -71,7 +71,8 @@ fi
 # NAME ARGS...: boot, type into the shell, keep the time
 boot() {
 	local name=$1 start=$SECONDS rc; shift
-	"$MKLIVE" run "$@" --send 'echo NB-$((6*7)) $(cat /proc/cmdline)\n' --expect 'NB-42 ' \
+	# the command line between two markers: the whole line is in the log
+	"$MKLIVE" run "$@" --send 'echo NB-$((6*7)) $(cat /proc/cmdline) END-$((6*7))\n' --expect 'END-42' \
 		--timeout "$T" --log "$O/$name.log" </dev/null >/dev/null 2>"$O/$name.err"
 	rc=$?
 	echo "$rc $((SECONDS - start))" >"$O/$name.result"
