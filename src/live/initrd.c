@@ -186,6 +186,8 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t 
 	}
 	if ((rc = kmod_set_add_profile(s, o->profile ? o->profile : "generic")) < 0)
 		goto out;
+	if (o->net)
+		kmod_set_add_net(s);
 	for (size_t i = 0; i < o->nadd_modules; i++) {
 		const char *m = o->add_modules[i];
 		size_t ml = strlen(m);

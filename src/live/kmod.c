@@ -249,11 +249,12 @@ int kmod_set_add(struct kmod_set *s, const char *spec)
  * Secure Boot is on). "minimal": QEMU's default machines
  * (IDE/AHCI CD-ROM, virtio, USB sticks). "generic": CD, USB, SATA/AHCI/IDE,
  * NVMe, virtio, SCSI HBAs and SD cards on real hardware. Both carry the
- * filesystems of the medium and the root. */
+ * filesystems of the medium and the root, and those a live.findiso= file may
+ * be kept on (exfat, as multiboot sticks use; ntfs3 where the kernel has it). */
 static const char *const profile_fs[] = {
-    "isofs",	 "squashfs", "overlay",	       "loop",	       "vfat",	   "msdos",
-    "nls_cp437", "nls_utf8", "nls_iso8859_1",  "nls_ascii",    "ext4",	   "cdrom",
-    "sr_mod",	 "sd_mod",   "crc32c_generic", "crc32c_intel", "efivarfs", NULL,
+    "isofs",	      "squashfs",      "overlay",   "loop",  "vfat",  "msdos",	"nls_cp437",
+    "nls_utf8",	      "nls_iso8859_1", "nls_ascii", "ext4",  "cdrom", "sr_mod", "sd_mod",
+    "crc32c_generic", "crc32c_intel",  "efivarfs",  "exfat", "ntfs3", NULL,
 };
 static const char *const profile_minimal[] = {
     "ata_piix", "ata_generic", "ahci",	   "virtio_blk", "virtio_pci", "virtio_scsi", "usb_storage",
@@ -287,17 +288,43 @@ static const char *const profile_generic[] = {
     NULL,
 };
 
+/* The "net" set (live.fetch=: booting over the network): the common
+ * PCI Ethernet and virtual NICs and the usual USB Ethernet adapters.
+ * af_packet is built into Debian's kernel; named for kernels where it is a
+ * module. Names not in modules.dep are skipped. */
+static const char *const profile_net[] = {
+    "e1000",	  "e1000e",	"igb",	     "igc",	  "ixgbe",	  "r8169",     "tg3",
+    "bnx2",	  "virtio_net", "vmxnet3",   "af_packet", "usbnet",	  "cdc_ether", "cdc_ncm",
+    "rndis_host", "r8152",	"r8153_ecm", "asix",	  "ax88179_178a", "smsc95xx",  "smsc75xx",
+    "aqc111",	  "dm9601",	"mcs7830",   NULL,
+};
+
+void kmod_set_add_net(struct kmod_set *s)
+{
+	for (const char *const *list = profile_net; *list; list++)
+		kmod_set_add(s, *list);
+}
+
 int kmod_set_add_profile(struct kmod_set *s, const char *profile)
 {
 	const char *const *list;
-	if (!strcmp(profile, "generic"))
+	size_t n = strcspn(profile, "+");
+	if (profile[n] && strcmp(profile + n, "+net"))
+		return err_set(ERR_USAGE,
+			       "unknown module profile '%s' (generic, minimal, generic+net or minimal+net)",
+			       profile);
+	if (n == 7 && !strncmp(profile, "generic", n))
 		list = profile_generic;
-	else if (!strcmp(profile, "minimal"))
+	else if (n == 7 && !strncmp(profile, "minimal", n))
 		list = profile_minimal;
 	else
-		return err_set(ERR_USAGE, "unknown module profile '%s' (generic or minimal)", profile);
+		return err_set(ERR_USAGE,
+			       "unknown module profile '%s' (generic, minimal, generic+net or minimal+net)",
+			       profile);
 	for (; *list; list++)
 		kmod_set_add(s, *list);
+	if (profile[n])
+		kmod_set_add_net(s);
 	for (list = profile_fs; *list; list++)
 		kmod_set_add(s, *list);
 	return 0;

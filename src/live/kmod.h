@@ -27,11 +27,15 @@ int kmod_set_add(struct kmod_set *s, const char *spec);
  * has none), its dependencies (.modinfo depends=) taken from modules.dep.
  * Replaces a module of that name. */
 int kmod_set_add_file(struct kmod_set *s, const char *file);
-/* Add the profile "generic" or "minimal"; error for another name. */
+/* Add the profile "generic" or "minimal", each optionally with "+net"
+ * (the net set below); error for another name. */
 int kmod_set_add_profile(struct kmod_set *s, const char *profile);
 /* Add what the selection needs: dependencies and softdep "pre:" modules,
  * until nothing changes. */
 void kmod_set_add_deps(struct kmod_set *s);
+/* Add the "net" set: Ethernet drivers (PCI, virtual, USB adapters). Used by
+ * ModuleProfile = generic+net and by the initrd option "net" (--net). */
+void kmod_set_add_net(struct kmod_set *s);
 
 size_t kmod_set_count(const struct kmod_set *s);
 /* The i-th selected module's path relative to the modules directory, in

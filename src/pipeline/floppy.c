@@ -52,7 +52,12 @@ static int fill(struct build_ctx *c, struct tree *f, struct tree *m, const struc
 	fm->default_entry = 0;
 	for (size_t i = 0; i < menu->nentries; i++) {
 		struct menu_entry e = menu->entries[i];
-		if (!chosen(c, e.label))
+		size_t nchosen = c->plan->nfloppy_entries;
+		if (!chosen(c, e.label) || e.fwsetup)
+			continue;
+		/* unless FloppyEntries names them, the language choice and the
+		 * built-in memtest86+ stay on the medium: a floppy has no room */
+		if (!nchosen && (e.group || !strcmp(e.kernel, "/boot/memtest86+.bin")))
 			continue;
 		if (i == menu->default_entry)
 			fm->default_entry = fm->nentries;

@@ -7,7 +7,9 @@
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "live/livesys.h"
 #include "live/sums.h"
+#include "pipeline/livesys.h"
 #include "pipeline/pipeline.h"
 #include "version.h"
 
@@ -106,19 +108,88 @@ static const char *base_cmdline(struct build_ctx *c)
 				 speed, p->append && *p->append ? " " : "", p->append ? p->append : ""));
 }
 
-static int add_builtin_entries(struct build_ctx *c, struct menu *menu, const char *base)
+/* The language choice (Boot.Entries "lang"): an entry per language of
+ * live.lang='s table whose locale the build generated (Live.Locale,
+ * Live.Locales), grouped so that the menu stays one line longer. */
+static int add_lang_entries(struct build_ctx *c, struct menu *menu, const char *base)
+{
+	size_t ngen;
+	char **gen = build_live_locales(c->plan->cfg, &ngen);
+	int rc = 0;
+	for (size_t i = 0; i < live_nlangs && !rc; i++) {
+		const struct live_lang *l = &live_langs[i];
+		bool have = false, taken = false;
+		for (size_t j = 0; j < ngen; j++)
+			have |= !strcmp(gen[j], l->locale);
+		for (size_t j = 0; j < c->plan->nentries; j++)
+			taken |= !strcmp(c->plan->entries[j].name, l->code);
+		if (!have || taken || menu_find(menu, l->code))
+			continue;
+		struct menu_entry e = {
+		    l->code,
+		    keep(c, xasprintf("%s: %s, keyboard %s, %s", l->code, l->locale, l->xkb, l->tz)),
+		    "/boot/vmlinuz",
+		    "/boot/initrd.img",
+		    keep(c, xasprintf("%s quiet live.lang=%s", base, l->code)),
+		    false,
+		    "Language",
+		    false};
+		rc = menu_add(menu, &e);
+	}
+	build_live_locales_free(gen);
+	return rc;
+}
+
+/* memtest86+ (Boot.Entries "memtest"), from the root's /boot or this
+ * machine's: the BIOS build (a 16-bit payload; GRUB on UEFI leaves it out). */
+static int add_memtest(struct build_ctx *c, struct tree *m, struct menu *menu)
+{
+	static const char *const names[] = {"/boot/memtest86+x64.bin", "/boot/memtest86+.bin"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const struct tree_node *n = tree_resolve(c->root, names[i]);
+		struct stat st;
+		if ((n && tree_is_reg(n)) || (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))) {
+			struct menu_entry e = {"memtest",
+					       build_entries[BUILD_ENTRY_MEMTEST].title,
+					       "/boot/memtest86+.bin",
+					       NULL,
+					       NULL,
+					       true,
+					       NULL,
+					       false};
+			int rc = add_named(c, m, e.kernel, names[i], "Boot.Entries memtest");
+			return rc ? rc : menu_add(menu, &e);
+		}
+	}
+	log_info("no memtest86+ in the root or on this machine (package memtest86+): no memtest entry");
+	return 0;
+}
+
+static int add_builtin_entries(struct build_ctx *c, struct tree *m, struct menu *menu, const char *base)
 {
 	const struct build_plan *p = c->plan;
 	int rc;
 	for (size_t i = 0; i < p->nbuiltin; i++) {
 		const struct build_entry_def *d = &build_entries[p->builtin[i]];
-		struct menu_entry e = {d->label,
-				       d->title,
-				       "/boot/vmlinuz",
-				       "/boot/initrd.img",
-				       keep(c, xasprintf("%s%s", base, d->extra)),
-				       false};
-		if ((rc = menu_add(menu, &e)))
+		if (p->builtin[i] == BUILD_ENTRY_LANG)
+			rc = add_lang_entries(c, menu, base);
+		else if (p->builtin[i] == BUILD_ENTRY_MEMTEST)
+			rc = add_memtest(c, m, menu);
+		else if (p->builtin[i] == BUILD_ENTRY_FWSETUP) {
+			struct menu_entry e = {d->label, d->title, NULL, NULL, NULL, false, NULL, true};
+			rc = menu_add(menu, &e);
+		} else {
+			struct menu_entry e = {d->label,
+					       d->title,
+					       "/boot/vmlinuz",
+					       "/boot/initrd.img",
+					       keep(c, xasprintf("%s%s", base, d->extra)),
+					       false,
+					       NULL,
+					       false};
+			rc = menu_add(menu, &e);
+		}
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -131,7 +202,8 @@ static int add_user_entries(struct build_ctx *c, struct tree *m, struct menu *me
 	int rc;
 	for (size_t i = 0; i < c->plan->nentries; i++) {
 		const struct plan_entry *pe = &c->plan->entries[i];
-		struct menu_entry e = {pe->name, pe->title, "/boot/vmlinuz", "/boot/initrd.img", NULL, false};
+		struct menu_entry e = {pe->name, pe->title, "/boot/vmlinuz", "/boot/initrd.img", NULL, false,
+				       NULL,	 false};
 		if (pe->kernel.value) {
 			e.kernel = keep(c, xasprintf("/boot/entries/%s/kernel", pe->name));
 			e.initrd = NULL;
@@ -179,7 +251,7 @@ static int build_menu(struct build_ctx *c, struct tree *m, struct menu *menu)
 	menu->serial_speed = p->serial_speed;
 	/* SYSLINUX: TIMEOUT 0 waits for ever; a timeout of 0 s boots at once */
 	menu->timeout_ds = p->timeout ? p->timeout * 10 : 1;
-	if ((rc = add_builtin_entries(c, menu, base)) || (rc = add_user_entries(c, m, menu, base)) ||
+	if ((rc = add_builtin_entries(c, m, menu, base)) || (rc = add_user_entries(c, m, menu, base)) ||
 	    (rc = add_help(c, m, menu)))
 		return rc;
 	/* the plan checked that Default names an entry */
@@ -260,8 +332,14 @@ int build_medium(struct build_ctx *c, const char *out)
 	text = xasprintf("%s\n", c->id);
 	rc = add_text(m, "/live/mklive.id", text);
 	free(text);
-	if (rc)
+	if (rc || (rc = build_live_manifest(c->root, &text)))
 		goto out;
+	if (text) {
+		rc = add_text(m, "/live/filesystem.packages", text);
+		free(text);
+		if (rc)
+			goto out;
+	}
 	if (c->plan->tgz) {
 		char *tmp = build_tmp_path(c, "root_fs.tgz");
 		struct tree_img *img = NULL;

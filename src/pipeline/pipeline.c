@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "pipeline/build.h"
 #include "pipeline/chroot.h"
+#include "pipeline/livesys.h"
 
 #include <fcntl.h>
 #include <libdeflate.h>
@@ -161,6 +162,17 @@ static int raw_bytes(struct tree_node *n, void *ctx)
 	return 0;
 }
 
+/* The live system's settings (livesys.c); the locales of roots mmdebstrap
+ * did not make are generated here, those of debian: roots by its hook. */
+static int live_system(const struct build_plan *p, struct tree *root)
+{
+	bool embedded = p->root_kind == BUILD_ROOT_DEFAULT;
+	int rc = build_live_apply(p->cfg, root, embedded);
+	if (!rc && !embedded && p->root_kind != BUILD_ROOT_DEBIAN && tree_lookup(root, "/etc/passwd"))
+		rc = build_live_gen_locales(p->cfg, root, p->outdir);
+	return rc;
+}
+
 int build_run(const struct build_cfg *cfg, struct build_report *rep)
 {
 	struct build_ctx c;
@@ -173,7 +185,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	memset(&c, 0, sizeof c);
 	c.rep = rep;
 	c.plan = &plan;
-	if ((rc = build_plan(cfg, &plan)))
+	if ((rc = build_plan(cfg, &plan)) || (rc = build_live_check(cfg)))
 		goto done;
 	out = plan.output;
 	c.uefi = plan.uefi;
@@ -198,6 +210,8 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	rc = build_customise(&plan, c.root);
 	if (!rc)
 		rc = build_run_apply_pending(c.root);
+	if (!rc)
+		rc = live_system(&plan, c.root);
 	if (!rc)
 		rc = check_init(&plan, c.root);
 	if (!rc)

@@ -23,7 +23,23 @@ const struct build_entry_def build_entries[BUILD_NENTRIES] = {
     [BUILD_ENTRY_DEBUG] = {"debug", "Live system with every boot message (debug)", " live.debug", false},
     [BUILD_ENTRY_SHELL] = {"shell", "Rescue shell in the initramfs, before the root is mounted",
 			   " live.shell", true},
+    /* live-build's fail-safe parameters: no mode setting, no APIC, APM,
+     * DMA, MCE or SMP, the text console */
+    [BUILD_ENTRY_SAFE] = {"safe", "Live system, fail-safe (for troublesome hardware and graphics)",
+			  " nomodeset noapic noapm nodma nomce nolapic nosmp nosplash vga=normal", false},
+    [BUILD_ENTRY_LANG] = {"lang", NULL, NULL, false},
+    [BUILD_ENTRY_FWSETUP] = {"fwsetup", "UEFI firmware settings", NULL, false},
+    [BUILD_ENTRY_MEMTEST] = {"memtest", "Memory test (memtest86+)", NULL, false},
 };
+
+/* Whether an [Entry LABEL] section takes label: the newer built-ins give way to it. */
+static bool user_entry(const struct build_cfg *cfg, const char *label)
+{
+	for (size_t i = 0; i < cfg->nentries; i++)
+		if (!strcmp(cfg->entries[i].name, label))
+			return true;
+	return false;
+}
 
 static struct plan_str get(const struct build_cfg *cfg, enum cfg_key k)
 {
@@ -394,7 +410,7 @@ static int plan_builtin(const struct build_cfg *cfg, struct build_plan *p)
 			if (!strcmp(v[i].value, build_entries[k].label))
 				break;
 		if (k == BUILD_NENTRIES) {
-			char names[128] = "";
+			char names[160] = "";
 			for (size_t j = 0; j < BUILD_NENTRIES; j++)
 				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
 					 j ? ", " : "", build_entries[j].label);
@@ -403,6 +419,8 @@ static int plan_builtin(const struct build_cfg *cfg, struct build_plan *p)
 		}
 		if (p->builtin_set & (1u << k))
 			return err_set(ERR_USAGE, "%s: Entries: '%s' is named twice", v[i].label, v[i].value);
+		if (k >= BUILD_ENTRY_SAFE && user_entry(cfg, build_entries[k].label))
+			continue; /* [Entry memtest] and the like: the user's own */
 		if (build_entries[k].needs_shell && !p->busybox) {
 			log_info("no rescue shell in the initramfs: leaving out the '%s' entry",
 				 build_entries[k].label);
@@ -475,12 +493,15 @@ static int plan_menu(const struct build_cfg *cfg, struct build_plan *p)
 	menu_init(&m);
 	for (size_t i = 0; i < p->nbuiltin; i++) {
 		struct menu_entry e = {
-		    build_entries[p->builtin[i]].label, "", "/boot/vmlinuz", NULL, NULL, false};
+		    build_entries[p->builtin[i]].label, "", "/boot/vmlinuz", NULL, NULL, false, NULL, false};
+		if (p->builtin[i] == BUILD_ENTRY_LANG)
+			continue; /* its labels depend on the locales (medium.c) */
 		if ((rc = menu_add(&m, &e)))
 			return err_wrap(rc, "%s", get(cfg, CFG_ENTRIES).label);
 	}
 	for (size_t i = 0; i < p->nentries; i++) {
-		struct menu_entry e = {p->entries[i].name, "", "/boot/vmlinuz", NULL, NULL, false};
+		struct menu_entry e = {
+		    p->entries[i].name, "", "/boot/vmlinuz", NULL, NULL, false, NULL, false};
 		if ((rc = menu_add(&m, &e)))
 			return err_wrap(rc, "%s", p->entries[i].label);
 	}
@@ -606,6 +627,7 @@ int build_plan(const struct build_cfg *cfg, struct build_plan *p)
 {
 	int rc;
 	memset(p, 0, sizeof *p);
+	p->cfg = cfg;
 	if ((rc = plan_root_format(cfg, p)) || (rc = plan_initrd(cfg, p)) || (rc = plan_root(cfg, p)) ||
 	    (rc = plan_live(cfg, p)) || (rc = plan_boot(cfg, p)) || (rc = plan_output(cfg, p)) ||
 	    (rc = build_plan_netboot(cfg, p)))

@@ -37,6 +37,12 @@ enum build_entry {
 	BUILD_ENTRY_CHECK,
 	BUILD_ENTRY_DEBUG,
 	BUILD_ENTRY_SHELL,
+	/* the live-build-like ones, which give way to an [Entry] of the same
+	 * label; lang, fwsetup and memtest are made by medium.c */
+	BUILD_ENTRY_SAFE,
+	BUILD_ENTRY_LANG,
+	BUILD_ENTRY_FWSETUP,
+	BUILD_ENTRY_MEMTEST,
 	BUILD_NENTRIES
 };
 struct build_entry_def {
@@ -62,6 +68,9 @@ enum build_uefi { BUILD_UEFI_NO, BUILD_UEFI_AUTO, BUILD_UEFI_YES };
 enum plan_floppy { PLAN_FLOPPY_NONE, PLAN_FLOPPY_AUTO, PLAN_FLOPPY_1440K, PLAN_FLOPPY_2880K };
 
 struct build_plan {
+	/* The settings themselves, for the live system's [Live] keys (User,
+	 * Locale, ...), which livesys.c checks and applies as a whole. */
+	const struct build_cfg *cfg;
 	/* [Root] */
 	struct plan_str source;
 	enum build_root_kind root_kind;

@@ -10,6 +10,7 @@
 #include "pipeline/build.h"
 #include "pipeline/chroot.h"
 #include "pipeline/debian.h"
+#include "pipeline/livesys.h"
 #include "pipeline/plan.h"
 
 #include <fcntl.h>
@@ -77,18 +78,22 @@ static int read_debian(const struct build_plan *p, const char *src, struct tree 
 	d.hooks = hooks;
 	d.nhooks = p->nrun;
 	d.cache_dir = p->cache_dir;
+	d.locales = build_live_locales(p->cfg, &(size_t){0});
 	rc = build_debian_tarball(&d, &tar);
 	if (!rc)
 		rc = read_tarball(tar, p->outdir, t, &inner);
 	if (!rc) {
 		*desc = xasprintf("%s, made by mmdebstrap (%s)", src, inner);
 		/* mmdebstrap leaves this machine's resolv.conf and host name in
-		 * the root: a live system must not carry them */
+		 * the root: a live system must not carry them (Root.Hostname,
+		 * "mklive" by default, writes its own) */
 		if ((n = tree_lookup(t, "/etc/resolv.conf")) && !tree_is_dir(n))
 			tree_remove(t, n);
-		rc = tree_add_mem_file(t, "/etc/hostname", "debian\n", 7, 0644, NULL);
+		if ((n = tree_lookup(t, "/etc/hostname")) && !tree_is_dir(n))
+			tree_remove(t, n);
 	}
 	free(hooks);
+	build_live_locales_free((char **)d.locales);
 	free(tar);
 	free(inner);
 	return rc;

@@ -47,7 +47,7 @@ plan_fail hostname-253 "at most 253 characters" --hostname "$(for i in 1 2 3 4 5
 rm -f mmdebstrap.called
 "$MKLIVE" build "${d[@]}" --hostname "$(printf 'a%.0s' $(seq 63)).example-1.lan" -o out.iso 2>/dev/null
 [ -e mmdebstrap.called ] && t_pass hostname-good || t_fail hostname-good
-plan_fail entries-unknown "Entries bogus: not a built-in entry (live, toram, persist, check, debug, shell)" --set Boot.Entries=bogus
+plan_fail entries-unknown "Entries bogus: not a built-in entry (live, toram, persist, check, debug, shell, safe, lang, fwsetup, memtest)" --set Boot.Entries=bogus
 plan_fail entries-twice "Entries: 'live' is named twice" --set 'Boot.Entries=live debug live'
 plan_fail help-syntax "Help F11 notes.txt: expected F1..F10 FILE \[TITLE\]" --set 'Boot.Help=F11 notes.txt'
 plan_fail default-missing "Default nope: no such menu entry" --set Boot.Default=nope

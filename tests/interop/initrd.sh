@@ -92,6 +92,17 @@ check xz-crc32 bash -c "xz -lvv min.xz | grep -q 'CRC32' && xz -dc min.xz | cpio
 "$MKLIVE" initrd -o min.zst -k "$kver" -p minimal -c zstd >/dev/null 2>&1
 check zstd bash -c "zstd -dc min.zst | cpio -t 2>/dev/null | grep -q 'modules.alias$'"
 check minimal-smaller bash -c "[ \$(zcat gen.img | wc -c) -gt \$(xz -dc min.xz | wc -c) ]"
+# the net set, from the real modules.dep: drivers with their dependencies,
+# by --net and by the +net profiles alike; not in the plain profiles
+"$MKLIVE" initrd -o net.img -k "$kver" -p minimal --net -c none >/dev/null 2>&1
+"$MKLIVE" initrd -o net2.img -k "$kver" -p minimal+net -c none >/dev/null 2>&1
+cpio -t <net.img 2>/dev/null | grep '\.ko$' | sed 's|.*/||' | sort >net.mods
+check net-drivers bash -c "for m in virtio_net.ko net_failover.ko failover.ko e1000.ko e1000e.ko r8169.ko usbnet.ko r8152.ko; do grep -qx \$m net.mods || exit 1; done"
+check net-profile-same cmp net.img net2.img
+check net-not-in-minimal bash -c "! xz -dc min.xz | cpio -t 2>/dev/null | grep -q virtio_net.ko"
+check findiso-fs-in-minimal bash -c "xz -dc min.xz | cpio -t 2>/dev/null | grep -q 'kernel/fs/exfat/exfat.ko\$'"
+expect_fail bad-net-profile "expected generic, minimal, generic+net or minimal+net" bad.img \
+	"$MKLIVE" initrd -o bad.img -k "$kver" -p generic+wifi
 if [ -x /bin/busybox ] && ! file -L /bin/busybox 2>/dev/null | grep -q dynamic; then
 	"$MKLIVE" initrd -o sh.img -k "$kver" -p minimal --shell >/dev/null 2>&1
 	check shell-busybox bash -c "zcat sh.img | cpio -tv 2>/dev/null | grep -q 'bin/sh -> busybox' && zcat sh.img | cpio -t 2>/dev/null | grep -qx bin/busybox"

@@ -204,9 +204,10 @@ TEST(test_plan)
 TEST(test_menu_render)
 {
 	struct menu m;
-	struct menu_entry live = {"live", "Live", "/boot/vmlinuz", "/boot/initrd.img", "live.id=x quiet",
-				  false},
-			  mt = {"memtest", NULL, "/boot/mt", NULL, NULL, true}, dup = live;
+	struct menu_entry live =
+			      {"live", "Live", "/boot/vmlinuz", "/boot/initrd.img", "live.id=x quiet", false,
+			       NULL,   false},
+			  mt = {"memtest", NULL, "/boot/mt", NULL, NULL, true, NULL, false}, dup = live;
 	char *s, *d;
 	menu_init(&m);
 	CHECK_EQ(menu_add(&m, &live), 0);

@@ -236,6 +236,43 @@ TEST(test_kmod_patterns)
 	CHECK_EQ(kmod_set_count(s), 4); /* libata, ata_piix, scsi_mod, scsi_common */
 	CHECK_EQ(kmod_set_add_profile(s, "huge"), -ERR_USAGE);
 	CHECK(strstr(err_msg(), "huge") != NULL);
+	CHECK_EQ(kmod_set_add_profile(s, "generic+wifi"), -ERR_USAGE);
+	CHECK_EQ(kmod_set_add_profile(s, "+net"), -ERR_USAGE);
+	kmod_set_destroy(s);
+}
+
+/* The net set: drivers with their dependencies (virtio_net needs
+ * net_failover and failover; USB adapters need usbnet, mii). */
+static void test_kmod_net(void)
+{
+	static const char dep[] = "kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko "
+				  "kernel/net/core/failover.ko\n"
+				  "kernel/drivers/net/net_failover.ko: kernel/net/core/failover.ko\n"
+				  "kernel/net/core/failover.ko:\n"
+				  "kernel/drivers/net/usb/asix.ko: kernel/drivers/net/usb/usbnet.ko "
+				  "kernel/drivers/net/mii.ko\n"
+				  "kernel/drivers/net/usb/usbnet.ko: kernel/drivers/net/mii.ko\n"
+				  "kernel/drivers/net/mii.ko:\n"
+				  "kernel/drivers/net/wireless/foo.ko:\n"
+				  "kernel/fs/isofs/isofs.ko:\n";
+	struct kmod_set *s;
+	CHECK_EQ(kmod_set_parse(&s, dep, NULL, NULL), 0);
+	CHECK_EQ(kmod_set_add_profile(s, "minimal"), 0);
+	kmod_set_add_deps(s);
+	CHECK(!kmod_set_has(s, "virtio_net") && kmod_set_has(s, "isofs"));
+	kmod_set_destroy(s);
+	CHECK_EQ(kmod_set_parse(&s, dep, NULL, NULL), 0);
+	CHECK_EQ(kmod_set_add_profile(s, "minimal+net"), 0);
+	kmod_set_add_deps(s);
+	CHECK(kmod_set_has(s, "virtio_net") && kmod_set_has(s, "net_failover") &&
+	      kmod_set_has(s, "failover"));
+	CHECK(kmod_set_has(s, "asix") && kmod_set_has(s, "usbnet") && kmod_set_has(s, "mii"));
+	CHECK(!kmod_set_has(s, "foo"));
+	kmod_set_destroy(s);
+	CHECK_EQ(kmod_set_parse(&s, dep, NULL, NULL), 0);
+	kmod_set_add_net(s);
+	kmod_set_add_deps(s);
+	CHECK_EQ(kmod_set_count(s), 6);
 	kmod_set_destroy(s);
 }
 

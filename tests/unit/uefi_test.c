@@ -222,9 +222,12 @@ TEST(test_grub)
 				  "/boot/vmlinuz",
 				  "/boot/initrd.img",
 				  "console=ttyS0,115200 live.id=x quiet",
+				  false,
+				  NULL,
 				  false};
-	struct menu_entry odd = {"odd", "It's \"odd\"", "/boot/vmlinuz", NULL, "a='b c' $x", false};
-	struct menu_entry mt = {"memtest", "memtest86+", "/boot/memtest", NULL, NULL, true};
+	struct menu_entry odd = {"odd", "It's \"odd\"", "/boot/vmlinuz", NULL, "a='b c' $x", false,
+				 NULL,	false};
+	struct menu_entry mt = {"memtest", "memtest86+", "/boot/memtest", NULL, NULL, true, NULL, false};
 	CHECK_EQ(menu_add(&m, &live), 0);
 	CHECK_EQ(menu_add(&m, &odd), 0);
 	CHECK_EQ(menu_add(&m, &mt), 0);
