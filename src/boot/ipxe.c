@@ -25,13 +25,14 @@ char *menu_render_ipxe(const struct menu *m, const char *heading)
 	strbuf_addf(&b, "menu %s\n", heading && *heading ? heading : "mklive live system");
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct menu_entry *e = &m->entries[i];
-		if (e->linux16)
+		if (e->linux16 || e->fwsetup || !e->kernel)
 			continue;
-		strbuf_addf(&b, "item entry-%s %s\n", e->label, e->title ? e->title : e->label);
+		strbuf_addf(&b, "item entry-%s %s%s%s\n", e->label, e->group ? e->group : "",
+			    e->group ? ": " : "", e->title ? e->title : e->label);
 	}
 	/* choose fails on a timeout only without --default; with it, the
 	 * default is taken; Escape falls through to the default as well */
-	if (def && !def->linux16) {
+	if (def && !def->linux16 && !def->fwsetup && def->kernel) {
 		strbuf_addf(&b, "choose --default entry-%s", def->label);
 		if (m->timeout_ds)
 			strbuf_addf(&b, " --timeout %u", m->timeout_ds * 100);
@@ -48,6 +49,8 @@ char *menu_render_ipxe(const struct menu *m, const char *heading)
 				    e->label);
 			continue;
 		}
+		if (e->fwsetup || !e->kernel) /* GRUB's firmware settings: no iPXE counterpart */
+			continue;
 		strbuf_addf(&b, "\n:entry-%s\nimgfree\nkernel %s", e->label, e->kernel);
 		if (e->initrd)
 			strbuf_addf(&b, " initrd=initrd.img");

@@ -18,7 +18,8 @@ int build_loopback_cfg(struct build_ctx *c, struct tree *m, const struct menu *m
 	int rc;
 	for (size_t i = 0; i < lb.nentries; i++) {
 		struct menu_entry *e = &lb.entries[i];
-		if (strcmp(e->kernel, "/boot/vmlinuz") || !e->initrd || strcmp(e->initrd, "/boot/initrd.img"))
+		if (!e->kernel || strcmp(e->kernel, "/boot/vmlinuz") || !e->initrd ||
+		    strcmp(e->initrd, "/boot/initrd.img"))
 			continue;
 		e->append =
 		    build_keep(c, xasprintf("%s%slive.findiso=${iso_path}", e->append ? e->append : "",

@@ -201,7 +201,8 @@ static void netboot_menu(struct build_ctx *c, const char *fetch, struct menu *m)
 	*m = c->menu;
 	for (size_t i = 0; i < m->nentries; i++) {
 		struct menu_entry *e = &m->entries[i];
-		if (strcmp(e->kernel, "/boot/vmlinuz") || !e->initrd || strcmp(e->initrd, "/boot/initrd.img"))
+		if (!e->kernel || strcmp(e->kernel, "/boot/vmlinuz") || !e->initrd ||
+		    strcmp(e->initrd, "/boot/initrd.img"))
 			continue;
 		e->append = build_keep(c, xasprintf("%s%slive.fetch=%s", e->append ? e->append : "",
 						    e->append && *e->append ? " " : "", fetch));
@@ -230,6 +231,8 @@ static int fill(struct build_ctx *c, struct tree *nb)
 	 * (pxelinux reads relative names from the directory of lpxelinux.0) */
 	for (size_t i = 0; i < c->menu.nentries; i++) {
 		const struct menu_entry *e = &c->menu.entries[i];
+		if (!e->kernel) /* GRUB's fwsetup: no file */
+			continue;
 		if ((rc = take(c, nb, e->kernel, e->kernel)) ||
 		    (e->initrd && (rc = take(c, nb, e->initrd, e->initrd))))
 			return rc;
