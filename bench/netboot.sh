@@ -53,8 +53,7 @@ for p in "${pairs[@]}"; do
 done
 echo
 echo "## the root image's fetch in the guest, as mklive-init says it"
-grep -ahoE '[0-9.]+ MB/s' "$W"/nb-*.log | sort -g | sed -n '1p;$p' | tr '\n' ' '
-echo "(slowest, fastest)"
+grep -ahoE 'fetched [^ ]+ [0-9.]+ MB in [0-9.]+ s \([0-9.]+ MB/s\)' "$W"/nb-*.log | tr -d '\r' | sort -u
 iso=$(stat -c %s "$W/live.iso") tree=$(du -sb --apparent-size "$W/tree" | cut -f1)
 echo
 echo "## size: netboot tree against the ISO (same build)"

@@ -38,8 +38,8 @@ if [ $rc = 0 ] && grep -qa 'PXELINUX' <(log); then
 else
 	t_fail bios-pxe-to-login "exit $rc: $(tail -n 2 "$O/boot.err"); $(log | tail -c 500)"
 fi
-rate=$(log | grep -aoE '[0-9.]+ MB/s' | tail -n 1)
-echo "INFO: $T_SCRIPT: root image fetched in the guest at ${rate:-?} (mklive-init's figure; TCG)"
+rate=$(log | grep -aoE 'fetched [^ ]+ [0-9.]+ MB in [0-9.]+ s \([0-9.]+ MB/s\)' | tail -n 1)
+echo "INFO: $T_SCRIPT: ${rate:-no fetch line} (mklive-init's figure; TCG)"
 echo "INFO: $T_SCRIPT: tree $(du -sb --apparent-size "$O/tree" | cut -f1) bytes, ISO $(stat -c %s "$O/deb.iso") bytes"
 check nothing-left bash -c "[ -z \"\$(ls -A '$O/tmp')\" ]"
 t_done
