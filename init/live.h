@@ -131,6 +131,14 @@ ssize_t probe_iso_read(int fd, const char *path, char *buf, size_t cap);
 /* The disk a block device belongs to: "sda" for "sda2" and for "sda",
  * from the sysfs path of the device (".../block/sda/sda2"). */
 void live_disk_of(const char *sysfs_link, const char *name, char *disk, size_t cap);
+/* Why a partition was not used as the store, appended to notes ("; "
+ * between): part "sdb2", partname its GPT partition name ("" when none),
+ * err an errno from opening or reading it (0: pi is what was read). Only
+ * what is worth saying: unreadable, or labelled mklive-rw but not ext4. */
+void live_persist_note(char *notes, size_t cap, const char *part, const char *partname, int err,
+		       const struct probe_info *pi);
+/* The message when no store was found, with the notes. */
+void live_persist_missing(const char *notes, char *out, size_t cap);
 /* Is a path from SHA256SUMS safe to open below the medium: relative, no
  * "." or ".." component, no empty component? */
 bool live_sums_path_ok(const char *path);

@@ -1,4 +1,4 @@
-/* Run= scripts executed inside a root before imaging: in a private mount,
+/* Internal to src/pipeline: Run= scripts executed inside a root before imaging: in a private mount,
  * PID, UTS and IPC namespace on an overlay for directory roots (as root), as mmdebstrap
  * customize hooks for debian: roots (no root needed). */
 #ifndef MKLIVE_BUILD_CHROOT_H

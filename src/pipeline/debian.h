@@ -1,4 +1,4 @@
-/* debian:SUITE root sources: mmdebstrap makes an uncompressed root tarball,
+/* Internal to src/pipeline: debian:SUITE root sources: mmdebstrap makes an uncompressed root tarball,
  * cached under the cache directory by everything that determines it. */
 #ifndef MKLIVE_BUILD_DEBIAN_H
 #define MKLIVE_BUILD_DEBIAN_H

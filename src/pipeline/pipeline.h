@@ -1,4 +1,4 @@
-/* The build's working state, shared by the stages of src/pipeline/: the
+/* Internal to src/pipeline: The build's working state, shared by the stages of src/pipeline/: the
  * plan (every setting typed and checked before any work, plan.h), the
  * root tree, the kernel, the medium id and the intermediate images. */
 #ifndef MKLIVE_PIPELINE_PIPELINE_H

@@ -1,4 +1,4 @@
-/* Squashfs 4.0 on-disk constants and record encoders (little-endian byte
+/* Internal to src/squashfs: Squashfs 4.0 on-disk constants and record encoders (little-endian byte
  * arrays; field offsets from the kernel's Documentation/filesystems/
  * squashfs.rst and squashfs-tools-ng doc/format.adoc). */
 #ifndef MKLIVE_SQUASHFS_FORMAT_H

@@ -277,7 +277,7 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 	struct sqfs_rd *r;
 	struct tree *t;
 	struct counts c = {0};
-	char desc[64], tb[64];
+	char desc[64], tb[64], tables[256];
 	struct tm tm;
 	time_t when;
 	int rc = rd_open(src, &o, &r);
@@ -295,11 +295,21 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 	when = (time_t)r->sb.mod_time;
 	strftime(tb, sizeof tb, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&when, &tm));
 	imgsrc_info_add(info, "created: %s", tb);
-	imgsrc_info_add(info, "flags: 0x%04x%s%s%s%s", r->sb.flags,
+	imgsrc_info_add(info, "flags: 0x%04x%s%s%s%s%s%s", r->sb.flags,
 			r->sb.flags & SQFS_FLAG_NO_FRAGMENTS ? " no-fragments" : "",
 			r->sb.flags & SQFS_FLAG_DUPLICATES ? " duplicates-removed" : "",
 			r->sb.flags & SQFS_FLAG_EXPORTABLE ? " exportable" : "",
-			r->sb.flags & SQFS_FLAG_NO_XATTRS ? " no-xattrs" : "");
+			r->sb.flags & SQFS_FLAG_NO_XATTRS ? " no-xattrs" : "",
+			r->sb.flags & SQFS_FLAG_COMPRESSOR_OPTIONS ? " compressor-options" : "",
+			r->sb.flags & SQFS_FLAG_UNCOMPRESSED_DATA ? " uncompressed-data" : "");
+	/* the superblock's table offsets, -1 for a table the image has not */
+	snprintf(tables, sizeof tables,
+		 "tables: inode %llu, directory %llu, fragment %lld, export %lld, id %llu, xattr id %lld",
+		 (unsigned long long)r->sb.inode_table, (unsigned long long)r->sb.dir_table,
+		 r->sb.frag_table == SQFS_INVALID_TABLE ? -1LL : (long long)r->sb.frag_table,
+		 r->sb.export_table == SQFS_INVALID_TABLE ? -1LL : (long long)r->sb.export_table,
+		 (unsigned long long)r->sb.id_table,
+		 r->sb.xattr_id_table == SQFS_INVALID_TABLE ? -1LL : (long long)r->sb.xattr_id_table);
 	sqfs_rd_free(r);
 	t = tree_create();
 	rc = sqfs_read_src(src, t, &o);
@@ -314,6 +324,7 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 				(unsigned long long)c.stored);
 		if (src->size)
 			imgsrc_info_add(info, "ratio: %.2f", (double)c.data / (double)src->size);
+		imgsrc_info_add(info, "%s", tables);
 	}
 	tree_destroy(t);
 	return rc;

@@ -35,7 +35,7 @@ has() { tr -d '\r' <"$O/$1.log" | grep -aqE -- "$2"; }
 tail_of() { tr -d '\033\r' <"$O/$1.log" | grep -a 'live:' | tail -n 4 | tr '\n' ' ' | tail -c 400; }
 boot found 'live.findiso=/isos/live.iso live.check live.persistence' '/run/live/medium iso9660' \
 	'grep -E "live/(medium|isohost)" /proc/mounts\n' &
-boot missing 'live.findiso=/isos/none.iso live.timeout=3' 'boot failed: starting a shell' &
+boot missing 'live.findiso=/isos/none.iso live.timeout=20' 'boot failed: starting a shell' &
 wait
 if has found 'live: live.findiso: /isos/live.iso on vda1 \(vfat\)' && has found 'checking the medium vda1' &&
 	has found 'medium check passed' && has found 'persistence: changes are kept on /dev/vda2' &&
@@ -44,7 +44,7 @@ if has found 'live: live.findiso: /isos/live.iso on vda1 \(vfat\)' && has found 
 else
 	t_fail iso-file-on-fat-with-check-and-persistence "$(cat "$O/found.err"); $(tail_of found)"
 fi
-if has missing 'live: live.findiso: no partition holds /isos/none.iso( with id [0-9a-f]+)? after 3 s; scanned .*vda1 \(vfat, no /isos/none.iso\)' &&
+if has missing 'live: live.findiso: no partition holds /isos/none.iso( with id [0-9a-f]+)? after 20 s; scanned .*vda1 \(vfat, no /isos/none.iso\)' &&
 	! has missing 'Kernel panic'; then
 	t_pass missing-file-rescue-shell
 else

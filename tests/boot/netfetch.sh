@@ -100,7 +100,7 @@ fail_judge checksum-mismatch 'live: live.fetch: checksum mismatch: http://10.0.2
 fail_judge no-network-card 'live: network: no Ethernet interface appeared after 3 s'
 
 # a NIC on a hub with nothing else on it: a link, but nobody answers DHCP
-fail_start no-dhcp-answer 'live.fetch=http://10.0.2.100/live/root.squashfs live.timeout=6' \
+fail_start no-dhcp-answer 'live.fetch=http://10.0.2.100/live/root.squashfs live.timeout=10' \
 	-nic none -netdev hubport,id=lonely,hubid=7 -device virtio-net-pci,netdev=lonely &
 # an unplugged cable: QEMU's monitor sets the link down before the guest
 # starts (the kernel and initramfs booted directly, as a loader would)
@@ -111,7 +111,7 @@ no_link() {
 	qemu-system-x86_64 -machine accel=tcg -m 512 -no-reboot -display none -S -monitor stdio \
 		-serial "file:$O/no-link.log" -kernel "$O/vmlinuz" -initrd "$O/initrd.img" \
 		-netdev user,id=lan,restrict=on -device virtio-net-pci,netdev=lan \
-		-append 'console=ttyS0 panic=-1 no_timer_check live.fetch=http://10.0.2.100/live/root.squashfs live.timeout=4' \
+		-append 'console=ttyS0 panic=-1 no_timer_check live.fetch=http://10.0.2.100/live/root.squashfs live.timeout=10' \
 		<"$O/monitor.txt" >"$O/no-link.qemu" 2>&1 &
 	local pid=$! i=0
 	while [ $i -lt 1200 ] && kill -0 $pid 2>/dev/null && ! has no-link 'boot failed: starting a shell'; do
@@ -122,8 +122,8 @@ no_link() {
 }
 no_link &
 wait
-fail_judge no-dhcp-answer 'live: network: no DHCP answer on eth0 after 6 s'
-fail_judge no-link 'live: network: no link on eth0 after 4 s \(is the cable plugged in\?\)'
+fail_judge no-dhcp-answer 'live: network: no DHCP answer on eth0 after 10 s'
+fail_judge no-link 'live: network: no link on eth0 after 10 s \(is the cable plugged in\?\)'
 
 # a host name: musl's resolver finds no DNS server (the restricted network's
 # DHCP names none)

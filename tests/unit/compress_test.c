@@ -7,6 +7,7 @@
 
 #include "compress/compress.h"
 #include "core/error.h"
+#include "core/sha256.h"
 #include "core/util.h"
 
 #include <unistd.h>
@@ -628,6 +629,75 @@ TEST(test_engine_cache)
 	free(r1.data);
 	free(r2.data);
 	free(r3.data);
+	free(dir);
+}
+
+/* An entry whose stream is followed by more bytes is a miss, even with a
+ * hash that matches them: gzip, xz and lz4 frames stop at their end, and
+ * zstd decodes a second (empty) frame to nothing, so the decompressed
+ * bytes alone would still match. */
+TEST(test_cache_whole_entry)
+{
+	static const enum comp_codec codecs[] = {COMP_GZIP, COMP_ZLIB, COMP_XZ, COMP_ZSTD, COMP_LZ4_FRAME};
+	char *dir = util_path_join(test_tmpdir(), "cache-whole");
+	struct comp_cache *cache;
+	uint8_t in[8192], *scratch = xmalloc(sizeof in);
+	CHECK_EQ(comp_cache_create(&cache, dir), 0);
+	for (size_t i = 0; i < sizeof in; i++)
+		in[i] = (uint8_t)(i * 7 / 13);
+	for (size_t ci = 0; ci < ARRAY_SIZE(codecs); ci++) {
+		struct comp_opts o = {.codec = codecs[ci], .level = -1, .xz_check = 1};
+		struct comp_ctx *c;
+		char **files = NULL;
+		size_t nf = 0, fcap = 0, len = 0, olen = 0;
+		bool raw;
+		CHECK_EQ(comp_ctx_create(&c, &o), 0);
+		size_t cap = comp_bound(c, sizeof in) + 64;
+		uint8_t *out = xmalloc(cap), *tail = xmalloc(cap), *data = NULL;
+		ssize_t n = comp_compress(c, in, sizeof in, out, cap), tn;
+		/* what follows: an empty stream of the same codec (valid on its own) */
+		tn = comp_compress(c, in, 0, tail, cap);
+		if (tn <= 0) {
+			memcpy(tail, "trailing", 8);
+			tn = 8;
+		}
+		CHECK(n > 0);
+		comp_cache_put(cache, &o, cap, in, sizeof in, out, (size_t)n, false);
+		CHECK_EQ(comp_cache_get(cache, &o, cap, in, sizeof in, out, cap, &olen, &raw, scratch), 1);
+		cache_files(dir, 0, &files, &nf, &fcap);
+		CHECK_EQ(nf, 1);
+		if (nf == 1 && util_read_file(files[0], &data, &len) == 0 && len > 33) {
+			/* the stream, then the tail; the hash made for both */
+			uint8_t *e = xmalloc(len + (size_t)tn);
+			memcpy(e, data, len);
+			memcpy(e + len, tail, (size_t)tn);
+			struct sha256 h;
+			sha256_init(&h);
+			sha256_update(&h, e, 1);
+			sha256_update(&h, e + 33, len - 33 + (size_t)tn);
+			sha256_final(&h, e + 1);
+			int fd = open(files[0], O_WRONLY | O_TRUNC);
+			CHECK(write(fd, e, len + (size_t)tn) == (ssize_t)(len + (size_t)tn));
+			close(fd);
+			free(e);
+			if (comp_cache_get(cache, &o, cap, in, sizeof in, out, cap, &olen, &raw, scratch) !=
+			    0) {
+				fprintf(stderr, "  %s: a stream with bytes after it was used\n",
+					comp_codec_name(codecs[ci]));
+				test_failed_ = 1;
+			}
+			unlink(files[0]);
+		}
+		free(data);
+		for (size_t i = 0; i < nf; i++)
+			free(files[i]);
+		free(files);
+		free(out);
+		free(tail);
+		comp_ctx_destroy(c);
+	}
+	comp_cache_destroy(cache);
+	free(scratch);
 	free(dir);
 }
 

@@ -8,6 +8,7 @@
 
 #include "../../init/cmdline.c"
 #include "../../init/modalias.c"
+#include "../../init/persist_why.c"
 #include "../../init/probe.c"
 #include "../../init/tar.c"
 
@@ -23,6 +24,26 @@ static void skip(const char *what, const char *why)
 }
 
 /* ---- command line -------------------------------------------------------- */
+/* ---- why no persistence store was used --------------------------------------- */
+TEST(test_persist_missing_says_why)
+{
+	char notes[512] = "", msg[1024];
+	struct probe_info vfat = {PROBE_VFAT, LIVE_PERSIST_LABEL}, other = {PROBE_EXT4, "data"}, none = {0};
+	live_persist_missing(notes, msg, sizeof msg);
+	CHECK_STR(msg, "no partition labelled mklive-rw and no /mklive-rw.img on a FAT or ext4 partition");
+	/* a partition that is not ours is not worth a word */
+	live_persist_note(notes, sizeof notes, "sda1", "", 0, &other);
+	CHECK_STR(notes, "");
+	/* unreadable: said, with its GPT name when it has one */
+	live_persist_note(notes, sizeof notes, "sdb2", LIVE_PERSIST_LABEL, EIO, &none);
+	live_persist_note(notes, sizeof notes, "sdc1", "", 0, &vfat);
+	live_persist_missing(notes, msg, sizeof msg);
+	CHECK_STR(msg,
+		  "no usable partition labelled mklive-rw: /dev/sdb2 (partition name mklive-rw) cannot be "
+		  "read (Input/output error; it may be the store); /dev/sdc1 is labelled mklive-rw but "
+		  "holds vfat, not ext4; and no /mklive-rw.img on a FAT or ext4 partition");
+}
+
 TEST(test_cmdline_persistence_check)
 {
 	struct live_opts o;

@@ -21,7 +21,7 @@ static uint32_t ip(const char *s)
 }
 
 /* ---- DHCP: what we send --------------------------------------------------- */
-static void test_dhcp_discover(void)
+TEST(test_dhcp_discover)
 {
 	uint8_t b[600];
 	memset(b, 0xAA, sizeof b);
@@ -44,7 +44,7 @@ static void test_dhcp_discover(void)
 	CHECK_EQ(dhcp_build(b, 299, DHCP_DISCOVER, 1, mac, 0, 0, 0), 0);
 }
 
-static void test_dhcp_request(void)
+TEST(test_dhcp_request)
 {
 	uint8_t b[600];
 	size_t n =
@@ -76,7 +76,7 @@ static size_t offer(uint8_t *b, uint8_t type)
 	return 236 + sizeof o + 20;
 }
 
-static void test_dhcp_parse_offer(void)
+TEST(test_dhcp_parse_offer)
 {
 	uint8_t b[600];
 	struct dhcp_lease l;
@@ -102,7 +102,7 @@ static void test_dhcp_parse_offer(void)
 	CHECK(l.server_id == 0 && l.mask == 0 && l.yiaddr == ip("10.0.2.15"));
 }
 
-static void test_dhcp_parse_refuses(void)
+TEST(test_dhcp_parse_refuses)
 {
 	uint8_t b[600];
 	struct dhcp_lease l;
@@ -141,7 +141,7 @@ static void test_dhcp_parse_refuses(void)
 	CHECK_STR(l.domain, "");
 }
 
-static void test_dhcp_masks(void)
+TEST(test_dhcp_masks)
 {
 	CHECK_EQ(dhcp_mask_prefix(ip("255.255.255.0")), 24);
 	CHECK_EQ(dhcp_mask_prefix(ip("255.255.240.0")), 20);
@@ -154,7 +154,7 @@ static void test_dhcp_masks(void)
 }
 
 /* ---- HTTP ------------------------------------------------------------------ */
-static void test_http_url(void)
+TEST(test_http_url)
 {
 	struct http_url u;
 	CHECK_EQ(http_url_parse("http://10.0.2.100/live/root.squashfs", &u), 0);
@@ -176,7 +176,7 @@ static void test_http_url(void)
 		CHECK_EQ(http_url_parse(bad[i], &u), -1);
 }
 
-static void test_http_head(void)
+TEST(test_http_head)
 {
 	static const char ok[] = "HTTP/1.1 200 OK\r\nServer: x\r\ncontent-length:  1234 \r\n\r\nBODY";
 	struct http_resp r;
@@ -213,7 +213,7 @@ static void test_http_head(void)
 	CHECK_EQ(r.content_length, 7);
 }
 
-static void test_http_head_refuses(void)
+TEST(test_http_head_refuses)
 {
 	struct http_resp r;
 	static const char *const bad[] = {
@@ -243,7 +243,7 @@ static void test_http_head_refuses(void)
 	free(big);
 }
 
-static void test_http_resolve(void)
+TEST(test_http_resolve)
 {
 	char out[600];
 	CHECK_EQ(http_url_resolve("http://h:81/a/b.iso", "/c/d", out, sizeof out), 0);
@@ -265,7 +265,7 @@ static void test_http_resolve(void)
 	CHECK_STR(out, "http://h:8080/a/SHA256SUMS");
 }
 
-static void test_http_sums(void)
+TEST(test_http_sums)
 {
 	char text[800];
 	uint8_t d[32];
@@ -290,7 +290,7 @@ static void test_http_sums(void)
 }
 
 /* ---- boot parameters ----------------------------------------------------- */
-static void test_cmdline_net(void)
+TEST(test_cmdline_net)
 {
 	struct live_opts o;
 	live_opts_default(&o);
@@ -341,16 +341,6 @@ static void test_cmdline_net(void)
 
 int main(void)
 {
-	RUN(test_dhcp_discover);
-	RUN(test_dhcp_request);
-	RUN(test_dhcp_parse_offer);
-	RUN(test_dhcp_parse_refuses);
-	RUN(test_dhcp_masks);
-	RUN(test_http_url);
-	RUN(test_http_head);
-	RUN(test_http_head_refuses);
-	RUN(test_http_resolve);
-	RUN(test_http_sums);
-	RUN(test_cmdline_net);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -243,7 +243,7 @@ TEST(test_kmod_patterns)
 
 /* The net set: drivers with their dependencies (virtio_net needs
  * net_failover and failover; USB adapters need usbnet, mii). */
-static void test_kmod_net(void)
+TEST(test_kmod_net)
 {
 	static const char dep[] = "kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko "
 				  "kernel/net/core/failover.ko\n"

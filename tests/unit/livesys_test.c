@@ -18,7 +18,7 @@ static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
 			     "alice:x:1000:1000:,,,:/home/alice:/bin/bash\n"
 			     "bob:x:1001:1001:,,,:/home/bob:/bin/bash";
 
-static void test_find_and_fields(void)
+TEST(test_find_and_fields)
 {
 	size_t len;
 	char f[64];
@@ -36,7 +36,7 @@ static void test_find_and_fields(void)
 	CHECK(live_acct_find("", "root", &len) == NULL);
 }
 
-static void test_put(void)
+TEST(test_put)
 {
 	char *r = live_acct_put(passwd, "carol", "carol:x:1002:1002::/home/carol:/bin/sh");
 	/* appended after the last line, which had no newline */
@@ -54,7 +54,7 @@ static void test_put(void)
 	CHECK(live_acct_set_field("x:1\n", "alice", 1, "v", &found) == NULL && !found);
 }
 
-static void test_free_id(void)
+TEST(test_free_id)
 {
 	CHECK_EQ(live_acct_free_id(passwd, NULL, 1000), 1002);
 	CHECK_EQ(live_acct_free_id(passwd, NULL, 0), 2);
@@ -62,7 +62,7 @@ static void test_free_id(void)
 	CHECK_EQ(live_acct_free_id(passwd, "grp:x:1002:\n", 1000), 1003);
 }
 
-static void test_members(void)
+TEST(test_members)
 {
 	const char *group = "root:x:0:\nsudo:x:27:\nvideo:x:44:carol\naudio:x:29:live";
 	bool found;
@@ -85,7 +85,7 @@ static void test_members(void)
 	free(r), free(r2), free(r3), free(r4), free(r5), free(r6);
 }
 
-static void test_names_and_hashes(void)
+TEST(test_names_and_hashes)
 {
 	CHECK(live_acct_name_ok("live"));
 	CHECK(live_acct_name_ok("_x-1"));
@@ -105,7 +105,7 @@ static void test_names_and_hashes(void)
 	CHECK(!live_acct_hash_ok("$6$salt$colon:inside........"));
 }
 
-static void test_lang_table(void)
+TEST(test_lang_table)
 {
 	static const char *const must[] = {"de", "fr", "es", "it", "pt", "nl",
 					   "pl", "ru", "ja", "zh", "us", "uk"};
@@ -130,7 +130,7 @@ static void test_lang_table(void)
 	}
 }
 
-static void test_files(void)
+TEST(test_files)
 {
 	const char *path;
 	char *t = live_files_getty("serial-getty@ttyS0", "live", &path);
@@ -168,7 +168,7 @@ static void test_files(void)
 	free(t);
 }
 
-static void test_livecfg(void)
+TEST(test_livecfg)
 {
 	struct livecfg c;
 	char warn[512];
@@ -209,13 +209,6 @@ static void test_livecfg(void)
 
 int main(void)
 {
-	RUN(test_find_and_fields);
-	RUN(test_put);
-	RUN(test_free_id);
-	RUN(test_members);
-	RUN(test_names_and_hashes);
-	RUN(test_lang_table);
-	RUN(test_files);
-	RUN(test_livecfg);
+	RUN_ALL();
 	TEST_EXIT();
 }

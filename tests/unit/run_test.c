@@ -402,6 +402,49 @@ static int read_self(void *ctx, const char *path, char **text)
 	return 0;
 }
 
+/* The files of a live-build ISO's isolinux/ (Debian's live images): the
+ * entries are in INCLUDEd files, DEFAULT starts vesamenu.c32 and the
+ * entry to boot carries MENU DEFAULT. */
+static int read_live_build(void *ctx, const char *path, char **text)
+{
+	(void)ctx;
+	if (!strcmp(path, "/isolinux/menu.cfg"))
+		*text = xstrdup("menu hshift 0\nmenu width 82\n\nmenu title Boot menu\ninclude stdmenu.cfg\n"
+				"include live.cfg\ninclude install.cfg\nmenu clear\n");
+	else if (!strcmp(path, "/isolinux/stdmenu.cfg"))
+		*text = xstrdup("menu background splash.png\nmenu color title\t* #FFFFFFFF *\n"
+				"menu vshift 12\nmenu rows 10\nmenu tabmsgrow 16\n");
+	else if (!strcmp(path, "/isolinux/live.cfg"))
+		*text =
+		    xstrdup("label live-amd64\n\tmenu label ^Live system (amd64)\n\tmenu default\n"
+			    "\tlinux /live/vmlinuz\n\tinitrd /live/initrd.img\n"
+			    "\tappend boot=live components quiet splash\n\n"
+			    "label live-amd64-failsafe\n\tmenu label ^Live system (amd64 fail-safe mode)\n"
+			    "\tlinux /live/vmlinuz\n\tinitrd /live/initrd.img\n"
+			    "\tappend boot=live components memtest noapic noapm nodma nomce nosmp nosplash "
+			    "vga=788\n");
+	else if (!strcmp(path, "/isolinux/install.cfg"))
+		*text = xstrdup("label installstart\n\tmenu label Start ^installer\n"
+				"\tlinux /install/gtk/vmlinuz\n\tinitrd /install/gtk/initrd.gz\n"
+				"\tappend vga=788  --- quiet\n");
+	else
+		return err_set(ENOENT, "%s: not on the medium", path);
+	return 0;
+}
+
+TEST(test_isolinux_live_build)
+{
+	struct run_boot_entry e;
+	static const char cfg[] = "include menu.cfg\ndefault vesamenu.c32\nprompt 0\ntimeout 0\n";
+	CHECK_EQ(run_isolinux_default(cfg, "/isolinux/isolinux.cfg", read_live_build, NULL, &e), 0);
+	CHECK_STR(e.label, "live-amd64");
+	CHECK_STR(e.kernel, "/live/vmlinuz");
+	CHECK_EQ(e.ninitrds, 1);
+	CHECK_STR(e.initrds[0], "/live/initrd.img");
+	CHECK_STR(e.append, "boot=live components quiet splash");
+	run_boot_entry_free(&e);
+}
+
 TEST(test_isolinux_include_and_errors)
 {
 	struct run_boot_entry e;
@@ -420,8 +463,15 @@ TEST(test_isolinux_include_and_errors)
 	/* the default is a COM32 module: not a kernel to boot with -kernel */
 	CHECK(run_isolinux_default(cfg, "/isolinux/isolinux.cfg", read_include, NULL, &e) < 0);
 	CHECK(strstr(err_msg(), "INCLUDE") != NULL);
-	CHECK(run_isolinux_default("DEFAULT vesamenu.c32\nLABEL x\nLINUX /x\n", "/isolinux/isolinux.cfg",
-				   NULL, NULL, &e) < 0);
+	/* DEFAULT naming a menu module starts the menu: its first entry
+	 * without a MENU DEFAULT */
+	CHECK_EQ(run_isolinux_default("DEFAULT vesamenu.c32\nLABEL x\nLINUX /x\n", "/isolinux/isolinux.cfg",
+				      NULL, NULL, &e),
+		 0);
+	CHECK_STR(e.kernel, "/x");
+	run_boot_entry_free(&e);
+	CHECK(run_isolinux_default("DEFAULT nosuch\nLABEL x\nLINUX /x\n", "/isolinux/isolinux.cfg", NULL,
+				   NULL, &e) < 0);
 	CHECK(strstr(err_msg(), "names no LABEL") != NULL);
 	CHECK(run_isolinux_default("DEFAULT m\n\nLABEL m\n  KERNEL menu.c32\n", "/isolinux/isolinux.cfg",
 				   NULL, NULL, &e) < 0);
@@ -482,6 +532,19 @@ TEST(test_opts)
 	CHECK(o.timeout == 2.5);
 	CHECK_EQ(run_opts_set(&o, "send", "ls\\n", "--send"), 0);
 	CHECK_STR(o.send, "ls\n");
+	/* --send presses Enter: once, also when the text ends with one */
+	CHECK_EQ(run_opts_set(&o, "send", "ls", "--send"), 0);
+	CHECK_STR(o.send, "ls\n");
+	CHECK_EQ(run_opts_set(&o, "send", "ls -l /\\r", "--send"), 0);
+	CHECK_STR(o.send, "ls -l /\r");
+	CHECK_EQ(run_opts_set(&o, "send", "echo a\\tb", "--send"), 0);
+	CHECK_STR(o.send, "echo a\tb\n");
+	/* --send-raw types exactly what it is given */
+	CHECK_EQ(run_opts_set(&o, "send-raw", "y", "--send-raw"), 0);
+	CHECK_STR(o.send, "y");
+	CHECK_EQ(run_opts_set(&o, "send-raw", "\\e[A", "--send-raw"), 0);
+	CHECK_STR(o.send, "\x1b[A");
+	CHECK(run_opts_set(&o, "send-raw", "", "--send-raw") < 0);
 	CHECK(run_opts_set(&o, "send", "", "--send") < 0);
 	CHECK(run_opts_set(&o, "bogus", "1", "--bogus") < 0);
 	CHECK_EQ(run_opts_set(&o, "expect", "(", "--expect"), 0);
