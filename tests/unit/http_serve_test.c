@@ -13,7 +13,7 @@
 
 static char *tmp;
 
-static void range_parse(void)
+TEST(range_parse)
 {
 	uint64_t a = 7, b = 7;
 	/* RFC 9110 14.1.2: a 10000-byte representation */
@@ -156,17 +156,17 @@ static void serve_both(int walk)
 	free(a);
 }
 
-static void serve_openat2(void)
+TEST(serve_openat2)
 {
 	serve_both(0);
 }
 
-static void serve_walk(void)
+TEST(serve_walk)
 {
 	serve_both(1);
 }
 
-static void bad_requests(void)
+TEST(bad_requests)
 {
 	static const struct {
 		const char *req;
@@ -227,9 +227,6 @@ static void bad_requests(void)
 int main(void)
 {
 	setup();
-	RUN(range_parse);
-	RUN(serve_openat2);
-	RUN(serve_walk);
-	RUN(bad_requests);
+	RUN_ALL();
 	TEST_EXIT();
 }
