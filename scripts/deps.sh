@@ -9,7 +9,8 @@ test_pkgs="qemu-system-x86 qemu-utils linux-image-amd64 syslinux syslinux-common
  xorriso genisoimage mtools dosfstools squashfs-tools squashfs-tools-ng cloop-utils ovmf memtest86+
  libarchive-tools p7zip-full fdisk attr libcap2-bin cpio busybox-static zstd xz-utils lz4 file
  cloop-src linux-headers-amd64 mmdebstrap uidmap e2fsprogs gdisk grub-common libcdio-utils
- grub-efi-amd64-bin shim-signed grub-efi-amd64-signed clang libclang-rt-14-dev python3"
+ grub-efi-amd64-bin shim-signed grub-efi-amd64-signed clang libclang-rt-14-dev python3
+ pxelinux ipxe-qemu socat curl"
 bench_pkgs="$test_pkgs mmdebstrap hyperfine time bc live-build strace"
 demo_pkgs="qemu-system-x86 syslinux-common isolinux linux-image-amd64 busybox-static shim-signed grub-efi-amd64-signed"
 

@@ -5,6 +5,7 @@
 #include "core/util.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,26 @@ static void add_quoted(struct strbuf *b, const char *s)
 	strbuf_addf(b, "'");
 }
 
+/* One word in double quotes, where GRUB expands ${NAME} (and only that:
+ * a backslash keeps '"' and '\\' literal). */
+static void add_expanded(struct strbuf *b, const char *s)
+{
+	strbuf_addf(b, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			strbuf_addf(b, "\\%c", *s);
+		else if (*s == '\n' || *s == '\r')
+			strbuf_addf(b, " ");
+		else
+			strbuf_addf(b, "%c", *s);
+	}
+	strbuf_addf(b, "\"");
+}
+
 /* A kernel command line as separate words: split at blanks, each word
- * quoted, so that GRUB passes it as the isolinux APPEND line reads. */
-static void add_words(struct strbuf *b, const char *s)
+ * quoted, so that GRUB passes it as the isolinux APPEND line reads; with
+ * vars, a word holding ${NAME} gets GRUB's variable expanded. */
+static void add_words(struct strbuf *b, const char *s, bool vars)
 {
 	while (*s) {
 		size_t n;
@@ -37,8 +55,11 @@ static void add_words(struct strbuf *b, const char *s)
 		char *w = xstrndup(s, n);
 		strbuf_addf(b, " ");
 		/* plain words stay readable: quote only what needs it */
-		if (strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-=,:/@+%") ==
-		    n)
+		if (vars && strstr(w, "${"))
+			add_expanded(b, w);
+		else if (strspn(w,
+				"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-=,:/@+%") ==
+			 n)
 			strbuf_addf(b, "%s", w);
 		else
 			add_quoted(b, w);
@@ -98,7 +119,7 @@ char *menu_render_grub(const struct menu *m)
 		strbuf_addf(&b, " {\n%s\tlinux ", in);
 		add_quoted(&b, e->kernel);
 		if (e->append)
-			add_words(&b, e->append);
+			add_words(&b, e->append, m->loader_vars);
 		strbuf_addf(&b, "\n");
 		if (e->initrd) {
 			strbuf_addf(&b, "%s\tinitrd ", in);

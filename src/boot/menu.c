@@ -54,6 +54,8 @@ char *menu_render_syslinux(const struct menu *m)
 		strbuf_addf(&b, "DISPLAY %s\n", m->display);
 	for (size_t i = 0; i < m->nhelp; i++)
 		strbuf_addf(&b, "F%d %s\n", m->help[i].key, m->help[i].file);
+	if (m->sysappend)
+		strbuf_addf(&b, "SYSAPPEND %u\n", m->sysappend);
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct menu_entry *e = &m->entries[i];
 		if (e->fwsetup)

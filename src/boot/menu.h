@@ -43,6 +43,13 @@ struct menu {
 	const char *display; /* text shown before the prompt (its name on the medium), or NULL */
 	struct menu_help help[MENU_MAX_HELP];
 	size_t nhelp;
+	/* Network boot: SYSLINUX's SYSAPPEND bits (1: ip=CLIENT:SERVER:GW:MASK,
+	 * 2: BOOTIF=MAC, as pxelinux knows them), 0 for none; and whether
+	 * ${NAME} in a command line is the loader's variable, to be expanded
+	 * by GRUB and iPXE ($net_default_server, ${next-server}, $iso_path)
+	 * rather than passed on literally. */
+	unsigned sysappend;
+	bool loader_vars;
 };
 
 void menu_init(struct menu *m);

@@ -20,6 +20,7 @@ const char cmd_run_summary[] = "boot an image in QEMU with its serial console he
 
 static const char usage_text[] =
     "usage: mklive run IMAGE [options] [-- QEMU ARGS...]\n"
+    "       mklive run --netboot DIR [--uefi|--secure-boot] [options]\n"
     "\n"
     "Boots IMAGE in qemu-system-x86_64 with its serial console on this terminal:\n"
     "as a CD (default) or a USB stick, with BIOS (SeaBIOS) or UEFI (OVMF) firmware.\n"
@@ -31,6 +32,14 @@ static const char usage_text[] =
     "  --secure-boot         OVMF's Secure Boot build, Microsoft's keys enrolled\n"
     "  --writable            write to IMAGE (USB only); by default the guest\n"
     "                        writes to a snapshot and IMAGE stays as it is\n"
+    "      --netboot DIR     boot by PXE from a netboot tree (mklive build --netboot):\n"
+    "                        QEMU's own DHCP and TFTP serve DIR, and HTTP at\n"
+    "                        " RUN_NETBOOT_HTTP ":80 is mklive serve --stdio DIR, started by\n"
+    "                        QEMU per connection (no socket on this machine); the\n"
+    "                        guest reaches nothing else. BIOS: iPXE ROM on e1000;\n"
+    "                        UEFI: OVMF's PXE on virtio-net\n"
+    "      --bootfile NAME   the file DHCP names (default lpxelinux.0, or bootx64.efi\n"
+    "                        with --uefi/--secure-boot; boot.ipxe for the iPXE script)\n"
     "      --append ARGS     boot the image's own kernel and initramfs directly, with\n"
     "                        its default entry's command line and ARGS (try boot\n"
     "                        parameters without editing the menu)\n"
@@ -77,6 +86,8 @@ static const struct opt opts[] = {
     {"send-raw", 0, OPT_ARG, "send-raw", NULL},
     {"send-after", 0, OPT_ARG, "send-after", NULL},
     {"append", 0, OPT_ARG, "append", NULL},
+    {"netboot", 0, OPT_ARG, "netboot", NULL},
+    {"bootfile", 0, OPT_ARG, "bootfile", NULL},
     {"timeout", 0, OPT_ARG, "timeout", NULL},
     {"log", 0, OPT_ARG, "log", NULL},
     {"qemu", O_QEMU, OPT_ARG, NULL, NULL},
@@ -180,12 +191,12 @@ int cmd_run(int argc, char **argv)
 	memset(&res, 0, sizeof res);
 	if ((rc = opt_parse(&cmd, dd, argv, &o, &ops, &nops)))
 		goto out;
-	if (nops != 1) {
+	if (nops > 1 || (nops == 0 && !o.netboot)) {
 		rc = err_set(ERR_USAGE, nops ? "one IMAGE only (QEMU's own arguments go after --)"
 					     : "no IMAGE given (see 'mklive run --help')");
 		goto out;
 	}
-	o.image = ops[0];
+	o.image = nops ? ops[0] : NULL;
 	if (dd < argc) {
 		o.qemu_args = argv + dd + 1;
 		o.nqemu_args = (size_t)(argc - dd - 1);
@@ -211,7 +222,8 @@ int cmd_run(int argc, char **argv)
 			say("accelerator: TCG, since KVM does not work here (%s)", why);
 	}
 	if (o.interactive)
-		say("%s on the serial console; Ctrl-A X powers off and leaves", o.image);
+		say("%s on the serial console; Ctrl-A X powers off and leaves",
+		    o.image ? o.image : o.netboot);
 
 	if (record_path) {
 		if ((rc = run_record_boot_order(&o, record_path, &res)))

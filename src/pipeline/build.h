@@ -18,6 +18,7 @@ enum build_stage {
 	BUILD_ROOT_IMAGE,
 	BUILD_INITRD,
 	BUILD_MEDIUM,
+	BUILD_NETBOOT,
 	BUILD_NSTAGES
 };
 
@@ -34,10 +35,11 @@ struct build_report {
 	char id[64];
 	const char *root_format; /* "squashfs" / "cloop" */
 	bool floppy;
-	bool uefi;			   /* the medium boots on UEFI too */
-	bool usb;			   /* and from a USB stick (isohybrid) */
-	uint64_t esp_bytes;		   /* its EFI system partition image */
-	uint64_t cache_hits, cache_misses; /* compressed blocks reused / made */
+	bool uefi;			       /* the medium boots on UEFI too */
+	bool usb;			       /* and from a USB stick (isohybrid) */
+	uint64_t esp_bytes;		       /* its EFI system partition image */
+	uint64_t cache_hits, cache_misses;     /* compressed blocks reused / made */
+	uint64_t netboot_bytes, netboot_files; /* the netboot tree (Output.Netboot), 0 without */
 };
 
 /* Run the whole build described by cfg (checked first, so a bad value is

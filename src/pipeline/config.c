@@ -143,6 +143,15 @@ static const struct cfg_def defs[CFG_NKEYS] = {
     [CFG_CACHE] = {"Output", "Cache", T_BOOL, "yes", .flag = "no-cache", .flag_value = "no",
 		   .flag_help = "do not use the cache"},
     [CFG_CACHE_SIZE] = {"Output", "CacheSize", T_SIZE, "4G"},
+    [CFG_NETBOOT] =
+	{"Output", "Netboot", T_PATH, .opt = "netboot", .arg = "DIR",
+	 .help =
+	     "also write a network boot tree to DIR: PXE\n(lpxelinux), UEFI (shim + network GRUB,\nSecure "
+	     "Boot), iPXE (boot.ipxe)"},
+    [CFG_NETBOOT_URL] = {"Output", "NetbootURL", T_STR, .opt = "netboot-url", .arg = "URL",
+			 .help =
+			     "where DIR is served by HTTP, for live.fetch=\n(default: the server that booted "
+			     "the loader)"},
 };
 
 static const struct {

@@ -23,6 +23,7 @@
 void build_ctx_free(struct build_ctx *c)
 {
 	tree_destroy(c->root);
+	tree_destroy(c->medium);
 	build_kernel_free(&c->kernel);
 	tree_img_unref(c->root_img);
 	tree_img_unref(c->initrd_img);
@@ -359,7 +360,8 @@ int build_medium(struct build_ctx *c, const char *out)
 	text = menu_render_syslinux(&menu);
 	rc = add_text(m, "/boot/isolinux/isolinux.cfg", text);
 	free(text);
-	if (rc || (rc = build_floppy(c, m, &menu, &floppy)) || (rc = build_uefi_medium(c, m, &menu)))
+	if (rc || (rc = build_floppy(c, m, &menu, &floppy)) || (rc = build_uefi_medium(c, m, &menu)) ||
+	    (rc = build_loopback_cfg(c, m, &menu)))
 		goto out;
 	/* last: every file of the medium, for live.check and mklive check,
 	 * but isolinux.bin, which gets its boot-info-table as it is written */
@@ -403,8 +405,13 @@ int build_medium(struct build_ctx *c, const char *out)
 	if ((rc = iso_opts_check(&io)))
 		goto out;
 	rc = iso_write(m, &io, out, &st);
-	if (!rc)
+	if (!rc) {
 		c->rep->image_bytes = st.image_size;
+		/* the netboot tree takes its files and menu from here */
+		c->medium = m;
+		c->menu = menu;
+		m = NULL;
+	}
 out:
 	free(mbr);
 	bios_files_free(&bf);

@@ -27,9 +27,13 @@ static double now(void)
 }
 
 static const char *const stage_names[BUILD_NSTAGES] = {
-    [BUILD_ROOT] = "reading the root",	       [BUILD_CUSTOMISE] = "customising the root",
-    [BUILD_KERNEL] = "finding the kernel",     [BUILD_ROOT_IMAGE] = "compressing the root",
-    [BUILD_INITRD] = "building the initramfs", [BUILD_MEDIUM] = "writing the medium",
+    [BUILD_ROOT] = "reading the root",
+    [BUILD_CUSTOMISE] = "customising the root",
+    [BUILD_KERNEL] = "finding the kernel",
+    [BUILD_ROOT_IMAGE] = "compressing the root",
+    [BUILD_INITRD] = "building the initramfs",
+    [BUILD_MEDIUM] = "writing the medium",
+    [BUILD_NETBOOT] = "writing the netboot tree",
 };
 
 static void stage_begin(struct build_ctx *c, enum build_stage s)
@@ -129,11 +133,20 @@ static void summary(const struct build_report *r, const char *out)
 		 (double)r->root_raw_bytes / 1e6,
 		 r->root_raw_bytes ? 100.0 * (double)r->root_bytes / (double)r->root_raw_bytes : 0.0);
 	for (int i = 0; i < BUILD_NSTAGES; i++)
-		n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %.2f s", i ? ", " : "", stage_names[i],
-				      r->seconds[i]);
+		if (i != BUILD_NETBOOT || r->netboot_files)
+			n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %.2f s", i ? ", " : "",
+					      stage_names[i], r->seconds[i]);
 	log_note("boots on BIOS%s (CD%s); medium id %s; %.2f s in all: %s",
 		 r->uefi ? " and UEFI with Secure Boot" : " only", r->usb ? " and USB stick" : "", r->id,
 		 total, line);
+}
+
+static void netboot_summary(const struct build_report *r, const char *dir, const char *url)
+{
+	log_note("wrote the netboot tree %s: %.1f MB in %llu files (BIOS PXE%s, iPXE); live.fetch from %s",
+		 dir, (double)r->netboot_bytes / 1e6, (unsigned long long)r->netboot_files,
+		 r->uefi ? ", UEFI PXE with Secure Boot" : "",
+		 url ? url : "the server that booted the loader");
 }
 
 static int check_init(const struct build_plan *p, const struct tree *root)
@@ -295,6 +308,13 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 		goto done;
 	if (boot_order_auto(&plan) && (rc = rebuild_in_boot_order(&c, out)))
 		goto done;
+	if (plan.netboot_dir) {
+		stage_begin(&c, BUILD_NETBOOT);
+		rc = build_netboot(&c);
+		stage_end(&c);
+		if (rc)
+			goto done;
+	}
 	if (c.cache) {
 		comp_cache_stats(c.cache, &rep->cache_hits, &rep->cache_misses);
 		comp_cache_prune(c.cache, plan.cache_max);
@@ -302,6 +322,8 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 			 (unsigned long long)rep->cache_hits, (unsigned long long)rep->cache_misses);
 	}
 	summary(rep, out);
+	if (plan.netboot_dir)
+		netboot_summary(rep, plan.netboot_dir, plan.netboot_url);
 done:
 	build_ctx_free(&c);
 	build_run_cleanup(); /* the Run= scripts' changes, read until the medium was written */

@@ -38,6 +38,9 @@ struct build_ctx {
 
 	struct comp_cache *cache; /* compressed blocks of earlier builds, or NULL */
 
+	struct tree *medium; /* the medium's tree, kept for the netboot tree */
+	struct menu menu;    /* its boot menu */
+
 	char **strings; /* owned by the context (menu texts) */
 	size_t nstrings, strings_cap;
 };
@@ -62,6 +65,12 @@ int build_uefi_check(struct build_ctx *c);
 int build_uefi_medium(struct build_ctx *c, struct tree *m, const struct menu *menu);
 int build_uefi_iso_opts(struct build_ctx *c, struct iso_opts *io, bool usb);
 
+/* netboot.c: the netboot tree written from the medium's files and menu
+ * (Output.Netboot; the plan's part is build_plan_netboot, plan.h). */
+int build_netboot(struct build_ctx *c);
+/* loopback.c: /boot/grub/loopback.cfg on the medium (GRUB's convention
+ * for booting an ISO file: the caller sets iso_path and root=(loop)). */
+int build_loopback_cfg(struct build_ctx *c, struct tree *m, const struct menu *menu);
 /* pipeline.c: a string the context frees at the end (menu texts), */
 const char *build_keep(struct build_ctx *c, char *s);
 /* temporary files beside the output, and adopting one as an

@@ -638,7 +638,8 @@ int build_plan(const struct build_cfg *cfg, struct build_plan *p)
 	memset(p, 0, sizeof *p);
 	p->cfg = cfg;
 	if ((rc = plan_root_format(cfg, p)) || (rc = plan_initrd(cfg, p)) || (rc = plan_root(cfg, p)) ||
-	    (rc = plan_live(cfg, p)) || (rc = plan_boot(cfg, p)) || (rc = plan_output(cfg, p)))
+	    (rc = plan_live(cfg, p)) || (rc = plan_boot(cfg, p)) || (rc = plan_output(cfg, p)) ||
+	    (rc = build_plan_netboot(cfg, p)))
 		return rc;
 	return 0;
 }
@@ -650,6 +651,7 @@ void build_plan_free(struct build_plan *p)
 	free(p->root_opts);
 	live_initrd_opts_free(&p->initrd);
 	free(p->busybox);
+	free(p->netboot_url);
 	free(p->packages);
 	free(p->overlay);
 	free(p->remove);

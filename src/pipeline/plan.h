@@ -123,6 +123,9 @@ struct build_plan {
 	char *cache_dir; /* NULL: none to use */
 	bool cache;
 	uint64_t cache_max;
+	/* Output.Netboot, NetbootURL (checked, no trailing '/'): NULL when not set */
+	const char *netboot_dir, *netboot_label;
+	char *netboot_url;
 };
 
 struct iso_opts;
@@ -133,5 +136,8 @@ int build_plan_iso_ids(const struct build_plan *p, struct iso_opts *io);
 /* Compile cfg into p; every error names the key's file:line or option. */
 int build_plan(const struct build_cfg *cfg, struct build_plan *p);
 void build_plan_free(struct build_plan *p);
+/* netboot.c: Output.Netboot and NetbootURL into p, and the network
+ * drivers into the initramfs options (called by build_plan, last). */
+int build_plan_netboot(const struct build_cfg *cfg, struct build_plan *p);
 
 #endif

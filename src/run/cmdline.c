@@ -59,10 +59,51 @@ static char *opt_value(const char *s)
 	return out;
 }
 
+/* A word for the shell-like split QEMU's guestfwd cmd: applies (glib's
+ * g_shell_parse_argv): single quotes, a quote itself as '\''. */
+static char *sh_quote(const char *s)
+{
+	struct strbuf b = {0};
+	strbuf_addf(&b, "'");
+	for (; *s; s++)
+		strbuf_addf(&b, *s == '\'' ? "'\\''" : "%c", *s);
+	strbuf_addf(&b, "'");
+	return b.s;
+}
+
+/* --netboot: QEMU's user network, isolated (restrict=on: the guest
+ * reaches its DHCP and TFTP and the guestfwd address, nothing else, and
+ * nothing reaches it), its TFTP serving the tree and its DHCP naming the
+ * boot file; HTTP at RUN_NETBOOT_HTTP is one `mklive serve --stdio DIR`
+ * per connection, with no socket on the host. BIOS boots through the
+ * iPXE ROM QEMU gives its e1000 (Debian's ipxe-qemu); OVMF through its
+ * own PXE on virtio-net, with no option ROM, which Secure Boot would
+ * refuse as unsigned. */
+static void netboot_args(const struct run_opts *o, const struct run_paths *p, struct run_argv *a)
+{
+	char *self = sh_quote(p->self), *dir = sh_quote(p->tree ? p->tree : o->netboot), *cmd,
+	     *tftp = opt_value(p->tftp);
+	char *bootfile = opt_value(o->bootfile);
+	cmd = xasprintf("%s serve -q --stdio %s", self, dir);
+	char *cmdv = opt_value(cmd);
+	run_argv_add(a, "-netdev");
+	run_argv_addf(a, "user,id=mklive-net,restrict=on,tftp=%s,bootfile=%s,guestfwd=tcp:%s:80-cmd:%s", tftp,
+		      bootfile, RUN_NETBOOT_HTTP, cmdv);
+	run_argv_add(a, "-device");
+	run_argv_add(a, o->firmware == RUN_BIOS ? "e1000,netdev=mklive-net,bootindex=1"
+						: "virtio-net-pci,netdev=mklive-net,romfile=,bootindex=1");
+	free(self);
+	free(dir);
+	free(cmd);
+	free(cmdv);
+	free(tftp);
+	free(bootfile);
+}
+
 int run_cmdline(const struct run_opts *o, const struct run_paths *p, struct run_argv *a)
 {
 	bool uefi = o->firmware != RUN_BIOS;
-	char *img = opt_value(o->image);
+	char *img = o->image ? opt_value(o->image) : NULL;
 	char *qmp = opt_value(p->qmp_socket);
 
 	run_argv_add(a, p->qemu);
@@ -111,7 +152,9 @@ int run_cmdline(const struct run_opts *o, const struct run_paths *p, struct run_
 		free(vars);
 	}
 
-	if (o->medium == RUN_USB) {
+	if (o->netboot) {
+		netboot_args(o, p, a);
+	} else if (o->medium == RUN_USB) {
 		/* xHCI, as on current machines; by default a snapshot, so the
 		 * guest can write but nothing reaches the file */
 		run_argv_add(a, "-device");

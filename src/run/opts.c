@@ -104,6 +104,13 @@ int run_opts_set(struct run_opts *o, const char *key, const char *value, const c
 		o->send = o->send_buf = s;
 	} else if (!strcmp(key, "append")) {
 		o->append = value;
+	} else if (!strcmp(key, "netboot")) {
+		o->netboot = value;
+	} else if (!strcmp(key, "bootfile")) {
+		if (!*value || value[0] == '/' || strstr(value, "..") || strpbrk(value, ", \t\n"))
+			return err_set(ERR_USAGE, "%s %s: a file's path inside the netboot tree", label,
+				       value);
+		o->bootfile = value;
 	} else if (!strcmp(key, "send-after")) {
 		o->send_after = value;
 	} else if (!strcmp(key, "timeout")) {
@@ -117,16 +124,55 @@ int run_opts_set(struct run_opts *o, const char *key, const char *value, const c
 	return 0;
 }
 
+/* --netboot DIR: a directory holding the file the DHCP answer names. */
+static int check_netboot(struct run_opts *o)
+{
+	struct stat st;
+	char *boot;
+	int rc = 0;
+	if (o->image)
+		return err_set(ERR_USAGE, "--netboot %s boots from the network: no IMAGE (%s) with it",
+			       o->netboot, o->image);
+	if (o->medium == RUN_USB || o->writable || o->append)
+		return err_set(ERR_USAGE, "--netboot boots from the network: %s has no medium to act on",
+			       o->medium == RUN_USB ? "--usb"
+			       : o->writable	    ? "--writable"
+						    : "--append");
+	if (stat(o->netboot, &st) < 0)
+		return err_sys(errno, "--netboot %s", o->netboot);
+	if (!S_ISDIR(st.st_mode))
+		return err_set(ERR_USAGE,
+			       "--netboot %s: not a directory (a tree from mklive build --netboot)",
+			       o->netboot);
+	if (strpbrk(o->netboot, ",\n"))
+		return err_set(ERR_USAGE, "--netboot %s: QEMU's TFTP option cannot carry a ',' or a newline",
+			       o->netboot);
+	if (!o->bootfile)
+		o->bootfile = o->firmware == RUN_BIOS ? "lpxelinux.0" : "bootx64.efi";
+	boot = util_path_join(o->netboot, o->bootfile);
+	if (stat(boot, &st) < 0 || !S_ISREG(st.st_mode))
+		rc = err_set(ENOENT,
+			     "--netboot %s: no %s in it (%s; build the tree with mklive build --netboot)",
+			     o->netboot, o->bootfile,
+			     o->firmware == RUN_BIOS ? "the BIOS loader" : "the UEFI loader, shim");
+	free(boot);
+	return rc;
+}
+
 int run_opts_check(struct run_opts *o)
 {
 	regex_t re;
 	struct stat st;
 	int fd, rc;
 
-	if (!o->image)
+	if (!o->image && !o->netboot)
 		return err_set(ERR_USAGE, "no IMAGE given (see 'mklive run --help')");
 	if (o->timeout < 0)
 		o->timeout = o->expect ? RUN_EXPECT_TIMEOUT : 0;
+	if (o->netboot)
+		return check_netboot(o);
+	if (o->bootfile)
+		return err_set(ERR_USAGE, "--bootfile goes with --netboot DIR");
 	if (o->writable && o->medium == RUN_CD)
 		return err_set(ERR_USAGE,
 			       "--writable: a CD is read-only; attach the image as a USB stick (--usb)");

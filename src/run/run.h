@@ -46,7 +46,17 @@ struct run_opts {
 	 * its default entry's command line plus these parameters; NULL: boot
 	 * the image from its boot loader */
 	const char *append;
+	/* --netboot DIR: boot by PXE from a netboot tree instead of a medium
+	 * (image is then NULL); bootfile is what the DHCP answer names (NULL:
+	 * lpxelinux.0 for BIOS, bootx64.efi for UEFI) */
+	const char *netboot;
+	const char *bootfile;
 };
+
+/* The address inside the guest's user network where mklive serve
+ * answers HTTP for --netboot (QEMU's guestfwd; 10.0.2.2 and .3 are
+ * QEMU's own gateway and DNS, .15 the guest). */
+#define RUN_NETBOOT_HTTP "10.0.2.100"
 
 /* --timeout when --expect is given without one. */
 #define RUN_EXPECT_TIMEOUT 300
@@ -74,6 +84,9 @@ struct run_paths {
 	const char *kernel;	 /* direct kernel boot only */
 	const char *initrd;	 /* direct kernel boot only, or NULL */
 	const char *kernel_args; /* direct kernel boot only: the whole command line */
+	const char *tftp;	 /* --netboot: the TFTP root QEMU serves */
+	const char *self;	 /* --netboot: this mklive binary, for guestfwd's mklive serve */
+	const char *tree;	 /* --netboot: the tree, absolute */
 };
 
 struct run_argv {
@@ -179,6 +192,28 @@ struct run_direct {
 int run_direct_prepare(const struct run_opts *o, const char *dir, struct run_direct *d);
 /* Remove the copies and free d. */
 void run_direct_free(struct run_direct *d);
+
+/* ---- --netboot: the TFTP root (netboot.c) ------------------------------- */
+
+struct run_netboot {
+	char *tftp; /* the private TFTP root */
+	char *self; /* this program, absolute */
+	char *dir;  /* the tree, absolute, for mklive serve */
+};
+/* The TFTP root QEMU serves: the tree as it is (symbolic links to its
+ * entries) but for its three loader configurations (pxelinux.cfg/default,
+ * grub/grub.cfg, boot.ipxe), copied with every live.fetch=URL pointed at
+ * RUN_NETBOOT_HTTP, where this run's mklive serve answers: the URL's path
+ * keeps its part that names a file of the tree (the build put the
+ * loader's own server variable, or --netboot-url, before it). Made in
+ * dir; run_netboot_free removes it. */
+int run_netboot_prepare(const struct run_opts *o, const char *dir, struct run_netboot *nb);
+void run_netboot_free(struct run_netboot *nb);
+/* The rewrite alone: text with each live.fetch= value pointed at
+ * http://host/SUFFIX, SUFFIX the longest tail of the value's path that
+ * names a regular file below the directory dirfd. Fails naming cfg when
+ * a value names no file there. */
+int run_netboot_rewrite(const char *text, int dirfd, const char *host, const char *cfg, char **out);
 
 /* ---- the session (session.c) -------------------------------------------- */
 

@@ -39,6 +39,7 @@ struct session {
 	const struct run_opts *o;
 	char *dir, *qmp_path, *vars_path;
 	struct run_direct direct; /* --append */
+	struct run_netboot nb;	  /* --netboot: the TFTP root, kept to the end */
 	bool dir_removed;
 	pid_t pid;
 	int pidfd;
@@ -135,6 +136,10 @@ static void remove_private(struct session *s)
 	if (s->vars_path)
 		unlink(s->vars_path);
 	run_direct_free(&s->direct);
+	/* QEMU's TFTP opens files by name as the guest asks: the TFTP root
+	 * stays to the end of the run */
+	if (s->nb.tftp)
+		return;
 	rmdir(s->dir);
 	s->dir_removed = true;
 }
@@ -610,6 +615,13 @@ int run_session(const struct run_opts *o, struct run_result *res)
 		paths.kernel_args = s.direct.cmdline;
 		log_info("booting the kernel of entry '%s' directly: %s", s.direct.entry, s.direct.cmdline);
 	}
+	if (o->netboot) {
+		if ((rc = run_netboot_prepare(o, s.dir, &s.nb)))
+			goto out;
+		paths.tftp = s.nb.tftp;
+		paths.self = s.nb.self;
+		paths.tree = s.nb.dir;
+	}
 	if ((rc = run_cmdline(o, &paths, &argv)))
 		goto out;
 	res->argv_text = run_argv_string(&argv);
@@ -639,6 +651,7 @@ out:
 	}
 	if (signals)
 		restore_signals(old);
+	run_netboot_free(&s.nb);
 	remove_private(&s);
 	run_qmp_close(&s.qmp);
 	if (s.in_w >= 0)

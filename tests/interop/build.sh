@@ -182,7 +182,9 @@ if [ -e /usr/lib/shim/shimx64.efi.signed ] && [ -e /usr/lib/grub/x86_64-efi-sign
 	"$MKLIVE" build "${q[@]}" --no-cache --no-uefi -o bios.iso
 	xorriso -indev bios.iso -report_el_torito plain >bios.et 2>/dev/null
 	check no-uefi-one-entry bash -c "grep -c '^El Torito boot img' bios.et | grep -qx 1"
-	check no-uefi-no-esp bash -c "! isoinfo -R -f -i bios.iso | grep -q -e '^/boot/efi.img' -e '^/boot/grub'"
+	# /boot/grub/loopback.cfg stays: GRUB on BIOS multiboot sticks reads it too
+	check no-uefi-no-esp bash -c "! isoinfo -R -f -i bios.iso | grep -q -e '^/boot/efi.img' -e '^/boot/grub/grub.cfg' -e '^/.disk'"
+	check no-uefi-loopback-cfg bash -c "isoinfo -R -f -i bios.iso | grep -qx /boot/grub/loopback.cfg"
 	check no-uefi-mbr bash -c "sfdisk -d bios.iso 2>/dev/null | grep -q 'type=17\|type=0'"
 	# a kernel without an EFI stub: the bzImage with its "MZ" taken away
 	{ printf 'XX'; tail -c +3 "$kernel"; } >nostub-vmlinuz
