@@ -82,6 +82,43 @@ int live_ip_parse(const char *v, struct live_opts *o)
 	return 0;
 }
 
+int live_ipappend_server(const char *v, uint32_t *server)
+{
+	/* CLIENT:SERVER:...: only SERVER is used (the address comes from
+	 * live.ip= or DHCP; the kernel here has no ip= autoconfiguration) */
+	const char *c1 = strchr(v, ':');
+	uint32_t client;
+	if (!c1 || quad(v, (size_t)(c1 - v), &client, true) < 0)
+		return -1; /* not "ip=dhcp", not an IPv6 "[...]" form */
+	c1++;
+	return quad(c1, strcspn(c1, ":"), server, true);
+}
+
+int live_bootif_parse(const char *v, uint8_t mac[6])
+{
+	/* exactly "01" and six "-xx" */
+	if (strlen(v) != 20 || strncmp(v, "01", 2))
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		const char *p = v + 2 + 3 * i;
+		unsigned x = 0;
+		if (p[0] != '-' && p[0] != ':')
+			return -1;
+		for (int j = 1; j <= 2; j++) {
+			char c = p[j];
+			unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+				     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+				     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+							    : 16;
+			if (d > 15)
+				return -1;
+			x = x * 16 + d;
+		}
+		mac[i] = (uint8_t)x;
+	}
+	return 0;
+}
+
 /* One word "key" or "key=value" (quotes already removed). */
 static int parse_word(struct live_opts *o, const char *key, size_t klen, const char *val)
 {
@@ -161,9 +198,13 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 		return 0;
 	}
 	if (!strcmp(k, "live.fetch")) {
-		/* http:// only: there is no TLS in the initramfs. */
-		if (!val || strncmp(val, "http://", 7) || !val[7] || val[7] == '/' || strpbrk(val, " \t")) {
-			warnf(o, k, ": expected http://HOST[:PORT]/PATH; ignored");
+		/* http:// only: there is no TLS in the initramfs. A bare /PATH
+		 * (pxelinux menus) is on the boot server, known once the
+		 * network is up (fetch.c). */
+		bool path = val && val[0] == '/' && val[1] && val[1] != '/';
+		if (!val || (!path && (strncmp(val, "http://", 7) || !val[7] || val[7] == '/')) ||
+		    strpbrk(val, " \t")) {
+			warnf(o, k, ": expected http://HOST[:PORT]/PATH or /PATH; ignored");
 			return 1;
 		}
 		return set_str(o, o->fetch, sizeof o->fetch, k, val);
@@ -228,6 +269,16 @@ int live_cmdline_parse(const char *s, struct live_opts *o)
 			s++;
 		}
 		word[n] = 0;
+		/* pxelinux's SYSAPPEND 3 words, not ours to warn about: the
+		 * last one of each form counts */
+		uint32_t srv;
+		uint8_t mac[6];
+		if (!toolong && !strncmp(word, "ip=", 3) && live_ipappend_server(word + 3, &srv) == 0)
+			o->boot_server = srv;
+		if (!toolong && !strncmp(word, "BOOTIF=", 7) && live_bootif_parse(word + 7, mac) == 0) {
+			memcpy(o->bootif, mac, 6);
+			o->has_bootif = true;
+		}
 		if (n < 5 || memcmp(word, "live.", 5) != 0)
 			continue;
 		if (toolong) {

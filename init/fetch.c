@@ -5,6 +5,7 @@
 
 #include "../src/core/sha256.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -459,16 +460,42 @@ static int verify(const char *url, const char *path, const uint8_t *sums, size_t
 	return 0;
 }
 
+/* live.fetch=/PATH: the URL on the boot server, said with why that
+ * server; 0, or -1 with the reason said. */
+static int complete_url(char *url, size_t cap)
+{
+	uint32_t siaddr, server_id, server;
+	const char *why;
+	char a[16];
+	if (live_opt.fetch[0] != '/')
+		return snprintf(url, cap, "%s", live_opt.fetch) < (int)cap ? 0 : -1;
+	live_net_dhcp_servers(&siaddr, &server_id);
+	server = http_boot_server(live_opt.boot_server, siaddr, server_id, &why);
+	if (!server) {
+		live_say("live.fetch=%s: a path, but no server to fetch it from (%s): give "
+			 "live.fetch=http://HOST/PATH",
+			 live_opt.fetch, why);
+		return -1;
+	}
+	if (http_url_complete(live_opt.fetch, server, url, cap) < 0) {
+		live_say("live.fetch=%s: not a path that makes an http:// URL", live_opt.fetch);
+		return -1;
+	}
+	inet_ntop(AF_INET, &server, a, sizeof a);
+	live_say("live.fetch: %s is on %s: %s", live_opt.fetch, a, why);
+	return 0;
+}
+
 int live_fetch_medium(void)
 {
-	const char *url = live_opt.fetch;
+	char url[512];
 	char path[300], dev[64];
 	uint8_t *sums = NULL;
 	size_t slen = 0;
 	struct probe_info pi;
 	int rc = -1;
 	umount2(FETCH, MNT_DETACH);
-	if (live_net_up() < 0)
+	if (live_net_up() < 0 || complete_url(url, sizeof url) < 0)
 		return -1;
 	static const char *const fixed[] = {"isofs", "loop", "squashfs", "overlay"};
 	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)

@@ -1,11 +1,13 @@
 /* mklive-init: the HTTP/1.1 pieces of live.fetch= that need no network:
  * URLs, the response head (status, Content-Length, Location), redirects,
- * and finding a file's line in SHA256SUMS. Pure: the host's unit tests and
+ * finding a file's line in SHA256SUMS, and a bare path completed with the
+ * boot server's address. Pure: the host's unit tests and
  * fuzzer build it. */
 #include "live.h"
 
 #include "../src/core/sha256.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,4 +221,33 @@ int http_sums_lookup(const char *text, size_t len, const char *urlpath, uint8_t 
 		i += l + 1;
 	}
 	return best ? 0 : -1;
+}
+
+uint32_t http_boot_server(uint32_t ipappend, uint32_t siaddr, uint32_t server_id, const char **why)
+{
+	if (ipappend) {
+		*why = "the boot server in the kernel's ip= (pxelinux IPAPPEND/SYSAPPEND)";
+		return ipappend;
+	}
+	if (siaddr) {
+		*why = "the DHCP lease's next-server";
+		return siaddr;
+	}
+	if (server_id) {
+		*why = "the DHCP server (the lease names no next-server)";
+		return server_id;
+	}
+	*why = "no ip= with a server field and no DHCP lease naming a server";
+	return 0;
+}
+
+int http_url_complete(const char *fetch, uint32_t server, char *out, size_t cap)
+{
+	char a[INET_ADDRSTRLEN];
+	if (fetch[0] != '/')
+		return snprintf(out, cap, "%s", fetch) < (int)cap ? fetchable(out) : -1;
+	/* "//host/x" would read as another host: not a path on the server */
+	if (!server || fetch[1] == '/' || !inet_ntop(AF_INET, &server, a, sizeof a))
+		return -1;
+	return snprintf(out, cap, "http://%s%s", a, fetch) < (int)cap ? fetchable(out) : -1;
 }

@@ -28,10 +28,13 @@ struct live_opts {
 	enum live_ip ip;		 /* live.ip=dhcp|ADDR/PREFIX:GATEWAY:DNS|off */
 	uint32_t ip_addr, ip_gw, ip_dns; /* static: network byte order, 0 = none */
 	unsigned ip_prefix;		 /* static: 0..32 */
-	char fetch[512];		 /* live.fetch=http://HOST[:PORT]/PATH; "" when not given */
-	char findiso[256];		 /* live.findiso=/PATH/FILE.iso; "" when not given */
-	bool readahead;			 /* live.readahead: read the boot set ahead */
-	char warnings[512];		 /* what was ignored and why, "" if nothing */
+	char fetch[512];		 /* live.fetch=http://HOST[:PORT]/PATH or /PATH; "" when not given */
+	uint32_t boot_server;		 /* SERVER of ip=CLIENT:SERVER:..., network order, 0 = none */
+	uint8_t bootif[6];		 /* BOOTIF=01-MAC: the card the firmware booted from */
+	bool has_bootif;
+	char findiso[256];  /* live.findiso=/PATH/FILE.iso; "" when not given */
+	bool readahead;	    /* live.readahead: read the boot set ahead */
+	char warnings[512]; /* what was ignored and why, "" if nothing */
 };
 
 void live_opts_default(struct live_opts *o);
@@ -41,6 +44,12 @@ void live_opts_default(struct live_opts *o);
 int live_cmdline_parse(const char *cmdline, struct live_opts *o);
 /* live.ip= static form "ADDR/PREFIX[:GATEWAY[:DNS]]" (dotted quads); 0 or -1. */
 int live_ip_parse(const char *v, struct live_opts *o);
+/* The kernel's ip=CLIENT:SERVER:GW:MASK[:...] (what pxelinux's IPAPPEND 1 /
+ * SYSAPPEND 1 appends): 0 with the SERVER field (network order, 0 if empty),
+ * -1 if v is not that form (ip=dhcp, or SERVER not a dotted quad). */
+int live_ipappend_server(const char *v, uint32_t *server);
+/* pxelinux's BOOTIF=01-aa-bb-cc-dd-ee-ff (ARP type 1, Ethernet): 0 or -1. */
+int live_bootif_parse(const char *v, uint8_t mac[6]);
 
 /* ---- the live system's settings (livecfg.c) ------------------------------ */
 #define LIVECFG_VAL 64
@@ -215,6 +224,15 @@ int http_url_beside(const char *url, const char *name, char *out, size_t cap);
  * whose path is urlpath itself or a tail of it after a '/' ("root.squashfs",
  * "live/root.squashfs"), the longest such. 0 with the digest, -1 if none. */
 int http_sums_lookup(const char *text, size_t len, const char *urlpath, uint8_t digest[32]);
+/* live.fetch=/PATH (a bare path, as pxelinux menus carry) is on the boot
+ * server: the ip= SERVER field first (the server pxelinux itself came
+ * from), else the DHCP lease's next-server (siaddr), else its server
+ * identifier. The address (network order, 0 if none) and why it was
+ * chosen, for the console. */
+uint32_t http_boot_server(uint32_t ipappend, uint32_t siaddr, uint32_t server_id, const char **why);
+/* fetch as a URL: an http:// URL as it is, a /PATH as http://SERVER/PATH.
+ * 0, or -1 (no server for a bare path, not a URL http_url_parse takes). */
+int http_url_complete(const char *fetch, uint32_t server, char *out, size_t cap);
 
 /* ---- tar reader (tar.c) -------------------------------------------------- */
 /* Extract a tar archive held in memory (already decompressed) below the

@@ -22,6 +22,10 @@
 #include <unistd.h>
 
 static bool net_ready;
+static uint32_t lease_siaddr, lease_server_id; /* for live.fetch=/PATH */
+/* A link on another card is taken only after this long while the card
+ * BOOTIF= names has none yet (it may simply be slower to come up). */
+#define BOOTIF_GRACE 5.0
 
 static int sysfs_read(const char *ifname, const char *attr, char *buf, size_t cap)
 {
@@ -91,8 +95,22 @@ static bool carrier(const char *name)
 	return sysfs_read(name, "carrier", v, sizeof v) == 0 && !strcmp(v, "1");
 }
 
+static int mac_of(const char *ifname, uint8_t mac[6]);
+
+/* The interface whose MAC BOOTIF= names, or n. */
+static size_t bootif_index(char names[][IFNAMSIZ], size_t n)
+{
+	uint8_t m[6];
+	for (size_t i = 0; live_opt.has_bootif && i < n; i++)
+		if (mac_of(names[i], m) == 0 && !memcmp(m, live_opt.bootif, 6))
+			return i;
+	return n;
+}
+
 /* Bring every Ethernet interface up and pick the first with a carrier,
- * loading drivers as devices appear. 0, or -1 with the reason said. */
+ * loading drivers as devices appear; the card the firmware booted from
+ * (BOOTIF=) first: on a machine with several, the others may be on
+ * networks without the boot server. 0, or -1 with the reason said. */
 static int find_link(int s, char *ifname)
 {
 	double t0 = live_now(), deadline = t0 + live_opt.timeout;
@@ -103,7 +121,13 @@ static int find_link(int s, char *ifname)
 		n = list_ifaces(names, 16);
 		for (size_t i = 0; i < n; i++)
 			if_up(s, names[i]);
-		for (size_t i = 0; i < n; i++)
+		size_t b = bootif_index(names, n);
+		if (b < n && carrier(names[b])) {
+			snprintf(ifname, IFNAMSIZ, "%s", names[b]);
+			live_say("network: %s: the card the firmware booted from (BOOTIF=)", ifname);
+			return 0;
+		}
+		for (size_t i = 0; i < n && (b == n || live_now() - t0 > BOOTIF_GRACE); i++)
 			if (carrier(names[i])) {
 				snprintf(ifname, IFNAMSIZ, "%s", names[i]);
 				live_step("%s has a link after %.2f s", ifname, live_now() - t0);
@@ -394,6 +418,8 @@ int live_net_up(void)
 			return -1;
 		}
 		hand_over(ifname, "dhcp", l.yiaddr, prefix, l.router, l.dns, l.ndns, &l);
+		lease_siaddr = l.siaddr;
+		lease_server_id = l.server_id;
 		ntoa(l.yiaddr, a);
 		ntoa(l.router, g);
 		live_say("network: %s: %s/%u from DHCP, gateway %s, lease %u s", ifname, a, prefix,
@@ -402,4 +428,10 @@ int live_net_up(void)
 	close(s);
 	net_ready = true;
 	return 0;
+}
+
+void live_net_dhcp_servers(uint32_t *siaddr, uint32_t *server_id)
+{
+	*siaddr = lease_siaddr;
+	*server_id = lease_server_id;
 }

@@ -61,10 +61,14 @@ int live_mount_root(void);
 int live_writable_overlay(void);
 int live_writable_tgz(void);
 
-/* net.c: live.ip: the first Ethernet interface with a link, configured
+/* net.c: live.ip: the first Ethernet interface with a link (the one BOOTIF=
+ * names, if any), configured
  * by DHCP or statically (nothing with live.ip=off), handed over in
  * /run/mklive/net. 0, or -1 with the reason said. Done once. */
 int live_net_up(void);
+/* The DHCP lease's next-server (siaddr) and server identifier, network
+ * order; 0 when the address did not come from DHCP. */
+void live_net_dhcp_servers(uint32_t *siaddr, uint32_t *server_id);
 
 /* fetch.c: live.fetch=URL: download, verify, mount on MEDIUM (0; -1 with
  * the reason said). */

@@ -1,7 +1,8 @@
 /* Unit tests for mklive-init's network pieces (init/dhcp.c, init/http.c and
  * the live.ip/live.fetch/live.findiso parameters), byte by byte: the DHCP
  * messages we send, the server answers we accept or refuse, HTTP response
- * heads, URLs, redirects and SHA256SUMS lookups. */
+ * heads, URLs, redirects and SHA256SUMS lookups, and live.fetch=/PATH
+ * completed from pxelinux's ip= and BOOTIF= or the DHCP lease. */
 #define TEST_SUITE "initnet"
 #include "test.h"
 
@@ -327,6 +328,8 @@ TEST(test_cmdline_net)
 	    "live.fetch=https://h/x",
 	    "live.fetch=http://",
 	    "live.fetch=h/x",
+	    "live.fetch=/",
+	    "live.fetch=//h/x",
 	    "live.fetch",
 	    "live.findiso=isos/x.iso",
 	    "live.findiso=/a/../b",
@@ -337,6 +340,101 @@ TEST(test_cmdline_net)
 		CHECK_EQ(live_cmdline_parse(bad[i], &o), 1);
 		CHECK(o.ip == LIVE_IP_AUTO && !*o.fetch && !*o.findiso);
 	}
+}
+
+/* pxelinux SYSAPPEND 3 (IPAPPEND 1 + 2) words and a bare live.fetch path */
+TEST(test_cmdline_pxe)
+{
+	struct live_opts o;
+	uint32_t srv = 1;
+	live_opts_default(&o);
+	CHECK_EQ(
+	    live_cmdline_parse("BOOT_IMAGE=live/vmlinuz ip=192.168.7.20:192.168.7.1:192.168.7.254:"
+			       "255.255.255.0 BOOTIF=01-52-54-00-12-34-56 live.fetch=/live/root.squashfs",
+			       &o),
+	    0);
+	CHECK_STR(o.fetch, "/live/root.squashfs");
+	CHECK_EQ(o.boot_server, ip("192.168.7.1"));
+	CHECK(o.has_bootif);
+	CHECK_MEM(o.bootif, mac, 6);
+	/* the last ip= of that form counts; other forms are not ours and change nothing */
+	CHECK_EQ(live_cmdline_parse("ip=10.0.0.5:10.0.0.9:10.0.0.1:255.0.0.0:host:eth0:off ip=dhcp", &o), 0);
+	CHECK_EQ(o.boot_server, ip("10.0.0.9"));
+	live_opts_default(&o);
+	CHECK_EQ(live_cmdline_parse("ip=dhcp ip=[fe80::1]:x BOOTIF=52-54-00-12-34-56 xip=1:2.2.2.2", &o), 0);
+	CHECK(o.boot_server == 0 && !o.has_bootif);
+	/* byte by byte */
+	CHECK_EQ(live_ipappend_server("10.0.2.15:10.0.2.100:10.0.2.2:255.255.255.0", &srv), 0);
+	CHECK_EQ(srv, ip("10.0.2.100"));
+	const uint8_t *b = (const uint8_t *)&srv;
+	CHECK(b[0] == 10 && b[1] == 0 && b[2] == 2 && b[3] == 100);
+	CHECK_EQ(live_ipappend_server("10.0.2.15:10.0.2.100", &srv), 0);
+	CHECK_EQ(srv, ip("10.0.2.100"));
+	CHECK_EQ(live_ipappend_server("10.0.2.15::10.0.2.2:255.255.255.0", &srv), 0);
+	CHECK_EQ(srv, 0);					  /* an empty server field: none */
+	CHECK_EQ(live_ipappend_server(":10.0.2.100::", &srv), 0); /* an empty client field */
+	CHECK_EQ(srv, ip("10.0.2.100"));
+	static const char *const badip[] = {"dhcp",
+					    "off",
+					    "10.0.2.15",
+					    "1.2.3.4:1.2.3:5.6.7.8",
+					    "1.2.3.4:host:5.6.7.8",
+					    "1.2.3.4:1.2.3.4.5",
+					    "[::1]:[::2]",
+					    "host:1.2.3.4"};
+	for (size_t i = 0; i < sizeof badip / sizeof *badip; i++)
+		CHECK_EQ(live_ipappend_server(badip[i], &srv), -1);
+	uint8_t m[6];
+	CHECK_EQ(live_bootif_parse("01-aa-BB-0c-d0-e1-ff", m), 0);
+	static const uint8_t want[6] = {0xaa, 0xbb, 0x0c, 0xd0, 0xe1, 0xff};
+	CHECK_MEM(m, want, 6);
+	static const char *const badif[] = {"aa-bb-cc-dd-ee-ff",
+					    "06-aa-bb-cc-dd-ee-ff",
+					    "01-aa-bb-cc-dd-ee",
+					    "01-aa-bb-cc-dd-ee-ff-00",
+					    "01-aa-bb-cc-dd-ee-fg",
+					    "01aa-bb-cc-dd-ee-ff0",
+					    ""};
+	for (size_t i = 0; i < sizeof badif / sizeof *badif; i++)
+		CHECK_EQ(live_bootif_parse(badif[i], m), -1);
+}
+
+TEST(test_fetch_complete)
+{
+	char out[600];
+	const char *why = NULL;
+	/* which server: ip= first, then next-server, then the DHCP server */
+	CHECK_EQ(http_boot_server(ip("10.0.2.100"), ip("10.0.2.2"), ip("10.0.2.3"), &why), ip("10.0.2.100"));
+	CHECK(strstr(why, "ip="));
+	CHECK_EQ(http_boot_server(0, ip("10.0.2.2"), ip("10.0.2.3"), &why), ip("10.0.2.2"));
+	CHECK(strstr(why, "next-server"));
+	CHECK_EQ(http_boot_server(0, 0, ip("10.0.2.3"), &why), ip("10.0.2.3"));
+	CHECK(strstr(why, "DHCP server"));
+	CHECK_EQ(http_boot_server(0, 0, 0, &why), 0);
+	CHECK(strstr(why, "no ip="));
+	/* the URL, exactly */
+	memset(out, 'x', sizeof out);
+	CHECK_EQ(http_url_complete("/live/root.squashfs", ip("10.0.2.100"), out, sizeof out), 0);
+	CHECK_STR(out, "http://10.0.2.100/live/root.squashfs");
+	CHECK_EQ(http_url_complete("/a", ip("192.168.255.1"), out, sizeof out), 0);
+	CHECK_MEM(out, "http://192.168.255.1/a\0", 23);
+	/* a URL stays as it is, server or not */
+	CHECK_EQ(http_url_complete("http://boot.example:8080/x.iso", ip("10.0.2.100"), out, sizeof out), 0);
+	CHECK_STR(out, "http://boot.example:8080/x.iso");
+	CHECK_EQ(http_url_complete("http://h/x", 0, out, sizeof out), 0);
+	CHECK_STR(out, "http://h/x");
+	/* no server, another host's path, no room, not a URL */
+	CHECK_EQ(http_url_complete("/live/root.squashfs", 0, out, sizeof out), -1);
+	CHECK_EQ(http_url_complete("//h/x", ip("10.0.2.100"), out, sizeof out), -1);
+	CHECK_EQ(http_url_complete("/live/root.squashfs", ip("10.0.2.100"), out, 36), -1);
+	CHECK_EQ(http_url_complete("/live/root.squashfs", ip("10.0.2.100"), out, 37), 0);
+	CHECK_EQ(http_url_complete("/a b", ip("10.0.2.100"), out, sizeof out), -1);
+	CHECK_EQ(http_url_complete("https://h/x", ip("10.0.2.100"), out, sizeof out), -1);
+	char longp[520];
+	memset(longp, 'a', sizeof longp - 1);
+	longp[0] = '/';
+	longp[sizeof longp - 1] = 0;
+	CHECK_EQ(http_url_complete(longp, ip("10.0.2.100"), out, sizeof out), -1); /* path over 511 */
 }
 
 int main(void)
