@@ -3,7 +3,8 @@
 # kernel) with ModuleProfile = generic+net, its kernel and initramfs booted
 # directly (mklive run --append), the root fetched over QEMU's user network
 # from a server that runs per connection through guestfwd (no listening
-# socket): the root image, the whole ISO, a static address; and each failure
+# socket): the root image, the whole ISO, a static address, a bare path
+# completed from pxelinux's ip=; and each failure
 # (HTTP 404, checksum mismatch, no network card, no link, no DHCP answer, a
 # host name that does not resolve) ending in the rescue shell with its
 # reason on the console.
@@ -127,6 +128,19 @@ fail_judge no-link 'live: network: no link on eth0 after 10 s \(is the cable plu
 
 # a host name: musl's resolver finds no DNS server (the restricted network's
 # DHCP names none)
-fail_start no-dns 'live.fetch=http://boot.invalid/live/root.squashfs' -nic "$nic"
+fail_start no-dns 'live.fetch=http://boot.invalid/live/root.squashfs' -nic "$nic" &
+# pxelinux's BIOS menu without --netboot-url: a bare path, the server in the
+# ip= SYSAPPEND 1 appends, the card in BOOTIF= (QEMU's default MAC). The
+# DHCP next-server (10.0.2.2) has no HTTP here, so only ip= can lead to it.
+boot barepath 'ip=10.0.2.15:10.0.2.100:10.0.2.2:255.255.255.0 BOOTIF=01-52-54-00-12-34-56 live.fetch=/live/root.squashfs' \
+	'root\.squashfs matches its SHA-256' '' -nic "$nic" &
+wait
 fail_judge no-dns 'live: live.fetch: http://boot.invalid/live/root.squashfs: cannot resolve boot.invalid'
+if has barepath "live: live.fetch: /live/root.squashfs is on 10\.0\.2\.100: the boot server in the kernel's ip=" &&
+	has barepath 'live: network: eth0: the card the firmware booted from \(BOOTIF=\)' &&
+	has barepath 'root\.squashfs matches its SHA-256' && ! has barepath 'ignored'; then
+	t_pass fetch-bare-path
+else
+	t_fail fetch-bare-path "$(cat "$O/barepath.err"); $(tail_of barepath)"
+fi
 t_done
