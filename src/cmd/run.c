@@ -48,12 +48,24 @@ static const char usage_text[] =
     "      --timeout S       give up after S seconds (default 300 with --expect,\n"
     "                        none without)\n"
     "      --log FILE        keep the whole serial output in FILE\n"
+    "      --screenshot FILE save the guest's screen as a PNG (or PPM, for *.ppm);\n"
+    "                        repeatable, the pictures are taken in turn; by default\n"
+    "                        at the end of the run, before the guest is powered off\n"
+    "      --screenshot-after REGEX|SECONDS\n"
+    "                        take the matching --screenshot (the first given is the\n"
+    "                        first's) once REGEX appears on the console after the\n"
+    "                        picture before, or SECONDS after QEMU's start; without\n"
+    "                        --expect, a run that is not interactive ends once the\n"
+    "                        last is taken\n"
+    "      --screenshot-every S  a picture every S seconds (from --screenshot-after's\n"
+    "                        moment): the one --screenshot FILE numbers them with %d\n"
     "      --qemu BINARY     the QEMU to run (default qemu-system-x86_64)\n"
     "  -q, --quiet           errors only;  -v, --verbose: show the QEMU command\n"
     "  -h, --help            this help\n"
     "\n"
     "Arguments after -- go to QEMU as they are.\n"
-    "Example:  mklive run live.iso --expect 'login:' --timeout 120\n";
+    "Example:  mklive run live.iso --expect 'login:' --timeout 120\n"
+    "          mklive run live.iso --screenshot menu.png --screenshot-after 'boot:'\n";
 
 enum { O_QEMU = 1 };
 
@@ -71,6 +83,9 @@ static const struct opt opts[] = {
     {"append", 0, OPT_ARG, "append", NULL},
     {"timeout", 0, OPT_ARG, "timeout", NULL},
     {"log", 0, OPT_ARG, "log", NULL},
+    {"screenshot", 0, OPT_ARG, "screenshot", NULL},
+    {"screenshot-after", 0, OPT_ARG, "screenshot-after", NULL},
+    {"screenshot-every", 0, OPT_ARG, "screenshot-every", NULL},
     {"qemu", O_QEMU, OPT_ARG, NULL, NULL},
     {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
     {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
@@ -220,6 +235,10 @@ int cmd_run(int argc, char **argv)
 		log_error("%s: the guest was powered off", signame(res.signal));
 		status = 128 + res.signal;
 		break;
+	case RUN_END_SHOTS:
+		say("every screenshot is taken; the guest was powered off");
+		status = 0;
+		break;
 	case RUN_END_EXITED:
 		if (WIFSIGNALED(res.qemu_status))
 			log_error("%s was killed by signal %d", qemu_name, WTERMSIG(res.qemu_status));
@@ -233,6 +252,11 @@ int cmd_run(int argc, char **argv)
 			status = 0;
 		}
 		break;
+	}
+	if (res.shots_failed && status == 0) {
+		log_error("%u screenshot%s not taken (see above)", res.shots_failed,
+			  res.shots_failed == 1 ? "" : "s");
+		status = 1;
 	}
 out:
 	run_result_free(&res);
