@@ -171,8 +171,9 @@ void run_shooter_step(struct run_shooter *sh, struct run_qmp *q, const struct ru
 			regfree(&sh->re);
 			sh->has_re = false;
 		}
-		request(sh, q, o->shot_every ? run_shot_name(o->shots[0].file, sh->every)
-					     : xstrdup(o->shots[sh->next].file));
+		request(sh, q,
+			o->shot_every ? run_shot_name(o->shots[0].file, sh->every)
+				      : xstrdup(o->shots[sh->next].file));
 		return;
 	}
 	if (sh->due && (*wake <= 0 || sh->due < *wake))
@@ -198,8 +199,9 @@ void run_shooter_end(struct run_shooter *sh)
 	sh->ending = true;
 	if (o->shot_every) {
 		if (sh->every == 1 && !sh->busy) {
-			log_error("--screenshot %s: no picture was taken: the run ended before '%s'%s", o->shots[0].file,
-				  o->shots[0].after ? o->shots[0].after : "QEMU answered", cr(sh));
+			log_error("--screenshot %s: no picture was taken: the run ended before '%s'%s",
+				  o->shots[0].file, o->shots[0].after ? o->shots[0].after : "QEMU answered",
+				  cr(sh));
 			sh->failed++;
 		}
 		return;
@@ -212,8 +214,8 @@ void run_shooter_end(struct run_shooter *sh)
 			log_error("--screenshot %s: not taken: the run ended before %g s%s", shot->file,
 				  shot->after_s, cr(sh));
 		else
-			log_error("--screenshot %s: not taken: '%s' did not appear%s", shot->file, shot->after,
-				  cr(sh));
+			log_error("--screenshot %s: not taken: '%s' did not appear%s", shot->file,
+				  shot->after, cr(sh));
 		sh->failed++;
 	}
 	sh->next = o->nshots;

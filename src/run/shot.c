@@ -51,8 +51,10 @@ int run_shot_pattern_check(const char *pattern)
 	if (n < 0)
 		return err_set(ERR_USAGE, "--screenshot %s: a '%%' other than %%d, %%0Nd or %%%%", pattern);
 	if (n != 1)
-		return err_set(ERR_USAGE, "--screenshot %s: with --screenshot-every the name needs %s %%d for the number",
-			       pattern, n ? "only one" : "a");
+		return err_set(
+		    ERR_USAGE,
+		    "--screenshot %s: with --screenshot-every the name needs %s %%d for the number", pattern,
+		    n ? "only one" : "a");
 	return 0;
 }
 
@@ -180,8 +182,8 @@ int run_shot_finish(const char *tmp, const char *file, unsigned *w, unsigned *h)
 	free(d);
 	if (rc < 0) {
 		unlink(tmp);
-		return err_set(ERR_FORMAT, "--screenshot %s: QEMU wrote no whole %s picture (%zu bytes)", file,
-			       run_shot_format(file), n);
+		return err_set(ERR_FORMAT, "--screenshot %s: QEMU wrote no whole %s picture (%zu bytes)",
+			       file, run_shot_format(file), n);
 	}
 	if (rename(tmp, file) < 0) {
 		rc = err_sys(errno, "--screenshot %s", file);
