@@ -16,9 +16,10 @@ def fail(why):
     sys.exit(1)
 
 
-def main():
+def decode(path):
+    """(width, height, [row of RGB bytes, ...]) of a whole, valid PNG."""
     try:
-        data = open(sys.argv[1], "rb").read()
+        data = open(path, "rb").read()
     except OSError as e:
         fail(e.strerror)
     if data[:8] != b"\x89PNG\r\n\x1a\n":
@@ -54,7 +55,7 @@ def main():
     if len(raw) != h * (stride + 1):
         fail(f"{len(raw)} bytes of pixel data, expected {h * (stride + 1)}")
     prev = bytearray(stride)
-    counts = Counter()
+    rows = []
     for y in range(h):
         f = raw[y * (stride + 1)]
         line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
@@ -75,10 +76,19 @@ def main():
                 line[x] = (line[x] + pr) & 255
             elif f != 0:
                 fail(f"bad filter {f} on row {y}")
-        counts.update(bytes(line[x:x + 3]) for x in range(0, stride, bpp))
+        rows.append(bytes(line) if bpp == 3 else bytes(b for x in range(0, stride, 4) for b in line[x:x + 3]))
         prev = line
+    return w, h, rows
+
+
+def main():
+    w, h, rows = decode(sys.argv[1])
+    counts = Counter()
+    for line in rows:
+        counts.update(line[x:x + 3] for x in range(0, len(line), 3))
     top = counts.most_common(1)[0][1]
     print(f"{w}x{h} colours={len(counts)} other={(w * h - top) / (w * h):.4f}")
 
 
-main()
+if __name__ == "__main__":
+    main()
