@@ -32,7 +32,7 @@ for i in $(seq 1200); do
 	pgrep -u live -x xfdesktop >/dev/null && pgrep -u live -x xfce4-panel >/dev/null && break
 	sleep 1
 done
-sleep 60
+sleep 10
 {
 	echo "DESKTOP-REPORT-BEGIN (desktop up after ${i} s)"
 	loginctl list-sessions --no-legend
@@ -90,11 +90,38 @@ t_pass build
 echo "# build (zstd level 3): $((SECONDS - start)) s, image $(du -m "$O/desktop.iso" | cut -f1) MB"
 
 # ---- BIOS and UEFI at the same time ------------------------------------------
-boot() { # NAME [RUN OPTIONS]: the report on ttyS0, a picture when it is there
-	local n=$1
+# Under TCG on a loaded machine XFCE may take minutes to paint after its
+# processes run, so each guest is pictured every 20 s once the report is
+# out, and stopped (SIGTERM: mklive run powers it off) as soon as a picture
+# is a desktop, or after the time limit.
+is_desktop() { # STATS-LINE: a wallpaper, a panel, icons; a console has 2 colours
+	awk '{ split($1, d, "x"); split($2, c, "="); split($3, o, "=");
+		exit !(d[1] >= 800 && d[2] >= 600 && c[2] + 0 >= 200 && o[2] + 0 >= 0.2) }' <<<"$1"
+}
+boot() { # NAME [RUN OPTIONS]
+	local n=$1 pid i f s seen=""
 	shift
-	"$MKLIVE" run "$O/desktop.iso" --accel tcg -m 2048 "$@" --screenshot "$O/$n.png" \
-		--expect 'DESKTOP-REPORT-END' --timeout 1500 --log "$O/$n.serial" </dev/null >/dev/null 2>"$O/$n.err"
+	mkdir -p "$O/$n-shots"
+	"$MKLIVE" run "$O/desktop.iso" --accel tcg -m 2048 "$@" --screenshot "$O/$n-shots/%03d.png" \
+		--screenshot-every 20 --screenshot-after 'DESKTOP-REPORT-END' --timeout 1800 \
+		--log "$O/$n.serial" </dev/null >/dev/null 2>"$O/$n.err" &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		sleep 5
+		for f in "$O/$n-shots"/*.png; do
+			[ -e "$f" ] && [[ " $seen " != *" $f "* ]] || continue
+			seen="$seen $f"
+			s=$(python3 "$TESTS_DIR/lib/png_stats.py" "$f" 2>&1) || continue
+			if is_desktop "$s"; then
+				cp "$f" "$O/$n.png"
+				kill -TERM $pid
+				break 2
+			fi
+		done
+	done
+	wait $pid
+	[ -e "$O/$n.png" ] || cp "$(ls "$O/$n-shots"/*.png 2>/dev/null | tail -n 1)" "$O/$n.png" 2>/dev/null
+	grep -aq DESKTOP-REPORT-END "$O/$n.serial"
 }
 start=$SECONDS
 uefi=0
@@ -104,7 +131,7 @@ if [ -e /usr/share/OVMF/OVMF_CODE_4M.fd ]; then
 fi
 boot bios
 bios_rc=$?
-echo "# BIOS boot to the reported desktop: $((SECONDS - start)) s"
+echo "# BIOS boot to a painted desktop: $((SECONDS - start)) s"
 uefi_rc=0
 [ $uefi != 0 ] && { wait $uefi; uefi_rc=$?; }
 
@@ -113,7 +140,7 @@ check_boot() {
 	local n=$1 rc=$2 s report
 	report=$(tr -d '\r' <"$O/$n.serial" | sed -n '/^DESKTOP-REPORT-BEGIN/,/^DESKTOP-REPORT-END/p')
 	if [ "$rc" != 0 ]; then
-		t_fail "$n-boot" "exit $rc: $(cat "$O/$n.err"); $(tail -c 400 "$O/$n.serial" | tr -d '\033\r')"
+		t_fail "$n-boot" "no report: $rc: $(cat "$O/$n.err"); $(tail -c 400 "$O/$n.serial" | tr -d '\033\r')"
 		t_skip "$n-session" "no report"
 		t_skip "$n-xfce4-session" "no report"
 		t_skip "$n-picture" "no report"
@@ -131,10 +158,7 @@ check_boot() {
 		return
 	fi
 	echo "# $n picture: $s"
-	# a desktop: a wallpaper, a panel, icons; a console would have 2 colours
-	awk '{ split($1, d, "x"); split($2, c, "="); split($3, o, "=");
-		exit !(d[1] >= 800 && d[2] >= 600 && c[2] + 0 >= 200 && o[2] + 0 >= 0.2) }' <<<"$s" &&
-		t_pass "$n-picture" || t_fail "$n-picture" "not a desktop: $s"
+	is_desktop "$s" && t_pass "$n-picture" || t_fail "$n-picture" "not a desktop within the time limit: $s"
 }
 check_boot bios $bios_rc
 if [ $uefi != 0 ]; then check_boot uefi $uefi_rc; else t_skip uefi "needs OVMF (package ovmf)"; fi
