@@ -66,10 +66,10 @@ static void put(const char *path, const void *data, size_t n)
 
 /* The smallest PNG QEMU could write: 1x1, one IDAT, IEND. */
 static const unsigned char png1[] = {
-    0x89, 'P',	'N',  'G',  '\r', '\n', 0x1a, '\n', 0,	  0,	0,    13,   'I',  'H',	'D',  'R',  0,
-    0,	  0x02, 0xd0, 0,    0,	  0x01, 0x90, 8,    2,	  0,	0,    0,    0,	  0,	0,    0,    0,
-    0,	  0,	12,   'I',  'D',  'A',	'T',  0x78, 0x9c, 0x63, 0x60, 0x60, 0x00, 0x00, 0x00, 0x04, 0x00,
-    0x01, 0,	0,    0,    0,	  0,	0,    0,    0,	  'I',	'E',  'N',  'D',  0xae, 0x42, 0x60, 0x82,
+    0x89, 'P',	'N',  'G', '\r', '\n', 0x1a, '\n', 0,	 0,    0,    13,   'I',	 'H',  'D',  'R',  0,
+    0,	  0x02, 0xd0, 0,   0,	 0x01, 0x90, 8,	   2,	 0,    0,    0,	   0,	 0,    0,    0,	   0,
+    0,	  0,	12,   'I', 'D',	 'A',  'T',  0x78, 0x9c, 0x63, 0x60, 0x60, 0x00, 0x00, 0x00, 0x04, 0x00,
+    0x01, 0,	0,    0,   0,	 0,    0,    0,	   0,	 'I',  'E',  'N',  'D',	 0xae, 0x42, 0x60, 0x82,
 };
 
 static void test_files(void)
@@ -85,7 +85,8 @@ static void test_files(void)
 	CHECK_EQ(run_shot_writable(file), 0);
 	CHECK(only(dir, NULL));
 	CHECK(run_shot_writable(bad) < 0);
-	CHECK(strstr(err_msg(), "--screenshot ") && strstr(err_msg(), "nodir/a.png: No such file or directory"));
+	CHECK(strstr(err_msg(), "--screenshot ") &&
+	      strstr(err_msg(), "nodir/a.png: No such file or directory"));
 	CHECK(run_shot_writable(dir) < 0);
 	CHECK(strstr(err_msg(), "a directory") != NULL);
 
@@ -214,7 +215,8 @@ static void test_qmp_replies(void)
 	/* as QEMU 7.2 writes them: greeting, capabilities, an event, replies
 	 * (one split across reads, one whose text holds quotes and braces) */
 	static const char part1[] =
-	    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, \"package\": \"x\"}, "
+	    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, \"package\": "
+	    "\"x\"}, "
 	    "\"capabilities\": [\"oob\"]}}\r\n"
 	    "{\"return\": {}}\r\n"
 	    "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"NIC_RX_FILTER_CHANGED\", "
