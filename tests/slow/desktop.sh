@@ -138,7 +138,7 @@ uefi_rc=0
 # check NAME RC: the session and the picture of one boot
 check_boot() {
 	local n=$1 rc=$2 s report
-	report=$(tr -d '\r' <"$O/$n.serial" | sed -n '/^DESKTOP-REPORT-BEGIN/,/^DESKTOP-REPORT-END/p')
+	report=$(tr -d '\r' <"$O/$n.serial" | sed -n '/DESKTOP-REPORT-BEGIN/,/^DESKTOP-REPORT-END/p' | sed 's/.*DESKTOP-REPORT-BEGIN/DESKTOP-REPORT-BEGIN/')
 	if [ "$rc" != 0 ]; then
 		t_fail "$n-boot" "no report: $rc: $(cat "$O/$n.err"); $(tail -c 400 "$O/$n.serial" | tr -d '\033\r')"
 		t_skip "$n-session" "no report"
