@@ -40,7 +40,7 @@ $(patsubst %.c,$(1)/obj/%.o,$(2))
 endef
 
 .SECONDARY:
-.PHONY: all check check-fast unit interop boot bench asan fuzz demo install clean deps format format-check
+.PHONY: all check check-fast unit interop boot bench asan fuzz demo install clean deps format format-check lint
 .PHONY: readme-images
 all: $(BUILD)/mklive
 
@@ -194,8 +194,11 @@ install: all
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
-format-check:
+format-check: lint
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+# src/cmd/ includes only the option layer and modules' public headers
+lint:
+	scripts/lint-cmd-includes.sh src
 
 clean:
 	rm -rf $(BUILD)

@@ -1,6 +1,7 @@
 /* mklive-init: the live.* boot parameters from the kernel command line. */
 #include "live.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,54 @@ static int set_str(struct live_opts *o, char *dst, size_t cap, const char *key, 
 		return 1;
 	}
 	strcpy(dst, v);
+	return 0;
+}
+
+/* One dotted quad of [s, s+n) into *out (network order); empty: 0. */
+static int quad(const char *s, size_t n, uint32_t *out, bool empty_ok)
+{
+	char b[16];
+	struct in_addr a;
+	if (n == 0 && empty_ok) {
+		*out = 0;
+		return 0;
+	}
+	if (n == 0 || n >= sizeof b)
+		return -1;
+	memcpy(b, s, n);
+	b[n] = 0;
+	if (inet_pton(AF_INET, b, &a) != 1)
+		return -1;
+	*out = a.s_addr;
+	return 0;
+}
+
+int live_ip_parse(const char *v, struct live_opts *o)
+{
+	const char *slash = strchr(v, '/'), *c1, *c2;
+	char *end;
+	uint32_t addr, gw = 0, dns = 0;
+	unsigned long prefix;
+	if (!slash || quad(v, (size_t)(slash - v), &addr, false) < 0 || addr == 0)
+		return -1;
+	if (slash[1] < '0' || slash[1] > '9')
+		return -1;
+	prefix = strtoul(slash + 1, &end, 10);
+	if (prefix > 32 || (*end && *end != ':'))
+		return -1;
+	c1 = *end == ':' ? end + 1 : NULL;
+	if (c1) {
+		c2 = strchr(c1, ':');
+		if (quad(c1, c2 ? (size_t)(c2 - c1) : strlen(c1), &gw, true) < 0)
+			return -1;
+		if (c2 && (strchr(c2 + 1, ':') || quad(c2 + 1, strlen(c2 + 1), &dns, true) < 0))
+			return -1;
+	}
+	o->ip = LIVE_IP_STATIC;
+	o->ip_addr = addr;
+	o->ip_prefix = (unsigned)prefix;
+	o->ip_gw = gw;
+	o->ip_dns = dns;
 	return 0;
 }
 
@@ -98,6 +147,33 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 		}
 		return 0;
 	}
+	if (!strcmp(k, "live.ip")) {
+		if (val && !strcmp(val, "dhcp"))
+			o->ip = LIVE_IP_DHCP;
+		else if (val && (!strcmp(val, "off") || !strcmp(val, "none")))
+			o->ip = LIVE_IP_OFF;
+		else if (!val || live_ip_parse(val, o) < 0) {
+			warnf(o, k, ": expected dhcp, off or ADDR/PREFIX:GATEWAY:DNS; ignored");
+			return 1;
+		}
+		return 0;
+	}
+	if (!strcmp(k, "live.fetch")) {
+		/* http:// only: there is no TLS in the initramfs. */
+		if (!val || strncmp(val, "http://", 7) || !val[7] || val[7] == '/' || strpbrk(val, " \t")) {
+			warnf(o, k, ": expected http://HOST[:PORT]/PATH; ignored");
+			return 1;
+		}
+		return set_str(o, o->fetch, sizeof o->fetch, k, val);
+	}
+	if (!strcmp(k, "live.findiso")) {
+		if (!val || *val != '/' || strstr(val, "/../") ||
+		    !strcmp(val + strlen(val) - (strlen(val) > 2 ? 3 : 0), "/..")) {
+			warnf(o, k, ": expected an absolute path such as /isos/live.iso; ignored");
+			return 1;
+		}
+		return set_str(o, o->findiso, sizeof o->findiso, k, val);
+	}
 	if (!strcmp(k, "live.timeout")) {
 		char *end;
 		unsigned long t;
@@ -113,6 +189,13 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 		o->timeout = (unsigned)t;
 		return 0;
 	}
+	/* the live system's settings: livecfg.c reads them */
+	static const char *const livecfg_keys[] = {"live.user", "live.autologin", "live.noautologin",
+						   "live.lang", "live.locale",	  "live.keymap",
+						   "live.tz",	"live.hostname",  "live.network"};
+	for (size_t i = 0; i < sizeof livecfg_keys / sizeof livecfg_keys[0]; i++)
+		if (!strcmp(k, livecfg_keys[i]))
+			return 0;
 	if (!strncmp(k, "live.", 5)) {
 		warnf(o, "unknown parameter ", k);
 		return 1;

@@ -11,19 +11,26 @@
 
 /* ---- boot parameters (cmdline.c) ----------------------------------------- */
 enum live_writable { LIVE_OVERLAY, LIVE_TGZ };
+/* live.ip=: AUTO is DHCP when live.fetch= is given, else nothing. */
+enum live_ip { LIVE_IP_AUTO, LIVE_IP_DHCP, LIVE_IP_STATIC, LIVE_IP_OFF };
 
 struct live_opts {
-	char id[128];		     /* live.id=; "" when not given */
-	bool toram;		     /* live.toram */
-	enum live_writable writable; /* live.writable=overlay|tgz */
-	unsigned timeout;	     /* live.timeout=SECONDS, default 30 */
-	bool shell;		     /* live.shell: a shell before switching root */
-	bool debug;		     /* live.debug: log each step with timings */
-	char init[256];		     /* live.init=, default /sbin/init */
-	char overlay_size[32];	     /* live.overlay_size= (tmpfs size=), default 50% */
-	bool persistence;	     /* live.persistence: changes kept on a mklive-rw store */
-	bool check;		     /* live.check: verify /live/SHA256SUMS first */
-	char warnings[512];	     /* what was ignored and why, "" if nothing */
+	char id[128];			 /* live.id=; "" when not given */
+	bool toram;			 /* live.toram */
+	enum live_writable writable;	 /* live.writable=overlay|tgz */
+	unsigned timeout;		 /* live.timeout=SECONDS, default 30 */
+	bool shell;			 /* live.shell: a shell before switching root */
+	bool debug;			 /* live.debug: log each step with timings */
+	char init[256];			 /* live.init=, default /sbin/init */
+	char overlay_size[32];		 /* live.overlay_size= (tmpfs size=), default 50% */
+	bool persistence;		 /* live.persistence: changes kept on a mklive-rw store */
+	bool check;			 /* live.check: verify /live/SHA256SUMS first */
+	enum live_ip ip;		 /* live.ip=dhcp|ADDR/PREFIX:GATEWAY:DNS|off */
+	uint32_t ip_addr, ip_gw, ip_dns; /* static: network byte order, 0 = none */
+	unsigned ip_prefix;		 /* static: 0..32 */
+	char fetch[512];		 /* live.fetch=http://HOST[:PORT]/PATH; "" when not given */
+	char findiso[256];		 /* live.findiso=/PATH/FILE.iso; "" when not given */
+	char warnings[512];		 /* what was ignored and why, "" if nothing */
 };
 
 void live_opts_default(struct live_opts *o);
@@ -31,6 +38,29 @@ void live_opts_default(struct live_opts *o);
  * live.* words and malformed values are ignored with a note in o->warnings;
  * everything else on the line is not ours. Returns the number of warnings. */
 int live_cmdline_parse(const char *cmdline, struct live_opts *o);
+/* live.ip= static form "ADDR/PREFIX[:GATEWAY[:DNS]]" (dotted quads); 0 or -1. */
+int live_ip_parse(const char *v, struct live_opts *o);
+
+/* ---- the live system's settings (livecfg.c) ------------------------------ */
+#define LIVECFG_VAL 64
+struct livecfg {
+	char user[LIVECFG_VAL];	     /* live.user= */
+	char autologin[LIVECFG_VAL]; /* live.autologin=off (live.noautologin) */
+	char lang[LIVECFG_VAL];	     /* live.lang=XX: locale, keymap, tz from the table */
+	char locale[LIVECFG_VAL];    /* live.locale= */
+	char keymap[LIVECFG_VAL];    /* live.keymap= (an X11 layout name) */
+	char tz[LIVECFG_VAL];	     /* live.tz= */
+	char hostname[LIVECFG_VAL];  /* live.hostname= */
+	char network[LIVECFG_VAL];   /* live.network=off|dhcp */
+	bool given;		     /* any of them is on the command line */
+};
+/* The live.* settings of a kernel command line. */
+void livecfg_parse(const char *cmdline, struct livecfg *c);
+/* Fill locale, keymap and tz from live.lang= where not given; clear bad
+ * values, with one message per value in warn. Returns how many were bad. */
+int livecfg_resolve(struct livecfg *c, char *warn, size_t cap);
+/* The value of "key=" in /etc/mklive/live.conf's text ("" when absent). */
+void livecfg_conf_get(const char *conf, const char *key, char *out, size_t cap);
 
 /* ---- kernel modules (modalias.c) ----------------------------------------- */
 struct kmod_alias {
@@ -101,9 +131,89 @@ ssize_t probe_iso_read(int fd, const char *path, char *buf, size_t cap);
 /* The disk a block device belongs to: "sda" for "sda2" and for "sda",
  * from the sysfs path of the device (".../block/sda/sda2"). */
 void live_disk_of(const char *sysfs_link, const char *name, char *disk, size_t cap);
+/* Why a partition was not used as the store, appended to notes ("; "
+ * between): part "sdb2", partname its GPT partition name ("" when none),
+ * err an errno from opening or reading it (0: pi is what was read). Only
+ * what is worth saying: unreadable, or labelled mklive-rw but not ext4. */
+void live_persist_note(char *notes, size_t cap, const char *part, const char *partname, int err,
+		       const struct probe_info *pi);
+/* The message when no store was found, with the notes. */
+void live_persist_missing(const char *notes, char *out, size_t cap);
 /* Is a path from SHA256SUMS safe to open below the medium: relative, no
  * "." or ".." component, no empty component? */
 bool live_sums_path_ok(const char *path);
+
+/* ---- DHCP messages (dhcp.c) ---------------------------------------------- */
+#define DHCP_MIN_PACKET 300
+#define DHCP_MAX_PACKET 1500
+enum { DHCP_DISCOVER = 1, DHCP_OFFER = 2, DHCP_REQUEST = 3, DHCP_ACK = 5, DHCP_NAK = 6 };
+enum {
+	DHCP_OPT_PAD = 0,
+	DHCP_OPT_MASK = 1,
+	DHCP_OPT_ROUTER = 3,
+	DHCP_OPT_DNS = 6,
+	DHCP_OPT_DOMAIN = 15,
+	DHCP_OPT_REQIP = 50,
+	DHCP_OPT_LEASE = 51,
+	DHCP_OPT_MSGTYPE = 53,
+	DHCP_OPT_SERVERID = 54,
+	DHCP_OPT_PARAMS = 55,
+	DHCP_OPT_CLIENTID = 61,
+	DHCP_OPT_END = 255,
+};
+
+/* What a server's answer says. Addresses in network byte order. */
+struct dhcp_lease {
+	uint8_t type; /* DHCP_OFFER, DHCP_ACK or DHCP_NAK */
+	uint32_t yiaddr, siaddr, server_id, mask, router, dns[3];
+	unsigned ndns;
+	uint32_t lease; /* seconds; 0 = not given */
+	char domain[64];
+};
+
+/* A client message (DHCP_DISCOVER, DHCP_REQUEST) with the broadcast flag,
+ * the client id, and req_ip / server_id when not 0 (network order). Returns
+ * its length (at least DHCP_MIN_PACKET), 0 if cap is too small. */
+size_t dhcp_build(uint8_t *buf, size_t cap, int type, uint32_t xid, const uint8_t mac[6], uint32_t req_ip,
+		  uint32_t server_id, uint16_t secs);
+/* A server message for this xid and MAC: 0 with *l filled, -1 if it is not
+ * one (another client's, malformed, truncated options, no address). */
+int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6], struct dhcp_lease *l);
+/* Netmask <-> prefix length (network order masks). */
+unsigned dhcp_mask_prefix(uint32_t mask_net);
+uint32_t dhcp_prefix_mask(unsigned prefix);
+
+/* ---- HTTP (http.c) ------------------------------------------------------- */
+struct http_url {
+	char host[256];
+	unsigned port;
+	char path[512]; /* from the first '/', "/" if none */
+};
+
+struct http_resp {
+	int status;		/* e.g. 200 */
+	int64_t content_length; /* -1: not given */
+	bool chunked;		/* Transfer-Encoding: chunked */
+	char location[512];	/* Location:, "" if none */
+};
+
+/* "http://HOST[:PORT][/PATH]": 0, or -1 (not http, empty host, bad port,
+ * too long, spaces or control characters). */
+int http_url_parse(const char *url, struct http_url *u);
+/* The response head at the start of buf[0..len): its length including the
+ * blank line, 0 if more bytes are needed, -1 if it is not a valid HTTP/1.x
+ * response head (or too large, or conflicting Content-Length). */
+int http_head_parse(const char *buf, size_t len, struct http_resp *r);
+/* A redirect target: an absolute http:// URL, or a path on base's server
+ * (absolute, or relative to base's directory). 0 or -1. */
+int http_url_resolve(const char *base, const char *loc, char *out, size_t cap);
+/* The URL of a file beside url: same directory, this name. 0, or -1 if
+ * it would not be a URL http_url_parse takes (too long). */
+int http_url_beside(const char *url, const char *name, char *out, size_t cap);
+/* In SHA256SUMS text, the entry for the file that urlpath names: a line
+ * whose path is urlpath itself or a tail of it after a '/' ("root.squashfs",
+ * "live/root.squashfs"), the longest such. 0 with the digest, -1 if none. */
+int http_sums_lookup(const char *text, size_t len, const char *urlpath, uint8_t digest[32]);
 
 /* ---- tar reader (tar.c) -------------------------------------------------- */
 /* Extract a tar archive held in memory (already decompressed) below the

@@ -399,6 +399,7 @@ int main(int argc, char **argv)
 		if (r == -2)
 			stop_damaged();
 		if (r == 0) {
+			live_config();
 			if (live_opt.shell && have_shell())
 				run_shell("live.shell");
 			switch_root(argv);

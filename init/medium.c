@@ -10,8 +10,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#define ISOHOST "/run/live/isohost" /* the partition holding the live.findiso file */
 
 static char scanned[1024]; /* "sr0 (no disc), sda1 (ext4, no /live)" */
 
@@ -108,6 +111,108 @@ static bool has_partitions(const char *name)
 	return found;
 }
 
+/* Mount a partition that may hold the live.findiso file, read-only on
+ * ISOHOST. Types the prober does not know (exfat, ntfs3) are tried by
+ * mounting. 0, or -1 with st->status set. */
+static int mount_host(const char *dev, const struct probe_info *pi, char *fsname, size_t cap,
+		      struct scan_state *st)
+{
+	static const char *const others[] = {"exfat", "ntfs3"};
+	unsigned long fl = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	live_mkdirs(ISOHOST);
+	if (pi->type == PROBE_VFAT || pi->type == PROBE_EXT4 || pi->type == PROBE_ISO9660) {
+		if (pi->type == PROBE_VFAT) {
+			live_load_module("nls_cp437", NULL);
+			live_load_module("nls_iso8859_1", NULL);
+			live_load_module("nls_ascii", NULL);
+			live_load_module("vfat", NULL);
+		} else {
+			live_load_module(pi->type == PROBE_EXT4 ? "ext4" : "isofs", NULL);
+		}
+		if (mount(dev, ISOHOST, probe_fstype(pi->type), fl, NULL) == 0)
+			return 0;
+		snprintf(st->status, sizeof st->status, "%s, mount failed: %s", fsname, strerror(errno));
+		return -1;
+	}
+	if (pi->type != PROBE_NONE) {
+		st->final = true;
+		snprintf(st->status, sizeof st->status, "%s", fsname);
+		return -1;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		live_load_module(others[i], NULL);
+		if (mount(dev, ISOHOST, others[i], fl, NULL) == 0) {
+			snprintf(fsname, cap, "%s", others[i]);
+			return 0;
+		}
+	}
+	snprintf(st->status, sizeof st->status, "no filesystem%s",
+		 access("/proc/fs/ntfs3", F_OK) == 0 ? "" : " (FAT, exFAT, ext4 or ISO 9660; no ntfs3 here)");
+	return -1;
+}
+
+/* live.findiso=PATH: the ISO file on this partition, loop-mounted read-only
+ * on MEDIUM when its /live/mklive.id is ours. */
+static bool try_findiso(const char *name, int fd, struct scan_state *st)
+{
+	char dev[64], loopdev[64], fsname[32], file[320], id[160];
+	struct probe_info pi;
+	struct stat sb;
+	int r = probe_fd(fd, &pi);
+	close(fd);
+	if (r < 0) {
+		snprintf(st->status, sizeof st->status, "%s", r == -ENOMEDIUM ? "no disc" : strerror(-r));
+		return false;
+	}
+	if (pi.type == PROBE_MBR || pi.type == PROBE_SQUASHFS) {
+		snprintf(st->status, sizeof st->status, "%s", probe_type_name(pi.type));
+		st->final = true;
+		return false;
+	}
+	snprintf(fsname, sizeof fsname, "%s", probe_type_name(pi.type));
+	snprintf(dev, sizeof dev, "/dev/%s", name);
+	if (mount_host(dev, &pi, fsname, sizeof fsname, st) < 0)
+		return false;
+	st->final = true;
+	snprintf(file, sizeof file, ISOHOST "%s", live_opt.findiso);
+	if (stat(file, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(st->status, sizeof st->status, "%s, no %.60s", fsname, live_opt.findiso);
+		umount2(ISOHOST, MNT_DETACH);
+		return false;
+	}
+	int lfd = live_loop_attach(file, false, loopdev, sizeof loopdev);
+	if (lfd < 0) {
+		snprintf(st->status, sizeof st->status, "%s, %.60s: loop device failed", fsname,
+			 live_opt.findiso);
+		umount2(ISOHOST, MNT_DETACH);
+		return false;
+	}
+	ssize_t n = probe_iso_read(lfd, "live/mklive.id", id, sizeof id - 1);
+	if (n < 0) {
+		snprintf(st->status, sizeof st->status, "%s, %.50s is not a live ISO (no /live/mklive.id)",
+			 fsname, live_opt.findiso);
+	} else {
+		id[n] = 0;
+		live_trim(id);
+		if (id_matches(id, "the ISO file", st->status, sizeof st->status)) {
+			live_load_module("isofs", NULL);
+			if (mount(loopdev, MEDIUM, "iso9660", MS_RDONLY, NULL) == 0) {
+				close(lfd);
+				/* The partition holding the ISO counts as the medium
+				 * (persistence looks elsewhere for its store). */
+				snprintf(live_medium_part, sizeof live_medium_part, "%s", name);
+				live_say("live.findiso: %s on %s (%s)", live_opt.findiso, name, fsname);
+				return true;
+			}
+			snprintf(st->status, sizeof st->status, "%s, mounting %.40s: %s", fsname,
+				 live_opt.findiso, strerror(errno));
+		}
+	}
+	close(lfd);
+	umount2(ISOHOST, MNT_DETACH);
+	return false;
+}
+
 static bool try_device(const char *name, struct scan_state *st)
 {
 	char dev[64], id[160], fsname[32];
@@ -132,6 +237,8 @@ static bool try_device(const char *name, struct scan_state *st)
 			return false;
 		}
 	}
+	if (*live_opt.findiso)
+		return try_findiso(name, fd, st);
 	r = probe_fd(fd, &pi);
 	if (r < 0) {
 		close(fd);
@@ -278,6 +385,11 @@ int live_find_medium(void)
 	 * then the filesystems the boot needs while the buses are scanned. */
 	static const char *const fixed[] = {"sr_mod", "isofs", "loop", "squashfs", "overlay"};
 	bool fixed_loaded = false;
+	if (*live_opt.fetch)
+		return live_fetch_medium();
+	umount2(ISOHOST, MNT_DETACH); /* from a failed attempt */
+	if (live_opt.ip != LIVE_IP_AUTO && live_net_up() < 0)
+		live_say("network: not configured; going on without it");
 	ndevs = 0;
 	for (;;) {
 		int loaded = live_coldplug();
@@ -296,7 +408,10 @@ int live_find_medium(void)
 		nanosleep(&ts, NULL);
 	}
 	summary();
-	if (*live_want_id)
+	if (*live_opt.findiso)
+		live_say("live.findiso: no partition holds %s%s%s after %u s; scanned %s", live_opt.findiso,
+			 *live_want_id ? " with id " : "", live_want_id, live_opt.timeout, scanned);
+	else if (*live_want_id)
 		live_say("no medium with id %s after %u s; scanned %s", live_want_id, live_opt.timeout,
 			 scanned);
 	else

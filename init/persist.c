@@ -92,6 +92,26 @@ static size_t list_parts(struct part *v, size_t cap)
 	return n;
 }
 
+/* A partition's GPT name (PARTNAME in its uevent), "" when it has none. */
+static void part_name(const char *part, char *out, size_t cap)
+{
+	char p[128], buf[1024];
+	snprintf(p, sizeof p, "/sys/class/block/%s/uevent", part);
+	*out = 0;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t k = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[k > 0 ? k : 0] = 0;
+	char *s = strstr(buf, "PARTNAME=");
+	if (s && (s == buf || s[-1] == '\n')) {
+		s += 9;
+		size_t l = strcspn(s, "\n");
+		snprintf(out, cap, "%.*s", (int)l, s);
+	}
+}
+
 /* e2fsck -p when the initramfs carries one: 0 clean or fixed, 1 not. */
 static int fsck(const char *dev)
 {
@@ -186,19 +206,22 @@ int live_persist_mount(void)
 {
 	struct part parts[128];
 	size_t n = list_parts(parts, 128);
-	char sub[160], d[300];
+	char sub[160], d[300], notes[1024] = "", msg[1400];
 	int found = 0;
 	live_mkdirs(RW);
 	/* A partition labelled mklive-rw, then a /mklive-rw.img file. */
 	for (size_t i = 0; i < n && !found; i++) {
 		struct probe_info pi;
-		char dev[64];
+		char dev[64], pname[64];
+		memset(&pi, 0, sizeof pi);
+		part_name(parts[i].name, pname, sizeof pname);
 		snprintf(dev, sizeof dev, "/dev/%s", parts[i].name);
-		int fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0)
-			continue;
-		int r = probe_fd(fd, &pi);
-		close(fd);
+		int fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK), r = fd < 0 ? -errno : 0;
+		if (fd >= 0) {
+			r = probe_fd(fd, &pi);
+			close(fd);
+		}
+		live_persist_note(notes, sizeof notes, parts[i].name, pname, r < 0 ? -r : 0, &pi);
 		if (r < 0 || pi.type != PROBE_EXT4 || strcmp(pi.label, LIVE_PERSIST_LABEL) != 0)
 			continue;
 		char what[96];
@@ -225,8 +248,8 @@ int live_persist_mount(void)
 			return -1;
 	}
 	if (!found) {
-		live_say("persistence: no partition labelled %s and no /%s on a FAT or ext4 partition",
-			 LIVE_PERSIST_LABEL, LIVE_PERSIST_FILE);
+		live_persist_missing(notes, msg, sizeof msg);
+		live_say("persistence: %s", msg);
 		return -1;
 	}
 	/* One store, several images: each medium id has its own layer. */

@@ -51,9 +51,24 @@ void live_boot_describe(bool efi, int secureboot, char *line, size_t cap, char *
 /* rootfs.c: the root image on ROOTFS, the writable layer on NEWROOT;
  * loop devices (autoclear; the caller closes the fd once mounted). */
 int live_loop_attach(const char *file, bool rw, char *dev, size_t cap);
+extern bool live_in_ram; /* live.toram copied the root: the medium is released */
+/* MemAvailable (bytes, 0 unknown); the margin a copy into RAM must leave;
+ * whether size bytes fit (saying "WHAT needs N MiB ... only M available"). */
+uint64_t live_mem_available(void);
+uint64_t live_ram_margin(uint64_t size);
+bool live_ram_fits(const char *what, uint64_t size);
 int live_mount_root(void);
 int live_writable_overlay(void);
 int live_writable_tgz(void);
+
+/* net.c: live.ip: the first Ethernet interface with a link, configured
+ * by DHCP or statically (nothing with live.ip=off), handed over in
+ * /run/mklive/net. 0, or -1 with the reason said. Done once. */
+int live_net_up(void);
+
+/* fetch.c: live.fetch=URL: download, verify, mount on MEDIUM (0; -1 with
+ * the reason said). */
+int live_fetch_medium(void);
 
 /* check.c: live.check, every file of /live/SHA256SUMS on the mounted
  * medium (0; -1 with the damaged file named). */
@@ -62,5 +77,8 @@ int live_check_medium(void);
 /* persist.c: live.persistence: mount a mklive-rw store on RW (0), or say
  * why not (-1: the caller uses a tmpfs). */
 int live_persist_mount(void);
+/* livecfg.c: the live.* settings of the live system, written into the
+ * mounted root (its writable layer) before its init starts. */
+void live_config(void);
 
 #endif

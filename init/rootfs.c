@@ -39,6 +39,8 @@ _Static_assert(sizeof(struct loop_info64) == 232, "loop_info64 ABI");
 _Static_assert(sizeof(struct loop_config) == 304, "loop_config ABI");
 
 /* ---- the root image ------------------------------------------------------ */
+bool live_in_ram; /* the root (and root_fs.tgz) were copied to TORAM */
+
 /* Returns an open fd of the configured loop device, or -1. */
 int live_loop_attach(const char *file, bool rw, char *dev, size_t cap)
 {
@@ -92,25 +94,54 @@ int live_loop_attach(const char *file, bool rw, char *dev, size_t cap)
 	return lfd;
 }
 
-/* live.toram: copy the image into a tmpfs, with progress on the console. */
+/* MemAvailable from /proc/meminfo in bytes, 0 if unknown. */
+uint64_t live_mem_available(void)
+{
+	uint8_t *t;
+	size_t n;
+	uint64_t kb = 0;
+	if (live_read_file("/proc/meminfo", &t, &n) < 0)
+		return 0;
+	char *p = strstr((char *)t, "MemAvailable:");
+	if (p)
+		kb = strtoull(p + 13, NULL, 10);
+	free(t);
+	return kb * 1024;
+}
+
+/* What a copy into RAM must leave free for the rest of the boot (the
+ * kernel's own needs, the writable layer, the root's first programs): below
+ * that the kernel deadlocks on memory rather than failing a write. */
+uint64_t live_ram_margin(uint64_t size)
+{
+	return (64ull << 20) + size / 8;
+}
+
+/* Is there room for size bytes in RAM? Says why not. */
+bool live_ram_fits(const char *what, uint64_t size)
+{
+	uint64_t avail = live_mem_available(), need = size + live_ram_margin(size);
+	if (!avail || avail >= need)
+		return true;
+	live_say("%s needs %llu MiB of RAM (%llu MiB plus a margin of %llu MiB), only %llu MiB are available",
+		 what, (unsigned long long)(need >> 20), (unsigned long long)(size >> 20),
+		 (unsigned long long)(live_ram_margin(size) >> 20), (unsigned long long)(avail >> 20));
+	return false;
+}
+
+/* live.toram: copy the files into a tmpfs sized to hold exactly them, with
+ * progress on the console. A full tmpfs fails a write cleanly, where
+ * filling RAM would not. */
 static int copy_to_ram(const char *src, const char *name, char *dst, size_t cap)
 {
-	struct stat st, mp;
+	struct stat st;
 	int in = open(src, O_RDONLY | O_CLOEXEC), out;
 	if (in < 0 || fstat(in, &st) < 0) {
 		live_say("%s: %s", src, strerror(errno));
+		if (in >= 0)
+			close(in);
 		return -1;
 	}
-	live_mkdirs(TORAM);
-	/* One tmpfs for the image (and root_fs.tgz); pages are used only as
-	 * they are written. */
-	if (stat(TORAM "/..", &mp) == 0 && stat(TORAM, &st) == 0 && st.st_dev == mp.st_dev &&
-	    mount("tmpfs", TORAM, "tmpfs", MS_NOSUID | MS_NODEV, "size=90%,mode=0755") < 0) {
-		live_say("tmpfs for live.toram: %s", strerror(errno));
-		close(in);
-		return -1;
-	}
-	fstat(in, &st);
 	snprintf(dst, cap, "%s/%s", TORAM, name);
 	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0) {
@@ -123,6 +154,7 @@ static int copy_to_ram(const char *src, const char *name, char *dst, size_t cap)
 	while (done < total) {
 		ssize_t n = sendfile(out, in, NULL, total - done > (8u << 20) ? (8u << 20) : total - done);
 		if (n <= 0) {
+			live_console_write("\n", 1);
 			live_say("copying %s to RAM: %s", src, n < 0 ? strerror(errno) : "short read");
 			close(in);
 			close(out);
@@ -143,6 +175,45 @@ static int copy_to_ram(const char *src, const char *name, char *dst, size_t cap)
 	return 0;
 }
 
+/* live.toram for the image (and root_fs.tgz): 0 with img set to the copy,
+ * or 1 when it does not fit or the copy failed: the tmpfs is gone again and
+ * the boot goes on from the medium. */
+static int to_ram(char *img, size_t cap, const char *name)
+{
+	struct stat st, tgz;
+	char dst[300], o[80];
+	uint64_t total;
+	bool with_tgz = live_opt.writable == LIVE_TGZ;
+	if (stat(img, &st) < 0)
+		return 1;
+	total = (uint64_t)st.st_size;
+	if (with_tgz && stat(MEDIUM "/live/root_fs.tgz", &tgz) == 0)
+		total += (uint64_t)tgz.st_size;
+	if (!live_ram_fits("live.toram: the copy", total)) {
+		live_say("live.toram: not enough memory; booting from the medium %s instead",
+			 live_medium_dev);
+		return 1;
+	}
+	live_mkdirs(TORAM);
+	snprintf(o, sizeof o, "size=%llu,mode=0755", (unsigned long long)(total + (1u << 20)));
+	if (mount("tmpfs", TORAM, "tmpfs", MS_NOSUID | MS_NODEV, o) < 0) {
+		live_say("tmpfs for live.toram: %s; booting from the medium instead", strerror(errno));
+		return 1;
+	}
+	live_step("copying %s (%llu MiB) to RAM, %llu MiB available", name, (unsigned long long)(total >> 20),
+		  (unsigned long long)(live_mem_available() >> 20));
+	if (copy_to_ram(img, name, dst, sizeof dst) < 0 ||
+	    (with_tgz && copy_to_ram(MEDIUM "/live/root_fs.tgz", "root_fs.tgz", o, sizeof o) < 0)) {
+		umount2(TORAM, MNT_DETACH);
+		live_say(
+		    "live.toram: the copy failed, its memory is freed; booting from the medium %s instead",
+		    live_medium_dev);
+		return 1;
+	}
+	snprintf(img, cap, "%s", dst);
+	return 0;
+}
+
 int live_mount_root(void)
 {
 	char img[300], dev[64];
@@ -157,15 +228,9 @@ int live_mount_root(void)
 	const char *name = squash ? "root.squashfs" : "root.cloop";
 	snprintf(img, sizeof img, MEDIUM "/live/%s", name);
 	live_mkdirs(ROOTFS);
+	bool in_ram = false;
 	if (live_opt.toram) {
-		char dst[300];
-		live_step("copying %s to RAM", name);
-		if (copy_to_ram(img, name, dst, sizeof dst) < 0)
-			return -1;
-		snprintf(img, sizeof img, "%s", dst);
-		if (live_opt.writable == LIVE_TGZ &&
-		    copy_to_ram(MEDIUM "/live/root_fs.tgz", "root_fs.tgz", dst, sizeof dst) < 0)
-			return -1;
+		in_ram = to_ram(img, sizeof img, name) == 0;
 	}
 	if (squash) {
 		int lfd = live_loop_attach(img, false, dev, sizeof dev);
@@ -204,7 +269,8 @@ int live_mount_root(void)
 		}
 	}
 	live_step("mounted %s", img);
-	if (live_opt.toram) {
+	live_in_ram = in_ram;
+	if (in_ram) {
 		/* The image now lives in RAM: release the medium (it may be ejected). */
 		if (umount2(MEDIUM, MNT_DETACH) == 0)
 			rmdir(MEDIUM);
@@ -263,7 +329,7 @@ int live_writable_tgz(void)
 	int r = -1;
 	if (tmpfs_at(NEWROOT) < 0)
 		return -1;
-	if (live_read_file(live_opt.toram ? TORAM "/root_fs.tgz" : MEDIUM "/live/root_fs.tgz", &gz, &gzlen) <
+	if (live_read_file(live_in_ram ? TORAM "/root_fs.tgz" : MEDIUM "/live/root_fs.tgz", &gz, &gzlen) <
 	    0) {
 		/* With live.toram the medium is gone; the tgz was read before. */
 		live_say("live.writable=tgz: cannot read /live/root_fs.tgz from %s: %s", live_medium_dev,

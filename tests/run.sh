@@ -83,5 +83,17 @@ for t in "${filtered[@]}"; do
 		tail -n 25 "$out/$suite/$name.log"
 	fi
 done
+# where the time went: seconds per suite (scripts ran JOBS at a time, so
+# the sum is more than the wall clock), then the slowest scripts
+times=$(for t in "${filtered[@]}"; do
+	suite=${t%%|*}; name=$(basename "${t#*|}" .sh)
+	sed -n 's|^# \([^/]*\)/\(.*\): \([0-9]*\) s$|\3 \1 \2|p' "$out/$suite/$name.result"
+done)
+if [ -n "$times" ]; then
+	echo "---- seconds per suite (script time, $JOBS at a time):" \
+		"$(awk '{ s[$2] += $1 } END { for (k in s) printf "%s %d s, ", k, s[k] }' <<<"$times" | sed 's/, $//')"
+	echo "---- the 10 slowest scripts:"
+	sort -rn <<<"$times" | head -n 10 | awk '{ printf "  %5d s  %s/%s\n", $1, $2, $3 }'
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

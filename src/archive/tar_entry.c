@@ -266,9 +266,24 @@ static int add_link(struct tar_rd *r, struct archive_entry *e, struct tree_node 
 	if (rc)
 		return rc;
 	if (strcmp(tpath, path) == 0) {
-		/* tar records a file given twice as a link to itself */
+		/* tar records a file given twice as a link to itself: the
+		 * earlier entry stands. With no earlier file of that name the
+		 * entry names nothing. */
+		const struct tree_node *prev = tree_lookup(r->t, tpath);
+		char *q = tar_quote(r->cur);
 		free(tpath);
-		return 0;
+		if (!prev || tree_is_dir(prev))
+			rc =
+			    err_set(ERR_FORMAT,
+				    "%s: entry '%s' is a hard link to itself, and no file of that name is in "
+				    "the archive before it",
+				    r->src->name, q);
+		else
+			log_warn("%s: entry '%s' is a hard link to itself (a file given twice to tar); the "
+				 "earlier entry is kept",
+				 r->src->name, q);
+		free(q);
+		return rc;
 	}
 	tgt = tree_lookup(r->t, tpath);
 	if (!tgt || tree_is_dir(tgt)) {

@@ -141,6 +141,13 @@ int efi_esp_tree(const struct efi_files *f, struct tree *t)
 	return 0;
 }
 
+void efi_esp_opts(struct fat_opts *o)
+{
+	if (!o->label)
+		fat_opts_set(o, "label", "ESP", NULL);
+	o->syslinux = false; /* UEFI starts the files, no boot sector */
+}
+
 int efi_esp_write(const struct efi_files *f, const char *path, const struct fat_opts *o,
 		  struct fat_info *info)
 {
@@ -151,10 +158,8 @@ int efi_esp_write(const struct efi_files *f, const char *path, const struct fat_
 		fo = *o;
 	else
 		fat_opts_init(&fo);
-	if (!fo.label)
-		fo.label = "ESP";
-	fo.syslinux = false;
-	if (!(rc = efi_esp_tree(f, t)) && !(rc = tree_finalize(t)))
+	efi_esp_opts(&fo);
+	if (!(rc = efi_esp_tree(f, t)) && !(rc = fat_opts_check(&fo, t)) && !(rc = tree_finalize(t)))
 		rc = fat_write(t, &fo, path, info);
 	tree_destroy(t);
 	return rc;

@@ -71,6 +71,8 @@ void efi_files_free(struct efi_files *f);
  * tree_finalize(). */
 int efi_esp_tree(const struct efi_files *f, struct tree *t);
 
+/* The ESP's FAT options: label "ESP" unless one is given, no SYSLINUX. */
+void efi_esp_opts(struct fat_opts *o);
 /* Write the ESP image to path (atomically): efi_esp_tree() in a FAT
  * filesystem. o may be NULL: the smallest size that holds the files
  * (auto), FAT type by size, label "ESP", serial from the build time; a

@@ -68,26 +68,47 @@ char *menu_render_grub(const struct menu *m)
 		strbuf_addf(&b, "set timeout=-1\n");
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct menu_entry *e = &m->entries[i];
+		const char *in = "";
 		if (e->linux16) {
 			strbuf_addf(&b, "\n# %s: a 16-bit BIOS payload (linux16), not bootable on UEFI\n",
 				    e->label);
 			continue;
 		}
-		strbuf_addf(&b, "\nmenuentry ");
+		if (e->fwsetup) {
+			strbuf_addf(&b, "\nmenuentry ");
+			add_quoted(&b, e->title ? e->title : "UEFI firmware settings");
+			strbuf_addf(&b, " --id=");
+			add_quoted(&b, e->label);
+			strbuf_addf(&b, " {\n\tfwsetup\n}\n");
+			continue;
+		}
+		/* a group opens a submenu at its first entry and closes it after its last */
+		if (e->group) {
+			in = "\t";
+			if (!i || !m->entries[i - 1].group || strcmp(m->entries[i - 1].group, e->group)) {
+				strbuf_addf(&b, "\nsubmenu ");
+				add_quoted(&b, e->group);
+				strbuf_addf(&b, " {");
+			}
+		}
+		strbuf_addf(&b, "\n%smenuentry ", in);
 		add_quoted(&b, e->title ? e->title : e->label);
 		strbuf_addf(&b, " --id=");
 		add_quoted(&b, e->label);
-		strbuf_addf(&b, " {\n\tlinux ");
+		strbuf_addf(&b, " {\n%s\tlinux ", in);
 		add_quoted(&b, e->kernel);
 		if (e->append)
 			add_words(&b, e->append);
 		strbuf_addf(&b, "\n");
 		if (e->initrd) {
-			strbuf_addf(&b, "\tinitrd ");
+			strbuf_addf(&b, "%s\tinitrd ", in);
 			add_quoted(&b, e->initrd);
 			strbuf_addf(&b, "\n");
 		}
-		strbuf_addf(&b, "}\n");
+		strbuf_addf(&b, "%s}\n", in);
+		if (e->group && (i + 1 == m->nentries || !m->entries[i + 1].group ||
+				 strcmp(m->entries[i + 1].group, e->group)))
+			strbuf_addf(&b, "}\n");
 	}
 	if (m->nhelp)
 		strbuf_addf(&b, "\n# the F1..F%d help screens are isolinux's only\n",

@@ -23,7 +23,7 @@ int menu_add(struct menu *m, const struct menu_entry *e)
 			       e->label ? e->label : "");
 	if (menu_find(m, e->label))
 		return err_set(ERR_USAGE, "boot menu entry '%s' is defined twice", e->label);
-	if (!e->kernel || !*e->kernel)
+	if (!e->fwsetup && (!e->kernel || !*e->kernel))
 		return err_set(ERR_USAGE, "boot menu entry '%s' has no kernel", e->label);
 	if (m->nentries >= MENU_MAX_ENTRIES)
 		return err_set(ERR_LIMIT, "boot menu entry '%s': at most %d entries", e->label,
@@ -56,6 +56,8 @@ char *menu_render_syslinux(const struct menu *m)
 		strbuf_addf(&b, "F%d %s\n", m->help[i].key, m->help[i].file);
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct menu_entry *e = &m->entries[i];
+		if (e->fwsetup)
+			continue; /* the firmware's setup is reached from GRUB only */
 		strbuf_addf(&b, "\nLABEL %s\n", e->label);
 		if (e->title)
 			strbuf_addf(&b, "  MENU LABEL %s\n", e->title);
@@ -76,10 +78,25 @@ char *menu_render_display(const struct menu *m, const char *heading)
 {
 	struct strbuf b = {0};
 	strbuf_addf(&b, "\n%s\n\n", heading ? heading : "mklive live system");
-	for (size_t i = 0; i < m->nentries; i++)
-		strbuf_addf(&b, "  %-12s %s%s\n", m->entries[i].label,
-			    m->entries[i].title ? m->entries[i].title : m->entries[i].kernel,
+	for (size_t i = 0; i < m->nentries; i++) {
+		const struct menu_entry *e = &m->entries[i];
+		if (e->fwsetup)
+			continue;
+		if (e->group) {
+			/* a group is one line: its labels, then its title */
+			if (i && m->entries[i - 1].group && !strcmp(m->entries[i - 1].group, e->group))
+				continue;
+			strbuf_addf(&b, "  %s:", e->group);
+			for (size_t j = i;
+			     j < m->nentries && m->entries[j].group && !strcmp(m->entries[j].group, e->group);
+			     j++)
+				strbuf_addf(&b, " %s", m->entries[j].label);
+			strbuf_addf(&b, "\n");
+			continue;
+		}
+		strbuf_addf(&b, "  %-12s %s%s\n", e->label, e->title ? e->title : e->kernel,
 			    i == m->default_entry ? " (default)" : "");
+	}
 	for (size_t i = 0; i < m->nhelp; i++)
 		strbuf_addf(&b, "%s  F%d %s", i ? "" : "\n", m->help[i].key,
 			    m->help[i].title ? m->help[i].title : m->help[i].file);

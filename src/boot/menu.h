@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MENU_MAX_ENTRIES 32
+#define MENU_MAX_ENTRIES 64
 #define MENU_MAX_HELP 10 /* F1..F10 */
 
 struct menu_entry {
@@ -20,6 +20,11 @@ struct menu_entry {
 	 * the entry's own), or NULL for a kernel that takes none. */
 	const char *append;
 	bool linux16; /* a 16-bit payload for GRUB (memtest86+'s .bin): linux16 */
+	/* Entries of one group (the language choice) are a submenu titled
+	 * group in GRUB, and one line listing their labels in the isolinux
+	 * screen, so that the menu stays short. NULL: a top-level entry. */
+	const char *group;
+	bool fwsetup; /* "UEFI firmware settings": GRUB's fwsetup; no kernel, not on isolinux */
 };
 
 struct menu_help {

@@ -85,6 +85,8 @@ struct cloop_opts {
 	bool best;		    /* -L -1 / -2: the best level of the compressor */
 	int level;		    /* -1: the compressor's default */
 	char *spool_dir;	    /* owned */
+	uint64_t block_size;	    /* as given, checked by cloop_opts_check */
+	char block_size_label[80];  /* how it was given ("" : not given) */
 };
 /* Defaults: v2.0, zlib, 64 KiB blocks, all CPUs. */
 void cloop_opts_init(struct cloop_opts *o);
@@ -129,11 +131,17 @@ const struct cloop_info *cloop_reader_info(const struct cloop_reader *r);
 /* Decompress block i into buf (block_size bytes); checks the inflated size. */
 int cloop_reader_read_block(struct cloop_reader *r, uint32_t i, uint8_t *buf);
 void cloop_reader_close(struct cloop_reader *r);
+/* Every block, in order, to o (num_blocks * block_size bytes: the last
+ * block zero-padded), with a progress meter. Does not finish o. */
+int cloop_extract(struct cloop_reader *r, struct out_file *o);
+/* What `mklive info` and `mklive cloop info` say of an image: "key:
+ * value" lines. */
+struct imgsrc_info;
+void cloop_info_lines(const struct cloop_info *in, struct imgsrc_info *info);
 
 /* ---- as an image layer (core/imgsrc.h, image/formats.c) -----------------
  * A cloop file is a compressed block device: its decompressed bytes are
  * another image (usually ISO 9660), so the image layer reads through it. */
-struct imgsrc_info;
 struct tree_node;
 bool cloop_probe(const uint8_t *head, size_t len, uint64_t size);
 bool cloop_probe_tail(const uint8_t *tail, size_t len, uint64_t size); /* v4: header at the end */

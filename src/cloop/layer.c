@@ -7,6 +7,7 @@
 #include "core/imgsrc.h"
 #include "core/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,29 +37,38 @@ bool cloop_probe_tail(const uint8_t *tail, size_t len, uint64_t size)
 	       cloop_head_version(tail + len - CLOOP_HEAD_SIZE) != 0;
 }
 
-int cloop_info(const struct imgsrc *src, struct imgsrc_info *info)
+void cloop_info_lines(const struct cloop_info *in, struct imgsrc_info *info)
 {
-	struct cloop_reader *r;
-	const struct cloop_info *in;
-	uint64_t raw;
-	int rc = cloop_reader_open_src(&r, src);
-	if (rc < 0)
-		return rc;
-	in = cloop_reader_info(r);
-	raw = (uint64_t)in->num_blocks * in->block_size;
+	uint64_t raw = (uint64_t)in->num_blocks * in->block_size;
+	char by[256] = "";
+	size_t n = 0;
 	imgsrc_info_add(info, "cloop: V%d.0, header %s", (int)in->version,
 			in->header_first ? "first" : "last");
 	imgsrc_info_add(info, "block size: %u", in->block_size);
 	imgsrc_info_add(info, "blocks: %u", in->num_blocks);
 	imgsrc_info_add(info, "uncompressed size: %llu", (unsigned long long)raw);
+	imgsrc_info_add(info, "image size: %llu", (unsigned long long)in->file_size);
 	imgsrc_info_add(info, "compressed data: %llu", (unsigned long long)in->data_bytes);
 	for (int m = 0; m < CLOOP_M_COUNT; m++)
-		if (in->blocks_by_method[m])
-			imgsrc_info_add(info, "blocks %s: %llu", cloop_method_name((enum cloop_method)m),
-					(unsigned long long)in->blocks_by_method[m]);
+		if (in->blocks_by_method[m] && n < sizeof by)
+			n += (size_t)snprintf(by + n, sizeof by - n, " %s %llu",
+					      cloop_method_name((enum cloop_method)m),
+					      (unsigned long long)in->blocks_by_method[m]);
+	imgsrc_info_add(info, "blocks by compressor:%s", n ? by : " (none)");
 	if (raw)
-		imgsrc_info_add(info, "ratio: %.1f%% (image / uncompressed)",
+		imgsrc_info_add(info, "ratio: %.2f%% (image size / uncompressed size)",
 				100.0 * (double)in->file_size / (double)raw);
+	else
+		imgsrc_info_add(info, "ratio: -");
+}
+
+int cloop_info(const struct imgsrc *src, struct imgsrc_info *info)
+{
+	struct cloop_reader *r;
+	int rc = cloop_reader_open_src(&r, src);
+	if (rc < 0)
+		return rc;
+	cloop_info_lines(cloop_reader_info(r), info);
 	cloop_reader_close(r);
 	return 0;
 }

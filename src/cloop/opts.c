@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -52,10 +53,8 @@ int cloop_opts_set(struct cloop_opts *o, const char *key, const char *value, con
 	if (!strcmp(key, "block-size")) {
 		if ((rc = util_parse_size(value, &v, label)) < 0)
 			return rc;
-		if (v == 0 || v % 512 || v > CLOOP_BLOCK_SIZE_MAX)
-			return err_set(ERR_USAGE, "%s %s: the block size must be a multiple of 512 up to %u",
-				       label, value, CLOOP_BLOCK_SIZE_MAX);
-		o->w.block_size = (uint32_t)v;
+		o->block_size = v;
+		snprintf(o->block_size_label, sizeof o->block_size_label, "%s", label);
 	} else if (!strcmp(key, "compressor")) {
 		if ((rc = comp_codec_parse(value, &o->w.comp.codec)) < 0)
 			return err_wrap(rc, "%s", label);
@@ -94,6 +93,13 @@ int cloop_opts_set(struct cloop_opts *o, const char *key, const char *value, con
 int cloop_opts_check(struct cloop_opts *o)
 {
 	int level = o->level;
+	if (o->block_size_label[0]) {
+		if (!o->block_size || o->block_size % 512 || o->block_size > CLOOP_BLOCK_SIZE_MAX)
+			return err_set(
+			    ERR_USAGE, "%s %llu: the block size must be a multiple of 512 up to %u",
+			    o->block_size_label, (unsigned long long)o->block_size, CLOOP_BLOCK_SIZE_MAX);
+		o->w.block_size = (uint32_t)o->block_size;
+	}
 	if ((o->w.comp.codec != COMP_ZLIB || o->w.raw_blocks) && !o->format_set)
 		o->w.version = CLOOP_V4; /* other compressors and stored blocks exist only in v4 */
 	if (o->w.comp.codec != COMP_ZLIB && o->w.version == CLOOP_V2)

@@ -5,6 +5,8 @@
 
 #include "core/error.h"
 #include "core/imgsrc.h"
+#include "core/output.h"
+#include "core/progress.h"
 #include "core/util.h"
 
 #include <stdlib.h>
@@ -247,4 +249,21 @@ void cloop_reader_close(struct cloop_reader *r)
 	free(r->meth);
 	free(r->cbuf);
 	free(r);
+}
+
+int cloop_extract(struct cloop_reader *r, struct out_file *o)
+{
+	const struct cloop_info *in = cloop_reader_info(r);
+	uint8_t *buf = xmalloc(in->block_size);
+	int rc = 0;
+	progress_begin("extracting", (uint64_t)in->num_blocks * in->block_size);
+	for (uint32_t i = 0; i < in->num_blocks && rc == 0; i++) {
+		if ((rc = cloop_reader_read_block(r, i, buf)) < 0 ||
+		    (rc = out_write(o, buf, in->block_size)) < 0)
+			break;
+		progress_add(in->block_size);
+	}
+	progress_end();
+	free(buf);
+	return rc;
 }

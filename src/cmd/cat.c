@@ -18,9 +18,12 @@ static const char usage_text[] = "usage: mklive cat IMAGE:PATH[:PATH...]\n"
 				 "Writes the file PATH of IMAGE to standard output, read in place (also\n"
 				 "inside nested images: live.iso:/live/root.squashfs:/etc/hostname).\n"
 				 "\n"
+				 "  -q, --quiet  errors only;  -v, --verbose: more detail\n"
 				 "  -h, --help   this help\n";
 
 static const struct opt opts[] = {
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -44,8 +47,7 @@ int cmd_cat(int argc, char **argv)
 	memset(&info, 0, sizeof info);
 	if ((rc = opt_parse(&cmd, argc, argv, NULL, &ops, &nops)))
 		goto out;
-	if (nops != 1) {
-		rc = err_set(ERR_USAGE, "give one IMAGE:PATH (see 'mklive cat --help')");
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE:PATH"))) {
 		goto out;
 	}
 	if ((rc = image_open(ops[0], 0, &t, &n, &info)) < 0)

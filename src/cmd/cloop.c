@@ -3,6 +3,7 @@
 #include "cloop/cloop.h"
 #include "cmd/opt.h"
 #include "core/error.h"
+#include "core/imgsrc.h"
 #include "core/output.h"
 #include "core/progress.h"
 #include "core/util.h"
@@ -101,7 +102,6 @@ static int do_create(int argc, char **argv, const char *prog)
 	const char *in_path, *out_path;
 	char **ops = NULL;
 	size_t nops = 0;
-	uint64_t v;
 	int rc;
 
 	cloop_opts_init(&co);
@@ -109,21 +109,15 @@ static int do_create(int argc, char **argv, const char *prog)
 		goto out;
 	if (nops == 2 && all_digits(ops[1])) {
 		/* create_compressed_fs IMAGE BLOCKSIZE > OUT (cloop 2.x) */
-		if ((rc = util_parse_uint(ops[1], 512, CLOOP_BLOCK_SIZE_MAX, &v, "block size")) < 0)
+		if ((rc = cloop_opts_set(&co, "block-size", ops[1], "block size")) < 0)
 			goto out;
-		if (v % 512) {
-			rc = err_set(ERR_USAGE, "block size %s is not a multiple of 512", ops[1]);
-			goto out;
-		}
-		co.w.block_size = (uint32_t)v;
 		in_path = ops[0];
 		out_path = "-";
 	} else if (nops == 2) {
 		in_path = ops[0];
 		out_path = ops[1];
 	} else {
-		rc = err_set(ERR_USAGE, "create needs IN and OUT, %s (see 'mklive cloop --help')",
-			     nops < 2 ? "got fewer" : "got more");
+		rc = opt_operands(&cmd, ops, nops, 2, 2, "IN and OUT");
 		goto out;
 	}
 	if ((rc = cloop_opts_check(&co)) < 0)
@@ -154,11 +148,10 @@ static int plain_args(int argc, char **argv, const char *what, size_t n, char **
 	int rc = opt_parse(&cmd, argc, argv, NULL, ops, &nops);
 	if (rc)
 		return rc;
-	if (nops != n) {
+	if ((rc = opt_operands(&cmd, *ops, nops, n, n, n == 2 ? "IN and OUT" : "IN"))) {
 		free(*ops);
 		*ops = NULL;
-		return err_set(ERR_USAGE, "%s needs %s (see 'mklive cloop --help')", what,
-			       n == 2 ? "IN and OUT" : "IN");
+		return rc;
 	}
 	return 0;
 }
@@ -167,8 +160,6 @@ static int do_extract(int argc, char **argv)
 {
 	struct cloop_reader *r = NULL;
 	struct out_file *o = NULL;
-	const struct cloop_info *in;
-	uint8_t *buf = NULL;
 	uint64_t size;
 	char **ops = NULL;
 	int rc, fd = -1;
@@ -178,26 +169,14 @@ static int do_extract(int argc, char **argv)
 		goto out;
 	if ((rc = cloop_reader_open(&r, fd, size, ops[0])) < 0)
 		goto out;
-	in = cloop_reader_info(r);
 	if ((rc = out_open(&o, ops[1])) < 0 || (rc = out_check_not_input(o, fd, ops[0])) < 0)
 		goto out;
-	buf = xmalloc(in->block_size);
-	progress_begin("extracting", (uint64_t)in->num_blocks * in->block_size);
-	for (uint32_t i = 0; i < in->num_blocks; i++) {
-		if ((rc = cloop_reader_read_block(r, i, buf)) < 0)
-			break;
-		if ((rc = out_write(o, buf, in->block_size)) < 0)
-			break;
-		progress_add(in->block_size);
-	}
-	progress_end();
-	if (rc == 0) {
+	if ((rc = cloop_extract(r, o)) == 0) {
 		rc = out_finish(o);
 		o = NULL;
 	}
 out:
 	out_abort(o);
-	free(buf);
 	cloop_reader_close(r);
 	if (fd >= 0)
 		close(fd);
@@ -208,8 +187,8 @@ out:
 static int do_info(int argc, char **argv)
 {
 	struct cloop_reader *r = NULL;
-	const struct cloop_info *in;
-	uint64_t size, raw;
+	struct imgsrc_info info = {0};
+	uint64_t size;
 	char **ops = NULL;
 	int rc, fd = -1;
 	if ((rc = plain_args(argc, argv, "info", 1, &ops)))
@@ -218,28 +197,13 @@ static int do_info(int argc, char **argv)
 		goto out;
 	if ((rc = cloop_reader_open(&r, fd, size, ops[0])) < 0)
 		goto out;
-	in = cloop_reader_info(r);
-	raw = (uint64_t)in->num_blocks * in->block_size;
-	printf("format: cloop V%d.0, header %s\n", (int)in->version, in->header_first ? "first" : "last");
-	printf("block size: %u\n", in->block_size);
-	printf("blocks: %u\n", in->num_blocks);
-	printf("uncompressed size: %llu\n", (unsigned long long)raw);
-	printf("image size: %llu\n", (unsigned long long)in->file_size);
-	printf("compressed data: %llu\n", (unsigned long long)in->data_bytes);
-	printf("blocks by compressor:");
-	for (int m = 0; m < CLOOP_M_COUNT; m++)
-		if (in->blocks_by_method[m])
-			printf(" %s %llu", cloop_method_name((enum cloop_method)m),
-			       (unsigned long long)in->blocks_by_method[m]);
-	printf("%s\n", in->num_blocks ? "" : " (none)");
-	if (raw)
-		printf("ratio: %.2f%% (image size / uncompressed size)\n",
-		       100.0 * (double)in->file_size / (double)raw);
-	else
-		printf("ratio: -\n");
+	cloop_info_lines(cloop_reader_info(r), &info);
+	for (size_t i = 0; i < info.n; i++)
+		printf("%s\n", info.lines[i]);
 	if (fflush(stdout) != 0)
 		rc = err_sys(errno, "standard output");
 out:
+	imgsrc_info_free(&info);
 	cloop_reader_close(r);
 	if (fd >= 0)
 		close(fd);

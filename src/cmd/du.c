@@ -26,6 +26,7 @@ static const char usage_text[] =
     "  -n, --lines N       the N largest only\n"
     "  -a, --all           files too, not only directories\n"
     "  -b, --bytes         sizes in bytes (default: K, M, G with one decimal)\n"
+    "  -q, --quiet         errors only;  -v, --verbose: more detail\n"
     "  -h, --help          this help\n";
 
 enum { O_DEPTH = 1, O_LINES, O_ALL, O_BYTES };
@@ -33,6 +34,7 @@ enum { O_DEPTH = 1, O_LINES, O_ALL, O_BYTES };
 static const struct opt opts[] = {
     {"d|max-depth", O_DEPTH, OPT_ARG, NULL, NULL}, {"n|lines", O_LINES, OPT_ARG, NULL, NULL},
     {"a|all", O_ALL, OPT_NOARG, NULL, NULL},	   {"b|bytes", O_BYTES, OPT_NOARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL}, {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},   {NULL, 0, 0, NULL, NULL},
 };
 
@@ -135,8 +137,7 @@ int cmd_du(int argc, char **argv)
 	c.depth = ~0ull;
 	if ((rc = opt_parse(&cmd, argc, argv, &c, &ops, &nops)))
 		goto out;
-	if (nops != 1) {
-		rc = err_set(ERR_USAGE, "give one IMAGE[:PATH] (see 'mklive du --help')");
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE[:PATH]"))) {
 		goto out;
 	}
 	if ((rc = image_open(ops[0], IMAGE_DESCEND, &t, &n, &info)) < 0)

@@ -80,8 +80,7 @@ int cmd_extract(int argc, char **argv)
 	extract_opts_init(&eo);
 	if ((rc = opt_parse(&cmd, argc, argv, &eo, &ops, &nops)))
 		goto out;
-	if (nops != 2) {
-		rc = err_set(ERR_USAGE, "give IMAGE[:PATH] and DIR (see 'mklive extract --help')");
+	if ((rc = opt_operands(&cmd, ops, nops, 2, 2, "IMAGE[:PATH] and DIR"))) {
 		goto out;
 	}
 	if ((rc = image_open(ops[0], 0, &t, &n, &info)) < 0)

@@ -119,7 +119,7 @@ int cmd_fat(int argc, char **argv)
 		goto out;
 	}
 	if (!nsrcs && !c.esp) {
-		rc = err_set(ERR_USAGE, "no SOURCE given (see mklive fat --help)");
+		rc = opt_operands(&cmd, srcs, nsrcs, 1, SIZE_MAX, "SOURCE... (or --esp)");
 		goto out;
 	}
 	if (strcmp(c.output, "-") == 0) {
@@ -132,13 +132,12 @@ int cmd_fat(int argc, char **argv)
 		if ((rc = efi_files_find_dir(c.esp_root, &ef)) || (rc = efi_esp_tree(&ef, t)))
 			goto out;
 		log_info("EFI boot chain from %s", ef.from);
-		if (!c.fat.label)
-			c.fat.label = "ESP";
+		efi_esp_opts(&c.fat);
 	}
 	for (size_t i = 0; i < nsrcs; i++)
 		if ((rc = tree_add_graft(t, srcs[i], &so)))
 			goto out;
-	if ((rc = fat_syslinux_prepare(t, &c.fat)))
+	if ((rc = fat_opts_check(&c.fat, t)))
 		goto out;
 	if ((rc = tree_finalize(t)))
 		goto out;

@@ -17,13 +17,17 @@ static const char usage_text[] = "usage: mklive info IMAGE[:PATH...]\n"
 				 "Describes an image (a PATH names an image file inside another): its\n"
 				 "format and that format's records (ISO 9660 volume descriptors, Rock Ridge\n"
 				 "and Joliet, El Torito boot entries; FAT geometry; cloop blocks), MBR and\n"
-				 "GPT partition tables, the image inside a cloop layer, and for a live\n"
-				 "medium the kernel, initrd, root image (format, compressor, ratio) and the\n"
-				 "medium id. One \"key: value\" a line; \"--- NAME\" starts a nested image.\n"
+				 "GPT partition tables, an Apple partition map, the image inside a cloop\n"
+				 "layer, and for a live medium the kernel, initrd, root image (format,\n"
+				 "compressor, ratio) and the medium id. One \"key: value\" a line; \"---\n"
+				 "NAME\" starts a nested image.\n"
 				 "\n"
+				 "  -q, --quiet  errors only;  -v, --verbose: more detail\n"
 				 "  -h, --help   this help\n";
 
 static const struct opt opts[] = {
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -42,8 +46,7 @@ int cmd_info(int argc, char **argv)
 	int rc;
 	if ((rc = opt_parse(&cmd, argc, argv, NULL, &ops, &nops)))
 		goto out;
-	if (nops != 1) {
-		rc = err_set(ERR_USAGE, "give one IMAGE (see 'mklive info --help')");
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE"))) {
 		goto out;
 	}
 	rc = image_describe(ops[0], &info);

@@ -28,7 +28,10 @@ static const char usage_text[] =
     "                            --no-modules); must equal the kernel's 'uname -r'\n"
     "  -m, --modules-dir DIR     read the modules from DIR instead of /lib/modules/VER\n"
     "  -p, --profile NAME        generic (default): CD, USB, SATA/AHCI/IDE, NVMe, virtio,\n"
-    "                            SCSI, SD; minimal: what QEMU's default machines need\n"
+    "                            SCSI, SD; minimal: what QEMU's default machines need;\n"
+    "                            either with +net (generic+net): as with --net\n"
+    "      --net                 also the network drivers (Ethernet: PCI, virtual, USB),\n"
+    "                            for live.fetch= (booting over the network)\n"
     "  -a, --add-module NAME     also carry this module: a name, a path pattern such as\n"
     "                            'kernel/drivers/net/*.ko', or a .ko file from elsewhere\n"
     "                            (e.g. cloop.ko built from cloop-src); repeatable\n"
@@ -57,6 +60,7 @@ static const struct opt opts[] = {
     {"no-modules", 0, OPT_NOARG, "no-modules", NULL},
     {"add", 0, OPT_ARG, "add", NULL},
     {"shell", 0, OPT_NOARG, "shell", NULL},
+    {"net", 0, OPT_NOARG, "net", NULL},
     {"busybox", 0, OPT_ARG, "busybox", NULL},
     {"id", 0, OPT_ARG, "id", NULL},
     {"c|compress", 0, OPT_ARG, "compress", NULL},
@@ -93,8 +97,7 @@ int cmd_initrd(int argc, char **argv)
 	live_initrd_opts_init(&c.o);
 	if ((rc = opt_parse(&cmd, argc, argv, &c, &ops, &nops)))
 		goto out;
-	if (nops) {
-		rc = err_set(ERR_USAGE, "unexpected argument '%s' (see --help)", ops[0]);
+	if ((rc = opt_operands(&cmd, ops, nops, 0, 0, "no operand"))) {
 		goto out;
 	}
 	if (!c.output) {

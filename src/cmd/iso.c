@@ -72,7 +72,7 @@ static const char usage_text[] =
     "  -partition_offset N  the ISO volume also as a partition from block N (16)\n"
     "  --mbr-force-bootable an active MBR entry even without -isohybrid-mbr\n"
     "Messages:\n"
-    "  -v                   verbose    -quiet  errors only\n"
+    "  -v                   verbose    -quiet, -q  errors only\n"
     "  -input-charset CS, -output-charset CS   accepted; names are UTF-8\n"
     "\n"
     "Environment: SOURCE_DATE_EPOCH sets every date (byte-identical rebuilds).\n"
@@ -130,7 +130,7 @@ static const struct opt opts[] = {
     {"mbr-force-bootable", 0, OPT_NOARG, "mbr-force-bootable", NULL},
     {"partition_offset", 0, OPT_ARG, "partition-offset", NULL},
     {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
     {NULL, 0, 0, NULL, NULL},
 };

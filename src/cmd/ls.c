@@ -27,15 +27,19 @@ static const char usage_text[] =
     "  -l, --long        mode, links, owner, group (numbers), size, time, name\n"
     "  -R, --recursive   every file below PATH, one full path a line\n"
     "  -d, --directory   PATH itself, not its contents\n"
-    "  -q, --quiet       errors only\n"
+    "  -q, --quiet       errors only;  -v, --verbose: more detail\n"
     "  -h, --help        this help\n";
 
 enum { O_LONG = 1, O_REC, O_DIR };
 
 static const struct opt opts[] = {
-    {"l|long", O_LONG, OPT_NOARG, NULL, NULL},	   {"R|recursive", O_REC, OPT_NOARG, NULL, NULL},
-    {"d|directory", O_DIR, OPT_NOARG, NULL, NULL}, {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},   {NULL, 0, 0, NULL, NULL},
+    {"l|long", O_LONG, OPT_NOARG, NULL, NULL},
+    {"R|recursive", O_REC, OPT_NOARG, NULL, NULL},
+    {"d|directory", O_DIR, OPT_NOARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
+    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 struct ctx {
@@ -126,8 +130,7 @@ int cmd_ls(int argc, char **argv)
 	memset(&info, 0, sizeof info);
 	if ((rc = opt_parse(&cmd, argc, argv, &c, &ops, &nops)))
 		goto out;
-	if (nops != 1) {
-		rc = err_set(ERR_USAGE, "give one IMAGE[:PATH] (see 'mklive ls --help')");
+	if ((rc = opt_operands(&cmd, ops, nops, 1, 1, "IMAGE[:PATH]"))) {
 		goto out;
 	}
 	if ((rc = image_open(ops[0], 0, &t, &n, &info)) < 0)

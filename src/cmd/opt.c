@@ -60,6 +60,15 @@ static int unknown(const struct opt_cmd *c, const char *a)
 	return err_set(ERR_USAGE, "unknown option %s (see '%s --help')", a, c->prog);
 }
 
+int opt_operands(const struct opt_cmd *c, char **ops, size_t n, size_t min, size_t max, const char *what)
+{
+	if (n < min)
+		return err_set(ERR_USAGE, "missing operand: expected %s (see '%s --help')", what, c->prog);
+	if (n > max)
+		return err_set(ERR_USAGE, "unexpected operand '%s' (see '%s --help')", ops[max], c->prog);
+	return 0;
+}
+
 static int needs_value(const struct opt_cmd *c, const char *spelled)
 {
 	return err_set(ERR_USAGE, "option %s needs an argument (see '%s --help')", spelled, c->prog);

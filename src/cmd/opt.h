@@ -68,6 +68,12 @@ struct opt_cmd {
  * ("unknown option -x (see 'mklive iso --help')"). */
 int opt_parse(const struct opt_cmd *c, int argc, char **argv, void *ctx, char ***operands, size_t *noperands);
 
+/* The operands a command takes: min to max of them (max SIZE_MAX: no
+ * limit), what names them in the message. One wording for every command:
+ * "missing operand: expected WHAT (see 'PROG --help')" and "unexpected
+ * operand 'X' (see 'PROG --help')". 0 or ERR_USAGE. */
+int opt_operands(const struct opt_cmd *c, char **ops, size_t n, size_t min, size_t max, const char *what);
+
 /* What a command returns from its main function for rc (0: success):
  * prints the current error once and gives exit status 1 for any error. */
 int opt_exit(int rc);

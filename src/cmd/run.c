@@ -41,9 +41,11 @@ static const char usage_text[] =
     "      --expect REGEX    exit 0 as soon as REGEX (POSIX extended; \\n is a\n"
     "                        newline) appears on the console, 1 on timeout; the\n"
     "                        guest is powered off either way\n"
-    "      --send TEXT       type TEXT (\\n \\r \\t \\e \\\\ \\xHH escapes) once the guest\n"
-    "                        waits at a prompt, and again every 5 s until --expect\n"
-    "                        matches\n"
+    "      --send TEXT       type TEXT and press Enter (a newline is added unless\n"
+    "                        TEXT ends with \\n or \\r) once the guest waits at a\n"
+    "                        prompt, and again every 5 s until --expect matches;\n"
+    "                        escapes: \\n \\r \\t \\e \\\\ \\xHH\n"
+    "      --send-raw TEXT   the same, typing TEXT exactly: no Enter added\n"
     "      --send-after REGEX   type only once REGEX has appeared\n"
     "      --timeout S       give up after S seconds (default 300 with --expect,\n"
     "                        none without)\n"
@@ -64,7 +66,8 @@ static const char usage_text[] =
     "  -h, --help            this help\n"
     "\n"
     "Arguments after -- go to QEMU as they are.\n"
-    "Example:  mklive run live.iso --expect 'login:' --timeout 120\n"
+    "Examples: mklive run live.iso --expect 'login:' --timeout 120\n"
+    "          mklive run live.iso --send 'uname -r' --expect '[0-9]+\\.[0-9]+\\.' --timeout 300\n"
     "          mklive run live.iso --screenshot menu.png --screenshot-after 'boot:'\n";
 
 enum { O_QEMU = 1 };
@@ -79,6 +82,7 @@ static const struct opt opts[] = {
     {"accel", 0, OPT_ARG, "accel", NULL},
     {"expect", 0, OPT_ARG, "expect", NULL},
     {"send", 0, OPT_ARG, "send", NULL},
+    {"send-raw", 0, OPT_ARG, "send-raw", NULL},
     {"send-after", 0, OPT_ARG, "send-after", NULL},
     {"append", 0, OPT_ARG, "append", NULL},
     {"timeout", 0, OPT_ARG, "timeout", NULL},
@@ -196,17 +200,14 @@ int cmd_run(int argc, char **argv)
 	if ((rc = run_opts_check(&o)))
 		goto out;
 
-	if (o.accel == RUN_ACCEL_AUTO) {
+	{
 		char why[256];
-		if (run_kvm_works(2000, why, sizeof why)) {
-			o.accel = RUN_ACCEL_KVM;
+		if (!run_accel_choose(&o, why, sizeof why))
+			say("accelerator: %s (--accel)", o.accel == RUN_ACCEL_KVM ? "KVM" : "TCG");
+		else if (o.accel == RUN_ACCEL_KVM)
 			say("accelerator: KVM");
-		} else {
-			o.accel = RUN_ACCEL_TCG;
+		else
 			say("accelerator: TCG, since KVM does not work here (%s)", why);
-		}
-	} else {
-		say("accelerator: %s (--accel)", o.accel == RUN_ACCEL_KVM ? "KVM" : "TCG");
 	}
 	if (o.interactive)
 		say("%s on the serial console; Ctrl-A X powers off and leaves", o.image);

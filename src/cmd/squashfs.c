@@ -1,12 +1,12 @@
 /* mklive squashfs: write a squashfs 4.0 image from directories and files,
- * with mksquashfs's option spelling; --info prints a superblock summary. */
+ * with mksquashfs's option spelling; --info describes an image. */
 #include "squashfs/squashfs.h"
 #include "cmd/opt.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/tree.h"
 #include "core/util.h"
-#include "squashfs/format.h"
+#include "squashfs/reader.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,53 +37,26 @@ static const char usage_text[] =
     "  -all-root                 make every file owned by root (0:0)\n"
     "  -force-uid N, -force-gid N   set every file's owner / group\n"
     "  -noappend                 accepted: an existing OUT is always replaced\n"
-    "  -quiet                    print errors only\n"
-    "  --info IMAGE              print the superblock of an image\n\n"
+    "  -quiet, -q                print errors only;  -verbose, -v: more detail\n"
+    "  --info IMAGE              describe an image: superblock, entries, ratio\n\n"
     "SOURCE_DATE_EPOCH sets the image time and clamps newer file times.\n";
 
+/* --info: what `mklive info` says of the format (squashfs/reader.c). */
 static int info(const char *path)
 {
-	uint8_t b[SQFS_SUPER_SIZE];
-	struct sqfs_super s;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-	static const char *comps[] = {"?", "gzip", "lzma", "lzo", "xz", "lz4", "zstd"};
-	if (fd < 0)
-		return err_sys(errno, "%s", path);
-	rc = util_read_full(fd, b, sizeof b, &got);
-	close(fd);
+	struct imgsrc src;
+	struct imgsrc_info lines = {0};
+	int rc = imgsrc_open_path(&src, path);
 	if (rc < 0)
-		return err_sys(-rc, "%s", path);
-	if (got < sizeof b)
-		return err_set(ERR_FORMAT, "%s: too short for a squashfs superblock", path);
-	if ((rc = sqfs_super_decode(b, &s)) != 0)
-		return err_wrap(rc, "%s", path);
-	printf("squashfs %u.%u, %s compression, block size %u\n", s.version_major, s.version_minor,
-	       s.compressor < ARRAY_SIZE(comps) ? comps[s.compressor] : "?", s.block_size);
-	printf("bytes used: %llu\n", (unsigned long long)s.bytes_used);
-	printf("inodes: %u\nfragments: %u\nids: %u\n", s.inode_count, s.frag_count, s.id_count);
-	{
-		time_t t = (time_t)s.mod_time;
-		char tb[64];
-		struct tm tm;
-		strftime(tb, sizeof tb, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
-		printf("created: %s (%u)\n", tb, s.mod_time);
-	}
-	printf("flags: 0x%04x%s%s%s%s%s%s\n", s.flags,
-	       s.flags & SQFS_FLAG_NO_FRAGMENTS ? " no-fragments" : "",
-	       s.flags & SQFS_FLAG_DUPLICATES ? " duplicates-removed" : "",
-	       s.flags & SQFS_FLAG_EXPORTABLE ? " exportable" : "",
-	       s.flags & SQFS_FLAG_NO_XATTRS ? " no-xattrs" : "",
-	       s.flags & SQFS_FLAG_COMPRESSOR_OPTIONS ? " compressor-options" : "",
-	       s.flags & SQFS_FLAG_UNCOMPRESSED_DATA ? " uncompressed-data" : "");
-	printf("inode table: %llu\ndirectory table: %llu\nfragment table: %llu\n",
-	       (unsigned long long)s.inode_table, (unsigned long long)s.dir_table,
-	       (unsigned long long)s.frag_table);
-	printf("export table: %lld\nid table: %llu\nxattr id table: %lld\n",
-	       s.export_table == SQFS_INVALID_TABLE ? -1LL : (long long)s.export_table,
-	       (unsigned long long)s.id_table,
-	       s.xattr_id_table == SQFS_INVALID_TABLE ? -1LL : (long long)s.xattr_id_table);
-	return 0;
+		return rc;
+	rc = sqfs_info(&src, &lines);
+	for (size_t i = 0; rc == 0 && i < lines.n; i++)
+		printf("%s\n", lines.lines[i]);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = err_sys(errno, "standard output");
+	imgsrc_info_free(&lines);
+	imgsrc_close(&src);
+	return rc;
 }
 
 enum { O_INFO = 1, O_NOAPPEND };
@@ -103,7 +76,8 @@ static const struct opt opts[] = {
     {"force-gid", 0, OPT_ARG, "force-gid", NULL},
     {"noappend", O_NOAPPEND, OPT_NOARG, NULL, NULL},
     {"info", O_INFO, OPT_ARG, NULL, NULL},
-    {"quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
+    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
     {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -141,8 +115,7 @@ int cmd_squashfs(int argc, char **argv)
 	if (rc == 0 && ctx.info) {
 		rc = npos ? err_set(ERR_USAGE, "--info takes one IMAGE and nothing else") : info(ctx.info);
 	} else if (rc == 0) {
-		if (npos < 2)
-			rc = err_set(ERR_USAGE, "need at least one SOURCE and the OUT image (see --help)");
+		rc = opt_operands(&cmd, pos, npos, 2, SIZE_MAX, "SOURCE... and OUT");
 		if (!rc)
 			rc = sqfs_opts_check(&ctx.sq);
 		if (!rc) {

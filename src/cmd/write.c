@@ -3,14 +3,11 @@
 #include "cmd/opt.h"
 #include "core/error.h"
 #include "core/progress.h"
-#include "core/util.h"
 #include "usb/usb.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 int cmd_write(int argc, char **argv);
@@ -22,8 +19,9 @@ static const char usage_text[] =
     "\n"
     "Writes a hybrid live ISO (made by mklive build) to a whole disk, usually a USB\n"
     "stick, or to a regular file (a disk image for a virtual machine). Refuses\n"
-    "partitions, disks with anything mounted, used as swap or held by another device,\n"
-    "disks smaller than needed, and fixed (non-removable) disks without --force.\n"
+    "read-only devices, partitions, disks with anything mounted, used as swap or\n"
+    "held by another device, disks smaller than needed, and fixed (non-removable)\n"
+    "disks without --force.\n"
     "Then flushes, reads everything back and compares SHA-256 digests.\n"
     "\n"
     "options:\n"
@@ -95,14 +93,12 @@ int cmd_write(int argc, char **argv)
 	struct write_args a = {0};
 	struct usb_target t = {.fd = -1};
 	struct usb_target_opts to = {0};
+	struct usb_image im = {.fd = -1};
 	struct usb_write_stats ws;
-	struct stat st;
 	char **ops = NULL;
 	size_t nops = 0;
-	uint8_t *head = NULL;
-	int img = -1, rc;
-	uint64_t need, start = 0, plen = 0;
-	uint64_t tail;
+	int rc;
+	uint64_t need, dsize = 0;
 
 	log_set_level(1);
 	if ((rc = opt_parse(&cmd, argc, argv, &a, &ops, &nops)))
@@ -112,45 +108,16 @@ int cmd_write(int argc, char **argv)
 		goto out;
 	}
 	const char *image = ops[0], *dev = ops[1];
-	img = open(image, O_RDONLY | O_CLOEXEC);
-	if (img < 0 || fstat(img, &st) < 0) {
-		rc = err_sys(errno, "%s", image);
+	if ((rc = usb_image_open(&im, image)) < 0)
 		goto out;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		rc = err_set(EINVAL, "%s: not a regular file", image);
-		goto out;
-	}
-	uint64_t isize = (uint64_t)st.st_size;
-	size_t hl = (size_t)MIN(isize, 17 * 2048ull), got = 0;
-	head = xcalloc(1, 17 * 2048);
-	if ((rc = util_pread_full(img, head, hl, 0, &got)) < 0) {
-		rc = err_sys(-rc, "%s", image);
-		goto out;
-	}
-	if ((rc = usb_check_image(head, got, isize, image)) < 0)
-		goto out;
-	tail = usb_gpt_tail(head, got);
-	need = isize;
-	if (a.persist)
-		need = ALIGN_UP(isize, 1ull << 20) + (a.rest ? 16ull << 20 : ALIGN_UP(a.size, 4096)) + tail;
+	need = usb_persist_need(&im, a.persist, a.size, a.rest);
 	to.force = a.force;
-	to.img_dev = st.st_dev;
-	to.img_ino = st.st_ino;
+	to.img_dev = im.dev;
+	to.img_ino = im.ino;
 	if ((rc = usb_target_open(&t, dev, &to, need)) < 0)
 		goto out;
-	uint64_t dsize = t.size;
-	if (t.kind == USB_FILE) {
-		if (a.rest && dsize < need) {
-			rc = err_set(
-			    EINVAL,
-			    "%s: --persistence rest on a file takes the file's size as the disk's (make it "
-			    "first, e.g. truncate -s 4G %s); it has %llu bytes, at least %llu are needed",
-			    dev, dev, (unsigned long long)dsize, (unsigned long long)need);
-			goto out;
-		}
-		dsize = MAX(dsize, need);
-	}
+	if (a.persist && (rc = usb_persist_disk_size(&t, need, a.rest, &dsize)) < 0)
+		goto out;
 	if (t.kind != USB_FILE && !a.yes) {
 		if (!isatty(0)) {
 			rc = err_set(ECANCELED,
@@ -162,13 +129,13 @@ int cmd_write(int argc, char **argv)
 		if ((rc = confirm(&t, image)) < 0)
 			goto out;
 	}
-	if ((rc = usb_write_image(&t, img, isize, image, !a.no_verify, &ws)) < 0)
+	if ((rc = usb_write_medium(&t, &im, !a.no_verify, &ws)) < 0)
 		goto out;
 	{
 		char sz[32];
-		usb_human_size(isize, sz, sizeof sz);
+		usb_human_size(im.size, sz, sizeof sz);
 		log_note("wrote %s to %s: %s in %.1f s (%.0f MB/s)", image, t.named, sz, ws.seconds_write,
-			 ws.seconds_write > 0 ? isize / 1e6 / ws.seconds_write : 0.0);
+			 ws.seconds_write > 0 ? im.size / 1e6 / ws.seconds_write : 0.0);
 		if (ws.skipped)
 			log_info("%llu bytes of zeros left to the target's holes or zeroing",
 				 (unsigned long long)ws.skipped);
@@ -178,43 +145,18 @@ int cmd_write(int argc, char **argv)
 			log_note("not verified (--no-verify); SHA-256 of the image %s", ws.sha256);
 	}
 	if (a.persist) {
-		struct usb_table_result tr;
-		if ((rc = usb_persist_plan(isize, dsize, a.size, a.rest, tail, &start, &plen)) < 0)
-			goto out;
-		if (t.kind == USB_FILE && ftruncate(t.fd, (off_t)dsize) < 0) {
-			rc = err_sys(errno, "%s: setting its size", dev);
-			goto out;
-		}
-		if ((rc = usb_table_add(t.fd, dsize, start, plen, USB_PERSIST_LABEL, &tr)) < 0) {
-			rc = err_wrap(rc, "%s", dev);
-			goto out;
-		}
-		if (fsync(t.fd) < 0) {
-			rc = err_sys(errno, "%s: flushing the partition table", dev);
-			goto out;
-		}
-		/* mke2fs opens the device exclusively itself. */
-		if ((rc = usb_target_release(&t)) < 0 ||
-		    (rc = usb_mkfs_ext4(t.path, start, plen, USB_PERSIST_LABEL)) < 0 ||
-		    (rc = usb_target_reacquire(&t)) < 0)
-			goto out;
-		if (t.kind != USB_FILE &&
-		    usb_target_reread(&t, tr.mbr_slot ? tr.mbr_slot : tr.gpt_slot, start, plen) < 0) {
-			log_warn("%s (the partition appears after replugging the stick)", err_msg());
-			err_clear();
-		}
+		struct usb_persist_result pr;
 		char sz[32];
-		usb_human_size(plen, sz, sizeof sz);
-		log_note("persistence: partition %d%s, ext4 labelled %s, %s from byte %llu",
-			 tr.mbr_slot ? tr.mbr_slot : tr.gpt_slot,
-			 tr.gpt ? (tr.mbr_slot ? " (MBR and GPT)" : " (GPT)") : " (MBR)", USB_PERSIST_LABEL,
-			 sz, (unsigned long long)start);
+		if ((rc = usb_persist_add(&t, &im, dsize, a.size, a.rest, &pr)) < 0)
+			goto out;
+		usb_human_size(pr.len, sz, sizeof sz);
+		log_note("persistence: partition %d%s, ext4 labelled %s, %s from byte %llu", pr.partno,
+			 pr.gpt ? (pr.mbr ? " (MBR and GPT)" : " (GPT)") : " (MBR)", USB_PERSIST_LABEL, sz,
+			 (unsigned long long)pr.start);
 	}
 out:
 	usb_target_close(&t, rc < 0);
-	if (img >= 0)
-		close(img);
-	free(head);
+	usb_image_close(&im);
 	free(ops);
 	return opt_exit(rc < 0 ? rc : 0);
 }

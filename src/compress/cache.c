@@ -1,7 +1,10 @@
 /* The cache of compressed blocks: one small file per result under
- * DIR/blocks/SETTINGS/KK/KEY, verified on every hit; see compress.h. */
+ * DIR/blocks/SETTINGS/KK/KEY, verified on every hit; see compress.h.
+ * An entry is a flag byte (0 compressed, 1 stored raw), the SHA-256 of the
+ * flag and what follows, then the compressed bytes (none when raw). */
 #include "compress/compress.h"
 #include "core/error.h"
+#include "core/sha256.h"
 #include "core/util.h"
 
 #include <dirent.h>
@@ -9,6 +12,7 @@
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <lz4.h>
+#include <lz4frame.h>
 #include <lzma.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -75,16 +79,21 @@ void comp_cache_stats(const struct comp_cache *c, uint64_t *hits, uint64_t *miss
 	*misses = c->misses;
 }
 
+/* The entry layout's version: a new one lands in other directories, so
+ * older entries are plain misses (and pruned by age). */
+#define ENTRY_VERSION 2
+#define ENTRY_HEAD (1 + SHA256_DIGEST)
+
 /* What decides a result besides the bytes: the codec's settings, the
  * library versions (a new libzstd may compress differently) and the cap. */
 static uint64_t settings_key(const struct comp_opts *o, size_t cap)
 {
 	char s[256];
-	int n =
-	    snprintf(s, sizeof s, "c%d l%d d%u k%d e%d b%d cap%zu deflate%s zstd%u lzma%u lz4%d",
-		     (int)o->codec, o->level < 0 ? comp_level_default(o->codec) : o->level, o->xz_dict_size,
-		     o->xz_check, o->xz_extreme, o->xz_x86_bcj, cap, LIBDEFLATE_VERSION_STRING,
-		     ZSTD_versionNumber(), lzma_version_number(), LZ4_versionNumber());
+	int n = snprintf(s, sizeof s, "v%d c%d l%d d%u k%d e%d b%d cap%zu deflate%s zstd%u lzma%u lz4%d",
+			 ENTRY_VERSION, (int)o->codec, o->level < 0 ? comp_level_default(o->codec) : o->level,
+			 o->xz_dict_size, o->xz_check, o->xz_extreme, o->xz_x86_bcj, cap,
+			 LIBDEFLATE_VERSION_STRING, ZSTD_versionNumber(), lzma_version_number(),
+			 LZ4_versionNumber());
 	return lzma_crc64((const uint8_t *)s, (size_t)n, 0);
 }
 
@@ -103,46 +112,132 @@ static char *entry_path(const struct comp_cache *c, const struct comp_opts *o, s
 	return p;
 }
 
+/* Decompress an entry's bytes, which must be exactly one stream: bytes
+ * after its end make it a miss (gzip, zlib, xz and lz4 frames otherwise
+ * stop at their end and ignore what follows; a zstd stream could carry
+ * a second frame). -1 when it is not exactly one stream that fits. */
+static ssize_t decode_whole(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap)
+{
+	size_t used = 0, got = 0;
+	switch (codec) {
+	case COMP_DEFLATE:
+	case COMP_ZLIB:
+	case COMP_GZIP: {
+		struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+		enum libdeflate_result r;
+		if (!d)
+			return -1;
+		r = codec == COMP_GZIP	 ? libdeflate_gzip_decompress_ex(d, in, n, out, cap, &used, &got)
+		    : codec == COMP_ZLIB ? libdeflate_zlib_decompress_ex(d, in, n, out, cap, &used, &got)
+					 : libdeflate_deflate_decompress_ex(d, in, n, out, cap, &used, &got);
+		libdeflate_free_decompressor(d);
+		return r == LIBDEFLATE_SUCCESS && used == n ? (ssize_t)got : -1;
+	}
+	case COMP_XZ: {
+		uint64_t memlimit = UINT64_MAX;
+		if (lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &used, n, out, &got, cap) != LZMA_OK ||
+		    used != n)
+			return -1;
+		return (ssize_t)got;
+	}
+	case COMP_ZSTD: {
+		size_t f = ZSTD_findFrameCompressedSize(in, n);
+		if (ZSTD_isError(f) || f != n)
+			return -1;
+		break;
+	}
+	case COMP_LZ4_FRAME: {
+		LZ4F_dctx *d;
+		size_t r = 1;
+		if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION)))
+			return -1;
+		while (used < n && r != 0 && !LZ4F_isError(r)) {
+			size_t src = n - used, dst = cap - got;
+			r = LZ4F_decompress(d, (uint8_t *)out + got, &dst, (const uint8_t *)in + used, &src,
+					    NULL);
+			used += src;
+			got += dst;
+			if (!LZ4F_isError(r) && r != 0 && src == 0 && dst == 0)
+				break;
+		}
+		LZ4F_freeDecompressionContext(d);
+		return r == 0 && used == n ? (ssize_t)got : -1;
+	}
+	default: /* an lz4 block ends where its input ends */
+		break;
+	}
+	ssize_t r = comp_decompress(codec, in, n, out, cap);
+	if (r < 0)
+		err_clear();
+	return r;
+}
+
+static void entry_hash(uint8_t flag, const void *payload, size_t n, uint8_t out[SHA256_DIGEST])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	sha256_update(&h, &flag, 1);
+	if (n) /* a raw entry has no bytes (and payload may be NULL) */
+		sha256_update(&h, payload, n);
+	sha256_final(&h, out);
+}
+
+/* 1 when the open entry holds a result for exactly these input bytes:
+ * the whole file is read and hashed (so appended or changed bytes and a
+ * changed flag are misses), and a compressed result must decompress to
+ * the input, byte for byte. */
+static int entry_check(int fd, const struct stat *st, const struct comp_opts *o, const void *in,
+		       size_t in_len, void *out, size_t out_cap, size_t *out_len, bool *raw, void *scratch)
+{
+	uint8_t head[ENTRY_HEAD], sum[SHA256_DIGEST], extra;
+	size_t got = 0, n;
+	ssize_t d;
+	if (st->st_size < ENTRY_HEAD || (uint64_t)st->st_size - ENTRY_HEAD > out_cap)
+		return 0;
+	n = (size_t)st->st_size - ENTRY_HEAD;
+	if (util_read_full(fd, head, ENTRY_HEAD, &got) < 0 || got != ENTRY_HEAD)
+		goto bad;
+	if (util_read_full(fd, out, n, &got) < 0 || got != n)
+		goto bad;
+	/* the file may have grown since fstat */
+	if (util_read_full(fd, &extra, 1, &got) < 0 || got != 0)
+		goto bad;
+	entry_hash(head[0], out, n, sum);
+	if (memcmp(sum, head + 1, SHA256_DIGEST) != 0)
+		return 0;
+	if (head[0] == 1 && n == 0) { /* stored raw */
+		*raw = true;
+		*out_len = in_len;
+		return 1;
+	}
+	if (head[0] != 0 || n == 0)
+		return 0;
+	d = decode_whole(o->codec, out, n, scratch, in_len);
+	if (d != (ssize_t)in_len || memcmp(scratch, in, in_len) != 0)
+		return 0;
+	*raw = false;
+	*out_len = n;
+	return 1;
+bad:
+	err_clear();
+	return 0;
+}
+
 int comp_cache_get(struct comp_cache *c, const struct comp_opts *o, size_t cap, const void *in, size_t in_len,
 		   void *out, size_t out_cap, size_t *out_len, bool *raw, void *scratch)
 {
 	char *p = entry_path(c, o, cap, in, in_len, false);
-	uint8_t flag;
 	struct stat st;
-	size_t got = 0;
 	int fd = open(p, O_RDONLY | O_CLOEXEC), hit = 0;
 	free(p);
 	if (fd < 0)
 		goto miss;
-	if (fstat(fd, &st) < 0 || st.st_size < 1 || (uint64_t)st.st_size - 1 > out_cap ||
-	    util_read_full(fd, &flag, 1, &got) < 0 || got != 1)
-		goto done;
-	if (flag == 1) { /* stored raw */
-		*raw = true;
-		*out_len = in_len;
-		hit = 1;
-	} else if (flag == 0) {
-		size_t n = (size_t)st.st_size - 1;
-		ssize_t d;
-		if (util_read_full(fd, out, n, &got) < 0 || got != n)
-			goto done;
-		/* the result must give the block back, byte for byte */
-		d = comp_decompress(o->codec, out, n, scratch, in_len);
-		if (d < 0)
-			err_clear();
-		if (d != (ssize_t)in_len || memcmp(scratch, in, in_len) != 0)
-			goto done;
-		*raw = false;
-		*out_len = n;
-		hit = 1;
-	}
-	if (hit) {
-		/* recently used: what comp_cache_prune keeps (an hour's grace
-		 * saves a write per block on quick rebuilds) */
-		if (time(NULL) - st.st_mtime > 3600)
-			futimens(fd, NULL);
-	}
-done:
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		hit = entry_check(fd, &st, o, in, in_len, out, out_cap, out_len, raw, scratch);
+	/* recently used: what comp_cache_prune keeps (an hour's grace saves a
+	 * write per block on quick rebuilds) */
+	if (hit && time(NULL) - st.st_mtime > 3600)
+		futimens(fd, NULL);
 	close(fd);
 	if (hit) {
 		c->hits++;
@@ -157,11 +252,15 @@ void comp_cache_put(struct comp_cache *c, const struct comp_opts *o, size_t cap,
 		    size_t in_len, const void *out, size_t out_len, bool raw)
 {
 	char *p = entry_path(c, o, cap, in, in_len, true), *tmp = xasprintf("%s.%ld.tmp", p, (long)gettid());
-	uint8_t flag = raw ? 1 : 0;
+	uint8_t head[ENTRY_HEAD];
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (raw)
+		out_len = 0;
+	head[0] = raw ? 1 : 0;
+	entry_hash(head[0], out, out_len, head + 1);
 	if (fd >= 0) {
-		bool ok =
-		    util_write_full(fd, &flag, 1) == 0 && (raw || util_write_full(fd, out, out_len) == 0);
+		bool ok = util_write_full(fd, head, ENTRY_HEAD) == 0 &&
+			  (out_len == 0 || util_write_full(fd, out, out_len) == 0);
 		if (close(fd) == 0 && ok && rename(tmp, p) == 0)
 			tmp[0] = 0;
 		if (tmp[0])

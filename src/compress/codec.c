@@ -8,19 +8,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct {
+/* Every codec's name, level range and default (the libraries' own:
+ * libdeflate 6, xz preset 6, zstd 3, LZ4 fast), and its family's
+ * functions: the one place that knows them. */
+static ssize_t none_compress(struct comp_ctx *c, const void *in, size_t n, void *out, size_t cap)
+{
+	if (n > cap)
+		return 0;
+	if (n)
+		memcpy(out, in, n);
+	return (ssize_t)n;
+}
+
+static ssize_t none_decompress(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap)
+{
+	if (n > cap)
+		return err_set(ERR_FORMAT, "stored block of %zu bytes exceeds %zu", n, cap);
+	if (n)
+		memcpy(out, in, n);
+	return (ssize_t)n;
+}
+
+static const struct codec_def {
 	const char *name;
-	enum comp_codec codec;
-} codec_names[] = {
-    {"none", COMP_NONE}, {"deflate", COMP_DEFLATE}, {"zlib", COMP_ZLIB}, {"gzip", COMP_GZIP},
-    {"xz", COMP_XZ},	 {"zstd", COMP_ZSTD},	    {"lz4", COMP_LZ4},	 {"lz4-frame", COMP_LZ4_FRAME},
+	int lo, hi, def; /* levels */
+	int (*init)(struct comp_ctx *c);
+	void (*fini)(struct comp_ctx *c);
+	size_t (*bound)(enum comp_codec codec, size_t n);
+	ssize_t (*compress)(struct comp_ctx *c, const void *in, size_t n, void *out, size_t cap);
+	ssize_t (*decompress)(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap);
+} codecs[] = {
+#define DEFLATE                                                                                              \
+	comp_deflate_init, comp_deflate_fini, comp_deflate_bound, comp_deflate_compress,                     \
+	    comp_deflate_decompress
+#define LZ4 comp_lz4_init, comp_lz4_fini, comp_lz4_bound, comp_lz4_compress, comp_lz4_decompress
+    [COMP_NONE] = {"none", 0, 0, 0, NULL, NULL, NULL, none_compress, none_decompress},
+    [COMP_DEFLATE] = {"deflate", 0, 12, 6, DEFLATE},
+    [COMP_ZLIB] = {"zlib", 0, 12, 6, DEFLATE},
+    [COMP_GZIP] = {"gzip", 0, 12, 6, DEFLATE},
+    [COMP_XZ] = {"xz", 0, 9, 6, comp_xz_init, comp_xz_fini, comp_xz_bound, comp_xz_compress,
+		 comp_xz_decompress},
+    [COMP_ZSTD] = {"zstd", 1, 22, 3, comp_zstd_init, comp_zstd_fini, comp_zstd_bound, comp_zstd_compress,
+		   comp_zstd_decompress},
+    [COMP_LZ4] = {"lz4", 1, 12, 1, LZ4}, /* 1 fast, 2..12 HC */
+    [COMP_LZ4_FRAME] = {"lz4-frame", 1, 12, 1, LZ4},
+#undef DEFLATE
+#undef LZ4
 };
+
+static const struct codec_def *def_of(enum comp_codec c)
+{
+	return (unsigned)c < ARRAY_SIZE(codecs) ? &codecs[c] : NULL;
+}
 
 int comp_codec_parse(const char *name, enum comp_codec *out)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(codec_names); i++)
-		if (strcmp(name, codec_names[i].name) == 0) {
-			*out = codec_names[i].codec;
+	for (size_t i = 0; i < ARRAY_SIZE(codecs); i++)
+		if (strcmp(name, codecs[i].name) == 0) {
+			*out = (enum comp_codec)i;
 			return 0;
 		}
 	return err_set(ERR_USAGE,
@@ -30,55 +75,18 @@ int comp_codec_parse(const char *name, enum comp_codec *out)
 
 const char *comp_codec_name(enum comp_codec c)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(codec_names); i++)
-		if (codec_names[i].codec == c)
-			return codec_names[i].name;
-	return "unknown";
+	return def_of(c) ? def_of(c)->name : "unknown";
 }
 
-/* The libraries' own defaults: libdeflate 6, xz preset 6, zstd 3, LZ4 fast. */
 int comp_level_default(enum comp_codec c)
 {
-	switch (c) {
-	case COMP_DEFLATE:
-	case COMP_ZLIB:
-	case COMP_GZIP:
-		return 6;
-	case COMP_XZ:
-		return 6;
-	case COMP_ZSTD:
-		return 3;
-	case COMP_LZ4:
-	case COMP_LZ4_FRAME:
-		return 1;
-	case COMP_NONE:
-		break;
-	}
-	return 0;
+	return def_of(c) ? def_of(c)->def : 0;
 }
 
 static void level_range(enum comp_codec c, int *lo, int *hi)
 {
-	switch (c) {
-	case COMP_DEFLATE:
-	case COMP_ZLIB:
-	case COMP_GZIP:
-		*lo = 0, *hi = 12;
-		return; /* libdeflate's range */
-	case COMP_XZ:
-		*lo = 0, *hi = 9;
-		return;
-	case COMP_ZSTD:
-		*lo = 1, *hi = 22;
-		return;
-	case COMP_LZ4:
-	case COMP_LZ4_FRAME:
-		*lo = 1, *hi = 12;
-		return; /* 1 fast, 2..12 HC */
-	case COMP_NONE:
-		break;
-	}
-	*lo = 0, *hi = 0;
+	*lo = def_of(c) ? def_of(c)->lo : 0;
+	*hi = def_of(c) ? def_of(c)->hi : 0;
 }
 
 int comp_level_check(enum comp_codec c, int level)
@@ -107,28 +115,10 @@ int comp_ctx_create(struct comp_ctx **out, const struct comp_opts *o)
 	c->o = *o;
 	if (c->o.level == -1)
 		c->o.level = comp_level_default(o->codec);
-	switch (o->codec) {
-	case COMP_NONE:
-		rc = 0;
-		break;
-	case COMP_DEFLATE:
-	case COMP_ZLIB:
-	case COMP_GZIP:
-		rc = comp_deflate_init(c);
-		break;
-	case COMP_XZ:
-		rc = comp_xz_init(c);
-		break;
-	case COMP_ZSTD:
-		rc = comp_zstd_init(c);
-		break;
-	case COMP_LZ4:
-	case COMP_LZ4_FRAME:
-		rc = comp_lz4_init(c);
-		break;
-	default:
+	if (!def_of(o->codec))
 		rc = err_set(ERR_USAGE, "unknown compressor number %d", (int)o->codec);
-	}
+	else if (def_of(o->codec)->init)
+		rc = def_of(o->codec)->init(c);
 	if (rc < 0) {
 		free(c);
 		return rc;
@@ -141,46 +131,14 @@ void comp_ctx_destroy(struct comp_ctx *c)
 {
 	if (!c)
 		return;
-	switch (c->o.codec) {
-	case COMP_DEFLATE:
-	case COMP_ZLIB:
-	case COMP_GZIP:
-		comp_deflate_fini(c);
-		break;
-	case COMP_XZ:
-		comp_xz_fini(c);
-		break;
-	case COMP_ZSTD:
-		comp_zstd_fini(c);
-		break;
-	case COMP_LZ4:
-	case COMP_LZ4_FRAME:
-		comp_lz4_fini(c);
-		break;
-	case COMP_NONE:
-		break;
-	}
+	if (def_of(c->o.codec) && def_of(c->o.codec)->fini)
+		def_of(c->o.codec)->fini(c);
 	free(c);
 }
 
 size_t comp_codec_bound(enum comp_codec codec, size_t n)
 {
-	switch (codec) {
-	case COMP_DEFLATE:
-	case COMP_ZLIB:
-	case COMP_GZIP:
-		return comp_deflate_bound(codec, n);
-	case COMP_XZ:
-		return comp_xz_bound(n);
-	case COMP_ZSTD:
-		return comp_zstd_bound(n);
-	case COMP_LZ4:
-	case COMP_LZ4_FRAME:
-		return comp_lz4_bound(codec, n);
-	case COMP_NONE:
-		break;
-	}
-	return n;
+	return def_of(codec) && def_of(codec)->bound ? def_of(codec)->bound(codec, n) : n;
 }
 
 size_t comp_bound(const struct comp_ctx *c, size_t in_len)
@@ -190,48 +148,14 @@ size_t comp_bound(const struct comp_ctx *c, size_t in_len)
 
 ssize_t comp_compress(struct comp_ctx *c, const void *in, size_t in_len, void *out, size_t out_cap)
 {
-	switch (c->o.codec) {
-	case COMP_NONE:
-		if (in_len > out_cap)
-			return 0;
-		if (in_len)
-			memcpy(out, in, in_len);
-		return (ssize_t)in_len;
-	case COMP_DEFLATE:
-	case COMP_ZLIB:
-	case COMP_GZIP:
-		return comp_deflate_compress(c, in, in_len, out, out_cap);
-	case COMP_XZ:
-		return comp_xz_compress(c, in, in_len, out, out_cap);
-	case COMP_ZSTD:
-		return comp_zstd_compress(c, in, in_len, out, out_cap);
-	case COMP_LZ4:
-	case COMP_LZ4_FRAME:
-		return comp_lz4_compress(c, in, in_len, out, out_cap);
-	}
-	return err_set(ERR_USAGE, "unknown compressor number %d", (int)c->o.codec);
+	if (!def_of(c->o.codec))
+		return err_set(ERR_USAGE, "unknown compressor number %d", (int)c->o.codec);
+	return def_of(c->o.codec)->compress(c, in, in_len, out, out_cap);
 }
 
 ssize_t comp_decompress(enum comp_codec codec, const void *in, size_t in_len, void *out, size_t out_cap)
 {
-	switch (codec) {
-	case COMP_NONE:
-		if (in_len > out_cap)
-			return err_set(ERR_FORMAT, "stored block of %zu bytes exceeds %zu", in_len, out_cap);
-		if (in_len)
-			memcpy(out, in, in_len);
-		return (ssize_t)in_len;
-	case COMP_DEFLATE:
-	case COMP_ZLIB:
-	case COMP_GZIP:
-		return comp_deflate_decompress(codec, in, in_len, out, out_cap);
-	case COMP_XZ:
-		return comp_xz_decompress(in, in_len, out, out_cap);
-	case COMP_ZSTD:
-		return comp_zstd_decompress(in, in_len, out, out_cap);
-	case COMP_LZ4:
-	case COMP_LZ4_FRAME:
-		return comp_lz4_decompress(codec, in, in_len, out, out_cap);
-	}
-	return err_set(ERR_USAGE, "unknown compressor number %d", (int)codec);
+	if (!def_of(codec))
+		return err_set(ERR_USAGE, "unknown compressor number %d", (int)codec);
+	return def_of(codec)->decompress(codec, in, in_len, out, out_cap);
 }

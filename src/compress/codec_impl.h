@@ -12,7 +12,8 @@ struct comp_ctx {
 };
 
 /* Each codec family: create/destroy per-thread state, bound, compress
- * (0 = does not fit), decompress (negative error with message). */
+ * (0 = does not fit), decompress (negative error with message); codec.c
+ * holds the one table that names them per codec. */
 int comp_deflate_init(struct comp_ctx *c);
 void comp_deflate_fini(struct comp_ctx *c);
 size_t comp_deflate_bound(enum comp_codec codec, size_t n);
@@ -21,15 +22,15 @@ ssize_t comp_deflate_decompress(enum comp_codec codec, const void *in, size_t n,
 
 int comp_xz_init(struct comp_ctx *c);
 void comp_xz_fini(struct comp_ctx *c);
-size_t comp_xz_bound(size_t n);
+size_t comp_xz_bound(enum comp_codec codec, size_t n);
 ssize_t comp_xz_compress(struct comp_ctx *c, const void *in, size_t n, void *out, size_t cap);
-ssize_t comp_xz_decompress(const void *in, size_t n, void *out, size_t cap);
+ssize_t comp_xz_decompress(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap);
 
 int comp_zstd_init(struct comp_ctx *c);
 void comp_zstd_fini(struct comp_ctx *c);
-size_t comp_zstd_bound(size_t n);
+size_t comp_zstd_bound(enum comp_codec codec, size_t n);
 ssize_t comp_zstd_compress(struct comp_ctx *c, const void *in, size_t n, void *out, size_t cap);
-ssize_t comp_zstd_decompress(const void *in, size_t n, void *out, size_t cap);
+ssize_t comp_zstd_decompress(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap);
 
 int comp_lz4_init(struct comp_ctx *c);
 void comp_lz4_fini(struct comp_ctx *c);

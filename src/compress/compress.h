@@ -67,9 +67,11 @@ bool comp_probe_incompressible(struct comp_probe *p, const void *in, size_t n);
  * results are kept under DIR/blocks/, keyed by the block's bytes (CRC-64
  * and CRC-32 of the content, its length) and everything that decides the
  * output: codec, level and parameters, the libraries' versions, and the
- * caller's size cap. A hit is decompressed and compared with the block
- * before it is used, so a cached result is exactly what compressing would
- * give, and an image is byte-identical with or without the cache.
+ * caller's size cap. Each entry carries a SHA-256 of its flag and bytes,
+ * checked over the whole file, and a hit is decompressed and compared with
+ * the block before it is used, so a cached result is exactly what
+ * compressing would give, and an image is byte-identical with or without
+ * the cache.
  * Thread-safe; the size on disk is bounded by comp_cache_prune(). */
 struct comp_cache;
 /* dir is created if needed. */

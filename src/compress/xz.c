@@ -55,7 +55,7 @@ void comp_xz_fini(struct comp_ctx *c)
 	c->state = NULL;
 }
 
-size_t comp_xz_bound(size_t n)
+size_t comp_xz_bound(enum comp_codec codec, size_t n)
 {
 	return lzma_stream_buffer_bound(n);
 }
@@ -100,7 +100,7 @@ ssize_t comp_xz_compress(struct comp_ctx *c, const void *in, size_t n, void *out
 		       (int)r);
 }
 
-ssize_t comp_xz_decompress(const void *in, size_t n, void *out, size_t cap)
+ssize_t comp_xz_decompress(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap)
 {
 	uint64_t memlimit = UINT64_MAX;
 	size_t in_pos = 0, out_pos = 0;

@@ -20,7 +20,7 @@ void comp_zstd_fini(struct comp_ctx *c)
 	c->state = NULL;
 }
 
-size_t comp_zstd_bound(size_t n)
+size_t comp_zstd_bound(enum comp_codec codec, size_t n)
 {
 	return ZSTD_compressBound(n);
 }
@@ -36,7 +36,7 @@ ssize_t comp_zstd_compress(struct comp_ctx *c, const void *in, size_t n, void *o
 	return (ssize_t)r;
 }
 
-ssize_t comp_zstd_decompress(const void *in, size_t n, void *out, size_t cap)
+ssize_t comp_zstd_decompress(enum comp_codec codec, const void *in, size_t n, void *out, size_t cap)
 {
 	size_t r = ZSTD_decompress(out, cap, in, n);
 	if (ZSTD_isError(r)) {

@@ -5,7 +5,7 @@
 #include "core/progress.h"
 #include "core/tree.h"
 #include "core/util.h"
-#include "fat/fat_priv.h"
+#include "fat/fat_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

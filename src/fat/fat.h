@@ -32,6 +32,13 @@ struct fat_opts {
 	 * finished temporary image before renaming it into place. */
 	bool syslinux;
 	const char *syslinux_dir; /* for ldlinux.sys and ldlinux.c32; NULL: the root */
+	/* Set by fat_opts_set, for fat_opts_check's rules and messages. */
+	uint64_t size_given;
+	int fat_bits_given;
+	struct {
+		char size[80], fat[80], label[80];
+	} given;
+	bool prepared; /* fat_opts_check ran (with syslinux: on the tree before tree_finalize) */
 };
 
 /* Defaults: the smallest size that fits, FAT type by size, no label. */
@@ -41,6 +48,13 @@ void fat_opts_init(struct fat_opts *o);
  * Flags take NULL (on) or a boolean word; label names the option in
  * messages. Values are kept by pointer. 0 or ERR_USAGE. */
 int fat_opts_set(struct fat_opts *o, const char *key, const char *value, const char *label);
+/* Every rule of the options, named as each was given: the size (a
+ * non-zero multiple of 512), the FAT type (12, 16, 32), the volume label
+ * (11 characters FAT holds). With syslinux it also prepares tree t (which
+ * must not be finalized yet: the SYSLINUX files are added to it), so the
+ * order SYSLINUX needs is kept by calling this before tree_finalize();
+ * fat_write() refuses syslinux options that did not pass here. */
+int fat_opts_check(struct fat_opts *o, struct tree *t);
 
 /* What was written. */
 struct fat_info {

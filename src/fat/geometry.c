@@ -1,7 +1,7 @@
 /* FAT geometry (the values mkfs.fat 4.2 chooses), boot sector with BPB, FSInfo. */
 #include "core/error.h"
 #include "core/util.h"
-#include "fat/fat_priv.h"
+#include "fat/fat_impl.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* The MBR partition wrapper: one active partition holding the filesystem,
  * for hard disks, USB sticks and El Torito hard-disk emulation. */
 #include "core/util.h"
-#include "fat/fat_priv.h"
+#include "fat/fat_impl.h"
 #include "part/part.h"
 
 #include <string.h>

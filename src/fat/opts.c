@@ -1,9 +1,12 @@
 /* The options of the FAT writer, set by key from the command line and the
  * build configuration alike. */
 #include "core/error.h"
+#include "core/tree.h"
 #include "core/util.h"
 #include "fat/fat.h"
+#include "fat/fat_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,18 +57,16 @@ int fat_opts_set(struct fat_opts *o, const char *key, const char *value, const c
 		}
 		if ((rc = util_parse_size(value, &v, label)))
 			return rc;
-		if (v == 0 || v % 512)
-			return err_set(ERR_USAGE, "%s %s: must be a non-zero multiple of 512 bytes", label,
-				       value);
-		o->size = v;
+		o->size = o->size_given = v;
+		snprintf(o->given.size, sizeof o->given.size, "%s", label);
 	} else if (!strcmp(key, "fat")) {
-		if ((rc = util_parse_uint(value, 12, 32, &v, label)))
+		if ((rc = util_parse_uint(value, 0, 64, &v, label)))
 			return rc;
-		if (v != 12 && v != 16 && v != 32)
-			return err_set(ERR_USAGE, "%s %s: must be 12, 16 or 32", label, value);
-		o->fat_bits = (int)v;
+		o->fat_bits = o->fat_bits_given = (int)v;
+		snprintf(o->given.fat, sizeof o->given.fat, "%s", label);
 	} else if (!strcmp(key, "label")) {
 		o->label = value;
+		snprintf(o->given.label, sizeof o->given.label, "%s", label);
 	} else if (!strcmp(key, "serial")) {
 		if ((rc = parse_serial(value, &o->serial, label)))
 			return rc;
@@ -75,5 +76,27 @@ int fat_opts_set(struct fat_opts *o, const char *key, const char *value, const c
 	} else {
 		return err_set(ERR_USAGE, "%s: not a FAT option", label);
 	}
+	return 0;
+}
+
+int fat_opts_check(struct fat_opts *o, struct tree *t)
+{
+	uint8_t lbl[11];
+	int rc;
+	if (o->given.size[0] && (o->size_given == 0 || o->size_given % 512))
+		return err_set(ERR_USAGE, "%s %llu: must be a non-zero multiple of 512 bytes", o->given.size,
+			       (unsigned long long)o->size_given);
+	if (o->given.fat[0] && o->fat_bits_given != 12 && o->fat_bits_given != 16 && o->fat_bits_given != 32)
+		return err_set(ERR_USAGE, "%s %d: must be 12, 16 or 32", o->given.fat, o->fat_bits_given);
+	if (o->label && (rc = fat_label_parse(o->label, lbl)))
+		return o->given.label[0] ? err_wrap(rc, "%s", o->given.label) : rc;
+	if (o->syslinux) {
+		if (t->finalized)
+			return err_set(EINVAL,
+				       "internal error: SYSLINUX needs the FAT tree before tree_finalize()");
+		if ((rc = fat_syslinux_prepare(t, o)))
+			return rc;
+	}
+	o->prepared = true;
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* Cluster allocation and the File Allocation Table itself (FAT12/16/32). */
 #include "core/util.h"
-#include "fat/fat_priv.h"
+#include "fat/fat_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

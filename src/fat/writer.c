@@ -7,7 +7,7 @@
 #include "core/time.h"
 #include "core/tree.h"
 #include "core/util.h"
-#include "fat/fat_priv.h"
+#include "fat/fat_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,7 +155,7 @@ static int choose_size(const struct writer *w, struct fat_geom *g, uint64_t *siz
 	return err_set(ERR_LIMIT, "the files do not fit in any FAT image");
 }
 
-static int parse_label(const char *s, uint8_t out[11])
+int fat_label_parse(const char *s, uint8_t out[11])
 {
 	size_t n = strlen(s);
 	if (n > 11)
@@ -318,7 +318,7 @@ int fat_write_out(struct tree *t, const struct fat_opts *o, struct out_file *out
 	if (!t->finalized && (rc = tree_finalize(t)))
 		return rc;
 	if (o->label && *o->label) {
-		if ((rc = parse_label(o->label, w.label)))
+		if ((rc = fat_label_parse(o->label, w.label)))
 			return rc;
 		w.has_label = true;
 	} else {
@@ -378,8 +378,11 @@ out:
 int fat_write(struct tree *t, const struct fat_opts *o, const char *path, struct fat_info *info)
 {
 	struct out_file *out;
-	int rc = out_open(&out, path);
-	if (rc)
+	int rc;
+	if (o->syslinux && !o->prepared)
+		return err_set(
+		    EINVAL, "internal error: SYSLINUX options need fat_opts_check() before tree_finalize()");
+	if ((rc = out_open(&out, path)))
 		return rc;
 	struct fat_info local;
 	if (!info)

@@ -29,6 +29,14 @@ static struct tree_node *first_match(struct tree *t, const char *const *dirs, co
 	return NULL;
 }
 
+static bool has_prefix_in(const char *name, const char *const *prefixes)
+{
+	for (const char *const *p = prefixes; *p; p++)
+		if (util_has_prefix(name, *p))
+			return true;
+	return false;
+}
+
 struct sum {
 	uint64_t bytes, files;
 };
@@ -85,7 +93,11 @@ static void live_summary(struct tree *t, const struct imgsrc *src, struct imgsrc
 			const struct image_format *fmt = NULL;
 			struct imgsrc s;
 			char *name;
-			if (!tree_is_reg(n) || n->size < 4096)
+			/* the kernel and initramfs beside the root image
+			 * (live-build's /live/vmlinuz, /live/initrd.img) are
+			 * said above, not root images */
+			if (!tree_is_reg(n) || n->size < 4096 || n == k || n == i ||
+			    has_prefix_in(n->name, kpre) || has_prefix_in(n->name, ipre))
 				continue;
 			p = tree_node_path(n);
 			name = xasprintf("%s:%s", src->name, p);

@@ -28,6 +28,30 @@ struct image_format {
 #define IMGSRC_TAIL_BYTES 512u
 extern const struct image_format image_formats[]; /* ends with name == NULL */
 
+struct comp_cache;
+/* One format a build writes its root image in (the table is in formats.c,
+ * beside the readers'): its options set by key, checked, and the writer. */
+struct image_writer {
+	const char *name;	  /* "squashfs", "cloop" (Live.RootFormat) */
+	const char *comp_names;	  /* the compressors it has: "zstd|xz|gzip|lz4" */
+	const char *comp_aliases; /* other names taken for them: "zlib=gzip" */
+	/* its option keys for the build's settings Compression, Level,
+	 * BlockSize and Threads */
+	const char *comp_key, *level_key, *block_key, *threads_key;
+	size_t opts_size;
+	void (*opts_init)(void *o);
+	int (*set)(void *o, const char *key, const char *value, const char *label);
+	int (*check)(void *o);
+	void (*opts_free)(void *o);
+	void (*set_cache)(void *o, struct comp_cache *cache);
+	/* Write tree t (finalized) to path; scratch: a path for an
+	 * intermediate file beside it (removed again). */
+	int (*write)(struct tree *t, const void *o, const char *path, const char *scratch);
+};
+extern const struct image_writer image_writers[]; /* ends with name == NULL */
+/* The writer called name (not case-sensitive), or NULL. */
+const struct image_writer *image_writer_find(const char *name);
+
 /* The format of src, or NULL (no error set) when no reader knows it. */
 int image_probe(const struct imgsrc *src, const struct image_format **fmt);
 

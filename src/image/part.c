@@ -1,6 +1,7 @@
 /* Partition tables for `mklive info`: the MBR's four primary entries and
  * a GPT (UEFI 2.10, 5.3) behind a protective MBR, as isohybrid images and
- * disk images carry them. Decoding only; the header's and the entries'
+ * disk images carry them, and an Apple partition map (xorriso's
+ * -isohybrid-apm-hfsplus, as live-build's hybrid ISOs have). Decoding only; the header's and the entries'
  * counts are bounded before anything is read. */
 #include "image/part.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #define GPT_MAX_ENTRIES 1024u
+#define APM_MAX_ENTRIES 63u
 
 static void guid_str(const uint8_t *g, char out[37])
 {
@@ -92,6 +94,47 @@ static void gpt(const struct imgsrc *src, struct imgsrc_info *info)
 	free(ents);
 }
 
+/* A fixed-size, NUL-padded name of an APM entry, printable. */
+static void apm_str(const uint8_t *p, size_t n, char *out)
+{
+	size_t i = 0;
+	for (; i < n && p[i]; i++)
+		out[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	out[i] = 0;
+}
+
+/* Apple partition map (Inside Macintosh: Devices, "Partition Map"): the
+ * driver descriptor "ER" and the block size in block 0, one "PM" entry a
+ * block from block 1, the first entry's map size saying how many. */
+static void apm(const struct imgsrc *src, const uint8_t *s, struct imgsrc_info *info)
+{
+	uint32_t bs = get_be16(s + 2), n = 0;
+	uint8_t e[512];
+	if (s[0] != 'E' || s[1] != 'R' || (bs != 512 && bs != 1024 && bs != 2048 && bs != 4096))
+		return;
+	for (uint32_t i = 1; i <= APM_MAX_ENTRIES && (uint64_t)(i + 1) * bs <= src->size; i++) {
+		char name[33], type[33];
+		if (imgsrc_pread(src, e, sizeof e, (uint64_t)i * bs) < 0) {
+			err_clear();
+			break;
+		}
+		if (e[0] != 'P' || e[1] != 'M')
+			break;
+		if (i == 1) {
+			n = MIN(get_be32(e + 4), APM_MAX_ENTRIES);
+			imgsrc_info_add(info, "apm: Apple partition map, %u entries, block size %u", n, bs);
+		}
+		if (i > n)
+			break;
+		uint32_t start = get_be32(e + 8), count = get_be32(e + 12);
+		apm_str(e + 16, 32, name);
+		apm_str(e + 48, 32, type);
+		imgsrc_info_add(info, "apm partition %u: %s '%s', blocks %u..%llu (%llu bytes)", i, type,
+				name, start, (unsigned long long)start + count - (count ? 1 : 0),
+				(unsigned long long)count * bs);
+	}
+}
+
 void image_part_info(const struct imgsrc *src, struct imgsrc_info *info)
 {
 	uint8_t s[512];
@@ -100,6 +143,7 @@ void image_part_info(const struct imgsrc *src, struct imgsrc_info *info)
 		err_clear();
 		return;
 	}
+	apm(src, s, info);
 	if (s[510] != 0x55 || s[511] != 0xAA)
 		return;
 	for (int i = 0; i < 4; i++) {

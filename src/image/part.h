@@ -1,4 +1,4 @@
-/* Partition tables (MBR, GPT) of an image, decoded for `mklive info`. */
+/* Internal to src/image: Partition tables (MBR, GPT) of an image, decoded for `mklive info`. */
 #ifndef MKLIVE_IMAGE_PART_H
 #define MKLIVE_IMAGE_PART_H
 

@@ -1,4 +1,4 @@
-/* ECMA-119 (ISO 9660) on-disk records: volume descriptors, directory
+/* Internal to src/iso9660: ECMA-119 (ISO 9660) on-disk records: volume descriptors, directory
  * records, path table records, dates, both-byte-order numbers. */
 #ifndef MKLIVE_ISO9660_ECMA119_H
 #define MKLIVE_ISO9660_ECMA119_H

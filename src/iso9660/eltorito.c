@@ -2,7 +2,7 @@
  * entry, initial/default entry, section headers and entries), emulation
  * checks, and the boot-info-table that isolinux reads to find itself. */
 #include "iso9660/eltorito.h"
-#include "iso9660/image.h"
+#include "iso9660/iso_impl.h"
 
 #include "core/error.h"
 #include "core/util.h"

@@ -1,4 +1,4 @@
-/* El Torito 1.0: boot record volume descriptor, boot catalog and the
+/* Internal to src/iso9660: El Torito 1.0: boot record volume descriptor, boot catalog and the
  * isolinux boot-info-table. */
 #ifndef MKLIVE_ISO9660_ELTORITO_H
 #define MKLIVE_ISO9660_ELTORITO_H

@@ -5,7 +5,7 @@
  * accept as valid: see docs/mklive-iso.1, DISK LAYOUT. */
 #include "iso9660/hybrid.h"
 #include "iso9660/eltorito.h"
-#include "iso9660/image.h"
+#include "iso9660/iso_impl.h"
 
 #include "core/error.h"
 #include "core/util.h"

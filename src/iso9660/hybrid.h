@@ -1,4 +1,4 @@
-/* isohybrid: an MBR in the ISO's system area, so the same image boots
+/* Internal to src/iso9660: isohybrid: an MBR in the ISO's system area, so the same image boots
  * from a disk (USB stick) through syslinux's isohdpfx.bin and isolinux. */
 #ifndef MKLIVE_ISO9660_HYBRID_H
 #define MKLIVE_ISO9660_HYBRID_H

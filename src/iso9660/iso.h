@@ -81,6 +81,12 @@ struct iso_opts {
 	/* Image dates; < 0 means time_build() (SOURCE_DATE_EPOCH or now). */
 	int64_t build_time;
 
+	/* How each checked option was given ("-V", "mk.conf:3: VolumeId"),
+	 * for iso_opts_check()'s messages; the key when set as a field. */
+	struct {
+		char level[80], volume_id[80], application_id[80], preparer_id[80], publisher_id[80],
+		    system_id[80], volset_id[80], isohybrid_mbr[80];
+	} label; /* copies: a command's spelling may live in a scratch buffer */
 	/* Entry that boot options apply to while options are set, and what
 	 * each entry was given, for iso_opts_check(). */
 	size_t cur;
@@ -118,8 +124,11 @@ bool iso_opts_gpt(const struct iso_opts *o);
  * label names the option in messages ("-iso-level", "mklive.conf:3: Level").
  * Returns 0 or ERR_USAGE with the message set. */
 int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const char *label);
-/* The rules between options, once all are set: boot options without a
- * boot image, conflicting emulations, the catalog's default path. */
+/* Every rule of the options, once all are set, with messages naming the
+ * option as it was given: the level, the identifiers' lengths (and no
+ * control characters), boot options without a boot image, conflicting
+ * emulations, isohybrid without a boot entry; fills in the catalog's
+ * default path. iso_write() expects options that passed it. */
 int iso_opts_check(struct iso_opts *o);
 
 /* Write the image of tree t to out_path ("-" for stdout is not supported:

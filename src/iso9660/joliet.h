@@ -1,4 +1,4 @@
-/* Joliet: UCS-2 file identifiers and the supplementary volume descriptor's
+/* Internal to src/iso9660: Joliet: UCS-2 file identifiers and the supplementary volume descriptor's
  * identifiers (the Joliet directories are laid out by layout.c). */
 #ifndef MKLIVE_ISO9660_JOLIET_H
 #define MKLIVE_ISO9660_JOLIET_H

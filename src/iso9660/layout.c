@@ -4,7 +4,7 @@
  * the Joliet hierarchy, names, inode numbers, and assigns every sector
  * before anything is written. */
 #include "iso9660/eltorito.h"
-#include "iso9660/image.h"
+#include "iso9660/iso_impl.h"
 #include "iso9660/joliet.h"
 #include "part/part.h"
 

@@ -1,4 +1,4 @@
-/* File identifiers: ECMA-119 levels 1-3 name mangling (d-characters, 8.3 or
+/* Internal to src/iso9660: File identifiers: ECMA-119 levels 1-3 name mangling (d-characters, 8.3 or
  * 31 characters, version ";1") and deterministic uniqueness within a
  * directory (for Joliet names too, made in joliet.c). */
 #ifndef MKLIVE_ISO9660_NAMES_H

@@ -191,9 +191,10 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 	}
 	switch (keys[k].k) {
 	case K_LEVEL:
-		if ((rc = util_parse_uint(value, 1, 3, &v, label)))
+		if ((rc = util_parse_uint(value, 0, 99, &v, label)))
 			return rc;
 		o->level = (int)v;
+		snprintf(o->label.level, sizeof o->label.level, "%s", label);
 		break;
 	case K_LONG:
 		o->long_names = on;
@@ -230,27 +231,34 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 		break;
 	case K_VOLID:
 		o->volume_id = value;
+		snprintf(o->label.volume_id, sizeof o->label.volume_id, "%s", label);
 		break;
 	case K_APPID:
 		o->application_id = value;
+		snprintf(o->label.application_id, sizeof o->label.application_id, "%s", label);
 		break;
 	case K_PREPARER:
 		o->preparer_id = value;
+		snprintf(o->label.preparer_id, sizeof o->label.preparer_id, "%s", label);
 		break;
 	case K_PUBLISHER:
 		o->publisher_id = value;
+		snprintf(o->label.publisher_id, sizeof o->label.publisher_id, "%s", label);
 		break;
 	case K_SYSID:
 		o->system_id = value;
+		snprintf(o->label.system_id, sizeof o->label.system_id, "%s", label);
 		break;
 	case K_VOLSET:
 		o->volset_id = value;
+		snprintf(o->label.volset_id, sizeof o->label.volset_id, "%s", label);
 		break;
 	case K_CATALOG:
 		o->catalog = skip_slashes(value);
 		break;
 	case K_HYBRID:
 		o->isohybrid_mbr = value;
+		snprintf(o->label.isohybrid_mbr, sizeof o->label.isohybrid_mbr, "%s", label);
 		break;
 	case K_ALT:
 		if (!on)
@@ -359,8 +367,39 @@ int iso_opts_set(struct iso_opts *o, const char *key, const char *value, const c
 	return 0;
 }
 
+/* An identifier of the volume descriptor: at most max bytes, and no
+ * control characters (a boot menu or a file manager shows it as a line). */
+static int check_id(const char *label, const char *what, const char *s, size_t max)
+{
+	char shown[72];
+	if (!s)
+		return 0;
+	snprintf(shown, sizeof shown, "%.64s%s", s, strlen(s) > 64 ? "..." : "");
+	if (strlen(s) > max)
+		return err_set(ERR_USAGE, "%s: %s \"%s\" is %zu characters; at most %zu fit", label, what,
+			       shown, strlen(s), max);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(ERR_USAGE, "%s: %s: a control character (0x%02x at byte %zu)", label,
+				       what, *p, (size_t)(p - (const unsigned char *)s));
+	return 0;
+}
+
+#define LABEL(o, f, key) ((o)->label.f[0] ? (o)->label.f : (key))
+
 int iso_opts_check(struct iso_opts *o)
 {
+	int rc;
+	if (o->level < 1 || o->level > 3)
+		return err_set(ERR_USAGE, "%s %d: must be 1, 2 or 3", LABEL(o, level, "level"), o->level);
+	if ((rc = check_id(LABEL(o, volume_id, "volume-id"), "volume id", o->volume_id, 32)) ||
+	    (rc = check_id(LABEL(o, system_id, "system-id"), "system id", o->system_id, 32)) ||
+	    (rc = check_id(LABEL(o, volset_id, "volset-id"), "volume set id", o->volset_id, 128)) ||
+	    (rc = check_id(LABEL(o, publisher_id, "publisher-id"), "publisher id", o->publisher_id, 128)) ||
+	    (rc = check_id(LABEL(o, preparer_id, "preparer-id"), "preparer id", o->preparer_id, 128)) ||
+	    (rc = check_id(LABEL(o, application_id, "application-id"), "application id", o->application_id,
+			   128)))
+		return rc;
 	for (size_t i = 0; i <= o->cur; i++) {
 		if (o->given[i].noemul && o->given[i].hd)
 			return err_set(ERR_USAGE, "boot entry %s: -no-emul-boot and -hard-disk-boot conflict",
@@ -387,6 +426,9 @@ int iso_opts_check(struct iso_opts *o)
 		return err_set(ERR_USAGE, "-c %s given without a boot image (-b or -e)", o->catalog);
 	if (o->nboot && !o->catalog)
 		o->catalog = "boot.catalog";
+	if (o->isohybrid_mbr && !o->nboot)
+		return err_set(ERR_USAGE, "%s needs an El Torito boot image (-b isolinux.bin -no-emul-boot)",
+			       LABEL(o, isohybrid_mbr, "isohybrid-mbr"));
 	if (!o->application_id)
 		o->application_id = "MKLIVE " MKLIVE_VERSION;
 	return 0;

@@ -2,7 +2,7 @@
  * image (Rock Ridge when present, else Joliet, else plain ECMA-119) read
  * into a tree whose file data stays in the image, read in place. */
 #include "iso9660/reader.h"
-#include "iso9660/reader_priv.h"
+#include "iso9660/reader_impl.h"
 
 #include "core/error.h"
 #include "core/progress.h"

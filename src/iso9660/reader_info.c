@@ -2,7 +2,7 @@
  * descriptors, the extensions in use (Rock Ridge, Joliet), and the
  * El Torito boot catalog's entries with the files they boot. */
 #include "iso9660/reader.h"
-#include "iso9660/reader_priv.h"
+#include "iso9660/reader_impl.h"
 
 #include "core/error.h"
 #include "core/util.h"

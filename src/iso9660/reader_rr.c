@@ -1,7 +1,7 @@
 /* ISO 9660 reader: the System Use Sharing Protocol (SUSP 1.12) and Rock
  * Ridge (RRIP 1.12) entries of a directory record, continuation areas
  * followed with a bound on hops and bytes and a loop check. */
-#include "iso9660/reader_priv.h"
+#include "iso9660/reader_impl.h"
 
 #include "core/error.h"
 #include "core/util.h"

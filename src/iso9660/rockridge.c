@@ -1,7 +1,7 @@
 /* Rock Ridge: SUSP 1.12 (SP, CE, ER) and RRIP 1.12 (PX with serial
  * numbers, PN, SL, NM, TF, CL, PL, RE) entries of directory records, and
  * their placement in the record or in continuation areas (SUSP 5.1). */
-#include "iso9660/image.h"
+#include "iso9660/iso_impl.h"
 
 #include "core/util.h"
 

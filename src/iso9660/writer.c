@@ -4,7 +4,7 @@
  * boot-info-tables in place. */
 #include "iso9660/eltorito.h"
 #include "iso9660/hybrid.h"
-#include "iso9660/image.h"
+#include "iso9660/iso_impl.h"
 #include "iso9660/joliet.h"
 
 #include "core/error.h"
@@ -16,14 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int check_id(const char *what, const char *s, size_t max)
-{
-	if (s && strlen(s) > max)
-		return err_set(ERR_USAGE, "%s \"%s\" is %zu characters; at most %zu fit", what, s, strlen(s),
-			       max);
-	return 0;
-}
 
 static int write_vds(struct iso_image *img, struct out_file *out)
 {
@@ -325,19 +317,7 @@ int iso_write(struct tree *t, const struct iso_opts *o, const char *out_path, st
 	memset(&img, 0, sizeof img);
 	img.o = o;
 	img.tree = t;
-	if (o->level < 1 || o->level > 3)
-		return err_set(ERR_USAGE, "-iso-level %d: must be 1, 2 or 3", o->level);
-	if ((rc = check_id("volume id (-V)", o->volume_id, 32)) ||
-	    (rc = check_id("system id (-sysid)", o->system_id, 32)) ||
-	    (rc = check_id("volume set id (-volset)", o->volset_id, 128)) ||
-	    (rc = check_id("publisher id (-publisher)", o->publisher_id, 128)) ||
-	    (rc = check_id("preparer id (-p)", o->preparer_id, 128)) ||
-	    (rc = check_id("application id (-A)", o->application_id, 128)))
-		return rc;
-	if (o->isohybrid_mbr && !o->nboot)
-		return err_set(
-		    ERR_USAGE,
-		    "-isohybrid-mbr needs an El Torito boot image (-b isolinux.bin -no-emul-boot)");
+	/* the options' rules are iso_opts_check's, which the caller runs */
 	if (!out_path || !strcmp(out_path, "-"))
 		return err_set(ERR_USAGE,
 			       "the ISO image needs an output file (-o); standard output is not supported");

@@ -186,6 +186,8 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t 
 	}
 	if ((rc = kmod_set_add_profile(s, o->profile ? o->profile : "generic")) < 0)
 		goto out;
+	if (o->net)
+		kmod_set_add_net(s);
 	for (size_t i = 0; i < o->nadd_modules; i++) {
 		const char *m = o->add_modules[i];
 		size_t ml = strlen(m);
@@ -200,7 +202,7 @@ static int add_modules(struct tree *t, const struct live_initrd_opts *o, size_t 
 			goto out;
 		}
 	}
-	kmod_set_close(s);
+	kmod_set_add_deps(s);
 	for (size_t i = 0; i < kmod_set_count(s); i++) {
 		const char *p = kmod_set_path(s, i), *from = kmod_set_source(s, i);
 		char *src = from ? xstrdup(from) : util_path_join(moddir, p), *dst = util_path_join(base, p);

@@ -18,7 +18,8 @@ struct live_initrd_opts {
 	 * tree) from a root being built rather than from the host: a tarball
 	 * or an image read in place. NULL: the host. */
 	const struct tree *root;
-	const char *profile;		/* "generic" (default) or "minimal" */
+	const char *profile;		/* "generic" (default) or "minimal", either with "+net" */
+	bool net;			/* also the net module set (key "net"; --net, --netboot) */
 	const char *const *add_modules; /* names or path patterns */
 	size_t nadd_modules;
 	const char *const *adds; /* "TARGET=SOURCE" */
@@ -48,7 +49,7 @@ int live_check_static_elf(const char *path);
 void live_initrd_opts_init(struct live_initrd_opts *o);
 /* Set one option by key: kernel-version, modules-dir, profile (generic,
  * minimal), add-module (repeatable), no-modules, add (TARGET=SOURCE,
- * repeatable), shell, busybox, id, compress (gzip, zstd, xz, none),
+ * repeatable), shell, net (the net module set), busybox, id, compress (gzip, zstd, xz, none),
  * level. Flags take NULL (on) or a boolean word; label names the option
  * in messages. Values are kept by pointer. */
 int live_initrd_opts_set(struct live_initrd_opts *o, const char *key, const char *value, const char *label);

@@ -249,11 +249,12 @@ int kmod_set_add(struct kmod_set *s, const char *spec)
  * Secure Boot is on). "minimal": QEMU's default machines
  * (IDE/AHCI CD-ROM, virtio, USB sticks). "generic": CD, USB, SATA/AHCI/IDE,
  * NVMe, virtio, SCSI HBAs and SD cards on real hardware. Both carry the
- * filesystems of the medium and the root. */
+ * filesystems of the medium and the root, and those a live.findiso= file may
+ * be kept on (exfat, as multiboot sticks use; ntfs3 where the kernel has it). */
 static const char *const profile_fs[] = {
-    "isofs",	 "squashfs", "overlay",	       "loop",	       "vfat",	   "msdos",
-    "nls_cp437", "nls_utf8", "nls_iso8859_1",  "nls_ascii",    "ext4",	   "cdrom",
-    "sr_mod",	 "sd_mod",   "crc32c_generic", "crc32c_intel", "efivarfs", NULL,
+    "isofs",	      "squashfs",      "overlay",   "loop",  "vfat",  "msdos",	"nls_cp437",
+    "nls_utf8",	      "nls_iso8859_1", "nls_ascii", "ext4",  "cdrom", "sr_mod", "sd_mod",
+    "crc32c_generic", "crc32c_intel",  "efivarfs",  "exfat", "ntfs3", NULL,
 };
 static const char *const profile_minimal[] = {
     "ata_piix", "ata_generic", "ahci",	   "virtio_blk", "virtio_pci", "virtio_scsi", "usb_storage",
@@ -287,17 +288,43 @@ static const char *const profile_generic[] = {
     NULL,
 };
 
+/* The "net" set (live.fetch=: booting over the network): the common
+ * PCI Ethernet and virtual NICs and the usual USB Ethernet adapters.
+ * af_packet is built into Debian's kernel; named for kernels where it is a
+ * module. Names not in modules.dep are skipped. */
+static const char *const profile_net[] = {
+    "e1000",	  "e1000e",	"igb",	     "igc",	  "ixgbe",	  "r8169",     "tg3",
+    "bnx2",	  "virtio_net", "vmxnet3",   "af_packet", "usbnet",	  "cdc_ether", "cdc_ncm",
+    "rndis_host", "r8152",	"r8153_ecm", "asix",	  "ax88179_178a", "smsc95xx",  "smsc75xx",
+    "aqc111",	  "dm9601",	"mcs7830",   NULL,
+};
+
+void kmod_set_add_net(struct kmod_set *s)
+{
+	for (const char *const *list = profile_net; *list; list++)
+		kmod_set_add(s, *list);
+}
+
 int kmod_set_add_profile(struct kmod_set *s, const char *profile)
 {
 	const char *const *list;
-	if (!strcmp(profile, "generic"))
+	size_t n = strcspn(profile, "+");
+	if (profile[n] && strcmp(profile + n, "+net"))
+		return err_set(ERR_USAGE,
+			       "unknown module profile '%s' (generic, minimal, generic+net or minimal+net)",
+			       profile);
+	if (n == 7 && !strncmp(profile, "generic", n))
 		list = profile_generic;
-	else if (!strcmp(profile, "minimal"))
+	else if (n == 7 && !strncmp(profile, "minimal", n))
 		list = profile_minimal;
 	else
-		return err_set(ERR_USAGE, "unknown module profile '%s' (generic or minimal)", profile);
+		return err_set(ERR_USAGE,
+			       "unknown module profile '%s' (generic, minimal, generic+net or minimal+net)",
+			       profile);
 	for (; *list; list++)
 		kmod_set_add(s, *list);
+	if (profile[n])
+		kmod_set_add_net(s);
 	for (list = profile_fs; *list; list++)
 		kmod_set_add(s, *list);
 	return 0;
@@ -329,7 +356,7 @@ static bool select_name_or_alias(struct kmod_set *s, const char *w)
 	return changed;
 }
 
-void kmod_set_close(struct kmod_set *s)
+void kmod_set_add_deps(struct kmod_set *s)
 {
 	bool changed = true;
 	while (changed) {
@@ -379,20 +406,21 @@ const char *kmod_set_source(const struct kmod_set *s, size_t i)
 	return NULL;
 }
 
-/* The "depends=a,b" string of a module's .modinfo section: found by its
- * NUL-separated "key=value" form anywhere in the file. */
-static char *modinfo_depends(const uint8_t *d, size_t n)
+/* A field of a module's .modinfo section ("depends", "name"): found by
+ * its NUL-separated "key=value" form anywhere in the file; NULL when the
+ * module has none. */
+static char *modinfo_field(const uint8_t *d, size_t n, const char *field)
 {
-	static const char key[] = "depends=";
-	for (size_t i = 1; i + sizeof key - 1 < n; i++) {
-		if (d[i - 1] != 0 || memcmp(d + i, key, sizeof key - 1))
+	size_t kl = strlen(field);
+	for (size_t i = 1; i + kl + 1 < n; i++) {
+		if (d[i - 1] != 0 || memcmp(d + i, field, kl) || d[i + kl] != '=')
 			continue;
-		size_t start = i + sizeof key - 1, e = start;
+		size_t start = i + kl + 1, e = start;
 		while (e < n && d[e])
 			e++;
 		return xstrndup((const char *)d + start, e - start);
 	}
-	return xstrdup("");
+	return NULL;
 }
 
 int kmod_set_add_file(struct kmod_set *s, const char *file)
@@ -407,9 +435,18 @@ int kmod_set_add_file(struct kmod_set *s, const char *file)
 		free(data);
 		return err_set(ERR_FORMAT, "%s: not a kernel module (no ELF header)", file);
 	}
-	deps = modinfo_depends(data, n);
+	/* the kernel knows a module by the name modpost recorded (modinfo -F
+	 * name), not by its file's: cloop-6.1.ko is "cloop" */
+	char *real = modinfo_field(data, n, "name");
+	deps = modinfo_field(data, n, "depends");
+	if (!deps)
+		deps = xstrdup("");
 	free(data);
-	mod_name(file, strlen(file), name, sizeof name);
+	if (real && *real && !strchr(real, '/'))
+		mod_name(real, strlen(real), name, sizeof name);
+	else
+		mod_name(file, strlen(file), name, sizeof name);
+	free(real);
 	size_t i = find(s, name);
 	if (i == SIZE_MAX) {
 		util_grow(&s->mods, &s->cap, s->nmods + 1, sizeof *s->mods);

@@ -22,13 +22,20 @@ void kmod_set_destroy(struct kmod_set *s);
  * pattern. Returns the number selected (0: none matched; not an error). */
 int kmod_set_add(struct kmod_set *s, const char *spec);
 /* Add a module file from outside the modules directory (e.g. a cloop.ko
- * built from cloop-src): carried as extra/NAME.ko, its dependencies (from
- * its .modinfo) taken from modules.dep. Replaces a module of that name. */
+ * built from cloop-src): carried as extra/NAME.ko, NAME being the module's
+ * own (.modinfo name=, as modinfo -F name says; the file's name when it
+ * has none), its dependencies (.modinfo depends=) taken from modules.dep.
+ * Replaces a module of that name. */
 int kmod_set_add_file(struct kmod_set *s, const char *file);
-/* Add the profile "generic" or "minimal"; error for another name. */
+/* Add the profile "generic" or "minimal", each optionally with "+net"
+ * (the net set below); error for another name. */
 int kmod_set_add_profile(struct kmod_set *s, const char *profile);
-/* Close the selection over dependencies and softdep "pre:" modules. */
-void kmod_set_close(struct kmod_set *s);
+/* Add what the selection needs: dependencies and softdep "pre:" modules,
+ * until nothing changes. */
+void kmod_set_add_deps(struct kmod_set *s);
+/* Add the "net" set: Ethernet drivers (PCI, virtual, USB adapters). Used by
+ * ModuleProfile = generic+net and by the initrd option "net" (--net). */
+void kmod_set_add_net(struct kmod_set *s);
 
 size_t kmod_set_count(const struct kmod_set *s);
 /* The i-th selected module's path relative to the modules directory, in

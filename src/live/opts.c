@@ -40,10 +40,10 @@ int live_initrd_opts_set(struct live_initrd_opts *o, const char *key, const char
 	int rc;
 	if (!label)
 		label = key;
-	if (!strcmp(key, "shell") || !strcmp(key, "no-modules")) {
+	if (!strcmp(key, "shell") || !strcmp(key, "no-modules") || !strcmp(key, "net")) {
 		if (value && (rc = util_parse_bool(value, &on, label)))
 			return rc;
-		*(key[0] == 's' ? &o->shell : &o->no_modules) = on;
+		*(key[0] == 's' ? &o->shell : key[0] == 'n' && key[1] == 'e' ? &o->net : &o->no_modules) = on;
 		return 0;
 	}
 	if (!value)
@@ -53,8 +53,11 @@ int live_initrd_opts_set(struct live_initrd_opts *o, const char *key, const char
 	} else if (!strcmp(key, "modules-dir")) {
 		o->modules_dir = value;
 	} else if (!strcmp(key, "profile")) {
-		if (strcmp(value, "generic") && strcmp(value, "minimal"))
-			return err_set(ERR_USAGE, "%s %s: expected generic or minimal", label, value);
+		if (strcmp(value, "generic") && strcmp(value, "minimal") && strcmp(value, "generic+net") &&
+		    strcmp(value, "minimal+net"))
+			return err_set(ERR_USAGE,
+				       "%s %s: expected generic, minimal, generic+net or minimal+net", label,
+				       value);
 		o->profile = value;
 	} else if (!strcmp(key, "add-module")) {
 		push(&o->add_modules, &o->nadd_modules, &o->mods_cap, value);

@@ -124,12 +124,46 @@ static void mark_bad(struct live_sums_result *r, const char *path, const char *w
 	log_warn("/%s: %s", path, why);
 }
 
+/* The files a medium may carry without a line: the list itself, and the
+ * files the ISO writer makes or patches as it writes the image (the El
+ * Torito catalog, isolinux.bin's boot-info-table). */
+static const char *const unlisted_ok[] = {"boot/isolinux/isolinux.bin", "boot/isolinux/boot.cat", NULL};
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	const void *x = *(const void *const *)a, *y = *(const void *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Every regular file of m that no line names (seen: the nodes the lines
+ * named, sorted) is a bad file. */
+static int check_coverage(const struct tree *m, const struct tree_node **seen, size_t nseen,
+			  struct live_sums_result *r)
+{
+	struct collect c = {0};
+	c.skip = unlisted_ok;
+	int rc = tree_walk(m->root, collect_one, NULL, &c);
+	if (rc == 0) {
+		qsort(c.v, c.n, sizeof *c.v, cmp_ref);
+		for (size_t i = 0; i < c.n; i++)
+			if (!bsearch(&c.v[i].n, seen, nseen, sizeof *seen, cmp_ptr)) {
+				r->files++;
+				mark_bad(r, c.v[i].path, "not listed in " LIVE_SUMS_PATH);
+			}
+	}
+	for (size_t i = 0; i < c.n; i++)
+		free(c.v[i].path);
+	free(c.v);
+	return rc;
+}
+
 int live_sums_check(const struct tree *m, const char *text, size_t len, struct live_sums_result *r)
 {
 	char name[4096];
 	uint8_t want[SHA256_DIGEST], got[SHA256_DIGEST], *buf;
 	uint64_t total = 0;
-	size_t lineno = 0;
+	size_t lineno = 0, nseen = 0, cap = 0;
+	const struct tree_node **seen = NULL;
 	int rc = 0;
 	memset(r, 0, sizeof *r);
 	/* First pass: the format, and the bytes to read for the meter. */
@@ -151,16 +185,29 @@ int live_sums_check(const struct tree *m, const char *text, size_t len, struct l
 		return err_set(ERR_FORMAT, "%s is empty", LIVE_SUMS_PATH);
 	buf = xmalloc(SUMS_CHUNK);
 	progress_begin("checking", total);
+	lineno = 0;
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t l = nl ? (size_t)(nl - (text + i)) : len - i;
+		lineno++;
 		if (l) {
 			sha256sum_parse_line(text + i, l, want, name, sizeof name);
 			const struct tree_node *n = tree_lookup(m, name);
+			bool twice = false;
+			for (size_t k = 0; n && k < nseen && !twice; k++)
+				twice = seen[k] == n;
 			r->files++;
+			if (n && !twice) {
+				util_grow(&seen, &cap, nseen + 1, sizeof *seen);
+				seen[nseen++] = n;
+			}
 			if (!n)
 				mark_bad(r, name, "missing");
-			else if (!tree_is_reg(n))
+			else if (twice) {
+				char why[64];
+				snprintf(why, sizeof why, "listed twice (again on line %zu)", lineno);
+				mark_bad(r, name, why);
+			} else if (!tree_is_reg(n))
 				mark_bad(r, name, "not a regular file");
 			else if ((rc = hash_node(n, buf, got)) < 0) {
 				rc = err_wrap(rc, "/%s", name);
@@ -175,5 +222,37 @@ int live_sums_check(const struct tree *m, const char *text, size_t len, struct l
 	}
 	progress_end();
 	free(buf);
+	if (rc == 0) {
+		qsort(seen, nseen, sizeof *seen, cmp_ptr);
+		rc = check_coverage(m, seen, nseen, r);
+	}
+	free(seen);
+	return rc;
+}
+
+int live_sums_verify(const struct tree *m, const char *name, struct live_sums_result *r)
+{
+	const struct tree_node *n = tree_lookup(m, LIVE_SUMS_PATH);
+	char *text;
+	int fd, rc;
+	if (!n || !tree_is_reg(n) || n->size > (64u << 20))
+		return err_set(ENOENT,
+			       "%s: no /%s, so no checksums to check against (a medium made by mklive "
+			       "build has them)",
+			       name, LIVE_SUMS_PATH);
+	text = xmalloc((size_t)n->size + 1);
+	/* a directory's nodes are host files: they need their descriptor */
+	if ((fd = tree_node_open(n)) < -1) {
+		free(text);
+		return fd;
+	}
+	rc = tree_node_pread(n, fd, text, (size_t)n->size, 0);
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0) {
+		text[n->size] = 0;
+		rc = live_sums_check(m, text, (size_t)n->size, r);
+	}
+	free(text);
 	return rc;
 }

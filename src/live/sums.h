@@ -28,13 +28,21 @@ struct live_sums_result {
 	uint64_t bytes;	 /* bytes hashed */
 	uint64_t bad;	 /* files that differ or are missing */
 	char first[512]; /* the first bad file's path, "" when none */
-	char why[64];	 /* "differs", "missing", "not a regular file", "read error" */
+	char why[64];	 /* "differs", "missing", "not a regular file", "listed twice", ... */
 };
 
-/* Verify every line of text (a SHA256SUMS file) against the files of m.
+/* Verify every line of text (a SHA256SUMS file) against the files of m,
+ * and that the lines cover the medium: a file named twice, and a regular
+ * file no line names, are bad files too. Exceptions, which may be left
+ * out: the list itself, boot/isolinux/isolinux.bin (patched with its
+ * boot-info-table as the image is written) and boot/isolinux/boot.cat
+ * (the El Torito catalog the ISO writer makes).
  * A malformed SHA256SUMS is an error (ERR_FORMAT naming the line); bad
  * files are not errors: they are counted in *r, and a message per bad
  * file goes to the log. Returns 0 or a negative code (read errors). */
 int live_sums_check(const struct tree *m, const char *text, size_t len, struct live_sums_result *r);
+/* live_sums_check with m's own /live/SHA256SUMS (an error naming the
+ * medium, name, when it has none). */
+int live_sums_verify(const struct tree *m, const char *name, struct live_sums_result *r);
 
 #endif

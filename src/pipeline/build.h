@@ -21,7 +21,8 @@ enum build_stage {
 	BUILD_NSTAGES
 };
 
-/* What a build made, for the closing summary. */
+/* What a build made, for the closing summary (output only: no stage
+ * reads it). */
 struct build_report {
 	double seconds[BUILD_NSTAGES];
 	uint64_t kernel_bytes, initrd_bytes;
@@ -44,21 +45,21 @@ struct build_report {
  * is left at the destination. */
 int build_run(const struct build_cfg *cfg, struct build_report *rep);
 
-/* The cache directory: Output.CacheDir, else $XDG_CACHE_HOME/mklive, else
- * ~/.cache/mklive (malloc'ed); NULL when there is none to use. */
-char *build_cache_dir(const struct build_cfg *cfg);
-
 /* ---- pieces of the pipeline (the files of src/pipeline/) --------------------------------- */
 
+struct build_plan; /* plan.h */
+
 /* root.c: read the root source named by Root.Source into t; the data of a
- * compressed tarball is spooled into an unnamed file in spool_dir. */
-int build_root_read(const struct build_cfg *cfg, const char *spool_dir, struct tree *t, char **desc);
-/* Whether the Run= scripts can run for this root, checked before any work. */
-int build_root_check(const struct build_cfg *cfg);
+ * compressed tarball is spooled into an unnamed file beside the output. */
+int build_root_read(const struct build_plan *p, struct tree *t, char **desc);
+/* Refuses an output that is a file of the root source (an existing file
+ * of a directory root, but a medium an earlier build wrote there; the
+ * tarball or image itself). */
+int build_root_check_output(const struct build_plan *p);
 /* default_root.c: the embedded default system (Debian's busybox-static). */
 int build_default_root(struct tree *t, const char *busybox);
 /* custom.c: Overlay=, Remove=, Attr=, Hostname= on the tree. */
-int build_customise(const struct build_cfg *cfg, struct tree *t);
+int build_customise(const struct build_plan *p, struct tree *t);
 
 /* kernel.c: the kernel and its modules, from the root or the host. */
 struct build_kernel {
@@ -69,7 +70,7 @@ struct build_kernel {
 	char *modules_dir;	       /* the host's module directory otherwise */
 	uint64_t size;
 };
-int build_kernel_find(const struct build_cfg *cfg, const struct tree *root, struct build_kernel *k);
+int build_kernel_find(const struct build_plan *p, const struct tree *root, struct build_kernel *k);
 void build_kernel_free(struct build_kernel *k);
 
 #endif

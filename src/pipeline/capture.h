@@ -1,4 +1,4 @@
-/* A child process's output: every line to a log file and a callback, the
+/* Internal to src/pipeline: A child process's output: every line to a log file and a callback, the
  * last part kept in memory for the error message and the caller. */
 #ifndef MKLIVE_BUILD_CAPTURE_H
 #define MKLIVE_BUILD_CAPTURE_H

@@ -1,18 +1,26 @@
-/* Run= scripts inside a root (namespaces + chroot, or mmdebstrap hooks); see chroot.h. */
+/* Run= scripts inside a root: on an overlay of a directory root (the
+ * parent's side: sessions, resolv.conf, output, timeout; sandbox.c is the
+ * child's), or as mmdebstrap hooks; see chroot.h. */
 #include "pipeline/chroot.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
 #include "pipeline/capture.h"
+#include "pipeline/sandbox.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +29,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#define RUN_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define OUTPUT_KEEP (1024 * 1024)
 #define TAIL_LINES 20
 #define TAIL_BYTES 1400 /* the error message holds 2048 */
-#define SAVED_RESOLV ".resolv.conf.mklive-saved"
 
 int build_run_check(enum build_root_kind kind, const char *source, const char *script)
 {
@@ -42,7 +49,7 @@ int build_run_check(enum build_root_kind kind, const char *source, const char *s
 		return err_set(
 		    EPERM,
 		    "Run= script %s cannot run inside the directory root %s without root: it runs "
-		    "chrooted in a private mount namespace, which needs root. Run as root, or use a "
+		    "on an overlay of it in private namespaces, which needs root. Run as root, or use a "
 		    "debian:SUITE source, where it runs as a mmdebstrap hook without root",
 		    script, source);
 	case BUILD_ROOT_TAR:
@@ -60,23 +67,6 @@ int build_run_check(enum build_root_kind kind, const char *source, const char *s
 		    script);
 	}
 	return err_set(EINVAL, "Run= script %s: unknown kind of root", script);
-}
-
-/* The clean environment of a script; sde is a buffer for SOURCE_DATE_EPOCH. */
-static void run_env(char *env[8], char sde[48])
-{
-	int64_t t;
-	int n = 0;
-	env[n++] = "PATH=" RUN_PATH;
-	env[n++] = "HOME=/root";
-	env[n++] = "LANG=C.UTF-8";
-	env[n++] = "DEBIAN_FRONTEND=noninteractive";
-	if (time_source_date_epoch(&t) == 1) {
-		snprintf(sde, 48, "SOURCE_DATE_EPOCH=%" PRId64, t);
-		env[n++] = sde;
-	} else
-		err_clear(); /* a malformed value is reported where the build reads it */
-	env[n] = NULL;
 }
 
 /* A file without "#!" is a shell script, as execvp would treat it. */
@@ -114,7 +104,7 @@ static char *sh_quote(const char *s)
 void build_run_hooks(const char *script_path, size_t index, const char *marker, char **upload, char **command)
 {
 	char *env[8], sde[48], envs[512] = "", *q = sh_quote(script_path);
-	run_env(env, sde);
+	sandbox_env(env, sde);
 	for (int i = 0; env[i]; i++) {
 		char *e = sh_quote(env[i]);
 		snprintf(envs + strlen(envs), sizeof envs - strlen(envs), " %s", e);
@@ -131,245 +121,332 @@ void build_run_hooks(const char *script_path, size_t index, const char *marker, 
 	free(q);
 }
 
-/* ---- the directory runner ----------------------------------------------- */
+/* ---- the directory runner: sessions, resolv.conf, the parent's side ---- */
 
-/* Setup errors of the children travel to the parent on a pipe. */
-static int err_fd = -1;
+struct session {
+	char *root;	/* the root directory (realpath) */
+	char *dir;	/* upperN/ work/ lower/ merged/ */
+	unsigned layer; /* the scripts write to upperN; upper0..N-1 are applied */
+	bool used;	/* a script ran on it: its upper layer holds changes */
+	bool pending;	/* a script ran since the last build_run_apply */
+	bool fallback;	/* in $TMPDIR or /var/tmp rather than where asked */
+};
+static struct session *sessions;
+static size_t nsessions, sessions_cap;
 
-static void child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void child_fail(const char *fmt, ...)
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	char msg[1024];
-	int e = errno;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof msg)
-		n = sizeof msg - 1;
-	n += snprintf(msg + n, sizeof msg - (size_t)n, ": %s", strerror(e));
-	if ((size_t)n >= sizeof msg)
-		n = sizeof msg - 1;
-	(void)!write(err_fd, msg, (size_t)n);
-	_exit(125);
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
 }
 
-/* A mount point inside the root: a real directory (made if missing), never
- * a symlink that would lead a mount elsewhere. */
-static char *mount_point(const char *root, const char *rel, mode_t mode)
+static void rm_rf(const char *path)
 {
-	char *p = xasprintf("%s/%s", root, rel);
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+#define SESSION_PREFIX ".run.mklive-build-"
+
+/* Session directories of builds that were killed (SIGKILL leaves them). */
+static void remove_stale(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid;
+		if (strncmp(e->d_name, SESSION_PREFIX, strlen(SESSION_PREFIX)))
+			continue;
+		pid = strtol(e->d_name + strlen(SESSION_PREFIX), &end, 10);
+		if (pid <= 0 || *end != '-' || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		char *p = xasprintf("%s/%s", base, e->d_name);
+		rm_rf(p);
+		free(p);
+	}
+	closedir(d);
+}
+
+static bool inside(const char *path, const char *root)
+{
+	char real[PATH_MAX];
+	size_t n = strlen(root);
+	if (!realpath(path, real))
+		return false;
+	return !strncmp(real, root, n) && (real[n] == '/' || real[n] == 0 || n == 1);
+}
+
+/* The upper directory scripts write to now. */
+static char *upper_dir(const struct session *s)
+{
+	return xasprintf("%s/upper%u", s->dir, s->layer);
+}
+
+/* A new upper directory; its root is the overlay's root, so it looks like
+ * the root directory's. */
+static int make_upper(const struct session *s)
+{
+	char *p = upper_dir(s);
 	struct stat st;
-	if (lstat(p, &st) < 0) {
-		if (errno != ENOENT || mkdir(p, mode) < 0)
-			child_fail("%s", p);
-	} else if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		child_fail("%s (a mount point for the script)", p);
+	int rc = 0;
+	if (mkdir(p, 0700) < 0 || (stat(s->root, &st) == 0 &&
+				   (chown(p, st.st_uid, st.st_gid) < 0 || chmod(p, st.st_mode & 07777) < 0)))
+		rc = err_sys(errno, "%s", p);
+	free(p);
+	return rc;
+}
+
+static int session_get(const char *root, const char *tmp_dir, bool fallback, struct session **out)
+{
+	const char *base = tmp_dir, *env = getenv("TMPDIR");
+	char real[PATH_MAX];
+	struct session *s;
+	char *dir;
+	int rc;
+	for (size_t i = 0; i < nsessions; i++)
+		if (!strcmp(sessions[i].root, root)) {
+			*out = &sessions[i];
+			return 0;
+		}
+	/* the upper layer must not lie inside the lower one */
+	if (!base || fallback || inside(base, root))
+		base = env && env[0] == '/' && !inside(env, root) ? env : "/var/tmp";
+	if (inside(base, root))
+		return err_set(EINVAL, "no place for the Run= scripts' changes outside the root %s", root);
+	/* absolute: the sandbox works in it after a chdir */
+	if (!realpath(base, real))
+		return err_sys(errno, "%s (for the Run= scripts' changes)", base);
+	remove_stale(real);
+	dir = xasprintf("%s/" SESSION_PREFIX "%ld-XXXXXX", real, (long)getpid());
+	if (!mkdtemp(dir)) {
+		rc = err_sys(errno, "a directory for the Run= scripts' changes in %s", base);
+		free(dir);
+		return rc;
 	}
-	return p;
-}
-
-static void do_mount(const char *root, const char *rel, mode_t mode, const char *src, const char *type,
-		     unsigned long flags, const char *data)
-{
-	char *p = mount_point(root, rel, mode);
-	if (mount(src, p, type, flags, data) < 0)
-		child_fail("mount %s on %s", type, p);
-	free(p);
-}
-
-/* A device node in the fresh /dev; where mknod is refused (a container),
- * bind the host's node over an empty file instead. */
-static void dev_node(const char *root, const char *name, unsigned maj, unsigned min)
-{
-	char *p = xasprintf("%s/dev/%s", root, name), *host = xasprintf("/dev/%s", name);
-	if (mknod(p, S_IFCHR | 0666, makedev(maj, min)) < 0) {
-		int fd;
-		if (errno != EPERM || (fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0)
-			child_fail("mknod %s", p);
-		close(fd);
-		if (mount(host, p, NULL, MS_BIND, NULL) < 0)
-			child_fail("bind %s on %s", host, p);
+	const char *subs[] = {"work", "lower", "merged"};
+	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
+		char *p = xasprintf("%s/%s", dir, subs[i]);
+		int bad = mkdir(p, 0700) < 0;
+		if (bad) {
+			rc = err_sys(errno, "%s", p);
+			free(p);
+			rm_rf(dir);
+			free(dir);
+			return rc;
+		}
+		free(p);
 	}
-	free(p);
-	free(host);
-}
-
-static void dev_link(const char *root, const char *name, const char *target)
-{
-	char *p = xasprintf("%s/dev/%s", root, name);
-	if (symlink(target, p) < 0)
-		child_fail("symlink %s", p);
-	free(p);
-}
-
-static void setup_root(const char *root)
-{
-	const unsigned long nosuid = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	umask(0);
-	do_mount(root, "proc", 0555, "proc", "proc", nosuid, NULL);
-	do_mount(root, "sys", 0555, "sysfs", "sysfs", nosuid | MS_RDONLY, NULL);
-	do_mount(root, "dev", 0755, "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=1m");
-	/* devices.txt: mem 1,3 null; 1,5 zero; 1,7 full; 1,8 random; 1,9 urandom; tty 5,0 */
-	dev_node(root, "null", 1, 3);
-	dev_node(root, "zero", 1, 5);
-	dev_node(root, "full", 1, 7);
-	dev_node(root, "random", 1, 8);
-	dev_node(root, "urandom", 1, 9);
-	dev_node(root, "tty", 5, 0);
-	dev_link(root, "fd", "/proc/self/fd");
-	dev_link(root, "stdin", "/proc/self/fd/0");
-	dev_link(root, "stdout", "/proc/self/fd/1");
-	dev_link(root, "stderr", "/proc/self/fd/2");
-	dev_link(root, "ptmx", "pts/ptmx");
-	do_mount(root, "dev/pts", 0755, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-		 "newinstance,ptmxmode=0666,mode=0620,gid=5");
-	do_mount(root, "dev/shm", 01777, "tmpfs", "tmpfs", nosuid, "mode=1777");
-	do_mount(root, "run", 0755, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-	do_mount(root, "tmp", 01777, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	umask(022);
-}
-
-/* The script's copy lives in the fresh /run, gone with its tmpfs. */
-static void place_script(const char *root, const char *name, const uint8_t *data, size_t len)
-{
-	char *dir = xasprintf("%s/run/mklive", root), *p = xasprintf("%s/%s", dir, name);
-	int fd;
-	if (mkdir(dir, 0700) < 0)
-		child_fail("%s", dir);
-	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700)) < 0)
-		child_fail("%s", p);
-	if (util_write_full(fd, data, len) < 0)
-		child_fail("%s", p);
-	close(fd);
-	free(dir);
-	free(p);
-}
-
-struct run_job {
-	const char *root, *name; /* name: the script inside the root */
-	const uint8_t *script;
-	size_t len;
-	int shebang, out_fd;
-};
-
-/* PID 1 of the new PID namespace: prepares the root, runs the script,
- * and leaves with its status. When it leaves the kernel kills whatever the
- * script left running, and with the last process the mounts go. */
-static void __attribute__((noreturn)) ns_init(const struct run_job *j)
-{
-	char *env[8], sde[48], inside[PATH_MAX];
-	int st;
-	pid_t pid, w;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	setup_root(j->root);
-	place_script(j->root, j->name, j->script, j->len);
-	run_env(env, sde);
-	snprintf(inside, sizeof inside, "/run/mklive/%s", j->name);
-	if (chroot(j->root) < 0)
-		child_fail("chroot %s", j->root);
-	if (chdir("/") < 0)
-		child_fail("chdir / in %s", j->root);
-	pid = fork();
-	if (pid < 0)
-		child_fail("fork");
-	if (pid == 0) {
-		char *sh_argv[] = {"/bin/sh", inside, NULL}, *argv[] = {inside, NULL};
-		int null = open("/dev/null", O_RDONLY);
-		if (null < 0)
-			child_fail("/dev/null in %s", j->root);
-		dup2(null, 0);
-		dup2(j->out_fd, 1);
-		dup2(j->out_fd, 2);
-		if (j->shebang)
-			execve(inside, argv, env);
-		else
-			execve("/bin/sh", sh_argv, env);
-		child_fail("cannot execute %s inside %s", j->shebang ? inside : "/bin/sh", j->root);
+	util_grow(&sessions, &sessions_cap, nsessions + 1, sizeof *sessions);
+	s = &sessions[nsessions];
+	s->root = xstrdup(root);
+	s->dir = dir;
+	s->layer = 0;
+	s->used = s->pending = false;
+	s->fallback = base != tmp_dir;
+	if ((rc = make_upper(s)) < 0) {
+		rm_rf(dir);
+		free(dir);
+		free(s->root);
+		return rc;
 	}
-	close(j->out_fd);
-	while ((w = wait(&st)) != pid)
-		if (w < 0 && errno != EINTR)
-			_exit(255);
-	_exit(build_capture_status(st));
+	nsessions++;
+	*out = s;
+	return 0;
 }
 
-/* The root's /etc/resolv.conf is moved aside for the host's and put back
- * after, unless the script replaced it (a package that links it into /run).
- * Nothing is mounted on it, so scripts may rename or remove it. */
+/* Forget a session no script has used. */
+static void session_drop(struct session *s)
+{
+	size_t i = (size_t)(s - sessions);
+	rm_rf(s->dir);
+	free(s->dir);
+	free(s->root);
+	memmove(sessions + i, sessions + i + 1, (nsessions - i - 1) * sizeof *sessions);
+	nsessions--;
+}
+
+void build_run_cleanup(void)
+{
+	for (size_t i = 0; i < nsessions; i++) {
+		rm_rf(sessions[i].dir);
+		free(sessions[i].dir);
+		free(sessions[i].root);
+	}
+	free(sessions);
+	sessions = NULL;
+	nsessions = sessions_cap = 0;
+}
+
+static int apply(struct session *s, struct tree *t)
+{
+	char *up;
+	int rc;
+	if (!s->pending)
+		return 0;
+	up = upper_dir(s);
+	rc = sandbox_apply_upper(up, t);
+	free(up);
+	if (rc < 0)
+		return rc;
+	/* what is carried becomes a lower layer; the next scripts write to a
+	 * fresh upper one, which the next call carries (the tree reads the
+	 * old one's files: it stays) */
+	s->pending = false;
+	s->layer++;
+	return make_upper(s);
+}
+
+int build_run_apply_pending(struct tree *t)
+{
+	int rc = 0;
+	for (size_t i = 0; i < nsessions && !rc; i++)
+		rc = apply(&sessions[i], t);
+	return rc;
+}
+
+int build_run_apply(const char *root_dir, struct tree *t)
+{
+	char root[PATH_MAX];
+	if (!realpath(root_dir, root))
+		return err_sys(errno, "root directory %s", root_dir);
+	for (size_t i = 0; i < nsessions; i++)
+		if (!strcmp(sessions[i].root, root))
+			return apply(&sessions[i], t);
+	return 0;
+}
+
+/* The host's resolv.conf for the script's duration, written into the
+ * upper layer while no overlay is mounted (and the upper layer's own
+ * resolv.conf, from an earlier script, moved aside); afterwards taken away
+ * again unless the script replaced it. The lower layer, the root, is
+ * never touched, so the root's own file is what the image carries. */
 struct resolv {
-	int etc_fd, had, placed;
-	dev_t dev;
+	int etc_fd, had, placed, made_etc;
 	ino_t ino;
+	char *saved, *etc;
 };
 
-static int resolv_setup(struct resolv *r, const char *root)
+static int resolv_setup(struct resolv *r, const struct session *s)
 {
-	char *etc = xasprintf("%s/etc", root);
+	char *lower_etc = xasprintf("%s/etc", s->root),
+	     *lower_file = xasprintf("%s/etc/resolv.conf", s->root);
 	uint8_t *host = NULL;
 	size_t len = 0;
-	struct stat st;
+	struct stat st, lst;
 	int fd, rc = 0;
 
 	memset(r, 0, sizeof *r);
-	r->etc_fd = open(etc, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	free(etc);
-	if (r->etc_fd < 0) /* no /etc (or a symlink, which we leave alone) */
-		return 0;
+	r->etc_fd = -1;
+	r->etc = xasprintf("%s/upper%u/etc", s->dir, s->layer);
+	r->saved = xasprintf("%s/resolv.conf.saved", s->dir);
 	if (util_read_file("/etc/resolv.conf", &host, &len) < 0) {
 		err_clear(); /* the host has none: nothing to offer */
-		return 0;
+		goto out;
 	}
-	/* A run that was killed left the root's own file aside: put it back. */
-	if (fstatat(r->etc_fd, SAVED_RESOLV, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		renameat(r->etc_fd, SAVED_RESOLV, r->etc_fd, "resolv.conf");
+	if (lstat(r->etc, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			goto out; /* a script replaced /etc: leave it */
+	} else if (lstat(lower_etc, &lst) == 0 && S_ISDIR(lst.st_mode)) {
+		/* the /etc the script sees: of the newest layer that has one */
+		for (unsigned i = s->layer; i-- > 0;) {
+			char *e = xasprintf("%s/upper%u/etc", s->dir, i);
+			int found = lstat(e, &st) == 0;
+			free(e);
+			if (found) {
+				if (!S_ISDIR(st.st_mode))
+					goto out; /* a whiteout, or a file a script made */
+				lst = st;
+				break;
+			}
+		}
+		/* a directory of the upper layer shows its own attributes: the root's */
+		struct timespec ts[2] = {lst.st_atim, lst.st_mtim};
+		if (mkdir(r->etc, 0755) < 0 || chown(r->etc, lst.st_uid, lst.st_gid) < 0 ||
+		    chmod(r->etc, lst.st_mode & 07777) < 0 || utimensat(AT_FDCWD, r->etc, ts, 0) < 0) {
+			rc = err_sys(errno, "%s", r->etc);
+			goto out;
+		}
+		r->made_etc = 1;
+	} else
+		goto out; /* no /etc at all */
+	r->etc_fd = open(r->etc, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r->etc_fd < 0) {
+		rc = err_sys(errno, "%s", r->etc);
+		goto out;
+	}
 	if (fstatat(r->etc_fd, "resolv.conf", &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISDIR(st.st_mode))
 			goto out; /* odd; leave it */
-		if (renameat(r->etc_fd, "resolv.conf", r->etc_fd, SAVED_RESOLV) < 0) {
-			rc = err_sys(errno, "%s/etc/resolv.conf", root);
+		if (renameat(r->etc_fd, "resolv.conf", AT_FDCWD, r->saved) < 0) {
+			rc = err_sys(errno, "%s/resolv.conf", r->etc);
 			goto out;
 		}
 		r->had = 1;
-	}
+	} else if (lstat(lower_file, &lst) == 0 && S_ISDIR(lst.st_mode))
+		goto out;
 	fd = openat(r->etc_fd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 || util_write_full(fd, host, len) < 0 || fstat(fd, &st) < 0) {
-		rc = err_sys(errno, "%s/etc/resolv.conf", root);
+		rc = err_sys(errno, "%s/resolv.conf", r->etc);
 		if (fd >= 0)
 			close(fd);
 		goto out;
 	}
 	close(fd);
 	r->placed = 1;
-	r->dev = st.st_dev;
 	r->ino = st.st_ino;
 out:
 	free(host);
+	free(lower_etc);
+	free(lower_file);
 	return rc;
 }
 
 static void resolv_restore(struct resolv *r)
 {
 	struct stat st;
-	if (r->etc_fd < 0)
-		return;
-	if (r->placed) {
-		int ours = fstatat(r->etc_fd, "resolv.conf", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			   S_ISREG(st.st_mode) && st.st_dev == r->dev && st.st_ino == r->ino;
-		if (ours) {
-			unlinkat(r->etc_fd, "resolv.conf", 0);
-			if (r->had)
-				renameat(r->etc_fd, SAVED_RESOLV, r->etc_fd, "resolv.conf");
+	if (r->etc_fd >= 0) {
+		if (r->placed) {
+			int ours = fstatat(r->etc_fd, "resolv.conf", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				   S_ISREG(st.st_mode) && st.st_ino == r->ino;
+			if (ours) {
+				unlinkat(r->etc_fd, "resolv.conf", 0);
+				if (r->had)
+					renameat(AT_FDCWD, r->saved, r->etc_fd, "resolv.conf");
+			} else if (r->had)
+				unlink(r->saved); /* the script's own wins */
 		} else if (r->had)
-			unlinkat(r->etc_fd, SAVED_RESOLV, 0); /* the script's own wins */
-	} else if (r->had)
-		renameat(r->etc_fd, SAVED_RESOLV, r->etc_fd, "resolv.conf");
-	close(r->etc_fd);
+			renameat(AT_FDCWD, r->saved, r->etc_fd, "resolv.conf");
+		close(r->etc_fd);
+	}
+	if (r->made_etc)
+		rmdir(r->etc); /* only if nothing else changed in /etc */
+	free(r->etc);
+	free(r->saved);
+	memset(r, 0, sizeof *r);
 	r->etc_fd = -1;
+}
+
+/* Mount points the root lacked were made in the upper layer: not the
+ * script's doing, so not the image's. */
+static void unmake_mount_points(const struct session *s)
+{
+	for (size_t i = 0; sandbox_mount_points[i]; i++) {
+		char *lo = xasprintf("%s/%s", s->root, sandbox_mount_points[i]),
+		     *up = xasprintf("%s/upper%u/%s", s->dir, s->layer, sandbox_mount_points[i]);
+		struct stat st;
+		if (lstat(lo, &st) < 0 && errno == ENOENT)
+			rmdir(up);
+		free(lo);
+		free(up);
+	}
 }
 
 static void on_line(void *arg, const char *line)
@@ -378,15 +455,91 @@ static void on_line(void *arg, const char *line)
 		log_info("%s: %s", (const char *)arg, line);
 }
 
+static volatile sig_atomic_t caught;
+static void on_signal(int sig)
+{
+	caught = sig;
+}
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The script's output until its end, a timeout or a signal; then SIGTERM
+ * to the child makes it kill the namespace's init, and the whole PID
+ * namespace dies with it (the pipe ends when its last process is gone). */
+static int drain(struct build_capture *cap, int fd, pid_t pid, long long timeout, int *timed_out)
+{
+	char buf[16384];
+	double deadline = timeout > 0 ? mono() + (double)timeout : 0;
+	int killed = 0;
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		int ms = -1;
+		ssize_t r;
+		if (caught && !killed) {
+			kill(pid, SIGTERM);
+			killed = 1;
+		}
+		if (deadline && !killed) {
+			double left = deadline - mono();
+			if (left <= 0) {
+				kill(pid, SIGTERM);
+				killed = *timed_out = 1;
+			} else
+				ms = (int)(left * 1000) + 1;
+		}
+		if (poll(&p, 1, ms) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!p.revents)
+			continue;
+		r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		build_capture_feed(cap, buf, (size_t)r);
+	}
+	build_capture_end(cap);
+	return 0;
+}
+
+static char *duration(long long s)
+{
+	if (s % 3600 == 0)
+		return xasprintf("%lldh", s / 3600);
+	if (s % 60 == 0)
+		return xasprintf("%lldm", s / 60);
+	return xasprintf("%llds", s);
+}
+
 int build_run_in_root(const char *root_dir, const char *script_path, char **output)
+{
+	return build_run_in_root_opts(root_dir, script_path, NULL, output);
+}
+
+int build_run_in_root_opts(const char *root_dir, const char *script_path, const struct build_run_opts *o,
+			   char **output)
 {
 	char root[PATH_MAX], errbuf[1100], *tail;
 	const char *base = strrchr(script_path, '/');
-	struct run_job j = {0};
+	long long timeout = o && o->timeout >= 0 ? o->timeout : BUILD_RUN_TIMEOUT_DEFAULT;
+	struct sandbox_job j = {0};
 	struct resolv rv = {.etc_fd = -1};
 	struct build_capture cap;
+	struct session *s = NULL;
+	struct sigaction sa, old[ARRAY_SIZE(stop_signals)];
 	uint8_t *script = NULL;
-	int out[2] = {-1, -1}, ep[2] = {-1, -1}, rc, st = 0, code;
+	int out[2] = {-1, -1}, ep[2] = {-1, -1}, rc, st = 0, code, timed_out = 0;
 	ssize_t elen = 0, r;
 	struct stat sb;
 	pid_t pid;
@@ -402,45 +555,48 @@ int build_run_in_root(const char *root_dir, const char *script_path, char **outp
 		return err_set(EINVAL, "Run= script %s: the root directory is the host's /", script_path);
 	if ((rc = util_read_file(script_path, &script, &j.len)) < 0)
 		return err_wrap(rc, "Run= script");
-	j.root = root;
+	j.lower = root;
 	j.name = base && base[1] ? base + 1 : script_path;
 	j.script = script;
 	j.shebang = j.len >= 2 && script[0] == '#' && script[1] == '!';
-
-	if ((rc = resolv_setup(&rv, root)) < 0)
+	if ((rc = session_get(root, o ? o->tmp_dir : NULL, false, &s)) < 0) {
+		free(script);
+		return rc;
+	}
+again:
+	j.session = s->dir;
+	j.layer = s->layer;
+	if ((rc = resolv_setup(&rv, s)) < 0)
 		goto out;
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		rc = err_sys(errno, "pipe");
 		goto out;
 	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	caught = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN) /* nohup: stays ignored */
+			sigaction(stop_signals[i], &sa, NULL);
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		rc = err_sys(errno, "fork");
+		for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+			sigaction(stop_signals[i], &old[i], NULL);
 		goto out;
 	}
 	if (pid == 0) {
-		pid_t init;
+		for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+			signal(stop_signals[i], SIG_DFL);
 		close(out[0]);
 		close(ep[0]);
-		err_fd = ep[1];
 		j.out_fd = out[1];
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
-			child_fail("unshare (mount, PID, UTS and IPC namespaces)");
-		/* Nothing mounted below may propagate back to the host. */
-		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			child_fail("making / private in the new mount namespace");
-		init = fork();
-		if (init < 0)
-			child_fail("fork");
-		if (init == 0)
-			ns_init(&j);
-		close(out[1]);
-		while (waitpid(init, &st, 0) < 0)
-			if (errno != EINTR)
-				_exit(255);
-		_exit(build_capture_status(st));
+		j.err_fd = ep[1];
+		sandbox_child(&j);
 	}
 	close(out[1]);
 	close(ep[1]);
@@ -448,20 +604,62 @@ int build_run_in_root(const char *root_dir, const char *script_path, char **outp
 	build_capture_init(&cap, -1, OUTPUT_KEEP);
 	cap.on_line = on_line;
 	cap.arg = (void *)j.name;
-	rc = build_capture_drain(&cap, out[0]);
+	rc = drain(&cap, out[0], pid, timeout, &timed_out);
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR) {
 			rc = err_sys(errno, "waitpid");
 			break;
 		}
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+	if (caught) {
+		/* the user stopped the build: nothing of this run stays */
+		int sig = caught;
+		resolv_restore(&rv);
+		build_run_cleanup();
+		log_error("Run= script %s stopped by signal %d; the root %s is as it was", script_path, sig,
+			  root);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	while ((r = read(ep[0], errbuf + elen, sizeof errbuf - 1 - (size_t)elen)) > 0 ||
 	       (r < 0 && errno == EINTR))
 		if (r > 0)
 			elen += r;
 	errbuf[elen] = 0;
 	code = build_capture_status(st);
+	if (code == SANDBOX_NO_OVERLAY && elen > 0 && !s->used && !s->fallback) {
+		/* the output's file system cannot hold an overlay's upper
+		 * layer (FAT, NFS, an overlay): the scripts' changes go to
+		 * $TMPDIR or /var/tmp instead */
+		log_info("no overlay with its upper layer in %s (%s): using $TMPDIR or /var/tmp", s->dir,
+			 errbuf);
+		build_capture_free(&cap);
+		resolv_restore(&rv);
+		close(out[0]);
+		close(ep[0]);
+		out[0] = ep[0] = -1;
+		elen = 0;
+		session_drop(s);
+		if ((rc = session_get(root, NULL, true, &s)) < 0) {
+			s = NULL;
+			goto out;
+		}
+		goto again;
+	}
+	s->used = s->pending = true;
 	*output = xstrdup(cap.buf);
-	if (elen > 0) {
+	if (timed_out) {
+		char *d = duration(timeout);
+		tail = build_capture_tail(cap.buf, TAIL_LINES, TAIL_BYTES);
+		rc = err_set(ETIMEDOUT,
+			     "Run= script %s timed out after %s (%s) inside %s: it and every process it "
+			     "started were killed; its output:\n%s",
+			     script_path, d, o && o->timeout_label ? o->timeout_label : "Root.RunTimeout",
+			     root, tail[0] ? tail : "  (none)");
+		free(tail);
+		free(d);
+	} else if (elen > 0) {
 		rc = err_set(EIO, "Run= script %s: cannot prepare %s to run it: %s", script_path, root,
 			     errbuf);
 	} else if (rc < 0) {
@@ -475,6 +673,8 @@ int build_run_in_root(const char *root_dir, const char *script_path, char **outp
 	build_capture_free(&cap);
 out:
 	resolv_restore(&rv);
+	if (s)
+		unmake_mount_points(s);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);
@@ -483,4 +683,25 @@ out:
 	}
 	free(script);
 	return rc;
+}
+
+int build_run_timeout_parse(const char *text, const char *label, long long *seconds)
+{
+	char *end;
+	long long v, mul = 1;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		mul = 60, end++;
+	else if (*end == 'h')
+		mul = 3600, end++;
+	if (end == text || !isdigit((unsigned char)text[0]) || *end || errno || v > 100LL * 365 * 86400 / mul)
+		return err_set(ERR_USAGE,
+			       "%s: '%s' is not a duration: seconds, or a number with s, m or h (30s, 10m, "
+			       "1h); 0 for no limit",
+			       label, text);
+	*seconds = v * mul;
+	return 0;
 }

@@ -1,5 +1,5 @@
-/* Run= scripts executed inside a root before imaging: in a private mount,
- * PID, UTS and IPC namespace for directory roots (as root), as mmdebstrap
+/* Internal to src/pipeline: Run= scripts executed inside a root before imaging: in a private mount,
+ * PID, UTS and IPC namespace on an overlay for directory roots (as root), as mmdebstrap
  * customize hooks for debian: roots (no root needed). */
 #ifndef MKLIVE_BUILD_CHROOT_H
 #define MKLIVE_BUILD_CHROOT_H
@@ -20,20 +20,68 @@ enum build_root_kind {
 int build_run_check(enum build_root_kind kind, const char *source, const char *script);
 
 /* Runs script_path (a host file; "#!" scripts by their interpreter inside
- * the root, others with /bin/sh) inside root_dir. Needs root. The script
- * runs in new mount, PID, UTS and IPC namespaces with a fresh /proc, a
+ * the root, others with /bin/sh) inside the directory root_dir. Needs root.
+ * root_dir is never written: the script runs on an overlay whose lower
+ * layer is root_dir and whose upper layer is private to this process (one
+ * per root, in a session directory; later scripts on the same root see
+ * what earlier ones did). build_run_apply carries the changes into a tree.
+ *
+ * The script runs in new mount, PID, UTS and IPC namespaces (the network
+ * is the host's, so apt works), after pivot_root into the overlay with the
+ * host's root detached, with a fresh /proc (its sysctls read-only), a
  * read-only /sys, a minimal /dev (null zero full random urandom tty, ptmx
- * with its own devpts, shm), tmpfs /run and /tmp, the host's resolv.conf in
- * /etc, chrooted, with stdin from /dev/null and the environment PATH,
- * HOME=/root, LANG=C.UTF-8, DEBIAN_FRONTEND=noninteractive and
- * SOURCE_DATE_EPOCH when set. What the script changes in root_dir stays
- * there (that is its purpose: the build images the directory afterwards).
- * Every mount, and every process it left running, goes with the namespace;
- * the root's own /etc/resolv.conf is put back unless the script replaced
- * it. *output (malloc'ed, or NULL) gets the script's stdout and stderr
- * (the last 1 MiB); a script that fails is an error showing its last
- * lines. */
+ * with its own devpts, shm), tmpfs /run and /tmp, nothing in the root
+ * where a device node can be opened but those, without the capabilities
+ * listed in mklive-build(1), without a controlling terminal, with the
+ * host's resolv.conf in /etc for its duration only, with stdin from
+ * /dev/null and the environment PATH, HOME=/root, LANG=C.UTF-8,
+ * DEBIAN_FRONTEND=noninteractive and SOURCE_DATE_EPOCH when set. Every
+ * mount, and every process it left running, goes with the namespace.
+ * *output (malloc'ed, or NULL) gets the script's stdout and stderr (the
+ * last 1 MiB); a script that fails is an error showing its last lines.
+ * SIGINT, SIGTERM or SIGHUP during the script kill it, remove the session
+ * and end this process by the same signal. */
 int build_run_in_root(const char *root_dir, const char *script_path, char **output);
+
+struct build_run_opts {
+	/* Where the session directory (the upper layer) goes when this root
+	 * has none yet; NULL, or a directory inside root_dir: $TMPDIR or
+	 * /var/tmp. It needs room for what the scripts write. */
+	const char *tmp_dir;
+	/* Seconds a script may run; then all its processes are killed and it
+	 * is an error. 0: no limit; negative: BUILD_RUN_TIMEOUT_DEFAULT. */
+	long long timeout;
+	/* Names the setting in a timeout's message ("mklive.conf:3: RunTimeout"). */
+	const char *timeout_label;
+};
+#define BUILD_RUN_TIMEOUT_DEFAULT 3600
+
+/* build_run_in_root with options (o may be NULL). */
+int build_run_in_root_opts(const char *root_dir, const char *script_path, const struct build_run_opts *o,
+			   char **output);
+
+/* Carry what the scripts run on root_dir changed since the last call into
+ * t, a tree read from root_dir (and given the earlier calls' changes): new
+ * and changed files (mode, owner, times, xattrs, symlinks, devices),
+ * deletions, replaced directories. Later scripts still see those changes
+ * (the carried layer becomes a lower one), and the next call carries only
+ * theirs, so scripts may run at any stage: run, apply, customise, run,
+ * apply. The tree's nodes then read files in the session directory, so
+ * call build_run_cleanup only when the tree's bytes are written. 0 when no
+ * script ran on root_dir. */
+struct tree;
+int build_run_apply(const char *root_dir, struct tree *t);
+
+/* build_run_apply for every root a script ran on since its last carry
+ * (the build calls it after customising: a script run there is not lost). */
+int build_run_apply_pending(struct tree *t);
+
+/* Remove every session directory of this process (end of the build). */
+void build_run_cleanup(void);
+
+/* A duration: seconds ("90"), or a number with s, m or h ("30s", "10m",
+ * "1h"); 0 is none. 0, or an error naming label. */
+int build_run_timeout_parse(const char *text, const char *label, long long *seconds);
 
 /* The two mmdebstrap --customize-hook arguments that run Run= script
  * number index (1-based) the same way inside mmdebstrap's chroot: an

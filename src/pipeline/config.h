@@ -22,6 +22,7 @@ enum cfg_key {
 	CFG_HOSTNAME,
 	CFG_RUN,
 	CFG_INIT,
+	CFG_RUN_TIMEOUT,
 	/* [Kernel] */
 	CFG_KERNEL,
 	CFG_KERNEL_VERSION,
@@ -39,6 +40,15 @@ enum cfg_key {
 	CFG_WRITABLE_PATHS,
 	CFG_ID,
 	CFG_THREADS,
+	CFG_USER,
+	CFG_PASSWORD,
+	CFG_AUTOLOGIN,
+	CFG_LOCALE,
+	CFG_LOCALES,
+	CFG_KEYMAP,
+	CFG_TIMEZONE,
+	CFG_NETWORK,
+	CFG_AUTHORIZED_KEYS,
 	/* [Boot] */
 	CFG_TIMEOUT,
 	CFG_SERIAL,
@@ -76,6 +86,7 @@ struct cfg_val {
 struct cfg_list {
 	struct cfg_val *v;
 	size_t n, cap;
+	bool set; /* assigned, perhaps to nothing ("Entries =" empties a list) */
 };
 
 struct cfg_entry {
@@ -84,11 +95,26 @@ struct cfg_entry {
 	struct cfg_list vals[CFG_E_NKEYS];
 };
 
+/* A key of a root image format's own ([squashfs] b = 1M, --set
+ * squashfs.b=1M): handed to the format's option setter by the plan. */
+struct cfg_fmt {
+	char *format, *key, *value, *label;
+};
+
+/* A command-line assignment, kept until every file is read. */
+struct cfg_arg {
+	char *name, *value, *label;
+};
+
 struct build_cfg {
 	struct cfg_list vals[CFG_NKEYS];
 	struct cfg_entry *entries;
 	size_t nentries, entries_cap;
 	char *files; /* the configuration files read, for messages */
+	struct cfg_arg *args;
+	size_t nargs, args_cap;
+	struct cfg_fmt *fmt;
+	size_t nfmt, fmt_cap;
 };
 
 void build_cfg_init(struct build_cfg *c);
@@ -101,6 +127,29 @@ int build_cfg_load(struct build_cfg *c, const char *path);
  * it comes from. A list key given again appends, unless replace is set (the
  * command line replaces a list the file set). Values are checked now. */
 int build_cfg_set(struct build_cfg *c, const char *name, const char *value, const char *label, bool replace);
+
+/* The command line: an assignment given as an option (label: how it was
+ * spelled). They are applied by build_cfg_apply_args after every file,
+ * whatever the order of the options, and a list key's first one there
+ * replaces the files' list, later ones append. */
+void build_cfg_arg(struct build_cfg *c, const char *name, const char *value, const char *label);
+int build_cfg_apply_args(struct build_cfg *c);
+
+/* The command-line spellings the keys have, for the option table and the
+ * usage of mklive build: i counts from 0; NULL past the last. */
+struct build_cfg_option {
+	const char *names; /* "o|output" */
+	const char *arg;   /* what the value is called; NULL: a flag */
+	const char *value; /* a flag's value */
+	const char *help;  /* '\n' continues the line */
+	const char *key;   /* "Output.Output" */
+};
+const struct build_cfg_option *build_cfg_option(size_t i);
+
+/* A value for a message: the first 64 bytes and "..." when it is longer
+ * (buf holds at least BUILD_CFG_SHORT bytes). */
+#define BUILD_CFG_SHORT 72
+const char *build_cfg_short(const char *v, char *buf);
 
 /* The effective value of a scalar key (the last one set, the profile's
  * default, or the key's default; NULL when it has none), and where it came

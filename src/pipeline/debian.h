@@ -1,4 +1,4 @@
-/* debian:SUITE root sources: mmdebstrap makes an uncompressed root tarball,
+/* Internal to src/pipeline: debian:SUITE root sources: mmdebstrap makes an uncompressed root tarball,
  * cached under the cache directory by everything that determines it. */
 #ifndef MKLIVE_BUILD_DEBIAN_H
 #define MKLIVE_BUILD_DEBIAN_H
@@ -15,6 +15,7 @@ struct build_debian {
 	size_t npackages;	     /*   separated by spaces or commas */
 	const char *const *hooks;    /* Run= scripts (host paths), run in order inside */
 	size_t nhooks;		     /*   the root as mmdebstrap customize hooks */
+	char *const *locales;	     /* locales to generate with locale-gen (NULL-terminated, or NULL) */
 	const char *cache_dir;	     /* NULL: $XDG_CACHE_HOME/mklive, else ~/.cache/mklive */
 	/* One short line per stage ("running apt-get update", "running Run=
 	 * script setup.sh", "cached"), for a progress line. NULL: log_note on

@@ -8,7 +8,7 @@
 #include "core/progress.h"
 #include "core/util.h"
 #include "fat/fat.h"
-#include "pipeline/medium.h"
+#include "pipeline/pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +17,11 @@
 
 static bool chosen(const struct build_ctx *c, const char *label)
 {
-	const struct cfg_val *v;
-	size_t n;
-	v = build_cfg_list(c->cfg, CFG_FLOPPY_ENTRIES, &n);
-	if (!n)
+	const struct build_plan *p = c->plan;
+	if (!p->nfloppy_entries)
 		return true;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i].value, label))
+	for (size_t i = 0; i < p->nfloppy_entries; i++)
+		if (!strcmp(p->floppy_entries[i], label))
 			return true;
 	return false;
 }
@@ -54,7 +52,12 @@ static int fill(struct build_ctx *c, struct tree *f, struct tree *m, const struc
 	fm->default_entry = 0;
 	for (size_t i = 0; i < menu->nentries; i++) {
 		struct menu_entry e = menu->entries[i];
-		if (!chosen(c, e.label))
+		size_t nchosen = c->plan->nfloppy_entries;
+		if (!chosen(c, e.label) || e.fwsetup)
+			continue;
+		/* unless FloppyEntries names them, the language choice and the
+		 * built-in memtest86+ stay on the medium: a floppy has no room */
+		if (!nchosen && (e.group || !strcmp(e.kernel, "/boot/memtest86+.bin")))
 			continue;
 		if (i == menu->default_entry)
 			fm->default_entry = fm->nentries;
@@ -98,8 +101,8 @@ static int fill(struct build_ctx *c, struct tree *f, struct tree *m, const struc
 
 int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, bool *made)
 {
-	const char *label, *mode = build_cfg_get(c->cfg, CFG_BOOT_FLOPPY, &label);
-	bool automatic = !strcasecmp(mode, "auto");
+	const char *label = c->plan->floppy_label;
+	bool automatic = c->plan->floppy == PLAN_FLOPPY_AUTO;
 	struct tree *f;
 	struct fat_opts fo;
 	struct menu fm;
@@ -108,17 +111,19 @@ int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, b
 	char *tmp;
 	int rc;
 	*made = false;
-	if (!strcasecmp(mode, "none"))
+	if (c->plan->floppy == PLAN_FLOPPY_NONE)
 		return 0;
 	f = tree_create();
 	fat_opts_init(&fo);
-	fo.size = !strcasecmp(mode, "2880K") ? 2949120 : 1474560;
-	fo.label = "MKLIVE";
-	fo.syslinux = true;
 	tmp = build_tmp_path(c, "boot.img");
+	if ((rc = fat_opts_set(&fo, "size", c->plan->floppy == PLAN_FLOPPY_2880K ? "2880K" : "1440K",
+			       label)) ||
+	    (rc = fat_opts_set(&fo, "label", "MKLIVE", NULL)) ||
+	    (rc = fat_opts_set(&fo, "syslinux", NULL, NULL)))
+		goto out;
 	rc = fill(c, f, m, menu, &fm);
 	if (!rc)
-		rc = fat_syslinux_prepare(f, &fo);
+		rc = fat_opts_check(&fo, f);
 	if (!rc)
 		rc = tree_finalize(f);
 	if (!rc)
@@ -132,7 +137,7 @@ int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, b
 			      "%s: BootFloppy %s: the kernel and initramfs of the floppy's entries "
 			      "(Boot.FloppyEntries) "
 			      "must fit",
-			      label, mode);
+			      label, c->plan->floppy == PLAN_FLOPPY_2880K ? "2880K" : "1440K");
 	} else if (!rc && (rc = build_tmp_adopt(c, tmp, "boot.img", &img, &size)) == 0) {
 		struct tree_node *n;
 		if ((rc = tree_add_mem_file(m, "/boot/boot.img", "", 0, 0644, &n)) == 0) {
@@ -141,6 +146,7 @@ int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, b
 			*made = true;
 		}
 	}
+out:
 	tree_img_unref(img);
 	tree_destroy(f);
 	unlink(tmp);

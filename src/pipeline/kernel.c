@@ -5,6 +5,7 @@
 #include "core/progress.h"
 #include "core/util.h"
 #include "pipeline/build.h"
+#include "pipeline/plan.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -101,11 +102,10 @@ static char *host_kernel(char *ver, size_t cap)
 	return xasprintf("/boot/vmlinuz-%s", ver);
 }
 
-int build_kernel_find(const struct build_cfg *cfg, const struct tree *root, struct build_kernel *k)
+int build_kernel_find(const struct build_plan *p, const struct tree *root, struct build_kernel *k)
 {
-	const char *klabel, *given = build_cfg_get(cfg, CFG_KERNEL, &klabel);
-	const char *vlabel, *ver = build_cfg_get(cfg, CFG_KERNEL_VERSION, &vlabel);
-	const char *mlabel, *moddir = build_cfg_get(cfg, CFG_MODULES_DIR, &mlabel);
+	const char *klabel = p->kernel.label, *given = p->kernel.value;
+	const char *ver = p->kernel_version.value, *moddir = p->modules_dir.value;
 	memset(k, 0, sizeof *k);
 	if (given) {
 		/* the version string follows the setup code: within 64 KiB */
@@ -113,14 +113,30 @@ int build_kernel_find(const struct build_cfg *cfg, const struct tree *root, stru
 		size_t got = 0;
 		struct stat st;
 		int fd = open(given, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			int e = fd < 0 ? errno : EINVAL;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			int e = errno;
 			if (fd >= 0)
 				close(fd);
 			return err_sys(e, "%s: Kernel %s", klabel, given);
 		}
+		if (!S_ISREG(st.st_mode)) {
+			close(fd);
+			return err_set(EINVAL, "%s: Kernel %s: not a regular file (%s)", klabel, given,
+				       S_ISDIR(st.st_mode)   ? "a directory"
+				       : S_ISBLK(st.st_mode) ? "a block device"
+				       : S_ISCHR(st.st_mode) ? "a character device"
+							     : "a special file");
+		}
 		util_read_full(fd, head, sizeof head, &got);
 		close(fd);
+		/* the boot loaders load it by the boot protocol's header, whatever
+		 * Kernel.Version says */
+		if (got < 0x210 || memcmp(head + 0x202, "HdrS", 4) != 0)
+			return err_set(
+			    ERR_FORMAT,
+			    "%s: Kernel %s: not a Linux bzImage (no boot protocol header 'HdrS' at "
+			    "byte 0x202)",
+			    klabel, given);
 		k->host_path = xstrdup(given);
 		k->size = (uint64_t)st.st_size;
 		if (ver)

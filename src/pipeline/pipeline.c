@@ -1,12 +1,14 @@
 /* The build pipeline: runs the stages in order, keeps the intermediate
  * images (root image, initramfs) as unlinked temporary files beside the
  * output, and reports sizes and times. See build.h. */
+#include "pipeline/pipeline.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/util.h"
 #include "pipeline/build.h"
-#include "pipeline/medium.h"
+#include "pipeline/chroot.h"
+#include "pipeline/livesys.h"
 
 #include <fcntl.h>
 #include <libdeflate.h>
@@ -45,22 +47,9 @@ static void stage_end(struct build_ctx *c)
 	c->rep->seconds[c->stage] += now() - c->t0;
 }
 
-char *build_cache_dir(const struct build_cfg *cfg)
-{
-	const char *dir = build_cfg_get(cfg, CFG_CACHE_DIR, NULL), *xdg = getenv("XDG_CACHE_HOME"),
-		   *home = getenv("HOME");
-	if (dir && *dir)
-		return xstrdup(dir);
-	if (xdg && xdg[0] == '/')
-		return util_path_join(xdg, "mklive");
-	if (home && home[0] == '/')
-		return xasprintf("%s/.cache/mklive", home);
-	return NULL;
-}
-
 char *build_tmp_path(struct build_ctx *c, const char *name)
 {
-	return xasprintf("%s/.%s.mklive-build-%ld", c->outdir, name, (long)getpid());
+	return xasprintf("%s/.%s.mklive-build-%ld", c->plan->outdir, name, (long)getpid());
 }
 
 int build_tmp_adopt(struct build_ctx *c, const char *path, const char *name, struct tree_img **img,
@@ -90,15 +79,11 @@ int build_tmp_adopt(struct build_ctx *c, const char *path, const char *name, str
  * (reproducible), different for different ones. */
 static int make_id(struct build_ctx *c)
 {
-	const char *label, *given = build_cfg_get(c->cfg, CFG_ID, &label);
 	uint32_t crc = 0, adler = 1;
 	uint8_t *buf;
 	int64_t epoch = 0;
-	if (given && *given) {
-		if (strlen(given) > 60 || strpbrk(given, " \t\n\"'/"))
-			return err_set(ERR_USAGE, "%s: Id %s: up to 60 characters, no spaces, quotes or '/'",
-				       label, given);
-		snprintf(c->rep->id, sizeof c->rep->id, "%s", given);
+	if (c->plan->id) {
+		snprintf(c->id, sizeof c->id, "%s", c->plan->id);
 		return 0;
 	}
 	buf = xmalloc(1 << 20);
@@ -118,7 +103,7 @@ static int make_id(struct build_ctx *c)
 		epoch = (int64_t)time(NULL);
 	crc = libdeflate_crc32(crc, c->kernel.version, strlen(c->kernel.version));
 	crc = libdeflate_crc32(crc, &epoch, sizeof epoch);
-	snprintf(c->rep->id, sizeof c->rep->id, "%08x%08x", crc, adler);
+	snprintf(c->id, sizeof c->id, "%08x%08x", crc, adler);
 	return 0;
 }
 
@@ -144,16 +129,16 @@ static void summary(const struct build_report *r, const char *out)
 		 total, line);
 }
 
-static int check_init(const struct build_cfg *cfg, const struct tree *root)
+static int check_init(const struct build_plan *p, const struct tree *root)
 {
-	const char *label, *init = build_cfg_get(cfg, CFG_INIT, &label);
+	const char *init = p->init.value, *label = p->init.label;
 	const struct tree_node *n = tree_resolve(root, init);
 	if (!n || !tree_is_reg(n) || !(n->mode & 0111))
 		return err_set(
 		    ENOENT,
 		    "the root has no %s (%s): a live system needs an init (install systemd-sysv or "
 		    "sysvinit-core, or set Root.Init)",
-		    init, label ? label : "Root.Init");
+		    init, strcmp(label, "default") ? label : "Root.Init");
 	return 0;
 }
 
@@ -164,34 +149,58 @@ static int raw_bytes(struct tree_node *n, void *ctx)
 	return 0;
 }
 
+/* The live system's settings (livesys.c); the locales of roots mmdebstrap
+ * did not make are generated here, those of debian: roots by its hook. */
+static int live_system(const struct build_plan *p, struct tree *root)
+{
+	bool embedded = p->root_kind == BUILD_ROOT_DEFAULT;
+	int rc = build_live_apply(p->cfg, root, embedded);
+	if (!rc && !embedded && p->root_kind != BUILD_ROOT_DEBIAN && tree_lookup(root, "/etc/passwd"))
+		rc = build_live_gen_locales(p->cfg, root, p->outdir);
+	return rc;
+}
+
 int build_run(const struct build_cfg *cfg, struct build_report *rep)
 {
 	struct build_ctx c;
-	const char *out = build_cfg_get(cfg, CFG_OUTPUT, NULL);
-	char *desc = NULL, *slash;
+	struct build_plan plan;
+	const char *out;
+	char *desc = NULL;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
 	memset(&c, 0, sizeof c);
-	c.cfg = cfg;
 	c.rep = rep;
-	slash = strrchr(out, '/');
-	c.outdir = slash ? xstrndup(out, (size_t)(slash - out + (slash == out))) : xstrdup(".");
-	if ((rc = build_plan(&c)))
+	c.plan = &plan;
+	if ((rc = build_plan(cfg, &plan)) || (rc = build_live_check(cfg)))
 		goto done;
+	out = plan.output;
+	c.uefi = plan.uefi;
+	if (plan.cache) {
+		if (plan.cache_dir && comp_cache_create(&c.cache, plan.cache_dir) < 0) {
+			log_warn("no block cache: %s", err_msg());
+			err_clear();
+		}
+		plan.root_writer->set_cache(plan.root_opts, c.cache);
+		plan.initrd.cache = c.cache;
+	}
 	c.root = tree_create();
 
 	stage_begin(&c, BUILD_ROOT);
-	rc = build_root_read(cfg, c.outdir, c.root, &desc);
+	rc = build_root_read(&plan, c.root, &desc);
 	stage_end(&c);
 	if (rc)
 		goto done;
 	log_info("root: %s", desc);
 
 	stage_begin(&c, BUILD_CUSTOMISE);
-	rc = build_customise(cfg, c.root);
+	rc = build_customise(&plan, c.root);
 	if (!rc)
-		rc = check_init(cfg, c.root);
+		rc = build_run_apply_pending(c.root);
+	if (!rc)
+		rc = live_system(&plan, c.root);
+	if (!rc)
+		rc = check_init(&plan, c.root);
 	if (!rc)
 		rc = tree_finalize(c.root);
 	stage_end(&c);
@@ -201,7 +210,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	tree_walk(c.root->root, raw_bytes, NULL, &rep->root_raw_bytes);
 
 	stage_begin(&c, BUILD_KERNEL);
-	rc = build_kernel_find(cfg, c.root, &c.kernel);
+	rc = build_kernel_find(&plan, c.root, &c.kernel);
 	if (!rc)
 		rc = build_uefi_check(&c);
 	stage_end(&c);
@@ -217,6 +226,7 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 	stage_end(&c);
 	if (rc)
 		goto done;
+	snprintf(rep->id, sizeof rep->id, "%s", c.id);
 	rep->root_bytes = c.root_size;
 
 	stage_begin(&c, BUILD_INITRD);
@@ -232,13 +242,15 @@ int build_run(const struct build_cfg *cfg, struct build_report *rep)
 		goto done;
 	if (c.cache) {
 		comp_cache_stats(c.cache, &rep->cache_hits, &rep->cache_misses);
-		comp_cache_prune(c.cache, c.cache_max);
+		comp_cache_prune(c.cache, plan.cache_max);
 		log_info("block cache: %llu blocks reused, %llu compressed",
 			 (unsigned long long)rep->cache_hits, (unsigned long long)rep->cache_misses);
 	}
 	summary(rep, out);
 done:
 	build_ctx_free(&c);
+	build_run_cleanup(); /* the Run= scripts' changes, read until the medium was written */
+	build_plan_free(&plan);
 	free(desc);
 	return rc;
 }

@@ -12,27 +12,12 @@
 #include "core/progress.h"
 #include "core/util.h"
 #include "fat/fat.h"
-#include "pipeline/medium.h"
+#include "pipeline/pipeline.h"
 #include "version.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-int build_uefi_plan(struct build_ctx *c)
-{
-	const char *label, *v = build_cfg_get(c->cfg, CFG_UEFI, &label);
-	if (!strcasecmp(v, "no"))
-		c->uefi = BUILD_UEFI_NO;
-	else if (!strcasecmp(v, "auto"))
-		c->uefi = BUILD_UEFI_AUTO;
-	else
-		c->uefi = BUILD_UEFI_YES;
-	/* "--uefi", "mk.conf:7: UEFI"; the default and profiles by the key */
-	c->uefi_label =
-	    label && strcmp(label, "default") && strncmp(label, "profile", 7) ? label : "Boot.UEFI";
-	return 0;
-}
 
 /* With UEFI yes a missing piece is an error; with auto the medium is
  * made for BIOS only, saying why. */
@@ -40,8 +25,8 @@ static int give_up(struct build_ctx *c, int rc)
 {
 	if (c->uefi == BUILD_UEFI_YES)
 		return err_wrap(rc, "UEFI boot (%s yes; --no-uefi or UEFI = no builds for BIOS only)",
-				c->uefi_label);
-	log_warn("%s; the medium boots on BIOS only (%s auto)", err_msg(), c->uefi_label);
+				c->plan->uefi_label);
+	log_warn("%s; the medium boots on BIOS only (%s auto)", err_msg(), c->plan->uefi_label);
 	err_clear();
 	c->uefi = BUILD_UEFI_NO;
 	return 0;
@@ -72,9 +57,8 @@ int build_uefi_check(struct build_ctx *c)
 /* /.disk/info: one line naming the medium, as Debian's images carry. */
 static char *disk_info(const struct build_ctx *c)
 {
-	const char *vol = build_cfg_get(c->cfg, CFG_VOLUME_ID, NULL);
-	return xasprintf("%s (mklive %s, kernel %s, id %s)\n", vol, MKLIVE_VERSION, c->kernel.version,
-			 c->rep->id);
+	return xasprintf("%s (mklive %s, kernel %s, id %s)\n", c->plan->volume_id.value, MKLIVE_VERSION,
+			 c->kernel.version, c->id);
 }
 
 int build_uefi_medium(struct build_ctx *c, struct tree *m, const struct menu *menu)

@@ -240,6 +240,19 @@ static void split_append(const char *append, const char *extra, char **rest, cha
 	*rest = r;
 }
 
+/* Does DEFAULT's command line start a menu module (menu.c32,
+ * vesamenu.c32) rather than a LABEL of that name? */
+static bool is_menu_module(struct cfg *c, const char *def)
+{
+	size_t len = strcspn(def, " \t");
+	char *w = xasprintf("%.*s", (int)len, def);
+	const char *base = strrchr(w, '/') ? strrchr(w, '/') + 1 : w;
+	bool menu =
+	    !find(c, def, len) && (!strcasecmp(base, "menu.c32") || !strcasecmp(base, "vesamenu.c32"));
+	free(w);
+	return menu;
+}
+
 int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn read, void *ctx,
 			 struct run_boot_entry *e)
 {
@@ -266,7 +279,15 @@ int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn rea
 				how = "MENU DEFAULT";
 			}
 	}
-	if (!l && !extra && c->def) {
+	if (!l && !extra && c->def && is_menu_module(c, c->def)) {
+		/* "DEFAULT vesamenu.c32" (live-build, Debian's live ISOs) starts
+		 * the menu, which boots its MENU DEFAULT, else its first entry */
+		for (size_t i = 0; i < c->n; i++)
+			if (c->labels[i].menu_default) {
+				l = &c->labels[i];
+				how = "MENU DEFAULT";
+			}
+	} else if (!l && !extra && c->def) {
 		how = "DEFAULT";
 		extra = c->def;
 	}

@@ -217,3 +217,11 @@ bool run_kvm_works(int timeout_ms, char *why, size_t why_len)
 	}
 	return false;
 }
+
+bool run_accel_choose(struct run_opts *o, char *why, size_t why_len)
+{
+	if (o->accel != RUN_ACCEL_AUTO)
+		return false;
+	o->accel = run_kvm_works(2000, why, why_len) ? RUN_ACCEL_KVM : RUN_ACCEL_TCG;
+	return true;
+}

@@ -107,13 +107,23 @@ int run_opts_set(struct run_opts *o, const char *key, const char *value, const c
 			return err_set(ERR_USAGE, "%s %s: expected kvm, tcg or auto", label, value);
 	} else if (!strcmp(key, "expect")) {
 		o->expect = value;
-	} else if (!strcmp(key, "send")) {
+	} else if (!strcmp(key, "send") || !strcmp(key, "send-raw")) {
 		char *s;
+		size_t n;
 		if ((rc = run_unescape(value, &s)))
 			return rc;
 		if (!*s) {
 			free(s);
 			return err_set(ERR_USAGE, "%s: the text to type is empty", label);
+		}
+		/* --send presses Enter after the text (a command is what is
+		 * typed at a prompt), unless the text ends with one already;
+		 * --send-raw types the text exactly */
+		n = strlen(s);
+		if (!strcmp(key, "send") && s[n - 1] != '\n' && s[n - 1] != '\r') {
+			char *t = xasprintf("%s\n", s);
+			free(s);
+			s = t;
 		}
 		free(o->send_buf);
 		o->send = o->send_buf = s;
@@ -166,7 +176,7 @@ int run_opts_check(struct run_opts *o)
 		return err_set(ERR_USAGE,
 			       "--writable: a CD is read-only; attach the image as a USB stick (--usb)");
 	if (o->send_after && !o->send)
-		return err_set(ERR_USAGE, "--send-after needs --send TEXT");
+		return err_set(ERR_USAGE, "--send-after needs --send TEXT (or --send-raw TEXT)");
 	if (o->expect) {
 		if ((rc = run_regex_compile(&re, o->expect, "--expect")))
 			return rc;

@@ -37,7 +37,7 @@ struct run_opts {
 	unsigned cpus;		/* default 1 */
 	bool writable;		/* the image read-write, else a snapshot (USB) or read-only (CD) */
 	const char *expect;	/* POSIX extended regex, or NULL */
-	const char *send;	/* text to type (escapes already decoded), or NULL */
+	const char *send;	/* text to type (escapes decoded, Enter added for --send), or NULL */
 	const char *send_after; /* regex: type only once it has appeared, or NULL */
 	double timeout;		/* seconds; 0: none (see RUN_EXPECT_TIMEOUT) */
 	const char *log_path;	/* the raw serial output, or NULL */
@@ -135,6 +135,10 @@ char *run_argv_string(const struct run_argv *a);
  * reason in why (what failed: "/dev/kvm: No such file or directory",
  * "KVM_RUN did not return within 2 s"). */
 bool run_kvm_works(int timeout_ms, char *why, size_t why_len);
+/* Settle o->accel: RUN_ACCEL_AUTO becomes KVM when run_kvm_works (2 s at
+ * most), else TCG with the reason in why. Returns whether it was chosen
+ * here (auto) rather than given. */
+bool run_accel_choose(struct run_opts *o, char *why, size_t why_len);
 
 /* ---- firmware and binaries (firmware.c) --------------------------------- */
 

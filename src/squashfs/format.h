@@ -1,8 +1,10 @@
-/* Squashfs 4.0 on-disk constants and record encoders (little-endian byte
+/* Internal to src/squashfs: Squashfs 4.0 on-disk constants and record encoders (little-endian byte
  * arrays; field offsets from the kernel's Documentation/filesystems/
  * squashfs.rst and squashfs-tools-ng doc/format.adoc). */
 #ifndef MKLIVE_SQUASHFS_FORMAT_H
 #define MKLIVE_SQUASHFS_FORMAT_H
+
+#include "compress/compress.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +30,19 @@ enum {
 	SQFS_COMP_LZ4 = 5,
 	SQFS_COMP_ZSTD = 6
 };
+
+/* The compressors by superblock id: the one table of their names (as
+ * mksquashfs spells them) and codecs; writable: mklive writes it. */
+struct sqfs_comp {
+	unsigned id;
+	const char *name;
+	enum comp_codec codec; /* lzma: COMP_XZ with the lzma flag; lzo: COMP_NONE */
+	bool writable;
+};
+const struct sqfs_comp *sqfs_comp_by_id(unsigned id);
+const struct sqfs_comp *sqfs_comp_by_codec(enum comp_codec c); /* writable ones */
+/* The name for an id, "unknown" for an id no table has. */
+const char *sqfs_comp_name(unsigned id);
 
 /* superblock flags */
 enum {

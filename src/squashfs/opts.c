@@ -2,8 +2,10 @@
  * the build configuration alike, and the rules between them. */
 #include "core/error.h"
 #include "core/util.h"
+#include "squashfs/format.h"
 #include "squashfs/squashfs.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void sqfs_opts_init(struct sqfs_opts *o)
@@ -17,13 +19,9 @@ void sqfs_opts_init(struct sqfs_opts *o)
 
 int sqfs_codec_parse(const char *name, enum comp_codec *out)
 {
-	static const struct {
-		const char *name;
-		enum comp_codec c;
-	} map[] = {{"gzip", COMP_ZLIB}, {"xz", COMP_XZ}, {"zstd", COMP_ZSTD}, {"lz4", COMP_LZ4}};
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if (strcmp(name, map[i].name) == 0) {
-			*out = map[i].c;
+	for (unsigned id = 1; sqfs_comp_by_id(id); id++)
+		if (sqfs_comp_by_id(id)->writable && !strcmp(name, sqfs_comp_name(id))) {
+			*out = sqfs_comp_by_id(id)->codec;
 			return 0;
 		}
 	return err_set(ERR_USAGE, "compressor '%s' is not supported (use gzip, xz, zstd or lz4)", name);
@@ -56,15 +54,14 @@ int sqfs_opts_set(struct sqfs_opts *o, const char *key, const char *value, const
 	} else if (!strcmp(key, "b")) {
 		if ((rc = util_parse_size(value, &v, label)))
 			return rc;
-		if (v < 4096 || v > (1u << 20) || (v & (v - 1)))
-			return err_set(ERR_USAGE,
-				       "%s %s: the block size must be a power of two from 4K to 1M", label,
-				       value);
-		o->block_size = (uint32_t)v;
+		o->block_given = v;
+		o->block_size = (uint32_t)MIN(v, UINT32_MAX);
+		snprintf(o->block_label, sizeof o->block_label, "%s", label);
 	} else if (!strcmp(key, "Xcompression-level")) {
-		if ((rc = util_parse_uint(value, 0, 22, &v, label)))
+		if ((rc = util_parse_uint(value, 0, 99, &v, label)))
 			return rc;
 		o->level = (int)v;
+		snprintf(o->level_label, sizeof o->level_label, "%s", label);
 	} else if (!strcmp(key, "processors")) {
 		if ((rc = util_parse_uint(value, 1, 1024, &v, label)))
 			return rc;
@@ -81,20 +78,31 @@ int sqfs_opts_set(struct sqfs_opts *o, const char *key, const char *value, const
 
 int sqfs_opts_check(struct sqfs_opts *o)
 {
+	const char *ll = o->level_label[0] ? o->level_label : "-Xcompression-level";
 	int rc;
+	if (o->block_label[0]) {
+		uint64_t v = o->block_given;
+		if (v < 4096 || v > (1u << 20) || (v & (v - 1)))
+			return err_set(ERR_USAGE,
+				       "%s %llu: the block size must be a power of two from 4K to 1M",
+				       o->block_label, (unsigned long long)v);
+		o->block_size = (uint32_t)v;
+	}
 	if (o->lz4_hc) {
 		if (o->codec != COMP_LZ4)
 			return err_set(ERR_USAGE, "-Xhc is an lz4 option");
 		if (o->level < 0)
 			o->level = 9;
 	} else if (o->level >= 0 && o->codec == COMP_LZ4) {
-		return err_set(ERR_USAGE, "lz4 has no compression level; use -Xhc for high compression");
+		return err_set(ERR_USAGE,
+			       "%s %d: lz4 has no compression level; use -Xhc for high compression", ll,
+			       o->level);
 	}
 	if (o->level >= 0 && o->codec == COMP_ZLIB && (o->level < 1 || o->level > 9))
-		return err_set(ERR_USAGE, "gzip compression level %d: must be 1 to 9", o->level);
+		return err_set(ERR_USAGE, "%s %d: gzip compression levels are 1 to 9", ll, o->level);
 	if (o->level >= 0 && o->codec == COMP_ZSTD && o->level < 1)
-		return err_set(ERR_USAGE, "zstd compression level %d: must be 1 to 22", o->level);
+		return err_set(ERR_USAGE, "%s %d: zstd compression levels are 1 to 22", ll, o->level);
 	if (o->level >= 0 && (rc = comp_level_check(o->codec, o->level)) != 0)
-		return err_wrap(rc, "-Xcompression-level");
+		return err_wrap(rc, "%s", ll);
 	return 0;
 }

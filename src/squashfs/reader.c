@@ -65,12 +65,6 @@ void sqfs_rd_free(struct sqfs_rd *r)
 	free(r);
 }
 
-static const char *comp_name(unsigned c)
-{
-	static const char *n[] = {"?", "gzip", "lzma", "lzo", "xz", "lz4", "zstd"};
-	return c < ARRAY_SIZE(n) ? n[c] : "unknown";
-}
-
 /* Compressor options (squashfs.rst "Compression options"): a metadata
  * block after the superblock. Decoding needs none of them, but an lz4
  * image must use the format version squashfs-tools writes. */
@@ -141,33 +135,19 @@ static int rd_open(const struct imgsrc *src, const struct sqfs_read_opts *o, str
 	}
 	r->end = r->sb.bytes_used;
 	sqfs_data_init(r, o ? o->threads : 0);
-	switch (r->sb.compressor) {
-	case SQFS_COMP_GZIP:
-		r->codec = COMP_ZLIB;
-		break;
-	case SQFS_COMP_XZ:
-		r->codec = COMP_XZ;
-		break;
-	case SQFS_COMP_LZMA:
-		r->codec = COMP_XZ;
-		r->lzma = true;
-		break;
-	case SQFS_COMP_ZSTD:
-		r->codec = COMP_ZSTD;
-		break;
-	case SQFS_COMP_LZ4:
-		r->codec = COMP_LZ4;
-		break;
-	case SQFS_COMP_LZO:
+	if (!sqfs_comp_by_id(r->sb.compressor)) {
+		rc = err_set(ERR_FORMAT, "%s: unknown squashfs compressor %u", src->name, r->sb.compressor);
+		goto fail;
+	}
+	if (r->sb.compressor == SQFS_COMP_LZO) {
 		rc = err_set(ERR_FORMAT,
 			     "%s: LZO-compressed squashfs is not supported (mklive has no LZO decoder); "
 			     "convert it with unsquashfs and mksquashfs -comp xz",
 			     src->name);
 		goto fail;
-	default:
-		rc = err_set(ERR_FORMAT, "%s: unknown squashfs compressor %u", src->name, r->sb.compressor);
-		goto fail;
 	}
+	r->codec = sqfs_comp_by_id(r->sb.compressor)->codec;
+	r->lzma = r->sb.compressor == SQFS_COMP_LZMA;
 	if ((rc = comp_options(r, desc, sizeof desc)) != 0)
 		goto fail;
 	if (r->sb.inode_table >= r->end || r->sb.dir_table >= r->end || r->sb.root_inode >> 16 >= r->end) {
@@ -297,7 +277,7 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 	struct sqfs_rd *r;
 	struct tree *t;
 	struct counts c = {0};
-	char desc[64], tb[64];
+	char desc[64], tb[64], tables[256];
 	struct tm tm;
 	time_t when;
 	int rc = rd_open(src, &o, &r);
@@ -305,8 +285,8 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 		return rc;
 	comp_options(r, desc, sizeof desc);
 	imgsrc_info_add(info, "squashfs version: %u.%u", r->sb.version_major, r->sb.version_minor);
-	imgsrc_info_add(info, "compression: %s%s%s%s", comp_name(r->sb.compressor), *desc ? " (" : "", desc,
-			*desc ? ")" : "");
+	imgsrc_info_add(info, "compression: %s%s%s%s", sqfs_comp_name(r->sb.compressor), *desc ? " (" : "",
+			desc, *desc ? ")" : "");
 	imgsrc_info_add(info, "block size: %u", r->sb.block_size);
 	imgsrc_info_add(info, "bytes used: %llu (image %llu)", (unsigned long long)r->sb.bytes_used,
 			(unsigned long long)src->size);
@@ -315,11 +295,21 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 	when = (time_t)r->sb.mod_time;
 	strftime(tb, sizeof tb, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&when, &tm));
 	imgsrc_info_add(info, "created: %s", tb);
-	imgsrc_info_add(info, "flags: 0x%04x%s%s%s%s", r->sb.flags,
+	imgsrc_info_add(info, "flags: 0x%04x%s%s%s%s%s%s", r->sb.flags,
 			r->sb.flags & SQFS_FLAG_NO_FRAGMENTS ? " no-fragments" : "",
 			r->sb.flags & SQFS_FLAG_DUPLICATES ? " duplicates-removed" : "",
 			r->sb.flags & SQFS_FLAG_EXPORTABLE ? " exportable" : "",
-			r->sb.flags & SQFS_FLAG_NO_XATTRS ? " no-xattrs" : "");
+			r->sb.flags & SQFS_FLAG_NO_XATTRS ? " no-xattrs" : "",
+			r->sb.flags & SQFS_FLAG_COMPRESSOR_OPTIONS ? " compressor-options" : "",
+			r->sb.flags & SQFS_FLAG_UNCOMPRESSED_DATA ? " uncompressed-data" : "");
+	/* the superblock's table offsets, -1 for a table the image has not */
+	snprintf(tables, sizeof tables,
+		 "tables: inode %llu, directory %llu, fragment %lld, export %lld, id %llu, xattr id %lld",
+		 (unsigned long long)r->sb.inode_table, (unsigned long long)r->sb.dir_table,
+		 r->sb.frag_table == SQFS_INVALID_TABLE ? -1LL : (long long)r->sb.frag_table,
+		 r->sb.export_table == SQFS_INVALID_TABLE ? -1LL : (long long)r->sb.export_table,
+		 (unsigned long long)r->sb.id_table,
+		 r->sb.xattr_id_table == SQFS_INVALID_TABLE ? -1LL : (long long)r->sb.xattr_id_table);
 	sqfs_rd_free(r);
 	t = tree_create();
 	rc = sqfs_read_src(src, t, &o);
@@ -334,6 +324,7 @@ int sqfs_info(const struct imgsrc *src, struct imgsrc_info *info)
 				(unsigned long long)c.stored);
 		if (src->size)
 			imgsrc_info_add(info, "ratio: %.2f", (double)c.data / (double)src->size);
+		imgsrc_info_add(info, "%s", tables);
 	}
 	tree_destroy(t);
 	return rc;

@@ -23,6 +23,10 @@ struct sqfs_opts {
 	int64_t force_uid, force_gid; /* -1: keep */
 	bool lz4_hc;		      /* -Xhc: lz4 high compression (level 9 unless set) */
 	struct comp_cache *cache;     /* compressed blocks of earlier builds, or NULL */
+	/* how the block size and level were given, for sqfs_opts_check's
+	 * messages ("" : not given) */
+	uint64_t block_given;
+	char block_label[80], level_label[80];
 };
 
 struct sqfs_stats {

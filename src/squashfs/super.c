@@ -94,3 +94,31 @@ size_t sqfs_comp_opts_encode(uint8_t out[8], int sqfs_comp, int level, uint32_t 
 		return 0;
 	}
 }
+
+static const struct sqfs_comp comps[] = {
+    {SQFS_COMP_GZIP, "gzip", COMP_ZLIB, true}, {SQFS_COMP_LZMA, "lzma", COMP_XZ, false},
+    {SQFS_COMP_LZO, "lzo", COMP_NONE, false},  {SQFS_COMP_XZ, "xz", COMP_XZ, true},
+    {SQFS_COMP_LZ4, "lz4", COMP_LZ4, true},    {SQFS_COMP_ZSTD, "zstd", COMP_ZSTD, true},
+};
+
+const struct sqfs_comp *sqfs_comp_by_id(unsigned id)
+{
+	for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++)
+		if (comps[i].id == id)
+			return &comps[i];
+	return NULL;
+}
+
+const struct sqfs_comp *sqfs_comp_by_codec(enum comp_codec c)
+{
+	for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++)
+		if (comps[i].writable && comps[i].codec == c)
+			return &comps[i];
+	return NULL;
+}
+
+const char *sqfs_comp_name(unsigned id)
+{
+	const struct sqfs_comp *c = sqfs_comp_by_id(id);
+	return c ? c->name : "unknown";
+}

@@ -40,18 +40,8 @@ struct sqfs_w {
 
 static int sqfs_comp_id(enum comp_codec c)
 {
-	switch (c) {
-	case COMP_ZLIB:
-		return SQFS_COMP_GZIP;
-	case COMP_XZ:
-		return SQFS_COMP_XZ;
-	case COMP_ZSTD:
-		return SQFS_COMP_ZSTD;
-	case COMP_LZ4:
-		return SQFS_COMP_LZ4;
-	default:
-		return -1;
-	}
+	const struct sqfs_comp *k = sqfs_comp_by_codec(c);
+	return k ? (int)k->id : -1;
 }
 
 static int default_level(enum comp_codec c)

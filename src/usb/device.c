@@ -306,6 +306,24 @@ static int check_disk(struct usb_target *t, const struct usb_target_opts *o, con
 	return 0;
 }
 
+/* A read-only device (a write-protect switch, blockdev --setro, a loop
+ * device made with losetup -r) is refused before anything else. */
+static int check_writable(const char *named, const char *real)
+{
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), ro = 0;
+	if (fd < 0)
+		return err_sys(errno, "%s", named);
+	if (ioctl(fd, BLKROGET, &ro) < 0)
+		ro = 0;
+	close(fd);
+	if (ro)
+		return err_set(EROFS,
+			       "%s: refusing: the device is read-only (a write-protect switch, blockdev "
+			       "--setro or losetup -r); nothing written",
+			       named);
+	return 0;
+}
+
 int usb_target_open(struct usb_target *t, const char *named, const struct usb_target_opts *o, uint64_t need)
 {
 	struct stat ls, st, fst;
@@ -354,7 +372,7 @@ int usb_target_open(struct usb_target *t, const char *named, const struct usb_ta
 		return 0;
 	}
 	t->rdev = st.st_rdev;
-	if ((rc = check_disk(t, o, named)) < 0)
+	if ((rc = check_writable(named, real)) < 0 || (rc = check_disk(t, o, named)) < 0)
 		return rc;
 	/* O_EXCL on a block device: the kernel refuses it while the disk or a
 	 * partition is mounted or claimed, closing the gap after the checks. */

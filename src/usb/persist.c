@@ -3,6 +3,7 @@
 #include "usb/usb.h"
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +39,91 @@ int usb_check_image(const uint8_t *head, size_t len, uint64_t size, const char *
 	if (size % 512)
 		return err_set(ERR_FORMAT, "%s: %llu bytes is not a whole number of 512-byte sectors", name,
 			       (unsigned long long)size);
+	return 0;
+}
+
+int usb_image_open(struct usb_image *im, const char *path)
+{
+	struct stat st;
+	uint8_t *head;
+	size_t got = 0;
+	int rc;
+	memset(im, 0, sizeof *im);
+	im->name = xstrdup(path);
+	im->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (im->fd < 0 || fstat(im->fd, &st) < 0)
+		return err_sys(errno, "%s", path);
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return err_set(EINVAL, "%s: not a regular file", path);
+	im->size = (uint64_t)st.st_size;
+	im->dev = st.st_dev;
+	im->ino = st.st_ino;
+	head = xcalloc(1, 17 * 2048);
+	if ((rc = util_pread_full(im->fd, head, (size_t)MIN(im->size, 17 * 2048ull), 0, &got)) < 0)
+		rc = err_sys(-rc, "%s", path);
+	else if ((rc = usb_check_image(head, got, im->size, path)) == 0)
+		im->gpt_tail = usb_gpt_tail(head, got);
+	free(head);
+	return rc;
+}
+
+void usb_image_close(struct usb_image *im)
+{
+	if (im->fd >= 0)
+		close(im->fd);
+	im->fd = -1;
+	free(im->name);
+	im->name = NULL;
+}
+
+uint64_t usb_persist_need(const struct usb_image *im, bool persist, uint64_t want, bool rest)
+{
+	if (!persist)
+		return im->size;
+	return ALIGN_UP(im->size, MIB) + (rest ? 16 * MIB : ALIGN_UP(want, 4096)) + im->gpt_tail;
+}
+
+int usb_persist_disk_size(const struct usb_target *t, uint64_t need, bool rest, uint64_t *dsize)
+{
+	*dsize = t->size;
+	if (t->kind != USB_FILE)
+		return 0;
+	if (rest && t->size < need)
+		return err_set(
+		    EINVAL,
+		    "%s: --persistence rest on a file takes the file's size as the disk's (make it "
+		    "first, e.g. truncate -s 4G %s); it has %llu bytes, at least %llu are needed",
+		    t->named, t->named, (unsigned long long)t->size, (unsigned long long)need);
+	*dsize = MAX(t->size, need);
+	return 0;
+}
+
+int usb_persist_add(struct usb_target *t, const struct usb_image *im, uint64_t dsize, uint64_t want,
+		    bool rest, struct usb_persist_result *r)
+{
+	struct usb_table_result tr;
+	int rc;
+	memset(r, 0, sizeof *r);
+	if ((rc = usb_persist_plan(im->size, dsize, want, rest, im->gpt_tail, &r->start, &r->len)) < 0)
+		return rc;
+	if (t->kind == USB_FILE && ftruncate(t->fd, (off_t)dsize) < 0)
+		return err_sys(errno, "%s: setting its size", t->named);
+	if ((rc = usb_table_add(t->fd, dsize, r->start, r->len, USB_PERSIST_LABEL, &tr)) < 0)
+		return err_wrap(rc, "%s", t->named);
+	if (fsync(t->fd) < 0)
+		return err_sys(errno, "%s: flushing the partition table", t->named);
+	/* mke2fs opens the device exclusively itself. */
+	if ((rc = usb_target_release(t)) < 0 ||
+	    (rc = usb_mkfs_ext4(t->path, r->start, r->len, USB_PERSIST_LABEL)) < 0 ||
+	    (rc = usb_target_reacquire(t)) < 0)
+		return rc;
+	r->partno = tr.mbr_slot ? tr.mbr_slot : tr.gpt_slot;
+	r->mbr = tr.mbr_slot != 0;
+	r->gpt = tr.gpt;
+	if (t->kind != USB_FILE && usb_target_reread(t, r->partno, r->start, r->len) < 0) {
+		log_warn("%s (the partition appears after replugging the stick)", err_msg());
+		err_clear();
+	}
 	return 0;
 }
 

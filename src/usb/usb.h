@@ -80,6 +80,24 @@ struct usb_write_stats {
 	bool verified;
 };
 
+/* The image to write, probed: a regular file or block device holding a
+ * hybrid ISO (usb_check_image), and what a GPT on it needs at the disk's
+ * end. */
+struct usb_image {
+	int fd;
+	char *name;
+	uint64_t size;
+	dev_t dev;
+	ino_t ino;
+	uint64_t gpt_tail; /* usb_gpt_tail */
+};
+int usb_image_open(struct usb_image *im, const char *path);
+void usb_image_close(struct usb_image *im); /* accepts a zeroed image with fd -1 */
+
+/* The whole medium: usb_write_image of the probed image. */
+int usb_write_medium(struct usb_target *t, const struct usb_image *im, bool verify,
+		     struct usb_write_stats *st);
+
 /* Write the image (img_size bytes from img_fd) to the target from byte 0,
  * flush it to the medium (fsync), then, with verify, read it back past the
  * page cache and compare SHA-256 digests. Runs of zeros are skipped only
@@ -100,6 +118,24 @@ int usb_check_image(const uint8_t *head, size_t len, uint64_t size, const char *
  * bytes (usb_gpt_tail). */
 int usb_persist_plan(uint64_t img_size, uint64_t dev_size, uint64_t want, bool rest, uint64_t tail,
 		     uint64_t *start, uint64_t *len);
+/* The bytes a target needs for the image and, with persist, a partition
+ * of want bytes (or, rest, the 16 MiB least) after it. */
+uint64_t usb_persist_need(const struct usb_image *im, bool persist, uint64_t want, bool rest);
+/* The disk size the partition is planned for: a device's own; a file
+ * grows to need, but with rest it must already have that size (its size
+ * is the disk's). */
+int usb_persist_disk_size(const struct usb_target *t, uint64_t need, bool rest, uint64_t *dsize);
+struct usb_persist_result {
+	int partno;	     /* MBR slot, else GPT slot */
+	bool mbr, gpt;	     /* the tables that got the entry */
+	uint64_t start, len; /* bytes */
+};
+/* After the image is written: plan the partition (usb_persist_plan),
+ * add it to the tables (usb_table_add), make the ext4 filesystem
+ * (usb_mkfs_ext4, with the target released meanwhile) and let the kernel
+ * see it (usb_target_reread; a failure there is a warning). */
+int usb_persist_add(struct usb_target *t, const struct usb_image *im, uint64_t dsize, uint64_t want,
+		    bool rest, struct usb_persist_result *r);
 /* Bytes a GPT needs at the end of the disk (its backup entries and
  * header), from the image's first sectors; 0 when it has no GPT. */
 uint64_t usb_gpt_tail(const uint8_t *head, size_t len);

@@ -161,4 +161,21 @@ tar -cf "$T/linkthrough.tar" -C "$T/h" link
 tar -rPf "$T/linkthrough.tar" --transform 's,^sub/evil$,link/evil,' -C "$T/h" sub/evil
 expect_fail tar-through-symlink "link" "$T/x4" "$TR" extract "$T/linkthrough.tar" "$T/x4"
 [ ! -e /etc/evil ] && t_pass tar-nothing-outside || t_fail tar-nothing-outside "/etc/evil exists"
+# a hard link to itself: alone it names nothing (refused, by name); after
+# the file (tar given a file twice) a warning, and the file is kept
+python3 - "$T" <<'PY'
+import io, sys, tarfile
+def link(t, name):
+    i = tarfile.TarInfo(name); i.type = tarfile.LNKTYPE; i.linkname = name; t.addfile(i)
+def reg(t, name, data):
+    i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+with tarfile.open(sys.argv[1] + "/selflink.tar", "w", format=tarfile.GNU_FORMAT) as t:
+    reg(t, "etc/a", b"a\n"); link(t, "etc/self")
+with tarfile.open(sys.argv[1] + "/twice.tar", "w", format=tarfile.GNU_FORMAT) as t:
+    reg(t, "etc/a", b"a\n"); link(t, "etc/a")
+PY
+expect_fail tar-self-link "entry 'etc/self' is a hard link to itself" "" "$MKLIVE" ls "$T/selflink.tar"
+"$MKLIVE" ls -R "$T/twice.tar" >"$T/twice.out" 2>"$T/twice.err"
+[ $? = 0 ] && grep -q "entry 'etc/a' is a hard link to itself" "$T/twice.err" && grep -qx /etc/a "$T/twice.out" &&
+	t_pass tar-self-link-after-file || t_fail tar-self-link-after-file "$(head -c 300 "$T/twice.err")"
 t_done

@@ -66,6 +66,11 @@ expect_fail missing-kernel "Kernel /nonexistent/vmlinuz" out.iso "$MKLIVE" build
 echo notakernel >fake-vmlinuz
 expect_fail not-a-kernel "not a Linux bzImage" out.iso "$MKLIVE" build "${q[@]}" --kernel fake-vmlinuz -o out.iso
 check given-kernel-version "$MKLIVE" build -q --no-cache --kernel "$kernel" -o given.iso
+expect_fail kernel-directory "Kernel /boot: not a regular file (a directory)" out.iso "$MKLIVE" build -q --kernel /boot -o out.iso
+expect_fail kernel-device "Kernel /dev/null: not a regular file (a character device)" out.iso "$MKLIVE" build -q --kernel /dev/null -o out.iso
+echo 'not a kernel' >text-vmlinuz
+expect_fail kernel-not-bzimage "Kernel text-vmlinuz: not a Linux bzImage" out.iso \
+	"$MKLIVE" build -q --no-uefi --kernel text-vmlinuz --set Kernel.Version="$(basename "$kernel" | sed 's/^vmlinuz-//')" -o out.iso
 expect_fail missing-root "Root.Source $TEST_OUT/missing" out.iso "$MKLIVE" build "${q[@]}" --root "$TEST_OUT/missing" -o out.iso
 expect_fail bad-default "Default nope: no such menu entry" out.iso "$MKLIVE" build "${q[@]}" --set Boot.Default=nope -o out.iso
 expect_fail bad-entries "Entries bogus: not a built-in entry" out.iso "$MKLIVE" build "${q[@]}" --set Boot.Entries=bogus -o out.iso

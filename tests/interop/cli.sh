@@ -26,4 +26,21 @@ expect_fail squashfs-missing-value "option -comp needs an argument" "" "$MKLIVE"
 # combined short flags and --opt=value work where GNU spelling is used
 mkdir -p "$TEST_OUT/src"; echo hi >"$TEST_OUT/src/f"
 check fat-combined "$MKLIVE" fat -qv --output="$TEST_OUT/f.img" --size=1440K "$TEST_OUT/src"
+# -q and -v on every command, in its --help too
+for c in build run write check iso fat squashfs cloop initrd ls extract cat info du; do
+	if ! "$MKLIVE" "$c" -q -v --help >"$TEST_OUT/qv-$c.txt" 2>&1; then
+		t_fail "quiet-verbose-$c" "mklive $c -q -v --help: $(head -c 200 "$TEST_OUT/qv-$c.txt")"
+	elif ! grep -q -- '-q' "$TEST_OUT/qv-$c.txt" || ! grep -q -- '-v\b\|--verbose\|-verbose' "$TEST_OUT/qv-$c.txt"; then
+		t_fail "quiet-verbose-$c" "its --help does not mention -q and -v"
+	else
+		t_pass "quiet-verbose-$c"
+	fi
+done
+# one wording for missing and unexpected operands
+expect_fail operand-missing-ls "mklive ls: error: missing operand: expected IMAGE\[:PATH\] (see 'mklive ls --help')" "" "$MKLIVE" ls
+expect_fail operand-missing-extract "missing operand: expected IMAGE\[:PATH\] and DIR (see 'mklive extract --help')" "" "$MKLIVE" extract x
+expect_fail operand-missing-squashfs "missing operand: expected SOURCE... and OUT (see 'mklive squashfs --help')" "" "$MKLIVE" squashfs x
+expect_fail operand-missing-cloop "missing operand: expected IN and OUT (see 'mklive cloop --help')" "" "$MKLIVE" cloop extract x
+expect_fail operand-extra-cat "unexpected operand 'b' (see 'mklive cat --help')" "" "$MKLIVE" cat a b
+expect_fail operand-extra-initrd "unexpected operand 'x' (see 'mklive initrd --help')" "" "$MKLIVE" initrd -o /dev/null x
 t_done

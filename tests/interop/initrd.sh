@@ -92,6 +92,17 @@ check xz-crc32 bash -c "xz -lvv min.xz | grep -q 'CRC32' && xz -dc min.xz | cpio
 "$MKLIVE" initrd -o min.zst -k "$kver" -p minimal -c zstd >/dev/null 2>&1
 check zstd bash -c "zstd -dc min.zst | cpio -t 2>/dev/null | grep -q 'modules.alias$'"
 check minimal-smaller bash -c "[ \$(zcat gen.img | wc -c) -gt \$(xz -dc min.xz | wc -c) ]"
+# the net set, from the real modules.dep: drivers with their dependencies,
+# by --net and by the +net profiles alike; not in the plain profiles
+"$MKLIVE" initrd -o net.img -k "$kver" -p minimal --net -c none >/dev/null 2>&1
+"$MKLIVE" initrd -o net2.img -k "$kver" -p minimal+net -c none >/dev/null 2>&1
+cpio -t <net.img 2>/dev/null | grep '\.ko$' | sed 's|.*/||' | sort >net.mods
+check net-drivers bash -c "for m in virtio_net.ko net_failover.ko failover.ko e1000.ko e1000e.ko r8169.ko usbnet.ko r8152.ko; do grep -qx \$m net.mods || exit 1; done"
+check net-profile-same cmp net.img net2.img
+check net-not-in-minimal bash -c "! xz -dc min.xz | cpio -t 2>/dev/null | grep -q virtio_net.ko"
+check findiso-fs-in-minimal bash -c "xz -dc min.xz | cpio -t 2>/dev/null | grep -q 'kernel/fs/exfat/exfat.ko\$'"
+expect_fail bad-net-profile "expected generic, minimal, generic+net or minimal+net" bad.img \
+	"$MKLIVE" initrd -o bad.img -k "$kver" -p generic+wifi
 if [ -x /bin/busybox ] && ! file -L /bin/busybox 2>/dev/null | grep -q dynamic; then
 	"$MKLIVE" initrd -o sh.img -k "$kver" -p minimal --shell >/dev/null 2>&1
 	check shell-busybox bash -c "zcat sh.img | cpio -tv 2>/dev/null | grep -q 'bin/sh -> busybox' && zcat sh.img | cpio -t 2>/dev/null | grep -qx bin/busybox"
@@ -119,6 +130,19 @@ expect_fail missing-add "nowhere" "$TEST_OUT/bad6.img" "$MKLIVE" initrd -o "$TES
 echo 'int main(void){return 0;}' >dyn.c
 if cc -o dyn dyn.c 2>/dev/null; then
 	expect_fail dynamic-busybox "dynamically linked" "$TEST_OUT/bad7.img" "$MKLIVE" initrd -o "$TEST_OUT/bad7.img" --no-modules --shell --busybox "$TEST_OUT/dyn"
+fi
+# --add-module FILE: carried under the module's own name (.modinfo name=,
+# as modinfo -F name says), not its file's: a renamed ufs.ko is ufs
+ufs=$(find "$moddir" -name ufs.ko -print -quit)
+if [ -n "$ufs" ] && command -v modinfo >/dev/null; then
+	cp "$ufs" ufs-6.1-custom.ko
+	"$MKLIVE" initrd -q -o named.img -k "$kver" -p minimal -c none -a ./ufs-6.1-custom.ko
+	cpio -it <named.img 2>/dev/null >named.ls
+	dep=$(cpio -i --to-stdout "lib/modules/$kver/modules.dep" <named.img 2>/dev/null)
+	[ "$(modinfo -F name ufs-6.1-custom.ko)" = ufs ] && grep -q "/ufs.ko" named.ls && ! grep -q "custom" named.ls &&
+		grep -q "ufs.ko:" <<<"$dep" && t_pass add-module-real-name || t_fail add-module-real-name "$(grep -i ufs named.ls)"
+else
+	t_skip add-module-real-name "needs ufs.ko and modinfo (kmod)"
 fi
 check help "$MKLIVE" initrd --help
 t_done

@@ -43,7 +43,7 @@ expect_fail hybrid-without-boot "-isohybrid-mbr needs an El Torito boot image" "
 	"$MKLIVE" iso -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin -o "$O" "$src"
 expect_fail hybrid-bad-template "expected 432 to 512" "$O" \
 	"$MKLIVE" iso -b boot/small.bin -no-emul-boot -c boot.cat -isohybrid-mbr "$src/boot/small.bin" -o "$O" "$src"
-expect_fail iso-level "-iso-level: 4 is out of range" "$O" "$MKLIVE" iso -iso-level 4 -o "$O" "$src"
+expect_fail iso-level "-iso-level 4: must be 1, 2 or 3" "$O" "$MKLIVE" iso -iso-level 4 -o "$O" "$src"
 expect_fail volume-id-too-long "at most 32 fit" "$O" \
 	"$MKLIVE" iso -V "a volume id that is longer than thirty-two characters" -o "$O" "$src"
 expect_fail catalog-dir-missing "boot catalog no/such/boot.cat: directory no/such is not in the tree" "$O" \

@@ -81,7 +81,11 @@ if sqfs2tar "$img" >"$T/all.tar" 2>"$T/sqfs2tar.err" &&
 else t_fail sqfs2tar "$(head -c 300 "$T/sqfs2tar.err")"; fi
 check info "$MKLIVE" squashfs --info "$img"
 "$MKLIVE" squashfs --info "$img" >"$T/info.txt"
-check info-comp grep -q "gzip compression, block size 4096" "$T/info.txt"
+check info-comp grep -qx "compression: gzip" "$T/info.txt"
+check info-block-size grep -qx "block size: 4096" "$T/info.txt"
+# one printer: --info says what mklive info says of the format
+"$MKLIVE" info "$img" | sed '1,2d; /^files: /d' >"$T/info2.txt"
+check info-same-as-mklive-info cmp "$T/info.txt" "$T/info2.txt"
 [ $((($(stat -c %s "$img")) % 4096)) = 0 ] && t_pass padded-4k || t_fail padded-4k "size $(stat -c %s "$img")"
 
 # ---- options ---------------------------------------------------------------

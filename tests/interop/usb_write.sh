@@ -126,6 +126,13 @@ before=$(sha256sum <"$L3")
 expect_fail loop-too-small "refusing: the device holds" "" "$MKLIVE" write --yes live.iso "$L3"
 check loop-too-small-untouched test "$before" = "$(sha256sum <"$L3")"
 expect_fail loop-too-small-for-persistence "refusing: the device holds" "" "$MKLIVE" write --yes --persistence 62M live.iso "$L"
+# read-only (losetup -r): refused first, by name, even when also too small
+truncate -s 64M disk4.img
+L4=$(mkloop -r disk4.img) && loops+=("$L4")
+expect_fail loop-read-only "$L4: refusing: the device is read-only" "" "$MKLIVE" write --yes live.iso "$L4"
+L5=$(mkloop -r disk3.img) && loops+=("$L5")
+expect_fail loop-read-only-first "$L5: refusing: the device is read-only" "" "$MKLIVE" write --yes live.iso "$L5"
+check loop-read-only-untouched test "$(sha256sum <disk4.img)" = "$(head -c 64M /dev/zero | sha256sum)"
 ln -sf "$L" loop-link
 "$MKLIVE" write --yes live.iso loop-link 2>write-link.log
 check symlink-to-device grep -q "wrote live.iso to loop-link" write-link.log

@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--entry") && i + 5 < argc) {
 			struct menu_entry e = {argv[i + 1], argv[i + 2],
 					       argv[i + 3], strcmp(argv[i + 4], "-") ? argv[i + 4] : NULL,
-					       argv[i + 5], false};
+					       argv[i + 5], false,
+					       NULL,	    false};
 			i += 5;
 			if (menu_add(&m, &e)) {
 				fprintf(stderr, "bootcfg: %s\n", err_msg());

@@ -199,7 +199,7 @@ static void check_rich(struct tree *t, int how)
 	CHECK(n && tree_is_dir(n) && n->mode == (S_IFDIR | 0755));
 }
 
-static void test_tar_attrs(void)
+TEST(test_tar_attrs)
 {
 	static const int formats[] = {ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE, ARCHIVE_FORMAT_TAR_GNUTAR};
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
@@ -225,7 +225,7 @@ static void test_tar_attrs(void)
 	}
 }
 
-static void test_tar_compressed(void)
+TEST(test_tar_compressed)
 {
 	static const int filters[] = {ARCHIVE_FILTER_GZIP, ARCHIVE_FILTER_XZ, ARCHIVE_FILTER_ZSTD};
 	static const char *names[] = {"gzip", "xz", "zstd"};
@@ -251,7 +251,7 @@ static void test_tar_compressed(void)
 
 /* A sparse entry (pax GNU.sparse 1.0) cannot be used in place: it is
  * spooled, holes read as zeros and stay holes in the spool file. */
-static void test_tar_sparse(void)
+TEST(test_tar_sparse)
 {
 	char *p = xasprintf("%s/sparse.tar", tmp);
 	struct archive *a = aw_open(p, ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE, 0);
@@ -291,7 +291,7 @@ static void test_tar_sparse(void)
 
 /* newc as GNU cpio writes hard links: the data comes with the last name;
  * and as mklive's writer does: with the first. */
-static void test_cpio_links(void)
+TEST(test_cpio_links)
 {
 	char *p = xasprintf("%s/links.cpio", tmp);
 	struct archive *a = aw_open(p, ARCHIVE_FORMAT_CPIO_SVR4_NOCRC, 0);
@@ -352,7 +352,7 @@ static void mem_cpio(struct mem *m, const char *const *names, const char *const 
 
 /* An initramfs: archives one after the other (zero padding between), the
  * later one's files replacing the earlier one's. */
-static void test_cpio_concat(void)
+TEST(test_cpio_concat)
 {
 	static const char *n1[] = {"x", "kernel/x86/microcode/GenuineIntel.bin"}, *d1[] = {"1", "ucode"};
 	static const char *n2[] = {"y", "x"}, *d2[] = {"2", "3"};
@@ -384,7 +384,7 @@ static void test_cpio_concat(void)
 }
 
 /* An archive inside another image: data is read through that image. */
-static void test_nested(void)
+TEST(test_nested)
 {
 	char *p = xasprintf("%s/rich-nested.tar", tmp);
 	uint8_t *data = NULL;
@@ -437,7 +437,7 @@ static void one_entry_tar(const char *path, const char *name, const char *hardli
 	aw_close(a);
 }
 
-static void test_hostile(void)
+TEST(test_hostile)
 {
 	char *p = xasprintf("%s/bad.tar", tmp);
 	uint8_t junk[4096];
@@ -504,7 +504,7 @@ static void test_hostile(void)
 	free(p);
 }
 
-static void test_xattr_limit(void)
+TEST(test_xattr_limit)
 {
 	char *p = xasprintf("%s/xattr.tar", tmp);
 	struct archive *a = aw_open(p, ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE, 0);
@@ -518,7 +518,7 @@ static void test_xattr_limit(void)
 	free(p);
 }
 
-static void test_probe_info(void)
+TEST(test_probe_info)
 {
 	char *tp = xasprintf("%s/rich-probe.tar.gz", tmp), *cp = xasprintf("%s/links.cpio", tmp);
 	uint8_t head[IMGSRC_PROBE_BYTES], zeros[65536] = {0};
@@ -556,7 +556,7 @@ static void test_probe_info(void)
 /* Inputs the fuzzer (tests/fuzz/tar_fuzz.c) found crashing, kept in its
  * corpus as regress-*; the whole corpus is read without a crash (ASan build) and
  * either fails with a message naming the archive or gives a tree. */
-static void test_fuzz_regressions(void)
+TEST(test_fuzz_regressions)
 {
 	const char *td = getenv("TESTS_DIR");
 	char *dir;
@@ -594,15 +594,6 @@ int main(void)
 {
 	tmp = test_tmpdir();
 	log_set_level(0);
-	RUN(test_tar_attrs);
-	RUN(test_tar_compressed);
-	RUN(test_tar_sparse);
-	RUN(test_cpio_links);
-	RUN(test_cpio_concat);
-	RUN(test_nested);
-	RUN(test_hostile);
-	RUN(test_xattr_limit);
-	RUN(test_probe_info);
-	RUN(test_fuzz_regressions);
+	RUN_ALL();
 	TEST_EXIT();
 }

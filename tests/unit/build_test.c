@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "pipeline/config.h"
+#include "pipeline/plan.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -23,7 +24,7 @@ static char *write_conf(const char *name, const char *text)
 	return p;
 }
 
-static void test_load_and_lists(void)
+TEST(test_load_and_lists)
 {
 	struct build_cfg c;
 	const struct cfg_val *v;
@@ -76,7 +77,7 @@ static void test_load_and_lists(void)
 	free(p);
 }
 
-static void test_profile_defaults(void)
+TEST(test_profile_defaults)
 {
 	struct build_cfg c;
 	const char *label;
@@ -90,7 +91,7 @@ static void test_profile_defaults(void)
 	build_cfg_free(&c);
 }
 
-static void test_errors(void)
+TEST(test_errors)
 {
 	struct build_cfg c;
 	char *p;
@@ -117,7 +118,7 @@ static void test_errors(void)
 	build_cfg_free(&c);
 }
 
-static void test_dump(void)
+TEST(test_dump)
 {
 	struct build_cfg c;
 	char *d;
@@ -132,12 +133,81 @@ static void test_dump(void)
 	build_cfg_free(&c);
 }
 
-static void test_menu_render(void)
+/* The command line, applied after every file whatever the order: its
+ * first assignment of a list replaces the file's list, later ones add. */
+TEST(test_args)
+{
+	struct build_cfg c;
+	const struct cfg_val *v;
+	const struct build_cfg_option *o;
+	size_t n;
+	bool output = false, nocache = false;
+	char *p = write_conf("args.conf", "[Root]\nPackages = a b\n[Boot]\nTimeout = 3\n");
+	build_cfg_init(&c);
+	build_cfg_arg(&c, "Root.Packages", "c", "--set Root.Packages");
+	build_cfg_arg(&c, "root.packages", "d", "--set root.packages");
+	build_cfg_arg(&c, "Boot.Timeout", "9", "--timeout");
+	CHECK_EQ(build_cfg_load(&c, p), 0);
+	CHECK_EQ(build_cfg_apply_args(&c), 0);
+	v = build_cfg_list(&c, CFG_PACKAGES, &n);
+	CHECK_EQ(n, 2);
+	CHECK_STR(v[0].value, "c");
+	CHECK_STR(v[1].value, "d");
+	CHECK_STR(build_cfg_get(&c, CFG_TIMEOUT, NULL), "9");
+	/* an explicitly empty list is empty, not the default */
+	CHECK_EQ(build_cfg_set(&c, "Boot.Entries", "", "--set", true), 0);
+	build_cfg_list(&c, CFG_ENTRIES, &n);
+	CHECK_EQ(n, 0);
+	build_cfg_free(&c);
+	free(p);
+	/* the option table comes from the keys */
+	for (size_t i = 0; (o = build_cfg_option(i)); i++) {
+		if (!strcmp(o->names, "o|output"))
+			output = !strcmp(o->key, "Output.Output") && o->arg && o->help;
+		if (!strcmp(o->names, "no-cache"))
+			nocache = !strcmp(o->key, "Output.Cache") && !o->arg && !strcmp(o->value, "no");
+	}
+	CHECK(output);
+	CHECK(nocache);
+}
+
+/* The plan: typed fields, menu entries by name, errors before any work. */
+TEST(test_plan)
+{
+	struct build_cfg c;
+	struct build_plan pl;
+	build_cfg_init(&c);
+	CHECK_EQ(build_cfg_set(&c, "Boot.Entries", "check live shell", "--set", true), 0);
+	CHECK_EQ(build_cfg_set(&c, "Kernel.RescueShell", "no", "--set", true), 0);
+	CHECK_EQ(build_cfg_set(&c, "Root.Attr", "/etc/motd 0600 - 7", "--set", true), 0);
+	CHECK_EQ(build_cfg_set(&c, "Root.Hostname", "kiosk-1.lan", "--set", true), 0);
+	CHECK_EQ(build_plan(&c, &pl), 0);
+	CHECK_EQ(pl.nbuiltin, 2);
+	CHECK_EQ(pl.builtin[0], BUILD_ENTRY_CHECK);
+	CHECK_EQ(pl.builtin[1], BUILD_ENTRY_LIVE);
+	CHECK(!(pl.builtin_set & (1u << BUILD_ENTRY_SHELL)));
+	CHECK_EQ(pl.nattr, 1);
+	CHECK_STR(pl.attr[0].path, "/etc/motd");
+	CHECK_EQ(pl.attr[0].mode, 0600);
+	CHECK_EQ(pl.attr[0].uid, -1);
+	CHECK_EQ(pl.attr[0].gid, 7);
+	CHECK_STR(pl.hostname.value, "kiosk-1.lan");
+	CHECK_EQ(pl.timeout, 5);
+	build_plan_free(&pl);
+	CHECK_EQ(build_cfg_set(&c, "Root.Hostname", "kiosk-.lan", "--hostname", true), 0);
+	CHECK(build_plan(&c, &pl) < 0);
+	CHECK(strstr(err_msg(), "--hostname: Hostname 'kiosk-.lan': not a host name") != NULL);
+	build_plan_free(&pl);
+	build_cfg_free(&c);
+}
+
+TEST(test_menu_render)
 {
 	struct menu m;
-	struct menu_entry live = {"live", "Live", "/boot/vmlinuz", "/boot/initrd.img", "live.id=x quiet",
-				  false},
-			  mt = {"memtest", NULL, "/boot/mt", NULL, NULL, true}, dup = live;
+	struct menu_entry live =
+			      {"live", "Live", "/boot/vmlinuz", "/boot/initrd.img", "live.id=x quiet", false,
+			       NULL,   false},
+			  mt = {"memtest", NULL, "/boot/mt", NULL, NULL, true, NULL, false}, dup = live;
 	char *s, *d;
 	menu_init(&m);
 	CHECK_EQ(menu_add(&m, &live), 0);
@@ -170,10 +240,6 @@ static void test_menu_render(void)
 int main(void)
 {
 	tmp = test_tmpdir();
-	RUN(test_load_and_lists);
-	RUN(test_profile_defaults);
-	RUN(test_errors);
-	RUN(test_dump);
-	RUN(test_menu_render);
+	RUN_ALL();
 	TEST_EXIT();
 }

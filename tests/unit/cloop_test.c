@@ -25,7 +25,7 @@ static const uint8_t debian_preamble[92] = {
 
 static char *dir;
 
-static void test_header(void)
+TEST(test_header)
 {
 	uint8_t h[CLOOP_HEAD_SIZE], zero[CLOOP_HEAD_SIZE] = {0};
 	static const uint8_t tail[8] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08};
@@ -109,7 +109,7 @@ static uint8_t *slurp(const char *path, size_t *n)
 
 /* v2: header, n+1 big-endian offsets, zlib blocks; every block equals the
  * codec's own output for the zero-padded block. */
-static void test_v2_layout(void)
+TEST(test_v2_layout)
 {
 	size_t n = 3 * 512 + 100, len;
 	uint8_t *in = make_input(n), *img, blk[512], exp[1024];
@@ -150,7 +150,7 @@ static void test_v2_layout(void)
 }
 
 /* v4: lead, blocks, index with flags, header at the end; noise stored raw. */
-static void test_v4_layout(void)
+TEST(test_v4_layout)
 {
 	size_t n = 3 * 512 + 100, len;
 	uint8_t *in = make_input(n), *img;
@@ -226,7 +226,7 @@ static int read_back(const char *path, const uint8_t *in, size_t n, struct cloop
 	return rc;
 }
 
-static void test_round_trip(void)
+TEST(test_round_trip)
 {
 	size_t sizes[] = {0, 1, 512, 513, 40000};
 	struct {
@@ -302,7 +302,7 @@ static int open_bytes(const uint8_t *img, size_t len, bool read_all)
 		}                                                                                            \
 	} while (0)
 
-static void test_bad_input(void)
+TEST(test_bad_input)
 {
 	size_t n = 4 * 512, len;
 	uint8_t *in = make_input(n), *good, *img;
@@ -375,7 +375,7 @@ static void test_bad_input(void)
 	free(in);
 }
 
-static void test_writer_errors(void)
+TEST(test_writer_errors)
 {
 	struct out_file *o;
 	struct cloop_writer *w = NULL;
@@ -412,11 +412,6 @@ static void test_writer_errors(void)
 int main(void)
 {
 	dir = test_tmpdir();
-	RUN(test_header);
-	RUN(test_v2_layout);
-	RUN(test_v4_layout);
-	RUN(test_round_trip);
-	RUN(test_bad_input);
-	RUN(test_writer_errors);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -7,6 +7,7 @@
 
 #include "compress/compress.h"
 #include "core/error.h"
+#include "core/sha256.h"
 #include "core/util.h"
 
 #include <unistd.h>
@@ -83,7 +84,7 @@ static void round_trip(const struct comp_opts *o, const uint8_t *in, size_t n)
 	comp_ctx_destroy(c);
 }
 
-static void test_round_trips(void)
+TEST(test_round_trips)
 {
 	size_t sizes[] = {0, 1, 511, 4096, 65536 + 3, 300000};
 	uint8_t *buf = xmalloc(300000);
@@ -99,7 +100,7 @@ static void test_round_trips(void)
 	free(buf);
 }
 
-static void test_levels(void)
+TEST(test_levels)
 {
 	static const struct {
 		enum comp_codec c;
@@ -133,7 +134,7 @@ static void test_levels(void)
 	free(buf);
 }
 
-static void test_names(void)
+TEST(test_names)
 {
 	enum comp_codec c;
 	for (size_t i = 0; i < ARRAY_SIZE(all_codecs); i++) {
@@ -144,7 +145,7 @@ static void test_names(void)
 	CHECK(strstr(err_msg(), "bzip2") != NULL);
 }
 
-static void test_incompressible_fit(void)
+TEST(test_incompressible_fit)
 {
 	/* A result that does not fit in out_cap is 0 (store raw), for every codec. */
 	uint8_t in[4096], out[4096];
@@ -158,7 +159,7 @@ static void test_incompressible_fit(void)
 	}
 }
 
-static void test_corrupt(void)
+TEST(test_corrupt)
 {
 	uint8_t junk[1000], out[4096];
 	memset(junk, 0xA5, sizeof junk);
@@ -276,7 +277,7 @@ static int run_engine(struct sink_rec *r, enum comp_codec codec, int threads, si
 	return rc;
 }
 
-static void test_engine_order(void)
+TEST(test_engine_order)
 {
 	enum comp_codec codecs[] = {COMP_ZLIB, COMP_LZ4, COMP_XZ, COMP_NONE};
 	for (size_t ci = 0; ci < ARRAY_SIZE(codecs); ci++) {
@@ -332,7 +333,7 @@ static void test_engine_order(void)
 	}
 }
 
-static void test_engine_backpressure(void)
+TEST(test_engine_backpressure)
 {
 	struct sink_rec r;
 	struct sink_rec ref;
@@ -367,7 +368,7 @@ static void test_engine_backpressure(void)
 	free(ref.data);
 }
 
-static void test_engine_never_raw(void)
+TEST(test_engine_never_raw)
 {
 	struct sink_rec r;
 	CHECK_EQ(run_engine(&r, COMP_ZLIB, 2, 0, COMP_NEVER_RAW, -1), 0);
@@ -382,7 +383,7 @@ static void test_engine_never_raw(void)
 
 /* A sink error at block 5 stops the engine: reported once by the call that
  * ran the sink and by every later call, sink never called again. */
-static void test_engine_sink_error(void)
+TEST(test_engine_sink_error)
 {
 	int threads[] = {1, 2, 8};
 	for (size_t t = 0; t < ARRAY_SIZE(threads); t++) {
@@ -419,7 +420,7 @@ static void test_engine_sink_error(void)
 	}
 }
 
-static void test_engine_codec_error(void)
+TEST(test_engine_codec_error)
 {
 	int threads[] = {1, 2, 8};
 	for (size_t t = 0; t < ARRAY_SIZE(threads); t++) {
@@ -443,7 +444,7 @@ static void test_engine_codec_error(void)
 
 /* The probe calls incompressible only what zstd level 1 cannot shrink and
  * order-0 statistics say is near 8 bits per byte. */
-static void test_probe(void)
+TEST(test_probe)
 {
 	struct comp_probe *p = NULL;
 	struct comp_opts o = {.codec = COMP_ZLIB, .level = 9};
@@ -481,7 +482,7 @@ static void test_probe(void)
 /* With the probe, random blocks bypass the codec (raw even under
  * COMP_NEVER_RAW), blocks marked store too, the rest is compressed; the
  * result is the same for any thread count. */
-static void test_engine_probe(void)
+TEST(test_engine_probe)
 {
 	struct sink_rec ref;
 	int threads[] = {1, 2, 8};
@@ -525,7 +526,7 @@ static void test_engine_probe(void)
 	free(ref.data);
 }
 
-static void test_engine_empty(void)
+TEST(test_engine_empty)
 {
 	struct comp_opts o = {.codec = COMP_XZ, .level = 1};
 	struct comp_engine *e = NULL;
@@ -574,7 +575,7 @@ static void cache_files(const char *dir, int depth, char ***out, size_t *n, size
 
 /* The block cache: the same output with and without it, hits on the second
  * run, a corrupted entry detected (never used), pruning. */
-static void test_engine_cache(void)
+TEST(test_engine_cache)
 {
 	char *dir = util_path_join(test_tmpdir(), "cache");
 	struct sink_rec ref, r1, r2, r3;
@@ -631,21 +632,77 @@ static void test_engine_cache(void)
 	free(dir);
 }
 
+/* An entry whose stream is followed by more bytes is a miss, even with a
+ * hash that matches them: gzip, xz and lz4 frames stop at their end, and
+ * zstd decodes a second (empty) frame to nothing, so the decompressed
+ * bytes alone would still match. */
+TEST(test_cache_whole_entry)
+{
+	static const enum comp_codec codecs[] = {COMP_GZIP, COMP_ZLIB, COMP_XZ, COMP_ZSTD, COMP_LZ4_FRAME};
+	char *dir = util_path_join(test_tmpdir(), "cache-whole");
+	struct comp_cache *cache;
+	uint8_t in[8192], *scratch = xmalloc(sizeof in);
+	CHECK_EQ(comp_cache_create(&cache, dir), 0);
+	for (size_t i = 0; i < sizeof in; i++)
+		in[i] = (uint8_t)(i * 7 / 13);
+	for (size_t ci = 0; ci < ARRAY_SIZE(codecs); ci++) {
+		struct comp_opts o = {.codec = codecs[ci], .level = -1, .xz_check = 1};
+		struct comp_ctx *c;
+		char **files = NULL;
+		size_t nf = 0, fcap = 0, len = 0, olen = 0;
+		bool raw;
+		CHECK_EQ(comp_ctx_create(&c, &o), 0);
+		size_t cap = comp_bound(c, sizeof in) + 64;
+		uint8_t *out = xmalloc(cap), *tail = xmalloc(cap), *data = NULL;
+		ssize_t n = comp_compress(c, in, sizeof in, out, cap), tn;
+		/* what follows: an empty stream of the same codec (valid on its own) */
+		tn = comp_compress(c, in, 0, tail, cap);
+		if (tn <= 0) {
+			memcpy(tail, "trailing", 8);
+			tn = 8;
+		}
+		CHECK(n > 0);
+		comp_cache_put(cache, &o, cap, in, sizeof in, out, (size_t)n, false);
+		CHECK_EQ(comp_cache_get(cache, &o, cap, in, sizeof in, out, cap, &olen, &raw, scratch), 1);
+		cache_files(dir, 0, &files, &nf, &fcap);
+		CHECK_EQ(nf, 1);
+		if (nf == 1 && util_read_file(files[0], &data, &len) == 0 && len > 33) {
+			/* the stream, then the tail; the hash made for both */
+			uint8_t *e = xmalloc(len + (size_t)tn);
+			memcpy(e, data, len);
+			memcpy(e + len, tail, (size_t)tn);
+			struct sha256 h;
+			sha256_init(&h);
+			sha256_update(&h, e, 1);
+			sha256_update(&h, e + 33, len - 33 + (size_t)tn);
+			sha256_final(&h, e + 1);
+			int fd = open(files[0], O_WRONLY | O_TRUNC);
+			CHECK(write(fd, e, len + (size_t)tn) == (ssize_t)(len + (size_t)tn));
+			close(fd);
+			free(e);
+			if (comp_cache_get(cache, &o, cap, in, sizeof in, out, cap, &olen, &raw, scratch) !=
+			    0) {
+				fprintf(stderr, "  %s: a stream with bytes after it was used\n",
+					comp_codec_name(codecs[ci]));
+				test_failed_ = 1;
+			}
+			unlink(files[0]);
+		}
+		free(data);
+		for (size_t i = 0; i < nf; i++)
+			free(files[i]);
+		free(files);
+		free(out);
+		free(tail);
+		comp_ctx_destroy(c);
+	}
+	comp_cache_destroy(cache);
+	free(scratch);
+	free(dir);
+}
+
 int main(void)
 {
-	RUN(test_names);
-	RUN(test_round_trips);
-	RUN(test_levels);
-	RUN(test_incompressible_fit);
-	RUN(test_corrupt);
-	RUN(test_engine_order);
-	RUN(test_engine_backpressure);
-	RUN(test_engine_never_raw);
-	RUN(test_engine_sink_error);
-	RUN(test_engine_codec_error);
-	RUN(test_engine_empty);
-	RUN(test_engine_cache);
-	RUN(test_probe);
-	RUN(test_engine_probe);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -27,7 +27,7 @@ static void write_file(const char *rel, const char *data)
 	free(p);
 }
 
-static void test_encoders(void)
+TEST(test_encoders)
 {
 	uint8_t b[8];
 	put_le32(b, 0x11223344);
@@ -41,7 +41,7 @@ static void test_encoders(void)
 	CHECK_EQ(get_be16((const uint8_t *)"\x12\x34"), 0x1234);
 }
 
-static void test_parse_size(void)
+TEST(test_parse_size)
 {
 	uint64_t v = 0;
 	CHECK_EQ(util_parse_size("1440K", &v, "size"), 0);
@@ -58,7 +58,7 @@ static void test_parse_size(void)
 	CHECK(util_parse_size("99999999999999999999T", &v, "size") < 0);
 }
 
-static void test_tree_sorted_insert(void)
+TEST(test_tree_sorted_insert)
 {
 	struct tree *t = tree_create();
 	struct tree_node *n;
@@ -82,7 +82,7 @@ static void test_tree_sorted_insert(void)
 	tree_destroy(t);
 }
 
-static void test_tree_scan(void)
+TEST(test_tree_scan)
 {
 	struct tree *t = tree_create();
 	struct tree_node *n;
@@ -153,7 +153,7 @@ static void test_tree_scan(void)
 	free(d);
 }
 
-static void test_tree_epoch_clamp(void)
+TEST(test_tree_epoch_clamp)
 {
 	struct tree *t;
 	struct tree_node *n;
@@ -173,7 +173,7 @@ static void test_tree_epoch_clamp(void)
 	unsetenv("SOURCE_DATE_EPOCH");
 }
 
-static void test_output_atomic(void)
+TEST(test_output_atomic)
 {
 	struct out_file *o;
 	char *dest = util_path_join(tmp, "out.img");
@@ -231,7 +231,7 @@ static void test_output_atomic(void)
 	CHECK(strstr(err_msg(), "/nonexistent-dir/x.iso") != NULL);
 }
 
-static void test_output_copy_fd(void)
+TEST(test_output_copy_fd)
 {
 	struct out_file *o;
 	char *src = util_path_join(tmp, "big.src"), *dest = util_path_join(tmp, "big.out");
@@ -267,7 +267,7 @@ static void test_output_copy_fd(void)
 
 /* util_read_file on a file larger than its first read chunk: all bytes,
  * and a NUL after them. */
-static void test_read_file(void)
+TEST(test_read_file)
 {
 	size_t n = 200000, len = 0;
 	char *big = xmalloc(n + 1);
@@ -302,7 +302,7 @@ static void xor_destroy(struct tree_img *img)
 {
 	img_destroyed++;
 }
-static void test_tree_img_sources(void)
+TEST(test_tree_img_sources)
 {
 	static const struct tree_img_ops xor_ops = {xor_pread, xor_destroy};
 	struct tree *t = tree_create();
@@ -364,7 +364,7 @@ static void test_tree_img_sources(void)
 }
 
 /* An image source over a host file, and over a node of that "image". */
-static void test_imgsrc(void)
+TEST(test_imgsrc)
 {
 	struct imgsrc a, b;
 	struct tree *t = tree_create();
@@ -418,7 +418,7 @@ static int count_temps(const char *dir)
 	return n;
 }
 
-static void test_output_destinations(void)
+TEST(test_output_destinations)
 {
 	char *dir = util_path_join(tmp, "dest"), *real, *link, *nul, *fifo;
 	struct out_file *o;
@@ -510,7 +510,7 @@ static void test_output_destinations(void)
 	free(dir);
 }
 
-static void test_scan_skip_and_cycles(void)
+TEST(test_scan_skip_and_cycles)
 {
 	char *dir = util_path_join(tmp, "cyc"), *out, *sub, *up;
 	struct tree_scan_opts so;
@@ -553,17 +553,6 @@ static void test_scan_skip_and_cycles(void)
 int main(void)
 {
 	tmp = test_tmpdir();
-	RUN(test_encoders);
-	RUN(test_read_file);
-	RUN(test_parse_size);
-	RUN(test_tree_sorted_insert);
-	RUN(test_tree_scan);
-	RUN(test_tree_epoch_clamp);
-	RUN(test_output_atomic);
-	RUN(test_output_copy_fd);
-	RUN(test_output_destinations);
-	RUN(test_scan_skip_and_cycles);
-	RUN(test_tree_img_sources);
-	RUN(test_imgsrc);
+	RUN_ALL();
 	TEST_EXIT();
 }

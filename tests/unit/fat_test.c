@@ -9,7 +9,7 @@
 #include "core/tree.h"
 #include "core/util.h"
 #include "fat/fat.h"
-#include "fat/fat_priv.h"
+#include "fat/fat_impl.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -42,7 +42,7 @@ static const struct {
 };
 /* clang-format on */
 
-static void test_bpb_matches_mkfs_fat(void)
+TEST(test_bpb_matches_mkfs_fat)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(mkfs_fat_ref); i++) {
 		struct fat_geom g;
@@ -71,7 +71,7 @@ static void test_bpb_matches_mkfs_fat(void)
 	}
 }
 
-static void test_geometry_limits(void)
+TEST(test_geometry_limits)
 {
 	struct fat_geom g;
 	/* FAT type by cluster count (FAT spec "FAT Type Determination") */
@@ -102,7 +102,7 @@ static void test_geometry_limits(void)
 
 /* Short names and checksums mtools 4.0.32 wrote for the same long names
  * (mkfs.fat -C img 1440 and mcopy; read back from the directory). */
-static void test_aliases_and_checksums_match_mtools(void)
+TEST(test_aliases_and_checksums_match_mtools)
 {
 	static const struct {
 		const char *longname;
@@ -125,7 +125,7 @@ static void test_aliases_and_checksums_match_mtools(void)
 	CHECK_EQ(fat_lfn_checksum((const uint8_t *)"COLLIS~2   "), 0x33);
 }
 
-static void test_short_names(void)
+TEST(test_short_names)
 {
 	uint8_t sn[11], nt, basis[11];
 	CHECK(fat_short_exact("README", sn, &nt));
@@ -160,7 +160,7 @@ static void test_short_names(void)
 	CHECK_MEM(sn, "AB~3       ", 11);
 }
 
-static void test_name_checks(void)
+TEST(test_name_checks)
 {
 	CHECK_EQ(fat_name_check("ok name (1).txt", "/x"), 0);
 	CHECK_EQ(fat_name_check("日本語", "/x"), 0);
@@ -183,7 +183,7 @@ static void test_name_checks(void)
 	}
 }
 
-static void test_utf16(void)
+TEST(test_utf16)
 {
 	uint16_t u[8];
 	CHECK_EQ(fat_utf16("aé日", u, 8), 3);
@@ -197,7 +197,7 @@ static void test_utf16(void)
 	CHECK_EQ(fat_utf16("\xed\xa0\x80", u, 8), -1); /* a surrogate */
 }
 
-static void test_fat12_packing(void)
+TEST(test_fat12_packing)
 {
 	struct fat_geom g;
 	struct fat_alloc a;
@@ -226,7 +226,7 @@ static void test_fat12_packing(void)
 	fat_alloc_free(&a);
 }
 
-static void test_time_encode(void)
+TEST(test_time_encode)
 {
 	uint16_t d, t;
 	uint8_t tenths;
@@ -240,7 +240,7 @@ static void test_time_encode(void)
 	CHECK_EQ(t, 0);
 }
 
-static void test_mbr(void)
+TEST(test_mbr)
 {
 	uint8_t m[512];
 	fat_mbr(m, NULL, 0, 0xA1B2C3D4, 0x06, 2048, 129024);
@@ -258,7 +258,7 @@ static void test_mbr(void)
 }
 
 /* Write a small tree and check records of the result directly. */
-static void test_write_small_image(void)
+TEST(test_write_small_image)
 {
 	char *dir = test_tmpdir();
 	char *img = util_path_join(dir, "t.img");
@@ -313,7 +313,7 @@ static void test_write_small_image(void)
 
 /* Aliases within one directory: unique, "~N" counting on per basis, and
  * no tail for a mixed-case 8.3 name whose basis is free. */
-static void test_dir_aliases(void)
+TEST(test_dir_aliases)
 {
 	struct tree *t = tree_create();
 	struct fat_ent ents[16];
@@ -370,7 +370,7 @@ static void test_dir_aliases(void)
 	tree_destroy(t);
 }
 
-static void test_write_errors(void)
+TEST(test_write_errors)
 {
 	char *dir = test_tmpdir();
 	char *img = util_path_join(dir, "e.img");
@@ -412,17 +412,6 @@ static void test_write_errors(void)
 
 int main(void)
 {
-	RUN(test_bpb_matches_mkfs_fat);
-	RUN(test_geometry_limits);
-	RUN(test_aliases_and_checksums_match_mtools);
-	RUN(test_short_names);
-	RUN(test_name_checks);
-	RUN(test_utf16);
-	RUN(test_fat12_packing);
-	RUN(test_time_encode);
-	RUN(test_mbr);
-	RUN(test_write_small_image);
-	RUN(test_dir_aliases);
-	RUN(test_write_errors);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -50,7 +50,7 @@ static char *node_text(const struct tree_node *n)
 
 /* old.iso holds /live/inner.iso holding /etc/hostname: read it in place,
  * add an overlay, and write a squashfs and an ISO from that tree. */
-static void test_remaster(void)
+TEST(test_remaster)
 {
 	struct tree *inner = tree_create(), *outer = tree_create(), *t = NULL, *back = NULL;
 	struct tree_node *n;
@@ -115,7 +115,7 @@ static void test_remaster(void)
 	tree_destroy(outer);
 }
 
-static void test_reroot_and_errors(void)
+TEST(test_reroot_and_errors)
 {
 	struct tree *t = NULL;
 	struct tree_node *n;
@@ -144,7 +144,7 @@ static bool exists(const char *p)
 	return lstat(p, &st) == 0;
 }
 
-static void test_extract_refuses(void)
+TEST(test_extract_refuses)
 {
 	struct tree *t = tree_create();
 	struct tree_node *n, *l;
@@ -190,7 +190,7 @@ static void test_extract_refuses(void)
 	tree_destroy(t);
 }
 
-static void test_extract_hardlinks(void)
+TEST(test_extract_hardlinks)
 {
 	struct tree *t = tree_create();
 	struct tree_node *a, *b;
@@ -212,7 +212,7 @@ static void test_extract_hardlinks(void)
 	tree_destroy(t);
 }
 
-static void test_extract_writers(void)
+TEST(test_extract_writers)
 {
 	struct tree *t = tree_create();
 	struct tree_node *n, *d, *first = NULL, *last = NULL;
@@ -274,10 +274,6 @@ int main(void)
 {
 	tmp = test_tmpdir();
 	unsetenv("SOURCE_DATE_EPOCH");
-	RUN(test_remaster);
-	RUN(test_reroot_and_errors);
-	RUN(test_extract_refuses);
-	RUN(test_extract_hardlinks);
-	RUN(test_extract_writers);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -8,6 +8,7 @@
 
 #include "../../init/cmdline.c"
 #include "../../init/modalias.c"
+#include "../../init/persist_why.c"
 #include "../../init/probe.c"
 #include "../../init/tar.c"
 
@@ -23,7 +24,27 @@ static void skip(const char *what, const char *why)
 }
 
 /* ---- command line -------------------------------------------------------- */
-static void test_cmdline_persistence_check(void)
+/* ---- why no persistence store was used --------------------------------------- */
+TEST(test_persist_missing_says_why)
+{
+	char notes[512] = "", msg[1024];
+	struct probe_info vfat = {PROBE_VFAT, LIVE_PERSIST_LABEL}, other = {PROBE_EXT4, "data"}, none = {0};
+	live_persist_missing(notes, msg, sizeof msg);
+	CHECK_STR(msg, "no partition labelled mklive-rw and no /mklive-rw.img on a FAT or ext4 partition");
+	/* a partition that is not ours is not worth a word */
+	live_persist_note(notes, sizeof notes, "sda1", "", 0, &other);
+	CHECK_STR(notes, "");
+	/* unreadable: said, with its GPT name when it has one */
+	live_persist_note(notes, sizeof notes, "sdb2", LIVE_PERSIST_LABEL, EIO, &none);
+	live_persist_note(notes, sizeof notes, "sdc1", "", 0, &vfat);
+	live_persist_missing(notes, msg, sizeof msg);
+	CHECK_STR(msg,
+		  "no usable partition labelled mklive-rw: /dev/sdb2 (partition name mklive-rw) cannot be "
+		  "read (Input/output error; it may be the store); /dev/sdc1 is labelled mklive-rw but "
+		  "holds vfat, not ext4; and no /mklive-rw.img on a FAT or ext4 partition");
+}
+
+TEST(test_cmdline_persistence_check)
 {
 	struct live_opts o;
 	live_opts_default(&o);
@@ -36,7 +57,7 @@ static void test_cmdline_persistence_check(void)
 	CHECK(!o.persistence);
 }
 
-static void test_cmdline_defaults(void)
+TEST(test_cmdline_defaults)
 {
 	struct live_opts o;
 	live_opts_default(&o);
@@ -49,7 +70,7 @@ static void test_cmdline_defaults(void)
 	CHECK_STR(o.overlay_size, "50%");
 }
 
-static void test_cmdline_all(void)
+TEST(test_cmdline_all)
 {
 	struct live_opts o;
 	live_opts_default(&o);
@@ -71,7 +92,7 @@ static void test_cmdline_all(void)
 	CHECK_STR(o.init, "/x y");
 }
 
-static void test_cmdline_garbage(void)
+TEST(test_cmdline_garbage)
 {
 	struct live_opts o;
 	char longid[400];
@@ -153,7 +174,7 @@ static bool matches(struct kmod_db *db, const char *modalias, const char *module
 	return false;
 }
 
-static void test_modalias_match(void)
+TEST(test_modalias_match)
 {
 	struct kmod_db db;
 	char name[64];
@@ -183,7 +204,7 @@ static void test_modalias_match(void)
 }
 
 /* The installed kernel's whole modules.alias, when there is one. */
-static void test_modalias_real(void)
+TEST(test_modalias_real)
 {
 	char path[300];
 	struct kmod_db db;
@@ -218,7 +239,7 @@ static void test_modalias_real(void)
 	kmod_db_free(&db);
 }
 
-static void test_load_order(void)
+TEST(test_load_order)
 {
 	struct kmod_db db;
 	int order[32];
@@ -269,7 +290,7 @@ static int open_img(const char *name)
 	return open(p, O_RDONLY);
 }
 
-static void test_probe_iso(void)
+TEST(test_probe_iso)
 {
 	struct probe_info pi;
 	char buf[64];
@@ -308,7 +329,7 @@ static void test_probe_iso(void)
 	close(fd);
 }
 
-static void test_probe_fat_ext4(void)
+TEST(test_probe_fat_ext4)
 {
 	struct probe_info pi;
 	int fd;
@@ -414,7 +435,7 @@ static bool exists(const char *rel)
 	return lstat(p, &st) == 0;
 }
 
-static void test_tar_good(void)
+TEST(test_tar_good)
 {
 	struct tarbuf t = {0};
 	char err[512] = "", p[512], buf[64];
@@ -456,7 +477,7 @@ static void expect_refused(const char *what, struct tarbuf *t, const char *dir, 
 	memset(t, 0, sizeof *t);
 }
 
-static void test_tar_escapes(void)
+TEST(test_tar_escapes)
 {
 	struct tarbuf t = {0};
 	char victim[512];
@@ -513,7 +534,7 @@ static void test_tar_escapes(void)
 }
 
 /* A real .tgz from tar(1), pax long names included, through tar_gunzip. */
-static void test_tar_gnu(void)
+TEST(test_tar_gnu)
 {
 	char err[512] = "", p[600];
 	uint8_t *gz, *raw;
@@ -564,17 +585,6 @@ static void test_tar_gnu(void)
 int main(void)
 {
 	tmp = test_tmpdir();
-	RUN(test_cmdline_defaults);
-	RUN(test_cmdline_persistence_check);
-	RUN(test_cmdline_all);
-	RUN(test_cmdline_garbage);
-	RUN(test_modalias_match);
-	RUN(test_modalias_real);
-	RUN(test_load_order);
-	RUN(test_probe_iso);
-	RUN(test_probe_fat_ext4);
-	RUN(test_tar_good);
-	RUN(test_tar_escapes);
-	RUN(test_tar_gnu);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -13,7 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-static void test_cpio_header(void)
+TEST(test_cpio_header)
 {
 	uint8_t h[CPIO_HEADER_SIZE];
 	struct cpio_hdr f = {.ino = 1,
@@ -58,7 +58,7 @@ static int mem_sink(void *ctx, const void *buf, size_t n)
 	return 0;
 }
 
-static void test_cpio_tree(void)
+TEST(test_cpio_tree)
 {
 	struct tree *t = tree_create();
 	struct tree_node *n, *dir;
@@ -135,7 +135,7 @@ static void test_cpio_tree(void)
 
 /* Hard links share the inode number; the data travels with the first name
  * (the kernel links later names to it and skips their bodies). */
-static void test_cpio_hardlinks(void)
+TEST(test_cpio_hardlinks)
 {
 	char *dir = test_tmpdir(), path[600], path2[600];
 	struct tree *t = tree_create();
@@ -190,13 +190,13 @@ static const char alias_text[] = "# Aliases extracted from modules themselves.\n
 static const char softdep_text[] = "softdep ext4 pre: crypto-crc32c\n"
 				   "softdep unrelated pre: ext4\n";
 
-static void test_kmod_closure(void)
+TEST(test_kmod_closure)
 {
 	struct kmod_set *s;
 	CHECK_EQ(kmod_set_parse(&s, dep_text, alias_text, softdep_text), 0);
 	CHECK_EQ(kmod_set_add(s, "sr-mod"), 1);
 	CHECK_EQ(kmod_set_add(s, "nonexistent"), 0);
-	kmod_set_close(s);
+	kmod_set_add_deps(s);
 	CHECK_EQ(kmod_set_count(s), 4);
 	CHECK_STR(kmod_set_path(s, 0), "kernel/drivers/scsi/scsi_mod.ko");
 	CHECK_STR(kmod_set_path(s, 3), "kernel/drivers/cdrom/cdrom.ko");
@@ -215,7 +215,7 @@ static void test_kmod_closure(void)
 	free(soft);
 	/* softdep pre: named through an alias. */
 	CHECK_EQ(kmod_set_add(s, "ext4"), 1);
-	kmod_set_close(s);
+	kmod_set_add_deps(s);
 	CHECK(kmod_set_has(s, "jbd2") && kmod_set_has(s, "crc32c_generic"));
 	CHECK(!kmod_set_has(s, "unrelated"));
 	soft = kmod_set_softdep_text(s);
@@ -224,7 +224,7 @@ static void test_kmod_closure(void)
 	kmod_set_destroy(s);
 }
 
-static void test_kmod_patterns(void)
+TEST(test_kmod_patterns)
 {
 	struct kmod_set *s;
 	CHECK_EQ(kmod_set_parse(&s, dep_text, alias_text, NULL), 0);
@@ -232,16 +232,53 @@ static void test_kmod_patterns(void)
 	CHECK_EQ(kmod_set_add(s, "kernel/drivers/ata/*.ko"), 2);
 	CHECK(!kmod_set_has(s, "pata_x"));
 	CHECK_EQ(kmod_set_add(s, "kernel/drivers/*.ko"), 0);
-	kmod_set_close(s);
+	kmod_set_add_deps(s);
 	CHECK_EQ(kmod_set_count(s), 4); /* libata, ata_piix, scsi_mod, scsi_common */
 	CHECK_EQ(kmod_set_add_profile(s, "huge"), -ERR_USAGE);
 	CHECK(strstr(err_msg(), "huge") != NULL);
+	CHECK_EQ(kmod_set_add_profile(s, "generic+wifi"), -ERR_USAGE);
+	CHECK_EQ(kmod_set_add_profile(s, "+net"), -ERR_USAGE);
+	kmod_set_destroy(s);
+}
+
+/* The net set: drivers with their dependencies (virtio_net needs
+ * net_failover and failover; USB adapters need usbnet, mii). */
+TEST(test_kmod_net)
+{
+	static const char dep[] = "kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko "
+				  "kernel/net/core/failover.ko\n"
+				  "kernel/drivers/net/net_failover.ko: kernel/net/core/failover.ko\n"
+				  "kernel/net/core/failover.ko:\n"
+				  "kernel/drivers/net/usb/asix.ko: kernel/drivers/net/usb/usbnet.ko "
+				  "kernel/drivers/net/mii.ko\n"
+				  "kernel/drivers/net/usb/usbnet.ko: kernel/drivers/net/mii.ko\n"
+				  "kernel/drivers/net/mii.ko:\n"
+				  "kernel/drivers/net/wireless/foo.ko:\n"
+				  "kernel/fs/isofs/isofs.ko:\n";
+	struct kmod_set *s;
+	CHECK_EQ(kmod_set_parse(&s, dep, NULL, NULL), 0);
+	CHECK_EQ(kmod_set_add_profile(s, "minimal"), 0);
+	kmod_set_add_deps(s);
+	CHECK(!kmod_set_has(s, "virtio_net") && kmod_set_has(s, "isofs"));
+	kmod_set_destroy(s);
+	CHECK_EQ(kmod_set_parse(&s, dep, NULL, NULL), 0);
+	CHECK_EQ(kmod_set_add_profile(s, "minimal+net"), 0);
+	kmod_set_add_deps(s);
+	CHECK(kmod_set_has(s, "virtio_net") && kmod_set_has(s, "net_failover") &&
+	      kmod_set_has(s, "failover"));
+	CHECK(kmod_set_has(s, "asix") && kmod_set_has(s, "usbnet") && kmod_set_has(s, "mii"));
+	CHECK(!kmod_set_has(s, "foo"));
+	kmod_set_destroy(s);
+	CHECK_EQ(kmod_set_parse(&s, dep, NULL, NULL), 0);
+	kmod_set_add_net(s);
+	kmod_set_add_deps(s);
+	CHECK_EQ(kmod_set_count(s), 6);
 	kmod_set_destroy(s);
 }
 
 /* A module from outside the tree (cloop.ko from cloop-src): carried as
  * extra/NAME.ko with its .modinfo dependencies. */
-static void test_kmod_file(void)
+TEST(test_kmod_file)
 {
 	char *dir = test_tmpdir(), p[600], bad[600];
 	static const char ko[] = "\177ELF\2\1\1\0stuff\0license=GPL\0depends=cdrom,scsi_mod\0vermagic=6.1\0";
@@ -258,7 +295,7 @@ static void test_kmod_file(void)
 	fclose(f);
 	CHECK_EQ(kmod_set_parse(&s, dep_text, alias_text, NULL), 0);
 	CHECK_EQ(kmod_set_add_file(s, p), 0);
-	kmod_set_close(s);
+	kmod_set_add_deps(s);
 	CHECK_EQ(kmod_set_count(s), 4); /* my_mod, cdrom, scsi_mod, scsi_common */
 	CHECK(kmod_set_has(s, "my_mod") && kmod_set_has(s, "scsi_common"));
 	char *dep = kmod_set_dep_text(s);
@@ -275,15 +312,26 @@ static void test_kmod_file(void)
 	CHECK(strstr(err_msg(), "nothere") != NULL);
 	CHECK(kmod_set_add_file(s, "/nonexistent.ko") < 0);
 	kmod_set_destroy(s);
+	/* the module's own name (.modinfo name=), not its file's: a
+	 * cloop-6.1.ko is carried as extra/cloop.ko */
+	static const char ko3[] = "\177ELF\2\1\1\0\0license=GPL\0depends=\0name=cloop\0vermagic=6.1\0";
+	snprintf(p, sizeof p, "%s/cloop-6.1.ko", dir);
+	f = fopen(p, "w");
+	fwrite(ko3, 1, sizeof ko3, f);
+	fclose(f);
+	CHECK_EQ(kmod_set_parse(&s, dep_text, alias_text, NULL), 0);
+	CHECK_EQ(kmod_set_add_file(s, p), 0);
+	kmod_set_add_deps(s);
+	CHECK(kmod_set_has(s, "cloop"));
+	CHECK(!kmod_set_has(s, "cloop_6"));
+	dep = kmod_set_dep_text(s);
+	CHECK(strstr(dep, "extra/cloop.ko:\n") != NULL);
+	free(dep);
+	kmod_set_destroy(s);
 }
 
 int main(void)
 {
-	RUN(test_cpio_header);
-	RUN(test_cpio_tree);
-	RUN(test_cpio_hardlinks);
-	RUN(test_kmod_closure);
-	RUN(test_kmod_patterns);
-	RUN(test_kmod_file);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -10,7 +10,7 @@
 #include "iso9660/joliet.h"
 #include "iso9660/names.h"
 
-static void test_both_endian(void)
+TEST(test_both_endian)
 {
 	uint8_t b[8];
 	iso_put_733(b, 0x12345678);
@@ -19,7 +19,7 @@ static void test_both_endian(void)
 	CHECK_MEM(b, "\x00\x08\x08\x00", 4);
 }
 
-static void test_dates(void)
+TEST(test_dates)
 {
 	uint8_t d[17];
 	iso_put_dr_date(d, 1600000000); /* 2020-09-13 12:26:40 UTC */
@@ -43,7 +43,7 @@ static void test_dates(void)
 	CHECK_MEM(d, "\x00\x01\x01\x00\x00\x00\x00", 7);
 }
 
-static void test_dir_record(void)
+TEST(test_dir_record)
 {
 	uint8_t r[64];
 	struct iso_dr dr = {.extent = 0x1234,
@@ -72,7 +72,7 @@ static void test_dir_record(void)
 		CHECK(iso_dr_len(n, ISO_DR_MAX - iso_dr_len(n, 0)) <= 254);
 }
 
-static void test_path_table(void)
+TEST(test_path_table)
 {
 	uint8_t l[16], m[16];
 	CHECK_EQ(iso_pt_encode(l, (const uint8_t *)"BOOT", 4, 0x20, 1, false), 12);
@@ -88,7 +88,7 @@ static void test_path_table(void)
 	CHECK_EQ(iso_pt_len(1), 10);
 }
 
-static void test_pvd(void)
+TEST(test_pvd)
 {
 	static uint8_t p[ISO_BLOCK];
 	struct iso_vd v = {
@@ -166,7 +166,7 @@ static void mangle(const char *in, bool dir, int level, bool l, const char *want
 	CHECK_STR((char *)out, want);
 }
 
-static void test_names(void)
+TEST(test_names)
 {
 	mangle("lowercase.txt", false, 1, false, "LOWERCAS.TXT;1");
 	mangle("README", false, 1, false, "README.;1");
@@ -210,7 +210,7 @@ static void test_names(void)
 }
 
 /* Many equal names: all distinct afterwards, within the 8.3 limit. */
-static void test_names_many(void)
+TEST(test_names_many)
 {
 	enum { N = 3000 };
 	struct iso_name_rules r = {1, false};
@@ -236,7 +236,7 @@ static void test_names_many(void)
 			CHECK(strcmp((char *)b[i], (char *)b[j]) != 0);
 }
 
-static void test_catalog(void)
+TEST(test_catalog)
 {
 	static uint8_t c[ISO_BLOCK];
 	struct iso_et_entry e[2] = {
@@ -278,7 +278,7 @@ static void test_catalog(void)
 	CHECK_MEM(c + 0x47, "\x21\x00\x00\x00", 4);
 }
 
-static void test_info_table(void)
+TEST(test_info_table)
 {
 	uint8_t f[72], t[56];
 	uint32_t sum;
@@ -298,7 +298,7 @@ static void test_info_table(void)
 		CHECK_EQ(t[i], 0);
 }
 
-static void test_hybrid(void)
+TEST(test_hybrid)
 {
 	uint8_t tmpl[512], mbr[512];
 	memset(tmpl, 0x90, sizeof tmpl);
@@ -321,15 +321,6 @@ static void test_hybrid(void)
 
 int main(void)
 {
-	RUN(test_both_endian);
-	RUN(test_dates);
-	RUN(test_dir_record);
-	RUN(test_path_table);
-	RUN(test_pvd);
-	RUN(test_names);
-	RUN(test_names_many);
-	RUN(test_catalog);
-	RUN(test_info_table);
-	RUN(test_hybrid);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -3,6 +3,8 @@
 #define TEST_SUITE "opt"
 #include "test.h"
 
+#include "core/tree.h"
+
 #include "cloop/cloop.h"
 #include "cmd/opt.h"
 #include "core/error.h"
@@ -43,7 +45,7 @@ static int parse(enum opt_style st, bool stop, struct seen *s, char ***ops, size
 	return opt_parse(&c, argc, argv, s, ops, n);
 }
 
-static void test_gnu(void)
+TEST(test_gnu)
 {
 	char *argv[] = {"t", "-ac", "x",	   "-bVAL", "--beta=2", "--alpha", "-b",
 			"3", "y",   "--long-only", "L",	    "--",	"-a"};
@@ -62,7 +64,7 @@ static void test_gnu(void)
 	free(ops);
 }
 
-static void test_gnu_errors(void)
+TEST(test_gnu_errors)
 {
 	char *unknown[] = {"t", "-z"}, *missing[] = {"t", "x", "-b"}, *novalue[] = {"t", "--alpha=1"},
 	     *longshort[] = {"t", "-long-only", "v"}, *shortlong[] = {"t", "--a"};
@@ -82,7 +84,7 @@ static void test_gnu_errors(void)
 	CHECK(ops == NULL);
 }
 
-static void test_single_dash(void)
+TEST(test_single_dash)
 {
 	char *argv[] = {"t", "-alpha", "-b", "V", "--long-only", "L", "-long-only=M", "op", "-c"};
 	struct seen s;
@@ -98,7 +100,7 @@ static void test_single_dash(void)
 	CHECK(strstr(err_msg(), "unknown option -ac") != NULL);
 }
 
-static void test_stop_and_help(void)
+TEST(test_stop_and_help)
 {
 	char *argv[] = {"t", "-a", "sub", "-b", "x"}, *help[] = {"t", "-qh", "-z"};
 	struct seen s;
@@ -114,14 +116,22 @@ static void test_stop_and_help(void)
 	log_set_level(1);
 }
 
-static void test_iso_opts(void)
+TEST(test_iso_opts)
 {
 	struct iso_opts o;
 	iso_opts_init(&o);
+	/* setters parse, iso_opts_check holds the rule and names the label */
+	CHECK_EQ(iso_opts_set(&o, "level", "4", "Level"), 0);
+	CHECK_EQ(iso_opts_check(&o), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "Level 4: must be 1, 2 or 3") != NULL);
+	CHECK_EQ(iso_opts_set(&o, "volume-id", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456", "mk.conf:3: VolumeId"),
+		 0);
 	CHECK_EQ(iso_opts_set(&o, "level", "3", "-iso-level"), 0);
+	CHECK_EQ(iso_opts_check(&o), -ERR_USAGE);
+	CHECK(strstr(err_msg(),
+		     "mk.conf:3: VolumeId: volume id \"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\" is 33") != NULL);
+	CHECK_EQ(iso_opts_set(&o, "volume-id", "LIVE", "-V"), 0);
 	CHECK_EQ(o.level, 3);
-	CHECK_EQ(iso_opts_set(&o, "level", "4", "Level"), -ERR_USAGE);
-	CHECK(strstr(err_msg(), "Level") != NULL);
 	CHECK_EQ(iso_opts_set(&o, "boot-image", "/boot/isolinux.bin", NULL), 0);
 	CHECK_EQ(iso_opts_set(&o, "no-emul-boot", NULL, NULL), 0);
 	CHECK_EQ(iso_opts_set(&o, "alt-boot", NULL, NULL), 0);
@@ -145,14 +155,18 @@ static void test_iso_opts(void)
 	CHECK(strstr(err_msg(), "conflict") != NULL);
 }
 
-static void test_sqfs_opts(void)
+TEST(test_sqfs_opts)
 {
 	struct sqfs_opts o;
 	sqfs_opts_init(&o);
 	CHECK_EQ(sqfs_opts_set(&o, "comp", "zstd", NULL), 0);
 	CHECK_EQ(sqfs_opts_set(&o, "b", "1M", NULL), 0);
 	CHECK_EQ(o.block_size, 1 << 20);
-	CHECK_EQ(sqfs_opts_set(&o, "b", "3K", "-b"), -ERR_USAGE);
+	/* the setter parses; sqfs_opts_check holds the rule, named as given */
+	CHECK_EQ(sqfs_opts_set(&o, "b", "3K", "-b"), 0);
+	CHECK_EQ(sqfs_opts_check(&o), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "-b 3072: the block size must be a power of two") != NULL);
+	CHECK_EQ(sqfs_opts_set(&o, "b", "1M", NULL), 0);
 	CHECK_EQ(sqfs_opts_set(&o, "Xcompression-level", "19", NULL), 0);
 	CHECK_EQ(sqfs_opts_check(&o), 0);
 	CHECK_EQ(sqfs_opts_set(&o, "Xhc", NULL, NULL), 0);
@@ -167,7 +181,7 @@ static void test_sqfs_opts(void)
 	CHECK_EQ(sqfs_opts_check(&o), -ERR_USAGE); /* gzip 1..9 */
 }
 
-static void test_cloop_opts(void)
+TEST(test_cloop_opts)
 {
 	struct cloop_opts o;
 	cloop_opts_init(&o);
@@ -177,24 +191,50 @@ static void test_cloop_opts(void)
 	CHECK_EQ(o.w.version, CLOOP_V4); /* xz exists only in v4 */
 	CHECK_EQ(o.w.comp.level, 9);
 	cloop_opts_init(&o);
-	CHECK_EQ(cloop_opts_set(&o, "block-size", "1000", "-B"), -ERR_USAGE);
+	/* the setter parses; the rule is cloop_opts_check's, named as given */
+	CHECK_EQ(cloop_opts_set(&o, "block-size", "1000", "mk.conf:4: BlockSize"), 0);
+	CHECK_EQ(cloop_opts_check(&o), -ERR_USAGE);
+	CHECK(strstr(err_msg(), "mk.conf:4: BlockSize 1000: the block size must be a multiple of 512") !=
+	      NULL);
+	CHECK_EQ(cloop_opts_set(&o, "block-size", "64K", "-B"), 0);
 	CHECK_EQ(cloop_opts_set(&o, "format", "v2", NULL), 0);
 	CHECK_EQ(cloop_opts_set(&o, "compressor", "lz4", NULL), 0);
 	CHECK_EQ(cloop_opts_check(&o), -ERR_USAGE);
 	cloop_opts_free(&o);
 }
 
-static void test_fat_initrd_opts(void)
+TEST(test_fat_initrd_opts)
 {
 	struct fat_opts f;
 	struct live_initrd_opts l;
 	fat_opts_init(&f);
 	CHECK_EQ(fat_opts_set(&f, "size", "1440K", NULL), 0);
 	CHECK_EQ(f.size, 1474560);
-	CHECK_EQ(fat_opts_set(&f, "size", "1000", NULL), -ERR_USAGE);
 	CHECK_EQ(fat_opts_set(&f, "serial", "1234-ABCD", NULL), 0);
 	CHECK_EQ(f.serial, 0x1234ABCD);
-	CHECK_EQ(fat_opts_set(&f, "fat", "24", NULL), -ERR_USAGE);
+	{
+		/* the setters parse; fat_opts_check holds the rules */
+		struct tree *t = tree_create();
+		CHECK_EQ(fat_opts_check(&f, t), 0);
+		CHECK_EQ(fat_opts_set(&f, "size", "1000", "-C"), 0);
+		CHECK_EQ(fat_opts_check(&f, t), -ERR_USAGE);
+		CHECK(strstr(err_msg(), "-C 1000: must be a non-zero multiple of 512") != NULL);
+		CHECK_EQ(fat_opts_set(&f, "size", "1440K", NULL), 0);
+		CHECK_EQ(fat_opts_set(&f, "fat", "24", "-F"), 0);
+		CHECK_EQ(fat_opts_check(&f, t), -ERR_USAGE);
+		CHECK(strstr(err_msg(), "-F 24: must be 12, 16 or 32") != NULL);
+		CHECK_EQ(fat_opts_set(&f, "fat", "12", "-F"), 0);
+		CHECK_EQ(fat_opts_set(&f, "label", "TWELVE CHARS", "-n"), 0);
+		CHECK_EQ(fat_opts_check(&f, t), -EINVAL);
+		CHECK(strstr(err_msg(), "-n: volume label \"TWELVE CHARS\" is longer than 11") != NULL);
+		CHECK_EQ(fat_opts_set(&f, "label", "ESP", "-n"), 0);
+		CHECK_EQ(fat_opts_check(&f, t), 0);
+		/* SYSLINUX after tree_finalize: the order is refused */
+		CHECK_EQ(fat_opts_set(&f, "syslinux", NULL, NULL), 0);
+		CHECK_EQ(tree_finalize(t), 0);
+		CHECK(fat_opts_check(&f, t) < 0);
+		tree_destroy(t);
+	}
 	live_initrd_opts_init(&l);
 	CHECK_EQ(live_initrd_opts_check(&l), -ERR_USAGE); /* no kernel version */
 	CHECK_EQ(live_initrd_opts_set(&l, "add-module", "cloop", NULL), 0);
@@ -208,13 +248,6 @@ static void test_fat_initrd_opts(void)
 
 int main(void)
 {
-	RUN(test_gnu);
-	RUN(test_gnu_errors);
-	RUN(test_single_dash);
-	RUN(test_stop_and_help);
-	RUN(test_iso_opts);
-	RUN(test_sqfs_opts);
-	RUN(test_cloop_opts);
-	RUN(test_fat_initrd_opts);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -8,14 +8,14 @@
 #include "core/util.h"
 #include "part/part.h"
 
-static void test_crc32(void)
+TEST(test_crc32)
 {
 	/* the CRC-32 check value of "123456789" (IEEE 802.3, as zlib's) */
 	CHECK_EQ(part_crc32(0, "123456789", 9), 0xCBF43926u);
 	CHECK_EQ(part_crc32(part_crc32(0, "1234", 4), "56789", 5), 0xCBF43926u);
 }
 
-static void test_guid(void)
+TEST(test_guid)
 {
 	uint8_t g[16];
 	char text[37];
@@ -55,7 +55,7 @@ static void test_guid(void)
 	CHECK_STR(part_type_name(PART_TYPE_ESP), "EFI System");
 }
 
-static void test_mbr(void)
+TEST(test_mbr)
 {
 	uint8_t m[512];
 	struct part_mbr_entry e[4], r[4];
@@ -88,7 +88,7 @@ static void test_mbr(void)
 	CHECK(part_mbr_decode(m, r) < 0);
 }
 
-static void test_gpt(void)
+TEST(test_gpt)
 {
 	struct part_gpt g;
 	struct part_gpt_entry e[2];
@@ -173,9 +173,6 @@ static void test_gpt(void)
 
 int main(void)
 {
-	RUN(test_crc32);
-	RUN(test_guid);
-	RUN(test_mbr);
-	RUN(test_gpt);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -17,7 +17,7 @@
 
 static char *tmp;
 
-static void test_pattern(void)
+TEST(test_pattern)
 {
 	char *n;
 	CHECK_EQ(run_shot_pattern_check("shot-%d.png"), 0);
@@ -72,7 +72,7 @@ static const unsigned char png1[] = {
     0x01, 0,	0,    0,   0,	 0,    0,    0,	   0,	 'I',  'E',  'N',  'D',	 0xae, 0x42, 0x60, 0x82,
 };
 
-static void test_files(void)
+TEST(test_files)
 {
 	char *dir = util_path_join(tmp, "shots"), *file, *t = NULL, *bad;
 	unsigned w = 0, h = 0;
@@ -134,7 +134,7 @@ static void test_files(void)
 	free(dir);
 }
 
-static void test_opts(void)
+TEST(test_opts)
 {
 	struct run_opts o;
 	char *img = util_path_join(tmp, "img.iso"), *shot = util_path_join(tmp, "s.png");
@@ -206,7 +206,7 @@ static void on_reply(void *ctx, unsigned id, bool ok, const char *desc)
 	r->n++;
 }
 
-static void test_qmp_replies(void)
+TEST(test_qmp_replies)
 {
 	struct run_qmp q;
 	struct replies r;
@@ -274,9 +274,6 @@ static void test_qmp_replies(void)
 int main(void)
 {
 	tmp = test_tmpdir();
-	RUN(test_pattern);
-	RUN(test_files);
-	RUN(test_opts);
-	RUN(test_qmp_replies);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -184,7 +184,7 @@ static int compare_node(struct tree_node *x, void *ctx)
 	return 0;
 }
 
-static void test_roundtrip(void)
+TEST(test_roundtrip)
 {
 	static const enum comp_codec codecs[] = {COMP_ZLIB, COMP_XZ, COMP_ZSTD, COMP_LZ4};
 	static const uint32_t sizes[] = {4096, 131072};
@@ -224,7 +224,7 @@ static void test_roundtrip(void)
 }
 
 /* A file read backwards and in pieces the read-ahead does not expect. */
-static void test_random_reads(void)
+TEST(test_random_reads)
 {
 	struct tree *src = tree_create(), *back = NULL;
 	struct sqfs_opts so;
@@ -284,7 +284,7 @@ static void check_file(struct tree *src, struct tree *back, int i, uint8_t *x, u
 	CHECK_MEM(y, x, (size_t)(to - from));
 }
 
-static void test_walk_orders(void)
+TEST(test_walk_orders)
 {
 	struct tree *src = tree_create(), *back = NULL;
 	struct sqfs_opts so;
@@ -340,7 +340,7 @@ static void patch(const char *path, off_t off, const void *b, size_t n)
 
 /* Damaged images made from a good one: a clear error naming the image
  * and an offset, never a crash. */
-static void test_damaged(void)
+TEST(test_damaged)
 {
 	struct tree *src = source_tree(4096), *t = NULL;
 	struct sqfs_opts so;
@@ -408,7 +408,7 @@ static void test_damaged(void)
 
 /* Inputs the fuzzer (tests/fuzz/squashfs_fuzz.c) found crashing or taking
  * unbounded memory, kept in its corpus as regress-*; the whole corpus is read here. */
-static void test_fuzz_regressions(void)
+TEST(test_fuzz_regressions)
 {
 	const char *td = getenv("TESTS_DIR");
 	char *dir;
@@ -443,7 +443,7 @@ static void test_fuzz_regressions(void)
 	free(dir);
 }
 
-static void test_probe_info(void)
+TEST(test_probe_info)
 {
 	struct tree *src = source_tree(4096);
 	struct sqfs_opts so;
@@ -480,11 +480,6 @@ int main(void)
 {
 	tmp = test_tmpdir();
 	log_set_level(0);
-	RUN(test_roundtrip);
-	RUN(test_random_reads);
-	RUN(test_walk_orders);
-	RUN(test_damaged);
-	RUN(test_fuzz_regressions);
-	RUN(test_probe_info);
+	RUN_ALL();
 	TEST_EXIT();
 }

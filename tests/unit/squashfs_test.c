@@ -16,7 +16,7 @@
 
 static char *tmp;
 
-static void test_superblock(void)
+TEST(test_superblock)
 {
 	struct sqfs_super s = {0}, d;
 	uint8_t b[96];
@@ -79,7 +79,7 @@ static void test_superblock(void)
 	CHECK(strstr(err_msg(), "log 71") != NULL);
 }
 
-static void test_comp_opts(void)
+TEST(test_comp_opts)
 {
 	uint8_t b[8];
 	CHECK_EQ(sqfs_comp_opts_encode(b, SQFS_COMP_GZIP, 9, 131072), 0);
@@ -108,7 +108,7 @@ static struct sqfs_inode_hdr hdr(void)
 
 #define HDR(type) type, 0, 0xed, 0x01, 1, 0, 2, 0, 0x00, 0x10, 0x5e, 0x5f, 7, 0, 0, 0
 
-static void test_dir_inodes(void)
+TEST(test_dir_inodes)
 {
 	uint8_t b[64];
 	struct sqfs_inode_hdr h = hdr();
@@ -128,7 +128,7 @@ static void test_dir_inodes(void)
 	CHECK_MEM(b, ext, 40);
 }
 
-static void test_file_inodes(void)
+TEST(test_file_inodes)
 {
 	uint8_t b[128];
 	struct sqfs_inode_hdr h = hdr();
@@ -158,7 +158,7 @@ static void test_file_inodes(void)
 	CHECK_MEM(b, ext, 64);
 }
 
-static void test_other_inodes(void)
+TEST(test_other_inodes)
 {
 	uint8_t b[64];
 	struct sqfs_inode_hdr h = hdr();
@@ -190,7 +190,7 @@ static void test_other_inodes(void)
 	CHECK_EQ(sqfs_encode_rdev(major(makedev(300, 70000)), minor(makedev(300, 70000))), 0x11112c70);
 }
 
-static void test_dir_records(void)
+TEST(test_dir_records)
 {
 	uint8_t b[64];
 	sqfs_dir_header_encode(b, 3, 0x2040, 100);
@@ -201,7 +201,7 @@ static void test_dir_records(void)
 	CHECK_MEM(b, "\x08\x20\0\0\xf2\x1f\0\0\x03\0\0\0name", 16);
 }
 
-static void test_listing(void)
+TEST(test_listing)
 {
 	struct sqfs_listing l = {0};
 	struct sqfs_dirent e[600];
@@ -253,7 +253,7 @@ static void test_listing(void)
 	sqfs_listing_free(&l);
 }
 
-static void test_meta_blocks(void)
+TEST(test_meta_blocks)
 {
 	struct sqfs_meta m;
 	uint8_t data[9000];
@@ -285,7 +285,7 @@ static void test_meta_blocks(void)
 	}
 }
 
-static void test_ids(void)
+TEST(test_ids)
 {
 	struct sqfs_ids t;
 	uint16_t idx = 0;
@@ -305,7 +305,7 @@ static void test_ids(void)
 	sqfs_ids_free(&t);
 }
 
-static void test_xattr_records(void)
+TEST(test_xattr_records)
 {
 	uint8_t b[64];
 	CHECK_EQ(sqfs_xattr_encode(b, "security.capability", (const uint8_t *)"\1\2", 2), 8 + 10 + 2);
@@ -342,7 +342,7 @@ static struct tree *small_tree(void)
 	return t;
 }
 
-static void test_write_image(void)
+TEST(test_write_image)
 {
 	struct tree *t;
 	struct sqfs_opts o;
@@ -398,7 +398,7 @@ static void test_write_image(void)
  * fragment blocks of their own, stored raw (bit 24 of the fragment entry's
  * size), and the rest to compressed ones; gzip keeps one stream. The image
  * is the same for any thread count. */
-static void test_raw_fragments(void)
+TEST(test_raw_fragments)
 {
 	struct tree *t = tree_create();
 	struct sqfs_opts o;
@@ -467,7 +467,7 @@ static void write_host_file(const char *path, size_t len)
 
 /* A source that changes or vanishes between the scan and the read: an
  * error naming the path, and nothing at the destination. */
-static void test_changed_source(void)
+TEST(test_changed_source)
 {
 	char *dir = util_path_join(tmp, "src"), *f = util_path_join(dir, "file");
 	char *img = util_path_join(tmp, "changed.sqfs");
@@ -494,7 +494,7 @@ static void test_changed_source(void)
 }
 
 /* More distinct owners than the 16-bit id index can name. */
-static void test_too_many_ids(void)
+TEST(test_too_many_ids)
 {
 	char *img = util_path_join(tmp, "ids.sqfs");
 	struct tree *t = tree_create();
@@ -519,19 +519,6 @@ static void test_too_many_ids(void)
 int main(void)
 {
 	tmp = test_tmpdir();
-	RUN(test_superblock);
-	RUN(test_comp_opts);
-	RUN(test_dir_inodes);
-	RUN(test_file_inodes);
-	RUN(test_other_inodes);
-	RUN(test_dir_records);
-	RUN(test_listing);
-	RUN(test_meta_blocks);
-	RUN(test_ids);
-	RUN(test_xattr_records);
-	RUN(test_write_image);
-	RUN(test_raw_fragments);
-	RUN(test_changed_source);
-	RUN(test_too_many_ids);
+	RUN_ALL();
 	TEST_EXIT();
 }

@@ -1,6 +1,8 @@
-/* Minimal unit-test support: each *_test.c has a main() that calls RUN() per
- * test function; RUN prints "PASS: file/name" or "FAIL: file/name" lines that
- * tests/run.sh counts. A failed CHECK reports file:line and the values. */
+/* Minimal unit-test support: each *_test.c defines its tests with
+ * TEST(name) and a main() that sets up and calls RUN_ALL(); each test
+ * prints "PASS: file/name", "FAIL: file/name" or "SKIP: file/name (why)"
+ * lines that tests/run.sh counts. A failed CHECK reports file:line and the
+ * values. */
 #ifndef MKLIVE_TEST_H
 #define MKLIVE_TEST_H
 
@@ -55,13 +57,59 @@ static int test_any_failed_;
 			}                                                                                    \
 	} while (0)
 
-#define RUN(fn)                                                                                              \
+/* One test: TEST(test_name) { ... } defines it and registers it, so the
+ * list of tests is collected from the file itself; RUN_ALL() runs them in
+ * the order they are written. A test that cannot run calls TEST_SKIP. */
+struct test_case_ {
+	const char *name;
+	void (*fn)(void);
+	int line;
+};
+static struct test_case_ test_cases_[128];
+static int test_ncases_;
+static const char *test_skip_;
+
+#define TEST(fn)                                                                                             \
+	static void fn(void);                                                                                \
+	__attribute__((constructor)) static void fn##_register_(void)                                        \
+	{                                                                                                    \
+		if (test_ncases_ < (int)(sizeof test_cases_ / sizeof test_cases_[0]))                        \
+			test_cases_[test_ncases_++] = (struct test_case_){#fn, fn, __LINE__};                \
+	}                                                                                                    \
+	static void fn(void)
+
+#define TEST_SKIP(reason)                                                                                    \
 	do {                                                                                                 \
-		test_failed_ = 0;                                                                            \
-		fn();                                                                                        \
-		printf("%s: %s/%s\n", test_failed_ ? "FAIL" : "PASS", TEST_SUITE, #fn);                      \
-		fflush(stdout);                                                                              \
-		test_any_failed_ |= test_failed_;                                                            \
+		test_skip_ = (reason);                                                                       \
+		return;                                                                                      \
+	} while (0)
+
+static inline void test_run_(const char *suite, const char *name, void (*fn)(void))
+{
+	test_failed_ = 0;
+	test_skip_ = NULL;
+	fn();
+	if (test_skip_ && !test_failed_)
+		printf("SKIP: %s/%s (%s)\n", suite, name, test_skip_);
+	else
+		printf("%s: %s/%s\n", test_failed_ ? "FAIL" : "PASS", suite, name);
+	fflush(stdout);
+	test_any_failed_ |= test_failed_;
+}
+
+#define RUN(fn) test_run_(TEST_SUITE, #fn, fn)
+
+/* Every TEST of the file, in the order written. */
+#define RUN_ALL()                                                                                            \
+	do {                                                                                                 \
+		for (int i_ = 1; i_ < test_ncases_; i_++)                                                    \
+			for (int j_ = i_; j_ > 0 && test_cases_[j_ - 1].line > test_cases_[j_].line; j_--) { \
+				struct test_case_ t_ = test_cases_[j_];                                      \
+				test_cases_[j_] = test_cases_[j_ - 1];                                       \
+				test_cases_[j_ - 1] = t_;                                                    \
+			}                                                                                    \
+		for (int i_ = 0; i_ < test_ncases_; i_++)                                                    \
+			test_run_(TEST_SUITE, test_cases_[i_].name, test_cases_[i_].fn);                     \
 	} while (0)
 
 #define TEST_EXIT() return test_any_failed_ ? 1 : 0

@@ -60,7 +60,7 @@ static void put(const char *path, const void *data, size_t n)
 }
 
 /* A fake host with only some of the three files below it. */
-static void test_files_missing(void)
+TEST(test_files_missing)
 {
 	struct efi_files f;
 	char *pre = xasprintf("%s/host", tmp), *d = xasprintf("%s/usr/lib/shim", pre);
@@ -109,7 +109,7 @@ static void test_files_missing(void)
 }
 
 /* A root tree with all three is preferred; with one missing, the host. */
-static void test_files_root(void)
+TEST(test_files_root)
 {
 	struct efi_files f;
 	struct tree *root = tree_create();
@@ -150,7 +150,7 @@ static size_t make_pe(uint8_t *b, size_t cap, bool sig)
 	return 0x80 + 24 + 240;
 }
 
-static void test_pe(void)
+TEST(test_pe)
 {
 	uint8_t b[1024];
 	struct efi_pe_info pi;
@@ -213,7 +213,7 @@ static void test_pe(void)
 	}
 }
 
-static void test_grub(void)
+TEST(test_grub)
 {
 	struct menu m;
 	menu_init(&m);
@@ -222,9 +222,12 @@ static void test_grub(void)
 				  "/boot/vmlinuz",
 				  "/boot/initrd.img",
 				  "console=ttyS0,115200 live.id=x quiet",
+				  false,
+				  NULL,
 				  false};
-	struct menu_entry odd = {"odd", "It's \"odd\"", "/boot/vmlinuz", NULL, "a='b c' $x", false};
-	struct menu_entry mt = {"memtest", "memtest86+", "/boot/memtest", NULL, NULL, true};
+	struct menu_entry odd = {"odd", "It's \"odd\"", "/boot/vmlinuz", NULL, "a='b c' $x", false,
+				 NULL,	false};
+	struct menu_entry mt = {"memtest", "memtest86+", "/boot/memtest", NULL, NULL, true, NULL, false};
 	CHECK_EQ(menu_add(&m, &live), 0);
 	CHECK_EQ(menu_add(&m, &odd), 0);
 	CHECK_EQ(menu_add(&m, &mt), 0);
@@ -251,7 +254,7 @@ static void test_grub(void)
 	free(g);
 }
 
-static void test_modsig(void)
+TEST(test_modsig)
 {
 	static const char sig[] = "\x01\x02~Module signature appended~\n";
 	struct tree *t = tree_create();
@@ -269,7 +272,7 @@ static void test_modsig(void)
 	tree_destroy(t);
 }
 
-static void test_firmware(void)
+TEST(test_firmware)
 {
 	char line[64], words[64];
 	CHECK_EQ(live_secureboot_parse((const uint8_t *)"\x06\0\0\0\x01", 5), 1);
@@ -291,11 +294,6 @@ static void test_firmware(void)
 int main(void)
 {
 	tmp = test_tmpdir();
-	RUN(test_files_missing);
-	RUN(test_files_root);
-	RUN(test_pe);
-	RUN(test_grub);
-	RUN(test_modsig);
-	RUN(test_firmware);
+	RUN_ALL();
 	TEST_EXIT();
 }

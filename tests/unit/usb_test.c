@@ -27,7 +27,7 @@ static void hex_of(const void *p, size_t n, char out[65])
 }
 
 /* FIPS 180-4 examples (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf"). */
-static void test_vectors(void)
+TEST(test_vectors)
 {
 	static const struct {
 		const char *in;
@@ -67,7 +67,7 @@ static void test_vectors(void)
 }
 
 /* Random data of many lengths: both block functions agree with sha256sum. */
-static void test_against_sha256sum(void)
+TEST(test_against_sha256sum)
 {
 	char path[256], cmd[512], want[65], h1[65], h2[65];
 	uint8_t *buf = xmalloc(1 << 20);
@@ -96,7 +96,7 @@ static void test_against_sha256sum(void)
 }
 
 /* The line format, as sha256sum writes it for awkward names. */
-static void test_line_format(void)
+TEST(test_line_format)
 {
 	char dir[256], cmd[600], line[512], name[256], out[600];
 	uint8_t d[32], d2[32];
@@ -133,7 +133,7 @@ static void test_line_format(void)
 }
 
 /* SHA256SUMS of a tree: what sha256sum -c accepts, and a flipped byte found. */
-static void test_sums(void)
+TEST(test_sums)
 {
 	char dir[256], cmd[700], p[512];
 	struct tree *t = tree_create();
@@ -189,7 +189,7 @@ static void test_sums(void)
 	tree_destroy(t);
 }
 
-static void test_mountinfo(void)
+TEST(test_mountinfo)
 {
 	char where[256];
 	dev_t devs[2] = {makedev(7, 3), makedev(259, 1)};
@@ -201,7 +201,7 @@ static void test_mountinfo(void)
 	CHECK(!usb_mountinfo_uses("garbage\n\n", devs, 2, where, sizeof where));
 }
 
-static void test_plan(void)
+TEST(test_plan)
 {
 	uint64_t s, l;
 	CHECK(usb_persist_plan(17825792, 0, 64ull << 20, false, 0, &s, &l) == 0);
@@ -223,7 +223,7 @@ static int run(const char *cmd)
 
 /* A GPT disk made by sgdisk (protective MBR): the partition goes into the
  * GPT, the protective MBR grows with the disk, sgdisk finds no problem. */
-static void test_gpt(void)
+TEST(test_gpt)
 {
 	char img[256], cmd[700];
 	struct usb_table_result r;
@@ -274,7 +274,7 @@ static void test_gpt(void)
 }
 
 /* An MBR with all four slots used: refused without writing. */
-static void test_mbr_full(void)
+TEST(test_mbr_full)
 {
 	char img[256], cmd[600];
 	struct usb_table_result r;
@@ -294,14 +294,7 @@ int main(void)
 {
 	if (!mkdtemp(tmp))
 		return 1;
-	RUN(test_vectors);
-	RUN(test_against_sha256sum);
-	RUN(test_line_format);
-	RUN(test_sums);
-	RUN(test_mountinfo);
-	RUN(test_plan);
-	RUN(test_gpt);
-	RUN(test_mbr_full);
+	RUN_ALL();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
 	(void)!system(cmd);

@@ -1,8 +1,8 @@
-/* The build's working state, shared by the stages of src/pipeline/: the
- * settings turned into each writer's options (checked before any work),
- * the root tree, the kernel, and the intermediate images. */
-#ifndef MKLIVE_BUILD_MEDIUM_H
-#define MKLIVE_BUILD_MEDIUM_H
+/* Internal to src/pipeline: The build's working state, shared by the stages of src/pipeline/: the
+ * plan (every setting typed and checked before any work, plan.h), the
+ * root tree, the kernel, the medium id and the intermediate images. */
+#ifndef MKLIVE_PIPELINE_PIPELINE_H
+#define MKLIVE_PIPELINE_PIPELINE_H
 
 #include "boot/efi.h"
 #include "boot/menu.h"
@@ -10,27 +10,20 @@
 #include "iso9660/iso.h"
 #include "live/initrd.h"
 #include "pipeline/build.h"
+#include "pipeline/plan.h"
 #include "squashfs/squashfs.h"
 
-enum build_uefi { BUILD_UEFI_NO, BUILD_UEFI_AUTO, BUILD_UEFI_YES };
-
 struct build_ctx {
-	const struct build_cfg *cfg;
-	struct build_report *rep;
-	char *outdir;
+	/* every setting, typed and checked; the stages only complete the
+	 * writers' options in it with what they find (the kernel version,
+	 * the medium id, the block cache) */
+	struct build_plan *plan;
+	struct build_report *rep; /* output only: what the build made */
 
-	/* the plan: every writer's options, from the settings */
-	bool cloop_root; /* RootFormat=cloop: ISO 9660 inside cloop */
-	bool tgz;	 /* Writable=tgz: root_fs.tgz */
-	struct sqfs_opts sqfs;
-	struct cloop_opts cloop;
-	struct live_initrd_opts initrd;
-	char *busybox;		 /* the rescue shell's busybox, or NULL */
-	const char *base_append; /* extra kernel parameters (Boot.Append) */
-	enum build_uefi uefi;	 /* Boot.UEFI; NO once auto found a piece missing */
-	const char *uefi_label;
+	enum build_uefi uefi; /* the plan's; NO once auto found a piece missing */
 	struct efi_files efi; /* the signed chain, when efi_found */
 	bool efi_found;
+	char id[64]; /* the medium id: Live.Id or derived from the root image */
 
 	struct tree *root;
 	struct build_kernel kernel;
@@ -43,14 +36,13 @@ struct build_ctx {
 	uint64_t initrd_size;
 
 	struct comp_cache *cache; /* compressed blocks of earlier builds, or NULL */
-	uint64_t cache_max;
 
 	char **strings; /* owned by the context (menu texts) */
 	size_t nstrings, strings_cap;
 };
 
-/* medium.c */
-int build_plan(struct build_ctx *c);
+/* The stages after the root is read and customised, one file each:
+ * rootimg.c, initrd.c, medium.c (with the menu and the ISO options). */
 int build_root_image(struct build_ctx *c);
 int build_initrd(struct build_ctx *c);
 int build_medium(struct build_ctx *c, const char *out);
@@ -59,10 +51,9 @@ void build_ctx_free(struct build_ctx *c);
  * Boot.BootFloppy asks for it and it fits; *made says whether it did. */
 int build_floppy(struct build_ctx *c, struct tree *m, const struct menu *menu, bool *made);
 
-/* uefi.c: Boot.UEFI in the plan; the chain and the kernel's EFI stub
+/* uefi.c: the chain and the kernel's EFI stub
  * checked once the kernel is known; efi.img, /.disk/info and grub.cfg on
  * the medium; the EFI El Torito entry and the GPT in the ISO options. */
-int build_uefi_plan(struct build_ctx *c);
 int build_uefi_check(struct build_ctx *c);
 int build_uefi_medium(struct build_ctx *c, struct tree *m, const struct menu *menu);
 int build_uefi_iso_opts(struct build_ctx *c, struct iso_opts *io, bool usb);

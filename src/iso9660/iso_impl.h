@@ -1,8 +1,8 @@
 /* Internal model of one ISO image being mastered: the ISO 9660 hierarchy
  * (after Rock Ridge relocation), the Joliet hierarchy, and every location
  * decided by the layout before a byte is written. */
-#ifndef MKLIVE_ISO9660_IMAGE_H
-#define MKLIVE_ISO9660_IMAGE_H
+#ifndef MKLIVE_ISO9660_ISO_IMPL_H
+#define MKLIVE_ISO9660_ISO_IMPL_H
 
 #include "core/output.h"
 #include "core/tree.h"

@@ -1,7 +1,7 @@
 /* Internals shared by the ISO 9660 reader's files: the volume found by
  * the descriptor scan, directory record fields, and Rock Ridge attributes. */
-#ifndef MKLIVE_ISO9660_READER_PRIV_H
-#define MKLIVE_ISO9660_READER_PRIV_H
+#ifndef MKLIVE_ISO9660_READER_IMPL_H
+#define MKLIVE_ISO9660_READER_IMPL_H
 
 #include "core/imgsrc.h"
 #include "iso9660/ecma119.h"

@@ -2,8 +2,8 @@
  * geometry and boot sector, FAT tables, names and directory entries, MBR.
  * References: Microsoft "FAT: General Overview of On-Disk Format" 1.03
  * (cited as "FAT spec" with its section names). */
-#ifndef MKLIVE_FAT_FAT_PRIV_H
-#define MKLIVE_FAT_FAT_PRIV_H
+#ifndef MKLIVE_FAT_FAT_IMPL_H
+#define MKLIVE_FAT_FAT_IMPL_H
 
 #include "fat/fat.h"
 
@@ -88,6 +88,8 @@ uint32_t fat_table_get(int bits, const uint8_t *fat, uint32_t k);
  * characters, none of "*\/:<>?\|, no trailing dot or space, valid UTF-8,
  * at most 255 UTF-16 units. Sets an error naming `path`. */
 int fat_name_check(const char *name, const char *path);
+/* A volume label as FAT stores it (11 bytes, upper case, space-padded). */
+int fat_label_parse(const char *s, uint8_t out[11]);
 /* UTF-8 to UTF-16; returns the number of units, or -1 if invalid or
  * longer than max. */
 int fat_utf16(const char *s, uint16_t *out, size_t max);
