@@ -41,6 +41,7 @@ endef
 
 .SECONDARY:
 .PHONY: all check check-fast unit interop boot bench asan fuzz demo install clean deps format format-check lint
+.PHONY: readme-images
 all: $(BUILD)/mklive
 
 # ---- generated command table -------------------------------------------------
@@ -123,6 +124,16 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@MKLIVE=$(abspath $(BUILD)/mklive) bench/run.sh
+
+# ---- the README's pictures ---------------------------------------------------
+# Made by the tests themselves: the default image's boot menu (boot test
+# run_screenshot) and the XFCE desktop of docs/examples/desktop.conf (slow
+# test desktop, halved in size), copied into docs/img.
+readme-images: all
+	@MKLIVE=$(abspath $(BUILD)/mklive) BUILD=$(abspath $(BUILD)) ONLY=run_screenshot tests/run.sh boot
+	@MKLIVE=$(abspath $(BUILD)/mklive) BUILD=$(abspath $(BUILD)) ONLY=desktop tests/run.sh slow
+	cp $(BUILD)/test-out/boot/run_screenshot/menu.png docs/img/boot-menu.png
+	python3 tests/lib/png_shrink.py $(BUILD)/test-out/slow/desktop/bios.png docs/img/desktop.png
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------
 # `make fuzz` builds the

@@ -63,13 +63,25 @@ static const char usage_text[] =
     "                        shell or login: prompt (or --expect) appears, and write\n"
     "                        the files of the squashfs root the boot read to FILE,\n"
     "                        in first-read order (for mklive build --boot-order)\n"
+    "      --screenshot FILE save the guest's screen as a PNG (or PPM, for *.ppm);\n"
+    "                        repeatable, the pictures are taken in turn; by default\n"
+    "                        at the end of the run, before the guest is powered off\n"
+    "      --screenshot-after REGEX|SECONDS\n"
+    "                        take the matching --screenshot (the first given is the\n"
+    "                        first's) once REGEX appears on the console after the\n"
+    "                        picture before, or SECONDS after QEMU's start; without\n"
+    "                        --expect, a run that is not interactive ends once the\n"
+    "                        last is taken\n"
+    "      --screenshot-every S  a picture every S seconds (from --screenshot-after's\n"
+    "                        moment): the one --screenshot FILE numbers them with %d\n"
     "      --qemu BINARY     the QEMU to run (default qemu-system-x86_64)\n"
     "  -q, --quiet           errors only;  -v, --verbose: show the QEMU command\n"
     "  -h, --help            this help\n"
     "\n"
     "Arguments after -- go to QEMU as they are.\n"
     "Examples: mklive run live.iso --expect 'login:' --timeout 120\n"
-    "          mklive run live.iso --send 'uname -r' --expect '[0-9]+\\.[0-9]+\\.' --timeout 300\n";
+    "          mklive run live.iso --send 'uname -r' --expect '[0-9]+\\.[0-9]+\\.' --timeout 300\n"
+    "          mklive run live.iso --screenshot menu.png --screenshot-after 'boot:'\n";
 
 enum { O_QEMU = 1, O_RECORD };
 
@@ -90,6 +102,9 @@ static const struct opt opts[] = {
     {"bootfile", 0, OPT_ARG, "bootfile", NULL},
     {"timeout", 0, OPT_ARG, "timeout", NULL},
     {"log", 0, OPT_ARG, "log", NULL},
+    {"screenshot", 0, OPT_ARG, "screenshot", NULL},
+    {"screenshot-after", 0, OPT_ARG, "screenshot-after", NULL},
+    {"screenshot-every", 0, OPT_ARG, "screenshot-every", NULL},
     {"qemu", O_QEMU, OPT_ARG, NULL, NULL},
     {"record-boot-order", O_RECORD, OPT_ARG, NULL, NULL},
     {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
@@ -254,6 +269,10 @@ int cmd_run(int argc, char **argv)
 		log_error("%s: the guest was powered off", signame(res.signal));
 		status = 128 + res.signal;
 		break;
+	case RUN_END_SHOTS:
+		say("every screenshot is taken; the guest was powered off");
+		status = 0;
+		break;
 	case RUN_END_EXITED:
 		if (WIFSIGNALED(res.qemu_status))
 			log_error("%s was killed by signal %d", qemu_name, WTERMSIG(res.qemu_status));
@@ -267,6 +286,11 @@ int cmd_run(int argc, char **argv)
 			status = 0;
 		}
 		break;
+	}
+	if (res.shots_failed && status == 0) {
+		log_error("%u screenshot%s not taken (see above)", res.shots_failed,
+			  res.shots_failed == 1 ? "" : "s");
+		status = 1;
 	}
 out:
 	run_result_free(&res);

@@ -26,6 +26,31 @@ void run_opts_free(struct run_opts *o)
 	free(o->send_buf);
 	o->send_buf = NULL;
 	o->send = NULL;
+	free(o->shots);
+	o->shots = NULL;
+	o->nshots = o->nafters = 0;
+}
+
+/* A --screenshot-after value that is a plain number is seconds. */
+static bool is_seconds(const char *v, double *out)
+{
+	char *end;
+	if (!*v || strspn(v, "0123456789.") != strlen(v))
+		return false;
+	*out = strtod(v, &end);
+	return !*end && *out >= 0 && *out <= 1e7;
+}
+
+/* The i-th shot, made when its --screenshot or --screenshot-after comes. */
+static struct run_shot *shot_at(struct run_opts *o, size_t i)
+{
+	size_t cap = o->nshots > o->nafters ? o->nshots : o->nafters;
+	if (i >= cap) {
+		o->shots = xrealloc(o->shots, (i + 1) * sizeof *o->shots);
+		for (size_t j = cap; j <= i; j++)
+			o->shots[j] = (struct run_shot){NULL, NULL, -1};
+	}
+	return &o->shots[i];
 }
 
 static int parse_seconds(const char *v, double *out, const char *label)
@@ -118,6 +143,26 @@ int run_opts_set(struct run_opts *o, const char *key, const char *value, const c
 			return rc;
 	} else if (!strcmp(key, "log")) {
 		o->log_path = value;
+	} else if (!strcmp(key, "screenshot")) {
+		if (!*value)
+			return err_set(ERR_USAGE, "%s: the file name is empty", label);
+		shot_at(o, o->nshots)->file = value;
+		o->nshots++;
+	} else if (!strcmp(key, "screenshot-after")) {
+		struct run_shot *sh;
+		if (!*value)
+			return err_set(ERR_USAGE, "%s: expected a regular expression or a number of seconds",
+				       label);
+		sh = shot_at(o, o->nafters);
+		sh->after = value;
+		if (!is_seconds(value, &sh->after_s))
+			sh->after_s = -1;
+		o->nafters++;
+	} else if (!strcmp(key, "screenshot-every")) {
+		if ((rc = parse_seconds(value, &o->shot_every, label)))
+			return rc;
+		if (o->shot_every < 0.1)
+			return err_set(ERR_USAGE, "%s %s: at least 0.1 seconds", label, value);
 	} else {
 		return err_set(ERR_USAGE, "%s: not an option of mklive run", label);
 	}
@@ -187,6 +232,31 @@ int run_opts_check(struct run_opts *o)
 		if ((rc = run_regex_compile(&re, o->send_after, "--send-after")))
 			return rc;
 		regfree(&re);
+	}
+	if (o->nafters > o->nshots)
+		return err_set(ERR_USAGE, "--screenshot-after %s: no --screenshot FILE for it",
+			       o->shots[o->nshots].after);
+	if (o->shot_every) {
+		if (o->nshots != 1)
+			return err_set(ERR_USAGE,
+				       "--screenshot-every needs %s --screenshot FILE (a name with %%d)",
+				       o->nshots ? "only one" : "a");
+		if ((rc = run_shot_pattern_check(o->shots[0].file)))
+			return rc;
+	}
+	for (size_t i = 0; i < o->nshots; i++) {
+		char *name = o->shot_every ? run_shot_name(o->shots[i].file, 1) : NULL;
+		if (o->shots[i].after && o->shots[i].after_s < 0) {
+			if ((rc = run_regex_compile(&re, o->shots[i].after, "--screenshot-after"))) {
+				free(name);
+				return rc;
+			}
+			regfree(&re);
+		}
+		rc = run_shot_writable(name ? name : o->shots[i].file);
+		free(name);
+		if (rc)
+			return rc;
 	}
 	/* The image: QEMU's own message for a missing file is long; say it
 	 * plainly, and before anything is started. */

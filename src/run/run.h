@@ -13,6 +13,15 @@ enum run_accel { RUN_ACCEL_AUTO, RUN_ACCEL_KVM, RUN_ACCEL_TCG };
 enum run_medium { RUN_CD, RUN_USB };
 enum run_firmware { RUN_BIOS, RUN_UEFI, RUN_UEFI_SECURE };
 
+/* One --screenshot: taken when its trigger fires (in turn: a shot's
+ * trigger is looked for only once the one before it is taken). */
+struct run_shot {
+	const char *file;  /* the name; with --screenshot-every a pattern with %d */
+	const char *after; /* its --screenshot-after: a regex or a number of
+			    * seconds; NULL: at the end of the run */
+	double after_s;	   /* after as seconds from QEMU's start, or -1 (a regex) */
+};
+
 /* The default QEMU binary and the Debian package that has it. */
 #define RUN_QEMU "qemu-system-x86_64"
 #define RUN_QEMU_PACKAGE "qemu-system-x86"
@@ -51,6 +60,11 @@ struct run_opts {
 	 * lpxelinux.0 for BIOS, bootx64.efi for UEFI) */
 	const char *netboot;
 	const char *bootfile;
+	/* --screenshot FILE (repeated) and --screenshot-after (repeated: the
+	 * i-th belongs to the i-th --screenshot), --screenshot-every S */
+	struct run_shot *shots;
+	size_t nshots, nafters;
+	double shot_every; /* 0: none */
 };
 
 /* The address inside the guest's user network where mklive serve
@@ -65,13 +79,34 @@ void run_opts_init(struct run_opts *o);
 void run_opts_free(struct run_opts *o);
 /* Set an option by key: usb, writable, uefi, secure-boot (flags; value
  * NULL), memory, cpus, accel (kvm|tcg|auto), expect, send (escapes
- * decoded), send-after, timeout (seconds), log. label names the option in
- * messages ("--memory"). */
+ * decoded), send-after, timeout (seconds), log, screenshot (FILE),
+ * screenshot-after (REGEX or seconds), screenshot-every (seconds). label
+ * names the option in messages ("--memory"). */
 int run_opts_set(struct run_opts *o, const char *key, const char *value, const char *label);
 /* Combinations, patterns and the image (opened as it will be used), and
  * the timeout's default: returns 0 or ERR_USAGE / -errno with the message
  * set ("IMAGE: No such file or directory"). */
 int run_opts_check(struct run_opts *o);
+
+/* ---- screenshots (shot.c) ---------------------------------------------- */
+
+/* A --screenshot-every pattern: exactly one %d (or %0Nd; %% is a percent
+ * sign). Fails naming the option. */
+int run_shot_pattern_check(const char *pattern);
+/* The pattern with its %d replaced by n. malloc'ed. */
+char *run_shot_name(const char *pattern, unsigned n);
+/* Can FILE be written? Creates and removes a temporary file beside it,
+ * so the error is the real one ("--screenshot x/y.png: No such file or
+ * directory"), before the guest starts. */
+int run_shot_writable(const char *file);
+/* A new empty file beside FILE for QEMU to write into (so FILE never
+ * holds half a picture): *tmp malloc'ed, mode 0666 less the umask. */
+int run_shot_tmpfile(const char *file, char **tmp);
+/* Check that QEMU wrote a whole PNG (or PPM) into tmp, then rename it to
+ * file; *w and *h: its size. On failure tmp is removed. */
+int run_shot_finish(const char *tmp, const char *file, unsigned *w, unsigned *h);
+/* QEMU's screendump format for FILE: "ppm" for *.ppm, else "png". */
+const char *run_shot_format(const char *file);
 
 /* ---- the QEMU command line (cmdline.c) ---------------------------------- */
 
@@ -223,14 +258,16 @@ enum run_end {
 	RUN_END_EXITED,	 /* QEMU exited by itself (the guest powered off, or an error) */
 	RUN_END_ESCAPE,	 /* the user typed Ctrl-A X */
 	RUN_END_SIGNAL,	 /* SIGINT, SIGTERM or SIGHUP */
+	RUN_END_SHOTS,	 /* every screenshot is taken (no --expect, not interactive) */
 };
 
 struct run_result {
 	enum run_end end;
-	int qemu_status; /* wait status of QEMU */
-	int signal;	 /* RUN_END_SIGNAL: which */
-	double seconds;	 /* from QEMU's start to the end */
-	char *argv_text; /* the QEMU command line, quoted (malloc'ed) */
+	int qemu_status;		    /* wait status of QEMU */
+	int signal;			    /* RUN_END_SIGNAL: which */
+	double seconds;			    /* from QEMU's start to the end */
+	char *argv_text;		    /* the QEMU command line, quoted (malloc'ed) */
+	unsigned shots_taken, shots_failed; /* screenshots saved, and not */
 };
 
 /* Boot: find QEMU and the firmware, make the private directory (QMP

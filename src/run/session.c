@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "run/qmp.h"
 #include "run/run.h"
+#include "run/shooter.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,8 @@
 #define SEND_AGAIN_S 5.0
 /* Power-off: how long QEMU gets to quit before SIGKILL. */
 #define QUIT_GRACE_S 5.0
+/* The end of a run: how long QEMU gets to write the last screenshots. */
+#define SHOT_GRACE_S 60.0
 #define CTRL_A 0x01
 
 struct session {
@@ -47,6 +50,7 @@ struct session {
 	bool exited;
 	int status;
 	struct run_qmp qmp;
+	struct run_shooter shooter;
 	int log_fd;
 	bool out_broken, log_broken;
 	/* terminal */
@@ -426,6 +430,49 @@ static void stop_qemu(struct session *s)
 	}
 }
 
+/* The run ended: the screenshots due at the end are taken (and one QEMU
+ * is still writing finished) while the guest still runs; the console is
+ * drained meanwhile, since QEMU blocked on a full pipe would not answer. */
+static void finish_shots(struct session *s)
+{
+	double limit = now() + SHOT_GRACE_S;
+	char buf[4096];
+	run_shooter_end(&s->shooter);
+	for (;;) {
+		struct pollfd p[3];
+		nfds_t np = 0;
+		double wake = 0;
+		run_shooter_step(&s->shooter, &s->qmp, &s->text, now(), &wake);
+		if (!run_shooter_pending(&s->shooter) || !s->qmp.ready || s->qmp.fd < 0 || now() > limit ||
+		    reap(s, false))
+			break;
+		p[np++] = (struct pollfd){.fd = s->qmp.fd, .events = POLLIN};
+		if (s->out_r >= 0)
+			p[np++] = (struct pollfd){.fd = s->out_r, .events = POLLIN};
+		if (s->err_r >= 0)
+			p[np++] = (struct pollfd){.fd = s->err_r, .events = POLLIN};
+		if (poll(p, np, 100) < 0 && errno != EINTR)
+			break;
+		run_qmp_read(&s->qmp);
+		if (s->out_r >= 0) {
+			ssize_t r = read_some(s->out_r, buf, sizeof buf);
+			if (r == 0) {
+				close(s->out_r);
+				s->out_r = -1;
+			} else if (r > 0) {
+				to_terminal(s, s->o->out_fd, buf, (size_t)r, false);
+				log_bytes(s, buf, (size_t)r);
+				run_text_feed(&s->text, buf, (size_t)r);
+			}
+		}
+		if (s->err_r >= 0)
+			on_qemu_stderr(s);
+	}
+	run_shooter_free(&s->shooter, s->exited || s->qmp.fd < 0 ? "QEMU had exited"
+				      : !s->qmp.ready		 ? "QEMU never answered on QMP"
+								 : "QEMU did not write it in time");
+}
+
 static int install_signals(struct sigaction *old)
 {
 	struct sigaction sa;
@@ -461,10 +508,13 @@ static enum run_end relay(struct session *s, int *sig)
 		struct pollfd p[6];
 		nfds_t np = 0;
 		int ms = -1, i_out = -1, i_err = -1, i_in = -1, i_sig, i_qmp = -1, i_pid = -1;
-		double t = now();
+		double t = now(), wake = 0;
 
 		if (deadline && t >= deadline)
 			return RUN_END_TIMEOUT;
+		run_shooter_step(&s->shooter, &s->qmp, &s->text, t, &wake);
+		if (!o->expect && !o->interactive && run_shooter_all_done(&s->shooter))
+			return RUN_END_SHOTS;
 		if (send_due(s, t)) {
 			queue(s, o->send, strlen(o->send));
 			s->sends++;
@@ -503,6 +553,8 @@ static enum run_end relay(struct session *s, int *sig)
 		if ((o->send && s->send_armed) || s->npending || s->pidfd < 0)
 			if (ms < 0 || ms > 200)
 				ms = 200;
+		if (wake > 0 && (ms < 0 || ms > (int)((wake - t) * 1000) + 1))
+			ms = wake > t ? (int)((wake - t) * 1000) + 1 : 0;
 		if (poll(p, np, ms) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -634,7 +686,13 @@ int run_session(const struct run_opts *o, struct run_result *res)
 		goto out;
 	t0 = now();
 	tty_raw(&s);
+	if ((rc = run_shooter_init(&s.shooter, o, t0)))
+		goto out;
+	s.shooter.raw = s.raw;
+	s.qmp.on_reply = run_shooter_reply;
+	s.qmp.ctx = &s.shooter;
 	res->end = relay(&s, &res->signal);
+	finish_shots(&s);
 	stop_qemu(&s);
 	tty_restore(&s);
 	/* messages that follow start on a line of their own */
@@ -645,6 +703,9 @@ int run_session(const struct run_opts *o, struct run_result *res)
 	rc = 0;
 out:
 	tty_restore(&s);
+	run_shooter_free(&s.shooter, "the run failed");
+	res->shots_taken = s.shooter.taken;
+	res->shots_failed = s.shooter.failed;
 	if (s.pid > 0 && !s.exited) {
 		kill_qemu(&s, SIGKILL);
 		reap(&s, true);

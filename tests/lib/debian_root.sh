@@ -4,20 +4,26 @@
 # and kept between test runs, since it takes minutes and about 700 MB.
 #
 #   debian_root.sh          prints the path of the tarball (making it if needed)
+#   debian_root.sh NAME PKG,PKG,...
+#                           the same for another root: NAME.tar with these
+#                           packages included instead (the desktop test's)
 #
 # The cache is per machine and survives `make clean`, so every checkout on the
 # machine shares one download:
 #   $MKLIVE_TEST_CACHE                      if set
 #   /var/cache/mklive-tests                 when that is writable (root)
 #   ${XDG_CACHE_HOME:-~/.cache}/mklive-tests otherwise
-# Delete bookworm-live.tar there to fetch a fresh one.
+# Delete bookworm-live.tar (or NAME.tar) there to fetch a fresh one.
 # Parallel tests wait on one lock for a single download. Exits 77 (skip)
 # with the reason on stderr when the tarball cannot be made here (no
 # mmdebstrap, neither root nor user namespaces with /etc/subuid, no space),
 # and 1 when mmdebstrap fails (its last lines on stderr).
 set -u
-name=bookworm-live
-include=linux-image-amd64,systemd-sysv,udev,kmod,sudo,locales,iproute2
+name=${1:-bookworm-live}
+include=${2:-linux-image-amd64,systemd-sysv,udev,kmod,sudo,locales,iproute2}
+case $name in
+*/* | .* | '') echo "debian_root: bad name '$name'" >&2; exit 1 ;;
+esac
 
 if [ -n "${MKLIVE_TEST_CACHE:-}" ]; then
 	cache=$MKLIVE_TEST_CACHE
