@@ -402,9 +402,8 @@ static int xattr_slot_cmp(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-void tree_node_take_xattrs(struct tree_node *node, struct tree_xattr_slot *v, size_t n)
+void tree_node_clear_xattrs(struct tree_node *node)
 {
-	size_t k = 0;
 	for (size_t i = 0; i < node->nxattrs; i++) {
 		free(node->xattrs[i].name);
 		free(node->xattrs[i].value);
@@ -412,6 +411,12 @@ void tree_node_take_xattrs(struct tree_node *node, struct tree_xattr_slot *v, si
 	free(node->xattrs);
 	node->xattrs = NULL;
 	node->nxattrs = 0;
+}
+
+void tree_node_take_xattrs(struct tree_node *node, struct tree_xattr_slot *v, size_t n)
+{
+	size_t k = 0;
+	tree_node_clear_xattrs(node);
 	if (!n)
 		return;
 	qsort(v, n, sizeof *v, xattr_slot_cmp);

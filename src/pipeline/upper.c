@@ -53,17 +53,6 @@ static struct tree_node *child(const struct tree_node *dir, const char *name)
 	return NULL;
 }
 
-static void clear_xattrs(struct tree_node *n)
-{
-	for (size_t i = 0; i < n->nxattrs; i++) {
-		free(n->xattrs[i].name);
-		free(n->xattrs[i].value);
-	}
-	free(n->xattrs);
-	n->xattrs = NULL;
-	n->nxattrs = 0;
-}
-
 /* d takes s's attributes and bytes; its own extended attributes go, as
  * the upper file is the whole file now. */
 static void take(struct tree_node *d, const struct tree_node *s)
@@ -82,7 +71,7 @@ static void take(struct tree_node *d, const struct tree_node *s)
 	d->symlink = s->symlink ? xstrdup(s->symlink) : NULL;
 	if (!tree_is_dir(s))
 		d->size = s->size;
-	clear_xattrs(d);
+	tree_node_clear_xattrs(d);
 	for (size_t i = 0; i < s->nxattrs; i++)
 		if (!overlay_xattr(s->xattrs[i].name))
 			tree_set_xattr(d, s->xattrs[i].name, s->xattrs[i].value, s->xattrs[i].len);
