@@ -334,7 +334,7 @@ void tree_remove(struct tree *t, struct tree_node *n)
 	node_free(n);
 }
 
-static void copy_attrs(struct tree_node *d, const struct tree_node *s)
+void tree_node_copy_stat(struct tree_node *d, const struct tree_node *s)
 {
 	d->mode = s->mode;
 	d->uid = s->uid;
@@ -346,6 +346,11 @@ static void copy_attrs(struct tree_node *d, const struct tree_node *s)
 	d->rdev = s->rdev;
 	d->src_dev = s->src_dev;
 	d->src_ino = s->src_ino;
+}
+
+static void copy_attrs(struct tree_node *d, const struct tree_node *s)
+{
+	tree_node_copy_stat(d, s);
 	if (s->symlink) {
 		free(d->symlink);
 		d->symlink = xstrdup(s->symlink);

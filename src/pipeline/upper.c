@@ -57,16 +57,7 @@ static struct tree_node *child(const struct tree_node *dir, const char *name)
  * the upper file is the whole file now. */
 static void take(struct tree_node *d, const struct tree_node *s)
 {
-	d->mode = s->mode;
-	d->uid = s->uid;
-	d->gid = s->gid;
-	d->mtime = s->mtime;
-	d->mtime_ns = s->mtime_ns;
-	d->atime = s->atime;
-	d->ctime = s->ctime;
-	d->rdev = s->rdev;
-	d->src_dev = s->src_dev;
-	d->src_ino = s->src_ino;
+	tree_node_copy_stat(d, s);
 	free(d->symlink);
 	d->symlink = s->symlink ? xstrdup(s->symlink) : NULL;
 	if (!tree_is_dir(s))
