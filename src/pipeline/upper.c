@@ -45,14 +45,6 @@ static bool is_opaque(const struct tree_node *n)
 	return tree_is_dir(n) && x && x->len >= 1 && x->value[0] == 'y';
 }
 
-static struct tree_node *child(const struct tree_node *dir, const char *name)
-{
-	for (size_t i = 0; i < dir->nchildren; i++)
-		if (!strcmp(dir->children[i]->name, name))
-			return dir->children[i];
-	return NULL;
-}
-
 /* d takes s's attributes and bytes; its own extended attributes go, as
  * the upper file is the whole file now. */
 static void take(struct tree_node *d, const struct tree_node *s)
@@ -76,7 +68,7 @@ static int apply_dir(struct tree *t, struct tree_node *dst, const struct tree_no
 		return err_set(ERR_LIMIT, "directories nested too deeply in the scripts' changes");
 	for (size_t i = 0; i < up->nchildren; i++) {
 		const struct tree_node *s = up->children[i];
-		struct tree_node *d = child(dst, s->name);
+		struct tree_node *d = tree_child(dst, s->name);
 		int rc;
 		if (is_whiteout(s)) {
 			if (d)
