@@ -28,6 +28,9 @@ void live_console_write(const void *b, size_t n);
 void live_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void live_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int live_read_file(const char *path, uint8_t **data, size_t *len);
+/* One read of a small file (sysfs, proc) into buf, NUL-terminated, "" when
+ * nothing was read: the byte count, or -1 when it does not open or read. */
+ssize_t live_read_text(const char *path, char *buf, size_t cap);
 void live_trim(char *s);
 void live_mkdirs(const char *path);
 
