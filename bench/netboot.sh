@@ -41,13 +41,12 @@ for p in "${pairs[@]}"; do
 		t[nb-$name]+="$(cat "$W/nb-$name-$r.time") "
 	done
 done
-median() { printf '%s\n' $1 | sort -g | sed -n "$((($(printf '%s\n' $1 | wc -l) + 1) / 2))p"; }
 echo
 echo "## time to the live system's shell under QEMU TCG (median of $REPS; ratio = netboot / CD)"
 printf '%-10s %10s %10s %8s\n' path CD netboot ratio
 for p in "${pairs[@]}"; do
 	IFS='|' read -r name _ _ <<<"$p"
-	c=$(median "${t[cd-$name]}") n=$(median "${t[nb-$name]}")
+	c=$(bench_median "${t[cd-$name]}") n=$(bench_median "${t[nb-$name]}")
 	case "$c $n" in *fail*) printf '%-10s %10s %10s %8s\n' "$name" "$c" "$n" - ;;
 	*) printf '%-10s %10.1f %10.1f %8.2f\n' "$name" "$c" "$n" "$(echo "$n / $c" | bc -l)" ;; esac
 done

@@ -36,12 +36,11 @@ for p in "${paths[@]}"; do
 		t[a-$p]+="$(cat "$TEST_OUT/a-$p-$r.time") "
 	done
 done
-median() { printf '%s\n' $1 | sort -g | sed -n "$((($(printf '%s\n' $1 | wc -l) + 1) / 2))p"; }
 echo
 echo "## boot to mklive-init's message under QEMU TCG (median of $REPS; ratio = mklive / xorriso)"
 printf '%-10s %12s %12s %8s\n' path xorriso mklive ratio
 for p in "${paths[@]}"; do
-	a=$(median "${t[a-$p]}") m=$(median "${t[m-$p]}")
+	a=$(bench_median "${t[a-$p]}") m=$(bench_median "${t[m-$p]}")
 	case "$a $m" in *fail*) printf '%-10s %12s %12s %8s\n' "$p" "$a" "$m" - ;;
 	*) printf '%-10s %12.1f %12.1f %8.2f\n' "$p" "$a" "$m" "$(echo "$m / $a" | bc -l)" ;; esac
 done

@@ -45,17 +45,17 @@ static void progress(uint64_t done, uint64_t total, int *last)
 	live_console_write(b, (size_t)l);
 }
 
-/* SHA-256 of one file; -errno on a read error. */
-static int hash_file(const char *path, uint8_t *buf, uint8_t d[SHA256_DIGEST], uint64_t *done, uint64_t total,
-		     int *last)
+/* Also live.fetch's check of what it downloaded; see pid1.h. */
+int live_sha256_file(const char *path, int oflags, uint8_t *buf, size_t cap, uint8_t digest[32],
+		     void (*on_read)(size_t n, void *ctx), void *ctx)
 {
 	struct sha256 s;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | oflags);
 	if (fd < 0)
 		return -errno;
 	sha256_init(&s);
 	for (;;) {
-		ssize_t n = read(fd, buf, CHUNK);
+		ssize_t n = read(fd, buf, cap);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -66,12 +66,25 @@ static int hash_file(const char *path, uint8_t *buf, uint8_t d[SHA256_DIGEST], u
 		if (n == 0)
 			break;
 		sha256_update(&s, buf, (size_t)n);
-		*done += (uint64_t)n;
-		progress(*done, total, last);
+		if (on_read)
+			on_read((size_t)n, ctx);
 	}
 	close(fd);
-	sha256_final(&s, d);
+	sha256_final(&s, digest);
 	return 0;
+}
+
+/* The meter's state while the files are hashed. */
+struct meter {
+	uint64_t done, total;
+	int last;
+};
+
+static void count(size_t n, void *ctx)
+{
+	struct meter *m = ctx;
+	m->done += (uint64_t)n;
+	progress(m->done, m->total, &m->last);
 }
 
 static int damaged(const char *file, const char *why)
@@ -88,10 +101,11 @@ int live_check_medium(void)
 {
 	uint8_t *text, *buf;
 	size_t len;
-	uint64_t total = 0, done = 0, files = 0;
+	uint64_t files = 0;
+	struct meter m = {0, 0, -1};
 	char name[1024], path[1200];
 	uint8_t want[SHA256_DIGEST], got[SHA256_DIGEST];
-	int last = -1, rc = 0;
+	int rc = 0;
 	double t0 = live_now();
 	int r0 = live_read_file(SUMS, &text, &len);
 	if (r0 < 0) {
@@ -115,7 +129,7 @@ int live_check_medium(void)
 			}
 			snprintf(path, sizeof path, MEDIUM "/%s", name);
 			if (stat(path, &st) == 0)
-				total += (uint64_t)st.st_size;
+				m.total += (uint64_t)st.st_size;
 		}
 		i += l + 1;
 	}
@@ -132,7 +146,7 @@ int live_check_medium(void)
 		if (l) {
 			sha256sum_parse_line((char *)text + i, l, want, name, sizeof name);
 			snprintf(path, sizeof path, MEDIUM "/%s", name);
-			int r = hash_file(path, buf, got, &done, total, &last);
+			int r = live_sha256_file(path, O_NOFOLLOW, buf, CHUNK, got, count, &m);
 			files++;
 			if (r == -ENOENT)
 				rc = damaged(name, "is missing");
@@ -152,6 +166,6 @@ int live_check_medium(void)
 	double dt = live_now() - t0;
 	live_console_write("\n", 1);
 	live_say("medium check passed: all %llu files are correct (%.1f MB in %.1f s, %.1f MB/s)",
-		 (unsigned long long)files, done / 1e6, dt, dt > 0 ? done / 1e6 / dt : 0.0);
+		 (unsigned long long)files, m.done / 1e6, dt, dt > 0 ? m.done / 1e6 / dt : 0.0);
 	return 0;
 }

@@ -392,32 +392,6 @@ out:
 	return rc;
 }
 
-static int hash_file(const char *path, uint8_t d[SHA256_DIGEST])
-{
-	struct sha256 s;
-	static uint8_t b[1 << 16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	sha256_init(&s);
-	for (;;) {
-		ssize_t n = read(fd, b, sizeof b);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = -errno;
-			close(fd);
-			return e;
-		}
-		if (n == 0)
-			break;
-		sha256_update(&s, b, (size_t)n);
-	}
-	close(fd);
-	sha256_final(&s, d);
-	return 0;
-}
-
 /* Check path (downloaded from url) against its line in sums. */
 static int verify(const char *url, const char *path, const uint8_t *sums, size_t slen, bool required)
 {
@@ -439,8 +413,9 @@ static int verify(const char *url, const char *path, const uint8_t *sums, size_t
 				 url);
 		return -1;
 	}
+	static uint8_t b[1 << 16];
 	double t0 = live_now();
-	int r = hash_file(path, got);
+	int r = live_sha256_file(path, 0, b, sizeof b, got, NULL, NULL);
 	if (r < 0) {
 		live_say("live.fetch: %s: %s", path, strerror(-r));
 		return -1;

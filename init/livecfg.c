@@ -69,17 +69,6 @@ void livecfg_parse(const char *cmdline, struct livecfg *c)
 	}
 }
 
-static bool value_ok(const char *s, const char *extra)
-{
-	if (!*s)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr(extra, *p)))
-			return false;
-	return true;
-}
-
 int livecfg_resolve(struct livecfg *c, char *warn, size_t cap)
 {
 	int bad = 0;
@@ -119,20 +108,20 @@ int livecfg_resolve(struct livecfg *c, char *warn, size_t cap)
 		WARN("live.autologin=%s: expected off or on", c->autologin);
 		c->autologin[0] = 0;
 	}
-	if (c->locale[0] && (!value_ok(c->locale, "_.@-") || c->locale[0] == '.')) {
+	if (c->locale[0] && (!live_files_word_ok(c->locale, "_.@-") || c->locale[0] == '.')) {
 		WARN("live.locale=%s: not a locale name", c->locale);
 		c->locale[0] = 0;
 	}
-	if (c->keymap[0] && !value_ok(c->keymap, "_-")) {
+	if (c->keymap[0] && !live_files_word_ok(c->keymap, "_-")) {
 		WARN("live.keymap=%s: not a keyboard layout name", c->keymap);
 		c->keymap[0] = 0;
 	}
-	if (c->tz[0] && (!value_ok(c->tz, "_/+-") || c->tz[0] == '/' || strstr(c->tz, ".."))) {
+	if (c->tz[0] && (!live_files_word_ok(c->tz, "_/+-") || c->tz[0] == '/' || strstr(c->tz, ".."))) {
 		WARN("live.tz=%s: not a time zone name", c->tz);
 		c->tz[0] = 0;
 	}
 	if (c->hostname[0] &&
-	    (!value_ok(c->hostname, "-.") || strlen(c->hostname) > 63 || c->hostname[0] == '-')) {
+	    (!live_files_word_ok(c->hostname, "-.") || strlen(c->hostname) > 63 || c->hostname[0] == '-')) {
 		WARN("live.hostname=%s: letters, digits, '-' and '.' only", c->hostname);
 		c->hostname[0] = 0;
 	}

@@ -148,6 +148,19 @@ int live_read_file(const char *path, uint8_t **data, size_t *len)
 	return 0;
 }
 
+ssize_t live_read_text(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	buf[0] = 0;
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
 void live_trim(char *s)
 {
 	size_t n = strlen(s);

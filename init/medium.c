@@ -80,12 +80,7 @@ static bool part_at_zero(const char *name, char *out, size_t cap)
 		if (strncmp(de->d_name, name, strlen(name)) != 0)
 			continue;
 		snprintf(path, sizeof path, "/sys/class/block/%s/%s/start", name, de->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t n = read(fd, v, sizeof v - 1);
-		close(fd);
-		v[n > 0 ? n : 0] = 0;
+		ssize_t n = live_read_text(path, v, sizeof v);
 		if (n > 0 && strtoull(v, NULL, 10) == 0 && v[0] == '0') {
 			snprintf(out, cap, "%s", de->d_name);
 			found = true;

@@ -149,13 +149,8 @@ static void walk_buses(void)
 int live_coldplug(void)
 {
 	static char last[32];
-	char cur[32] = "";
-	int fd = open("/sys/kernel/uevent_seqnum", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, cur, sizeof cur - 1);
-		cur[n > 0 ? n : 0] = 0;
-		close(fd);
-	}
+	char cur[32];
+	live_read_text("/sys/kernel/uevent_seqnum", cur, sizeof cur);
 	if (*cur && !strcmp(cur, last))
 		return 0;
 	snprintf(last, sizeof last, "%s", cur);

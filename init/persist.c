@@ -98,12 +98,8 @@ static void part_name(const char *part, char *out, size_t cap)
 	char p[128], buf[1024];
 	snprintf(p, sizeof p, "/sys/class/block/%s/uevent", part);
 	*out = 0;
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (live_read_text(p, buf, sizeof buf) < 0)
 		return;
-	ssize_t k = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	buf[k > 0 ? k : 0] = 0;
 	char *s = strstr(buf, "PARTNAME=");
 	if (s && (s == buf || s[-1] == '\n')) {
 		s += 9;

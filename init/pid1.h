@@ -28,6 +28,9 @@ void live_console_write(const void *b, size_t n);
 void live_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void live_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int live_read_file(const char *path, uint8_t **data, size_t *len);
+/* One read of a small file (sysfs, proc) into buf, NUL-terminated, "" when
+ * nothing was read: the byte count, or -1 when it does not open or read. */
+ssize_t live_read_text(const char *path, char *buf, size_t cap);
 void live_trim(char *s);
 void live_mkdirs(const char *path);
 
@@ -77,6 +80,11 @@ int live_fetch_medium(void);
 /* check.c: live.check, every file of /live/SHA256SUMS on the mounted
  * medium (0; -1 with the damaged file named). */
 int live_check_medium(void);
+/* The SHA-256 of the file at path (opened with O_RDONLY | O_CLOEXEC |
+ * oflags), read through buf (cap bytes); on_read, if not NULL, is told of
+ * every piece read. 0, or -errno on an open or read error. */
+int live_sha256_file(const char *path, int oflags, uint8_t *buf, size_t cap, uint8_t digest[32],
+		     void (*on_read)(size_t n, void *ctx), void *ctx);
 
 /* persist.c: live.persistence: mount a mklive-rw store on RW (0), or say
  * why not (-1: the caller uses a tmpfs). */

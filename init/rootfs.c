@@ -183,15 +183,9 @@ static void read_ahead_boot_set(const char *img)
 {
 	char buf[32];
 	unsigned long long n;
-	int fd = open(MEDIUM "/live/root.readahead", O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-	if (fd < 0)
+	int fd;
+	if (live_read_text(MEDIUM "/live/root.readahead", buf, sizeof buf) <= 0)
 		return;
-	r = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (r <= 0)
-		return;
-	buf[r] = 0;
 	n = strtoull(buf, NULL, 10);
 	if (!n || (fd = open(img, O_RDONLY | O_CLOEXEC)) < 0)
 		return;

@@ -17,6 +17,10 @@ declare -A bench_time bench_rss bench_size
 
 bench_now() { date +%s.%N; }
 
+# bench_median "T1 T2 ...": the median of the numbers (of an even count,
+# the lower of the two middle ones).
+bench_median() { printf '%s\n' $1 | sort -g | sed -n "$((($(printf '%s\n' $1 | wc -l) + 1) / 2))p"; }
+
 # bench_run LABEL CMD...; set BENCH_OUTPUT=file to also record its size.
 bench_run() {
 	local label=$1; shift

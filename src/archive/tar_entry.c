@@ -115,17 +115,6 @@ static int parent_dir(struct tar_rd *r, const char *path, size_t len, struct tre
 	return 0;
 }
 
-static void clear_xattrs(struct tree_node *n)
-{
-	for (size_t i = 0; i < n->nxattrs; i++) {
-		free(n->xattrs[i].name);
-		free(n->xattrs[i].value);
-	}
-	free(n->xattrs);
-	n->xattrs = NULL;
-	n->nxattrs = 0;
-}
-
 /* Extended attributes (pax SCHILY.xattr.* and LIBARCHIVE.xattr.* records:
  * security.capability, security.selinux, user.* ...), sorted once; of a
  * name given twice the last value counts. */
@@ -136,7 +125,7 @@ static int set_xattrs(struct tar_rd *r, struct tree_node *n, struct archive_entr
 	size_t len, names = 0, cnt = 0, cap = 0;
 	struct tree_xattr_slot *v = NULL;
 	int rc = 0;
-	clear_xattrs(n);
+	tree_node_clear_xattrs(n);
 	if (archive_entry_xattr_reset(e) == 0)
 		return 0;
 	while (archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {

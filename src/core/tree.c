@@ -334,7 +334,7 @@ void tree_remove(struct tree *t, struct tree_node *n)
 	node_free(n);
 }
 
-static void copy_attrs(struct tree_node *d, const struct tree_node *s)
+void tree_node_copy_stat(struct tree_node *d, const struct tree_node *s)
 {
 	d->mode = s->mode;
 	d->uid = s->uid;
@@ -346,6 +346,11 @@ static void copy_attrs(struct tree_node *d, const struct tree_node *s)
 	d->rdev = s->rdev;
 	d->src_dev = s->src_dev;
 	d->src_ino = s->src_ino;
+}
+
+static void copy_attrs(struct tree_node *d, const struct tree_node *s)
+{
+	tree_node_copy_stat(d, s);
 	if (s->symlink) {
 		free(d->symlink);
 		d->symlink = xstrdup(s->symlink);
@@ -402,9 +407,8 @@ static int xattr_slot_cmp(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-void tree_node_take_xattrs(struct tree_node *node, struct tree_xattr_slot *v, size_t n)
+void tree_node_clear_xattrs(struct tree_node *node)
 {
-	size_t k = 0;
 	for (size_t i = 0; i < node->nxattrs; i++) {
 		free(node->xattrs[i].name);
 		free(node->xattrs[i].value);
@@ -412,6 +416,12 @@ void tree_node_take_xattrs(struct tree_node *node, struct tree_xattr_slot *v, si
 	free(node->xattrs);
 	node->xattrs = NULL;
 	node->nxattrs = 0;
+}
+
+void tree_node_take_xattrs(struct tree_node *node, struct tree_xattr_slot *v, size_t n)
+{
+	size_t k = 0;
+	tree_node_clear_xattrs(node);
 	if (!n)
 		return;
 	qsort(v, n, sizeof *v, xattr_slot_cmp);

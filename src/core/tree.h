@@ -153,6 +153,11 @@ int tree_merge(struct tree *dst, const struct tree *src, void (*adjust)(struct t
 /* Make dst's bytes those of src (a regular file of this or another tree):
  * the same host path, memory copy, or image reference; size too. */
 void tree_node_share_data(struct tree_node *dst, const struct tree_node *src);
+/* Copy src's file type, permissions, owner, times, device number and host
+ * identity (dev, ino) to dst; not its name, data, target or attributes. */
+void tree_node_copy_stat(struct tree_node *dst, const struct tree_node *src);
+/* Drop every extended attribute of a node. */
+void tree_node_clear_xattrs(struct tree_node *node);
 /* Extended attributes as a reader collects them, each with its place in
  * the source. */
 struct tree_xattr_slot {

@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -329,6 +330,30 @@ char *util_path_join(const char *a, const char *b)
 	if (a[la - 1] == '/')
 		return xasprintf("%s%s", a, b);
 	return xasprintf("%s/%s", a, b);
+}
+
+void util_remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	if ((d = opendir(path))) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			char *p = util_path_join(path, e->d_name);
+			util_remove_tree(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	rmdir(path);
 }
 
 int util_cpu_count(void)

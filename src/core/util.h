@@ -123,6 +123,11 @@ int util_read_file(const char *path, uint8_t **data, size_t *len);
 /* Join two path components with one '/'. Result is malloc'ed. */
 char *util_path_join(const char *a, const char *b);
 
+/* Remove path and, for a directory, everything below it, best effort (what
+ * cannot be removed stays, no error is reported); a symbolic link is
+ * removed itself, never followed. For trees the program made itself. */
+void util_remove_tree(const char *path);
+
 /* Number of online CPUs (at least 1). */
 int util_cpu_count(void);
 

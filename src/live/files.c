@@ -8,6 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool live_files_word_ok(const char *s, const char *extra)
+{
+	if (!*s)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr(extra, *p)))
+			return false;
+	return true;
+}
+
 static char *fmt(const char *f, ...)
 {
 	va_list ap;

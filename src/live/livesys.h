@@ -55,6 +55,9 @@ const char *live_lang_kmap(const char *xkb);
 const char *live_lang_charset(const char *locale);
 
 /* ---- the files that carry a setting (files.c) ---------------------------- */
+/* A value that may stand in those files as it is: not empty, only ASCII
+ * letters, digits and the characters of extra. */
+bool live_files_word_ok(const char *s, const char *extra);
 /* A systemd drop-in for getty@TTY or serial-getty@TTY that logs user in
  * (agetty --autologin); its path below the root in *path (static). */
 char *live_files_getty(const char *unit, const char *user, const char **path);

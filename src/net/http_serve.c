@@ -389,6 +389,19 @@ static int parse(char *h, struct request *rq)
 	return 0;
 }
 
+/* A decimal number at *p (none: *any stays false), then blanks; false on
+ * overflow. */
+static bool range_num(const char **p, uint64_t *v, bool *any)
+{
+	for (; **p >= '0' && **p <= '9'; (*p)++, *any = true) {
+		if (*v > (UINT64_MAX - 9) / 10)
+			return false;
+		*v = *v * 10 + (uint64_t)(**p - '0');
+	}
+	*p += strspn(*p, " \t");
+	return true;
+}
+
 int http_parse_range(const char *v, uint64_t size, uint64_t *first, uint64_t *last)
 {
 	uint64_t a = 0, b = 0;
@@ -401,21 +414,11 @@ int http_parse_range(const char *v, uint64_t size, uint64_t *first, uint64_t *la
 	if (*p++ != '=' || strchr(p, ','))
 		return 0;
 	p += strspn(p, " \t");
-	for (; *p >= '0' && *p <= '9'; p++, has_a = true) {
-		if (a > (UINT64_MAX - 9) / 10)
-			return 0;
-		a = a * 10 + (uint64_t)(*p - '0');
-	}
-	p += strspn(p, " \t");
-	if (*p++ != '-')
+	if (!range_num(&p, &a, &has_a) || *p++ != '-')
 		return 0;
 	p += strspn(p, " \t");
-	for (; *p >= '0' && *p <= '9'; p++, has_b = true) {
-		if (b > (UINT64_MAX - 9) / 10)
-			return 0;
-		b = b * 10 + (uint64_t)(*p - '0');
-	}
-	p += strspn(p, " \t");
+	if (!range_num(&p, &b, &has_b))
+		return 0;
 	if (*p || (!has_a && !has_b) || (has_a && has_b && b < a))
 		return 0;
 	if (!has_a) { /* the last b bytes */

@@ -82,19 +82,27 @@ void build_capture_end(struct build_capture *c)
 		line_done(c);
 }
 
-int build_capture_drain(struct build_capture *c, int fd)
+ssize_t build_capture_read(struct build_capture *c, int fd)
 {
 	char buf[16384];
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof buf);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
+	ssize_t r;
+	do
+		r = read(fd, buf, sizeof buf);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r > 0)
 		build_capture_feed(c, buf, (size_t)r);
-	}
+	return r;
+}
+
+int build_capture_drain(struct build_capture *c, int fd)
+{
+	ssize_t r;
+	while ((r = build_capture_read(c, fd)) > 0)
+		;
+	if (r < 0)
+		return (int)r;
 	build_capture_end(c);
 	return 0;
 }

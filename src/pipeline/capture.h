@@ -21,6 +21,9 @@ struct build_capture {
 void build_capture_init(struct build_capture *c, int log_fd, size_t keep);
 void build_capture_free(struct build_capture *c);
 void build_capture_feed(struct build_capture *c, const char *data, size_t n);
+/* One read of fd (retried on EINTR), fed: the bytes read, 0 at its end,
+ * or -errno. */
+ssize_t build_capture_read(struct build_capture *c, int fd);
 /* Read fd to its end, feeding everything; returns 0 or -errno. */
 int build_capture_drain(struct build_capture *c, int fd);
 /* Ends a last line without '\n' (calls on_line for it). */

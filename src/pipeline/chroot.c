@@ -474,7 +474,6 @@ static double mono(void)
  * namespace dies with it (the pipe ends when its last process is gone). */
 static int drain(struct build_capture *cap, int fd, pid_t pid, long long timeout, int *timed_out)
 {
-	char buf[16384];
 	double deadline = timeout > 0 ? mono() + (double)timeout : 0;
 	int killed = 0;
 	for (;;) {
@@ -500,14 +499,10 @@ static int drain(struct build_capture *cap, int fd, pid_t pid, long long timeout
 		}
 		if (!p.revents)
 			continue;
-		r = read(fd, buf, sizeof buf);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
+		if ((r = build_capture_read(cap, fd)) < 0)
+			return (int)r;
 		if (r == 0)
 			break;
-		build_capture_feed(cap, buf, (size_t)r);
 	}
 	build_capture_end(cap);
 	return 0;

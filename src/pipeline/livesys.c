@@ -30,13 +30,7 @@ static const char *const user_groups[] = {"sudo",   "audio", "video",	"plugdev",
 
 static bool word_ok(const char *s, const char *extra)
 {
-	if (!*s || strlen(s) > 100)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr(extra, *p)))
-			return false;
-	return true;
+	return strlen(s) <= 100 && live_files_word_ok(s, extra);
 }
 
 static bool locale_form_ok(const char *s)

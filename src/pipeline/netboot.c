@@ -287,31 +287,6 @@ static int sum_bytes(struct tree_node *n, void *ctx)
 	return 0;
 }
 
-/* Remove a directory tree we made (no symbolic links are followed). */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	if (lstat(path, &st) < 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	if ((d = opendir(path))) {
-		while ((e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char *p = util_path_join(path, e->d_name);
-			remove_tree(p);
-			free(p);
-		}
-		closedir(d);
-	}
-	rmdir(path);
-}
-
 /* Put the finished tree at dir: a new name is renamed into place; an
  * earlier tree is swapped with it atomically, then removed. */
 static int place(const char *tmp, const char *dir)
@@ -329,7 +304,7 @@ static int place(const char *tmp, const char *dir)
 	}
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) < 0)
 		return err_sys(errno, "%s: replacing the earlier netboot tree", dir);
-	remove_tree(tmp); /* now the earlier tree */
+	util_remove_tree(tmp); /* now the earlier tree */
 	return 0;
 }
 
@@ -352,7 +327,7 @@ int build_netboot(struct build_ctx *c)
 	tmp = slash ? xasprintf("%.*s/.%s.mklive-build-%ld", (int)(slash - c->plan->netboot_dir),
 				c->plan->netboot_dir, slash + 1, (long)getpid())
 		    : xasprintf(".%s.mklive-build-%ld", c->plan->netboot_dir, (long)getpid());
-	remove_tree(tmp);
+	util_remove_tree(tmp);
 	extract_opts_init(&eo);
 	eo.owners = false;
 	eo.xattrs = false;
@@ -360,7 +335,7 @@ int build_netboot(struct build_ctx *c)
 		rc = place(tmp, c->plan->netboot_dir);
 	if (rc) {
 		rc = err_wrap(rc, "writing the netboot tree %s", c->plan->netboot_dir);
-		remove_tree(tmp);
+		util_remove_tree(tmp);
 		goto out;
 	}
 	tree_walk(nb->root, sum_bytes, NULL, &c->rep->netboot_bytes);

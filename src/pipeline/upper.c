@@ -45,44 +45,16 @@ static bool is_opaque(const struct tree_node *n)
 	return tree_is_dir(n) && x && x->len >= 1 && x->value[0] == 'y';
 }
 
-static struct tree_node *child(const struct tree_node *dir, const char *name)
-{
-	for (size_t i = 0; i < dir->nchildren; i++)
-		if (!strcmp(dir->children[i]->name, name))
-			return dir->children[i];
-	return NULL;
-}
-
-static void clear_xattrs(struct tree_node *n)
-{
-	for (size_t i = 0; i < n->nxattrs; i++) {
-		free(n->xattrs[i].name);
-		free(n->xattrs[i].value);
-	}
-	free(n->xattrs);
-	n->xattrs = NULL;
-	n->nxattrs = 0;
-}
-
 /* d takes s's attributes and bytes; its own extended attributes go, as
  * the upper file is the whole file now. */
 static void take(struct tree_node *d, const struct tree_node *s)
 {
-	d->mode = s->mode;
-	d->uid = s->uid;
-	d->gid = s->gid;
-	d->mtime = s->mtime;
-	d->mtime_ns = s->mtime_ns;
-	d->atime = s->atime;
-	d->ctime = s->ctime;
-	d->rdev = s->rdev;
-	d->src_dev = s->src_dev;
-	d->src_ino = s->src_ino;
+	tree_node_copy_stat(d, s);
 	free(d->symlink);
 	d->symlink = s->symlink ? xstrdup(s->symlink) : NULL;
 	if (!tree_is_dir(s))
 		d->size = s->size;
-	clear_xattrs(d);
+	tree_node_clear_xattrs(d);
 	for (size_t i = 0; i < s->nxattrs; i++)
 		if (!overlay_xattr(s->xattrs[i].name))
 			tree_set_xattr(d, s->xattrs[i].name, s->xattrs[i].value, s->xattrs[i].len);
@@ -96,7 +68,7 @@ static int apply_dir(struct tree *t, struct tree_node *dst, const struct tree_no
 		return err_set(ERR_LIMIT, "directories nested too deeply in the scripts' changes");
 	for (size_t i = 0; i < up->nchildren; i++) {
 		const struct tree_node *s = up->children[i];
-		struct tree_node *d = child(dst, s->name);
+		struct tree_node *d = tree_child(dst, s->name);
 		int rc;
 		if (is_whiteout(s)) {
 			if (d)

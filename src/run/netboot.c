@@ -74,31 +74,6 @@ int run_netboot_rewrite(const char *text, int dirfd, const char *host, const cha
 	return 0;
 }
 
-/* Remove what prepare made: directories, files and links, never
- * following a link. */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	if (lstat(path, &st) < 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	if ((d = opendir(path))) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-				char *p = util_path_join(path, e->d_name);
-				remove_tree(p);
-				free(p);
-			}
-		closedir(d);
-	}
-	rmdir(path);
-}
-
 static int copy_config(int dirfd, const char *src_dir, const char *rel, const char *dst)
 {
 	uint8_t *data = NULL;
@@ -195,7 +170,7 @@ int run_netboot_prepare(const struct run_opts *o, const char *dir, struct run_ne
 void run_netboot_free(struct run_netboot *nb)
 {
 	if (nb->tftp)
-		remove_tree(nb->tftp);
+		util_remove_tree(nb->tftp);
 	free(nb->tftp);
 	free(nb->self);
 	free(nb->dir);

@@ -6,12 +6,7 @@ source "$TESTS_DIR/lib/common.sh"
 need isoinfo genisoimage
 need unshare util-linux
 need_root
-kernel=$(debian_kernel)
-[ -n "$kernel" ] || { echo "SKIP: $T_SCRIPT (needs linux-image-amd64)"; exit 0; }
-[ -x /bin/busybox ] && ! file -L /bin/busybox | grep -q dynamic || { echo "SKIP: $T_SCRIPT (needs busybox-static)"; exit 0; }
-cd "$TEST_OUT" || exit 1
-rm -rf ./* 2>/dev/null
-export SOURCE_DATE_EPOCH=1700000000
+build_test_setup
 
 # ---- no static busybox: the build looks for /bin/busybox, so a dynamic
 # program is mounted over it in a private mount namespace ------------------

@@ -12,12 +12,8 @@
 source "$TESTS_DIR/lib/common.sh"
 cleanups=()
 trap 'for c in "${cleanups[@]}"; do $c; done' EXIT
-kernel=$(debian_kernel)
-[ -n "$kernel" ] || { echo "SKIP: $T_SCRIPT (needs linux-image-amd64)"; exit 0; }
-[ -x /bin/busybox ] && ! file -L /bin/busybox | grep -q dynamic || { echo "SKIP: $T_SCRIPT (needs busybox-static)"; exit 0; }
-cd "$TEST_OUT" || exit 1
-rm -rf ./* ./.[!.]* 2>/dev/null
-export SOURCE_DATE_EPOCH=1700000000
+build_test_setup
+rm -rf ./.[!.]* 2>/dev/null # its hidden files too
 B=("$MKLIVE" build -q --kernel "$kernel" --set Kernel.ModuleProfile=minimal --set Boot.UEFI=no)
 
 # a busybox root with something to edit, delete, chmod and replace

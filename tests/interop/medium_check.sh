@@ -3,12 +3,7 @@
 # mklive extract), a damaged file, a file SHA256SUMS does not list, and a
 # line listed twice; sha256sum -c agrees on the good medium.
 source "$TESTS_DIR/lib/common.sh"
-kernel=$(debian_kernel)
-[ -n "$kernel" ] || { echo "SKIP: $T_SCRIPT (needs linux-image-amd64)"; exit 0; }
-[ -x /bin/busybox ] && ! file -L /bin/busybox | grep -q dynamic || { echo "SKIP: $T_SCRIPT (needs busybox-static)"; exit 0; }
-cd "$TEST_OUT" || exit 1
-rm -rf ./* 2>/dev/null
-export SOURCE_DATE_EPOCH=1700000000
+build_test_setup
 
 mkdir -p root/sbin root/bin
 cp /bin/busybox root/bin/busybox && ln -sf /bin/busybox root/sbin/init

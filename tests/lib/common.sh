@@ -40,6 +40,19 @@ need_root() {
 # The newest Debian kernel installed by linux-image-amd64.
 debian_kernel() { ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1; }
 
+# The start of a test that builds a live medium from a busybox root: the
+# Debian kernel in $kernel and a static /bin/busybox (the script is skipped
+# without either), then the emptied $TEST_OUT as the current directory and
+# a fixed SOURCE_DATE_EPOCH.
+build_test_setup() {
+	kernel=$(debian_kernel)
+	[ -n "$kernel" ] || { echo "SKIP: $T_SCRIPT (needs linux-image-amd64)"; exit 0; }
+	[ -x /bin/busybox ] && ! file -L /bin/busybox | grep -q dynamic || { echo "SKIP: $T_SCRIPT (needs busybox-static)"; exit 0; }
+	cd "$TEST_OUT" || exit 1
+	rm -rf ./* 2>/dev/null
+	export SOURCE_DATE_EPOCH=1700000000
+}
+
 # qemu_boot LOG MARKER TIMEOUT QEMU-ARGS...: boots with the serial console in
 # LOG, returns 0 as soon as MARKER appears, 1 on timeout or exit without it.
 # Always TCG (KVM does not work on these machines); never reboots.
