@@ -522,20 +522,97 @@ int build_run_in_root(const char *root_dir, const char *script_path, char **outp
 	return build_run_in_root_opts(root_dir, script_path, NULL, output);
 }
 
+/* The user stopped the build while a script ran: nothing of this run
+ * stays, and the build ends by the same signal. */
+static void stopped_by_user(const char *script_path, const char *root)
+{
+	int sig = caught;
+	build_run_cleanup();
+	log_error("Run= script %s stopped by signal %d; the root %s is as it was", script_path, sig, root);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* What the sandbox's child wrote on its error pipe before the script
+ * started (empty when the sandbox was set up). */
+static ssize_t read_setup_error(int fd, char *buf, size_t cap)
+{
+	ssize_t len = 0, r;
+	while ((r = read(fd, buf + len, cap - 1 - (size_t)len)) > 0 || (r < 0 && errno == EINTR))
+		if (r > 0)
+			len += r;
+	buf[len] = 0;
+	return len;
+}
+
+/* SIGINT, SIGTERM and the like end the build after the script's session
+ * is cleaned up (see on_signal); a signal ignored by nohup stays ignored. */
+static void stop_handlers_install(struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	caught = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
+static void stop_handlers_restore(const struct sigaction *old)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+}
+
+/* How a script run ended, as the build's error (0 when it succeeded):
+ * a timeout, a sandbox that could not be prepared (setup_error), a failed
+ * read of its output (rc), or its exit status (code). */
+static int script_verdict(const char *script_path, const char *root, const struct build_run_opts *o,
+			  long long timeout, int timed_out, const char *setup_error, int rc, int code,
+			  const char *output)
+{
+	char *tail;
+	if (timed_out) {
+		char *d = duration(timeout);
+		tail = build_capture_tail(output, TAIL_LINES, TAIL_BYTES);
+		rc = err_set(ETIMEDOUT,
+			     "Run= script %s timed out after %s (%s) inside %s: it and every process it "
+			     "started were killed; its output:\n%s",
+			     script_path, d, o && o->timeout_label ? o->timeout_label : "Root.RunTimeout",
+			     root, tail[0] ? tail : "  (none)");
+		free(tail);
+		free(d);
+	} else if (setup_error) {
+		rc = err_set(EIO, "Run= script %s: cannot prepare %s to run it: %s", script_path, root,
+			     setup_error);
+	} else if (rc < 0) {
+		rc = err_sys(rc, "Run= script %s: reading its output", script_path);
+	} else if (code != 0) {
+		tail = build_capture_tail(output, TAIL_LINES, TAIL_BYTES);
+		rc = err_set(EIO, "Run= script %s failed (exit %d) inside %s; its output:\n%s", script_path,
+			     code, root, tail[0] ? tail : "  (none)");
+		free(tail);
+	}
+	return rc;
+}
+
 int build_run_in_root_opts(const char *root_dir, const char *script_path, const struct build_run_opts *o,
 			   char **output)
 {
-	char root[PATH_MAX], errbuf[1100], *tail;
+	char root[PATH_MAX], errbuf[1100];
 	const char *base = strrchr(script_path, '/');
 	long long timeout = o && o->timeout >= 0 ? o->timeout : BUILD_RUN_TIMEOUT_DEFAULT;
 	struct sandbox_job j = {0};
 	struct resolv rv = {.etc_fd = -1};
 	struct build_capture cap;
 	struct session *s = NULL;
-	struct sigaction sa, old[ARRAY_SIZE(stop_signals)];
+	struct sigaction old[ARRAY_SIZE(stop_signals)];
 	uint8_t *script = NULL;
 	int out[2] = {-1, -1}, ep[2] = {-1, -1}, rc, st = 0, code, timed_out = 0;
-	ssize_t elen = 0, r;
+	ssize_t elen = 0;
 	struct stat sb;
 	pid_t pid;
 
@@ -567,21 +644,12 @@ again:
 		rc = err_sys(errno, "pipe");
 		goto out;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	caught = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++) {
-		sigaction(stop_signals[i], NULL, &old[i]);
-		if (old[i].sa_handler != SIG_IGN) /* nohup: stays ignored */
-			sigaction(stop_signals[i], &sa, NULL);
-	}
+	stop_handlers_install(old);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		rc = err_sys(errno, "fork");
-		for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
-			sigaction(stop_signals[i], &old[i], NULL);
+		stop_handlers_restore(old);
 		goto out;
 	}
 	if (pid == 0) {
@@ -605,23 +673,12 @@ again:
 			rc = err_sys(errno, "waitpid");
 			break;
 		}
-	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
-		sigaction(stop_signals[i], &old[i], NULL);
+	stop_handlers_restore(old);
 	if (caught) {
-		/* the user stopped the build: nothing of this run stays */
-		int sig = caught;
 		resolv_restore(&rv);
-		build_run_cleanup();
-		log_error("Run= script %s stopped by signal %d; the root %s is as it was", script_path, sig,
-			  root);
-		signal(sig, SIG_DFL);
-		raise(sig);
+		stopped_by_user(script_path, root);
 	}
-	while ((r = read(ep[0], errbuf + elen, sizeof errbuf - 1 - (size_t)elen)) > 0 ||
-	       (r < 0 && errno == EINTR))
-		if (r > 0)
-			elen += r;
-	errbuf[elen] = 0;
+	elen = read_setup_error(ep[0], errbuf, sizeof errbuf);
 	code = build_capture_status(st);
 	if (code == SANDBOX_NO_OVERLAY && elen > 0 && !s->used && !s->fallback) {
 		/* the output's file system cannot hold an overlay's upper
@@ -644,27 +701,8 @@ again:
 	}
 	s->used = s->pending = true;
 	*output = xstrdup(cap.buf);
-	if (timed_out) {
-		char *d = duration(timeout);
-		tail = build_capture_tail(cap.buf, TAIL_LINES, TAIL_BYTES);
-		rc = err_set(ETIMEDOUT,
-			     "Run= script %s timed out after %s (%s) inside %s: it and every process it "
-			     "started were killed; its output:\n%s",
-			     script_path, d, o && o->timeout_label ? o->timeout_label : "Root.RunTimeout",
-			     root, tail[0] ? tail : "  (none)");
-		free(tail);
-		free(d);
-	} else if (elen > 0) {
-		rc = err_set(EIO, "Run= script %s: cannot prepare %s to run it: %s", script_path, root,
-			     errbuf);
-	} else if (rc < 0) {
-		rc = err_sys(rc, "Run= script %s: reading its output", script_path);
-	} else if (code != 0) {
-		tail = build_capture_tail(cap.buf, TAIL_LINES, TAIL_BYTES);
-		rc = err_set(EIO, "Run= script %s failed (exit %d) inside %s; its output:\n%s", script_path,
-			     code, root, tail[0] ? tail : "  (none)");
-		free(tail);
-	}
+	rc = script_verdict(script_path, root, o, timeout, timed_out, elen > 0 ? errbuf : NULL, rc, code,
+			    cap.buf);
 	build_capture_free(&cap);
 out:
 	resolv_restore(&rv);
