@@ -119,6 +119,72 @@ int live_bootif_parse(const char *v, uint8_t mac[6])
 	return 0;
 }
 
+/* The on/off switches: "live.x" alone, or with 0/1, yes/no, on/off. */
+static bool is_switch(const char *k)
+{
+	return !strcmp(k, "live.toram") || !strcmp(k, "live.shell") || !strcmp(k, "live.debug") ||
+	       !strcmp(k, "live.persistence") || !strcmp(k, "live.check") || !strcmp(k, "live.readahead");
+}
+
+static int set_switch(struct live_opts *o, const char *k, const char *val)
+{
+	bool on = true;
+	if (val) {
+		if (!strcmp(val, "1") || !strcmp(val, "yes") || !strcmp(val, "on"))
+			on = true;
+		else if (!strcmp(val, "0") || !strcmp(val, "no") || !strcmp(val, "off"))
+			on = false;
+		else {
+			warnf(o, k, ": expected no value, 0/1, yes/no or on/off; ignored");
+			return 1;
+		}
+	}
+	if (!strcmp(k, "live.persistence"))
+		o->persistence = on;
+	else if (!strcmp(k, "live.readahead"))
+		o->readahead = on;
+	else if (!strcmp(k, "live.check"))
+		o->check = on;
+	else if (k[5] == 't')
+		o->toram = on;
+	else if (k[5] == 's')
+		o->shell = on;
+	else
+		o->debug = on;
+	return 0;
+}
+
+static int set_fetch(struct live_opts *o, const char *k, const char *val)
+{
+	/* http:// only: there is no TLS in the initramfs. A bare /PATH
+	 * (pxelinux menus) is on the boot server, known once the
+	 * network is up (fetch.c). */
+	bool path = val && val[0] == '/' && val[1] && val[1] != '/';
+	if (!val || (!path && (strncmp(val, "http://", 7) || !val[7] || val[7] == '/')) ||
+	    strpbrk(val, " \t")) {
+		warnf(o, k, ": expected http://HOST[:PORT]/PATH or /PATH; ignored");
+		return 1;
+	}
+	return set_str(o, o->fetch, sizeof o->fetch, k, val);
+}
+
+static int set_timeout(struct live_opts *o, const char *k, const char *val)
+{
+	char *end;
+	unsigned long t;
+	if (!val || !*val || *val == '-' || *val == '+') {
+		warnf(o, k, ": expected seconds; ignored");
+		return 1;
+	}
+	t = strtoul(val, &end, 10);
+	if (*end || t > 86400) {
+		warnf(o, k, ": expected seconds (0..86400); ignored");
+		return 1;
+	}
+	o->timeout = (unsigned)t;
+	return 0;
+}
+
 /* One word "key" or "key=value" (quotes already removed). */
 static int parse_word(struct live_opts *o, const char *key, size_t klen, const char *val)
 {
@@ -129,33 +195,8 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 	}
 	memcpy(k, key, klen);
 	k[klen] = 0;
-	if (!strcmp(k, "live.toram") || !strcmp(k, "live.shell") || !strcmp(k, "live.debug") ||
-	    !strcmp(k, "live.persistence") || !strcmp(k, "live.check") || !strcmp(k, "live.readahead")) {
-		bool on = true;
-		if (val) {
-			if (!strcmp(val, "1") || !strcmp(val, "yes") || !strcmp(val, "on"))
-				on = true;
-			else if (!strcmp(val, "0") || !strcmp(val, "no") || !strcmp(val, "off"))
-				on = false;
-			else {
-				warnf(o, k, ": expected no value, 0/1, yes/no or on/off; ignored");
-				return 1;
-			}
-		}
-		if (!strcmp(k, "live.persistence"))
-			o->persistence = on;
-		else if (!strcmp(k, "live.readahead"))
-			o->readahead = on;
-		else if (!strcmp(k, "live.check"))
-			o->check = on;
-		else if (k[5] == 't')
-			o->toram = on;
-		else if (k[5] == 's')
-			o->shell = on;
-		else
-			o->debug = on;
-		return 0;
-	}
+	if (is_switch(k))
+		return set_switch(o, k, val);
 	if (!strcmp(k, "live.id"))
 		return set_str(o, o->id, sizeof o->id, k, val ? val : "");
 	if (!strcmp(k, "live.init")) {
@@ -197,18 +238,8 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 		}
 		return 0;
 	}
-	if (!strcmp(k, "live.fetch")) {
-		/* http:// only: there is no TLS in the initramfs. A bare /PATH
-		 * (pxelinux menus) is on the boot server, known once the
-		 * network is up (fetch.c). */
-		bool path = val && val[0] == '/' && val[1] && val[1] != '/';
-		if (!val || (!path && (strncmp(val, "http://", 7) || !val[7] || val[7] == '/')) ||
-		    strpbrk(val, " \t")) {
-			warnf(o, k, ": expected http://HOST[:PORT]/PATH or /PATH; ignored");
-			return 1;
-		}
-		return set_str(o, o->fetch, sizeof o->fetch, k, val);
-	}
+	if (!strcmp(k, "live.fetch"))
+		return set_fetch(o, k, val);
 	if (!strcmp(k, "live.findiso")) {
 		if (!val || *val != '/' || strstr(val, "/../") ||
 		    !strcmp(val + strlen(val) - (strlen(val) > 2 ? 3 : 0), "/..")) {
@@ -217,21 +248,8 @@ static int parse_word(struct live_opts *o, const char *key, size_t klen, const c
 		}
 		return set_str(o, o->findiso, sizeof o->findiso, k, val);
 	}
-	if (!strcmp(k, "live.timeout")) {
-		char *end;
-		unsigned long t;
-		if (!val || !*val || *val == '-' || *val == '+') {
-			warnf(o, k, ": expected seconds; ignored");
-			return 1;
-		}
-		t = strtoul(val, &end, 10);
-		if (*end || t > 86400) {
-			warnf(o, k, ": expected seconds (0..86400); ignored");
-			return 1;
-		}
-		o->timeout = (unsigned)t;
-		return 0;
-	}
+	if (!strcmp(k, "live.timeout"))
+		return set_timeout(o, k, val);
 	/* the live system's settings: livecfg.c reads them */
 	static const char *const livecfg_keys[] = {"live.user", "live.autologin", "live.noautologin",
 						   "live.lang", "live.locale",	  "live.keymap",

@@ -294,6 +294,94 @@ static int hybrid_template(const struct bios_files *bf, uint8_t **data, size_t *
 	return rc;
 }
 
+/* The tar of the writable paths, for live.tgz (mklive-init(7)). */
+static int add_root_tgz(struct build_ctx *c, struct tree *m)
+{
+	char *tmp = build_tmp_path(c, "root_fs.tgz");
+	struct tree_img *img = NULL;
+	uint64_t size = 0;
+	int rc = tgz_write_paths(c->root, c->plan->writable_paths, c->plan->nwritable_paths, tmp, &size);
+	if (!rc)
+		rc = build_tmp_adopt(c, tmp, "root_fs.tgz", &img, &size);
+	if (!rc)
+		rc = add_from_img(m, "/live/root_fs.tgz", img, size);
+	tree_img_unref(img);
+	free(tmp);
+	return rc;
+}
+
+/* /live: the root image, the build id, and what mklive-init reads beside
+ * them (readahead boundary, package manifest, writable-paths tar). */
+static int add_live_files(struct build_ctx *c, struct tree *m)
+{
+	char *text = xasprintf("/live/root.%s", c->plan->root_writer->name);
+	int rc = add_from_img(m, text, c->root_img, c->root_size);
+	free(text);
+	if (rc)
+		return rc;
+	text = xasprintf("%s\n", c->id);
+	rc = add_text(m, "/live/mklive.id", text);
+	free(text);
+	if (rc)
+		return rc;
+	if (c->root_boot_end) {
+		/* live.readahead: mklive-init reads the boot set ahead (mklive-init(7)) */
+		text = xasprintf("%llu\n", (unsigned long long)c->root_boot_end);
+		rc = add_text(m, "/live/root.readahead", text);
+		free(text);
+		if (rc)
+			return rc;
+	}
+	if ((rc = build_live_manifest(c->root, &text)))
+		return rc;
+	if (text) {
+		rc = add_text(m, "/live/filesystem.packages", text);
+		free(text);
+		if (rc)
+			return rc;
+	}
+	return c->plan->tgz ? add_root_tgz(c, m) : 0;
+}
+
+/* The ISO 9660 options: extensions, ids, the El Torito entries and, for
+ * USB, the isohybrid MBR (*mbr is set to the caller-freed template). */
+static int medium_iso_opts(struct build_ctx *c, const struct bios_files *bf, bool floppy, struct iso_opts *io,
+			   uint8_t **mbr)
+{
+	size_t mbr_len = 0;
+	int rc;
+
+	iso_opts_init(io);
+	if ((rc = iso_opts_set(io, "rational-rock", NULL, NULL)) ||
+	    (rc = iso_opts_set(io, "joliet", NULL, NULL)) ||
+	    (rc = iso_opts_set(io, "level", c->root_size >= (4ull << 30) ? "3" : "1", NULL)) ||
+	    (rc = build_plan_iso_ids(c->plan, io)))
+		return rc;
+	/* With the floppy, it is the default entry (the article's layout) and
+	 * isolinux the next; the isohybrid MBR still starts isolinux. */
+	if (floppy && ((rc = iso_opts_set(io, "boot-image", "boot/boot.img", NULL)) ||
+		       (rc = iso_opts_set(io, "alt-boot", NULL, NULL))))
+		return rc;
+	if ((rc = iso_opts_set(io, "boot-image", "boot/isolinux/isolinux.bin", NULL)) ||
+	    (rc = iso_opts_set(io, "no-emul-boot", NULL, NULL)) ||
+	    (rc = iso_opts_set(io, "boot-load-size", "4", NULL)) ||
+	    (rc = iso_opts_set(io, "boot-info-table", NULL, NULL)) ||
+	    (rc = iso_opts_set(io, "catalog", "boot/isolinux/boot.cat", NULL)) ||
+	    (rc = build_uefi_iso_opts(c, io, c->plan->usb)))
+		return rc;
+	if (c->plan->usb) {
+		if ((rc = hybrid_template(bf, mbr, &mbr_len)))
+			return rc;
+		if ((rc = iso_opts_set(io, "isohybrid-mbr",
+				       bf->isohdpfx_path ? bf->isohdpfx_path : BIOS_ISOHDPFX_BIN, NULL)))
+			return rc;
+		io->isohybrid_mbr_data = *mbr;
+		io->isohybrid_mbr_len = mbr_len;
+		c->rep->usb = true;
+	}
+	return iso_opts_check(io);
+}
+
 int build_medium(struct build_ctx *c, const char *out)
 {
 	struct tree *m = tree_create();
@@ -302,7 +390,6 @@ int build_medium(struct build_ctx *c, const char *out)
 	struct iso_opts io;
 	struct iso_stats st;
 	uint8_t *mbr = NULL;
-	size_t mbr_len = 0;
 	char *text;
 	size_t sums_len = 0;
 	bool floppy = false;
@@ -313,48 +400,9 @@ int build_medium(struct build_ctx *c, const char *out)
 		goto out;
 	rc = c->kernel.image ? add_from_node(m, "/boot/vmlinuz", c->kernel.image)
 			     : add_from_host(m, "/boot/vmlinuz", c->kernel.host_path);
-	if (rc || (rc = add_from_img(m, "/boot/initrd.img", c->initrd_img, c->initrd_size)))
+	if (rc || (rc = add_from_img(m, "/boot/initrd.img", c->initrd_img, c->initrd_size)) ||
+	    (rc = add_live_files(c, m)))
 		goto out;
-	text = xasprintf("/live/root.%s", c->plan->root_writer->name);
-	rc = add_from_img(m, text, c->root_img, c->root_size);
-	free(text);
-	if (rc)
-		goto out;
-	text = xasprintf("%s\n", c->id);
-	rc = add_text(m, "/live/mklive.id", text);
-	free(text);
-	if (rc)
-		goto out;
-	if (c->root_boot_end) {
-		/* live.readahead: mklive-init reads the boot set ahead (mklive-init(7)) */
-		text = xasprintf("%llu\n", (unsigned long long)c->root_boot_end);
-		rc = add_text(m, "/live/root.readahead", text);
-		free(text);
-		if (rc)
-			goto out;
-	}
-	if ((rc = build_live_manifest(c->root, &text)))
-		goto out;
-	if (text) {
-		rc = add_text(m, "/live/filesystem.packages", text);
-		free(text);
-		if (rc)
-			goto out;
-	}
-	if (c->plan->tgz) {
-		char *tmp = build_tmp_path(c, "root_fs.tgz");
-		struct tree_img *img = NULL;
-		uint64_t size = 0;
-		rc = tgz_write_paths(c->root, c->plan->writable_paths, c->plan->nwritable_paths, tmp, &size);
-		if (!rc)
-			rc = build_tmp_adopt(c, tmp, "root_fs.tgz", &img, &size);
-		if (!rc)
-			rc = add_from_img(m, "/live/root_fs.tgz", img, size);
-		tree_img_unref(img);
-		free(tmp);
-		if (rc)
-			goto out;
-	}
 	if ((rc = build_menu(c, m, &menu)))
 		goto out;
 	text = menu_render_syslinux(&menu);
@@ -374,35 +422,7 @@ int build_medium(struct build_ctx *c, const char *out)
 		goto out;
 	c->rep->floppy = floppy;
 
-	iso_opts_init(&io);
-	if ((rc = iso_opts_set(&io, "rational-rock", NULL, NULL)) ||
-	    (rc = iso_opts_set(&io, "joliet", NULL, NULL)) ||
-	    (rc = iso_opts_set(&io, "level", c->root_size >= (4ull << 30) ? "3" : "1", NULL)) ||
-	    (rc = build_plan_iso_ids(c->plan, &io)))
-		goto out;
-	/* With the floppy, it is the default entry (the article's layout) and
-	 * isolinux the next; the isohybrid MBR still starts isolinux. */
-	if (floppy && ((rc = iso_opts_set(&io, "boot-image", "boot/boot.img", NULL)) ||
-		       (rc = iso_opts_set(&io, "alt-boot", NULL, NULL))))
-		goto out;
-	if ((rc = iso_opts_set(&io, "boot-image", "boot/isolinux/isolinux.bin", NULL)) ||
-	    (rc = iso_opts_set(&io, "no-emul-boot", NULL, NULL)) ||
-	    (rc = iso_opts_set(&io, "boot-load-size", "4", NULL)) ||
-	    (rc = iso_opts_set(&io, "boot-info-table", NULL, NULL)) ||
-	    (rc = iso_opts_set(&io, "catalog", "boot/isolinux/boot.cat", NULL)) ||
-	    (rc = build_uefi_iso_opts(c, &io, c->plan->usb)))
-		goto out;
-	if (c->plan->usb) {
-		if ((rc = hybrid_template(&bf, &mbr, &mbr_len)))
-			goto out;
-		if ((rc = iso_opts_set(&io, "isohybrid-mbr",
-				       bf.isohdpfx_path ? bf.isohdpfx_path : BIOS_ISOHDPFX_BIN, NULL)))
-			goto out;
-		io.isohybrid_mbr_data = mbr;
-		io.isohybrid_mbr_len = mbr_len;
-		c->rep->usb = true;
-	}
-	if ((rc = iso_opts_check(&io)))
+	if ((rc = medium_iso_opts(c, &bf, floppy, &io, &mbr)))
 		goto out;
 	rc = iso_write(m, &io, out, &st);
 	if (!rc) {

@@ -242,20 +242,14 @@ static bool is_menu_module(struct cfg *c, const char *def)
 	return menu;
 }
 
-int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn read, void *ctx,
-			 struct run_boot_entry *e)
+/* The LABEL of the entry booted without a key pressed, how it was chosen
+ * (for messages) and the options DEFAULT or ONTIMEOUT add after it. */
+static int choose_default(struct cfg *c, const char *cfg_path, struct label **lp, const char **howp,
+			  const char **extrap)
 {
-	struct cfg *c = xcalloc(1, sizeof *c);
 	struct label *l = NULL;
 	const char *how = NULL, *extra = NULL;
-	char *initrd_list = NULL, *append_initrds = NULL;
-	int rc;
 
-	memset(e, 0, sizeof *e);
-	c->read = read;
-	c->ctx = ctx;
-	if ((rc = parse(c, text, cfg_path)))
-		goto out;
 	/* ONTIMEOUT runs when the prompt times out; DEFAULT is a command line
 	 * (a label and extra options); a menu UI boots its MENU DEFAULT. */
 	if (c->ontimeout) {
@@ -283,11 +277,9 @@ int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn rea
 	if (extra) {
 		size_t len = strcspn(extra, " \t");
 		l = find(c, extra, len);
-		if (!l) {
-			rc =
-			    err_set(ERR_FORMAT, "%s: %s %.*s names no LABEL", cfg_path, how, (int)len, extra);
-			goto out;
-		}
+		if (!l)
+			return err_set(ERR_FORMAT, "%s: %s %.*s names no LABEL", cfg_path, how, (int)len,
+				       extra);
 		extra += len;
 		while (*extra == ' ' || *extra == '\t')
 			extra++;
@@ -296,60 +288,71 @@ int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn rea
 		l = &c->labels[0];
 		how = "the first LABEL";
 	}
-	if (!l) {
-		rc = err_set(ERR_FORMAT, "%s: no boot entry (no LABEL)", cfg_path);
-		goto out;
-	}
-	if (!l->kernel) {
-		rc = err_set(ERR_FORMAT, "%s:%d: LABEL %s (%s) names no kernel", l->file, l->line, l->name,
-			     how);
-		goto out;
-	}
+	if (!l)
+		return err_set(ERR_FORMAT, "%s: no boot entry (no LABEL)", cfg_path);
+	*lp = l;
+	*howp = how;
+	*extrap = extra;
+	return 0;
+}
+
+/* Only a Linux kernel can be booted directly. */
+static int check_linux_kernel(const struct label *l, const char *how)
+{
+	if (!l->kernel)
+		return err_set(ERR_FORMAT, "%s:%d: LABEL %s (%s) names no kernel", l->file, l->line, l->name,
+			       how);
 	/* KERNEL guesses from the extension (.c32 COM32, .bs/.bin boot
 	 * sectors...); LINUX always means a Linux kernel */
 	if (strcasecmp(l->kind, "LINUX") &&
 	    (strcasecmp(l->kind, "KERNEL") || !strcasecmp(ext(l->kernel), ".c32") ||
 	     !strcasecmp(ext(l->kernel), ".com") || !strcasecmp(ext(l->kernel), ".cbt") ||
 	     !strcasecmp(ext(l->kernel), ".bs") || !strcasecmp(ext(l->kernel), ".bss") ||
-	     !strcasecmp(ext(l->kernel), ".0") || !strcasecmp(ext(l->kernel), ".img"))) {
-		rc = err_set(ERR_FORMAT, "%s:%d: LABEL %s (%s) boots %s %s, not a Linux kernel", l->file,
-			     l->line, l->name, how, l->kind, l->kernel);
-		goto out;
+	     !strcasecmp(ext(l->kernel), ".0") || !strcasecmp(ext(l->kernel), ".img")))
+		return err_set(ERR_FORMAT, "%s:%d: LABEL %s (%s) boots %s %s, not a Linux kernel", l->file,
+			       l->line, l->name, how, l->kind, l->kernel);
+	return 0;
+}
+
+/* The kernel's path and command line; initrd= words of the command line
+ * go to *append_initrds. */
+static void fill_kernel(const struct label *l, const char *extra, struct run_boot_entry *e,
+			char **append_initrds)
+{
+	char *k = xstrdup(l->kernel), *sp = strpbrk(k, " \t");
+	/* "KERNEL vmlinuz opts": words after the file join the command line */
+	char *kopts = sp ? xstrdup(util_trim(sp)) : NULL;
+	char *app;
+	if (sp)
+		*sp = 0;
+	e->kernel = medium_path(l->file, k);
+	app = xasprintf("%s%s%s", l->append && strcmp(l->append, "-") ? l->append : "",
+			kopts && l->append && strcmp(l->append, "-") ? " " : "", kopts ? kopts : "");
+	split_append(app, extra, &e->append, append_initrds);
+	free(app);
+	free(kopts);
+	free(k);
+}
+
+/* initrd= in APPEND replaces INITRD, as in SYSLINUX; either may be a
+ * comma-separated list, loaded one after the other */
+static void fill_initrds(const struct label *l, const char *append_initrds, struct run_boot_entry *e)
+{
+	size_t cap = 0;
+	char *list = xstrdup(append_initrds ? append_initrds : l->initrd ? l->initrd : "");
+	for (char *save = NULL, *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		w = util_trim(w);
+		if (!*w)
+			continue;
+		util_grow(&e->initrds, &cap, e->ninitrds + 2, sizeof *e->initrds);
+		e->initrds[e->ninitrds++] = medium_path(l->file, w);
+		e->initrds[e->ninitrds] = NULL;
 	}
-	e->label = xstrdup(l->name);
-	{
-		char *k = xstrdup(l->kernel), *sp = strpbrk(k, " \t");
-		/* "KERNEL vmlinuz opts": words after the file join the command line */
-		char *kopts = sp ? xstrdup(util_trim(sp)) : NULL;
-		char *app;
-		if (sp)
-			*sp = 0;
-		e->kernel = medium_path(l->file, k);
-		app = xasprintf("%s%s%s", l->append && strcmp(l->append, "-") ? l->append : "",
-				kopts && l->append && strcmp(l->append, "-") ? " " : "", kopts ? kopts : "");
-		split_append(app, extra, &e->append, &append_initrds);
-		free(app);
-		free(kopts);
-		free(k);
-	}
-	/* initrd= in APPEND replaces INITRD, as in SYSLINUX; either may be
-	 * a comma-separated list, loaded one after the other */
-	{
-		size_t cap = 0;
-		initrd_list = xstrdup(append_initrds ? append_initrds : l->initrd ? l->initrd : "");
-		for (char *save = NULL, *w = strtok_r(initrd_list, ",", &save); w;
-		     w = strtok_r(NULL, ",", &save)) {
-			w = util_trim(w);
-			if (!*w)
-				continue;
-			util_grow(&e->initrds, &cap, e->ninitrds + 2, sizeof *e->initrds);
-			e->initrds[e->ninitrds++] = medium_path(l->file, w);
-			e->initrds[e->ninitrds] = NULL;
-		}
-	}
-out:
-	free(initrd_list);
-	free(append_initrds);
+	free(list);
+}
+
+static void cfg_free(struct cfg *c)
+{
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->labels[i].name);
 		free(c->labels[i].kernel);
@@ -363,6 +366,28 @@ out:
 		free(c->files[i]);
 	free(c->files);
 	free(c);
+}
+
+int run_isolinux_default(const char *text, const char *cfg_path, run_read_fn read, void *ctx,
+			 struct run_boot_entry *e)
+{
+	struct cfg *c = xcalloc(1, sizeof *c);
+	struct label *l = NULL;
+	const char *how = NULL, *extra = NULL;
+	char *append_initrds = NULL;
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	c->read = read;
+	c->ctx = ctx;
+	if (!(rc = parse(c, text, cfg_path)) && !(rc = choose_default(c, cfg_path, &l, &how, &extra)) &&
+	    !(rc = check_linux_kernel(l, how))) {
+		e->label = xstrdup(l->name);
+		fill_kernel(l, extra, e, &append_initrds);
+		fill_initrds(l, append_initrds, e);
+	}
+	free(append_initrds);
+	cfg_free(c);
 	if (rc)
 		run_boot_entry_free(e);
 	return rc;

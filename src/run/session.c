@@ -606,6 +606,93 @@ static enum run_end relay(struct session *s, int *sig)
 	}
 }
 
+/* The output matchers (--expect, --send-after) and the --log file. */
+static int open_watchers(struct session *s)
+{
+	int rc;
+
+	if (s->o->expect) {
+		if ((rc = run_regex_compile(&s->expect, s->o->expect, "--expect")))
+			return rc;
+		s->has_expect = true;
+	}
+	if (s->o->send_after) {
+		if ((rc = run_regex_compile(&s->send_after, s->o->send_after, "--send-after")))
+			return rc;
+		s->has_send_after = true;
+	}
+	s->send_armed = !s->o->send_after;
+	if (s->o->log_path) {
+		s->log_fd = open(s->o->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (s->log_fd < 0)
+			return err_sys(errno, "--log %s", s->o->log_path);
+	}
+	return 0;
+}
+
+/* What the QEMU command line names: the private directory with its UEFI
+ * variable store, and the files of a direct kernel boot or a netboot. */
+static int prepare_boot_files(struct session *s, const char *qemu, const char *code, const char *vars_tmpl,
+			      struct run_paths *paths)
+{
+	int rc;
+
+	if ((rc = make_private_dir(s)))
+		return rc;
+	if (code) {
+		s->vars_path = xasprintf("%s/%s", s->dir, strrchr(vars_tmpl, '/') + 1);
+		if ((rc = run_copy_file(vars_tmpl, s->vars_path)))
+			return rc;
+	}
+	paths->qemu = qemu;
+	paths->qmp_socket = s->qmp_path;
+	paths->ovmf_code = code;
+	paths->ovmf_vars = s->vars_path;
+	if (s->o->append) {
+		if ((rc = run_direct_prepare(s->o, s->dir, &s->direct)))
+			return rc;
+		paths->kernel = s->direct.kernel;
+		paths->initrd = s->direct.initrd;
+		paths->kernel_args = s->direct.cmdline;
+		log_info("booting the kernel of entry '%s' directly: %s", s->direct.entry, s->direct.cmdline);
+	}
+	if (s->o->netboot) {
+		if ((rc = run_netboot_prepare(s->o, s->dir, &s->nb)))
+			return rc;
+		paths->tftp = s->nb.tftp;
+		paths->self = s->nb.self;
+		paths->tree = s->nb.dir;
+	}
+	return 0;
+}
+
+/* Everything the session holds once QEMU is gone. */
+static void session_release(struct session *s)
+{
+	run_netboot_free(&s->nb);
+	remove_private(s);
+	run_qmp_close(&s->qmp);
+	if (s->in_w >= 0)
+		close(s->in_w);
+	if (s->out_r >= 0)
+		close(s->out_r);
+	if (s->err_r >= 0)
+		close(s->err_r);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	if (s->has_expect)
+		regfree(&s->expect);
+	if (s->has_send_after)
+		regfree(&s->send_after);
+	run_text_free(&s->text);
+	free(s->pending);
+	free(s->dir);
+	free(s->qmp_path);
+	free(s->vars_path);
+}
+
 int run_session(const struct run_opts *o, struct run_result *res)
 {
 	struct session s;
@@ -630,50 +717,10 @@ int run_session(const struct run_opts *o, struct run_result *res)
 		goto out;
 	if (o->firmware != RUN_BIOS && (rc = run_find_ovmf(o->ovmf_dir, o->firmware, &code, &vars_tmpl)))
 		goto out;
-	if (o->expect) {
-		if ((rc = run_regex_compile(&s.expect, o->expect, "--expect")))
-			goto out;
-		s.has_expect = true;
-	}
-	if (o->send_after) {
-		if ((rc = run_regex_compile(&s.send_after, o->send_after, "--send-after")))
-			goto out;
-		s.has_send_after = true;
-	}
-	s.send_armed = !o->send_after;
-	if (o->log_path) {
-		s.log_fd = open(o->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (s.log_fd < 0) {
-			rc = err_sys(errno, "--log %s", o->log_path);
-			goto out;
-		}
-	}
-	if ((rc = make_private_dir(&s)))
+	if ((rc = open_watchers(&s)))
 		goto out;
-	if (code) {
-		s.vars_path = xasprintf("%s/%s", s.dir, strrchr(vars_tmpl, '/') + 1);
-		if ((rc = run_copy_file(vars_tmpl, s.vars_path)))
-			goto out;
-	}
-	paths.qemu = qemu;
-	paths.qmp_socket = s.qmp_path;
-	paths.ovmf_code = code;
-	paths.ovmf_vars = s.vars_path;
-	if (o->append) {
-		if ((rc = run_direct_prepare(o, s.dir, &s.direct)))
-			goto out;
-		paths.kernel = s.direct.kernel;
-		paths.initrd = s.direct.initrd;
-		paths.kernel_args = s.direct.cmdline;
-		log_info("booting the kernel of entry '%s' directly: %s", s.direct.entry, s.direct.cmdline);
-	}
-	if (o->netboot) {
-		if ((rc = run_netboot_prepare(o, s.dir, &s.nb)))
-			goto out;
-		paths.tftp = s.nb.tftp;
-		paths.self = s.nb.self;
-		paths.tree = s.nb.dir;
-	}
+	if ((rc = prepare_boot_files(&s, qemu, code, vars_tmpl, &paths)))
+		goto out;
 	if ((rc = run_cmdline(o, &paths, &argv)))
 		goto out;
 	res->argv_text = run_argv_string(&argv);
@@ -712,29 +759,8 @@ out:
 	}
 	if (signals)
 		restore_signals(old);
-	run_netboot_free(&s.nb);
-	remove_private(&s);
-	run_qmp_close(&s.qmp);
-	if (s.in_w >= 0)
-		close(s.in_w);
-	if (s.out_r >= 0)
-		close(s.out_r);
-	if (s.err_r >= 0)
-		close(s.err_r);
-	if (s.pidfd >= 0)
-		close(s.pidfd);
-	if (s.log_fd >= 0)
-		close(s.log_fd);
-	if (s.has_expect)
-		regfree(&s.expect);
-	if (s.has_send_after)
-		regfree(&s.send_after);
-	run_text_free(&s.text);
+	session_release(&s);
 	run_argv_free(&argv);
-	free(s.pending);
-	free(s.dir);
-	free(s.qmp_path);
-	free(s.vars_path);
 	free(qemu);
 	free(code);
 	free(vars_tmpl);
