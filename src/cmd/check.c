@@ -42,10 +42,7 @@ enum { O_WRITE = 1 };
 
 static const struct opt opts[] = {
     {"write-sums", O_WRITE, OPT_NOARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)

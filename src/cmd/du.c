@@ -32,10 +32,11 @@ static const char usage_text[] =
 enum { O_DEPTH = 1, O_LINES, O_ALL, O_BYTES };
 
 static const struct opt opts[] = {
-    {"d|max-depth", O_DEPTH, OPT_ARG, NULL, NULL}, {"n|lines", O_LINES, OPT_ARG, NULL, NULL},
-    {"a|all", O_ALL, OPT_NOARG, NULL, NULL},	   {"b|bytes", O_BYTES, OPT_NOARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL}, {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},   {NULL, 0, 0, NULL, NULL},
+    {"d|max-depth", O_DEPTH, OPT_ARG, NULL, NULL},
+    {"n|lines", O_LINES, OPT_ARG, NULL, NULL},
+    {"a|all", O_ALL, OPT_NOARG, NULL, NULL},
+    {"b|bytes", O_BYTES, OPT_NOARG, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 struct ctx {

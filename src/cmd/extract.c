@@ -40,10 +40,11 @@ static const char usage_text[] =
 enum { O_NOOWN = 1, O_OWN, O_NOX, O_THREADS };
 
 static const struct opt opts[] = {
-    {"no-same-owner", O_NOOWN, OPT_NOARG, NULL, NULL}, {"same-owner", O_OWN, OPT_NOARG, NULL, NULL},
-    {"no-xattrs", O_NOX, OPT_NOARG, NULL, NULL},       {"j|threads", O_THREADS, OPT_ARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},     {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},       {NULL, 0, 0, NULL, NULL},
+    {"no-same-owner", O_NOOWN, OPT_NOARG, NULL, NULL},
+    {"same-owner", O_OWN, OPT_NOARG, NULL, NULL},
+    {"no-xattrs", O_NOX, OPT_NOARG, NULL, NULL},
+    {"j|threads", O_THREADS, OPT_ARG, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 static int on_opt(void *vctx, const struct opt *o, const char *spelled, const char *arg)

@@ -62,10 +62,7 @@ static const struct opt opts[] = {
     {"syslinux-dir", 0, OPT_ARG, "syslinux-dir", NULL},
     {"esp", O_ESP, OPT_NOARG, NULL, NULL},
     {"esp-root", O_ESP_ROOT, OPT_ARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 struct ctx {

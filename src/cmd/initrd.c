@@ -65,10 +65,7 @@ static const struct opt opts[] = {
     {"id", 0, OPT_ARG, "id", NULL},
     {"c|compress", 0, OPT_ARG, "compress", NULL},
     {"L|level", 0, OPT_ARG, "level", NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 struct ctx {

@@ -129,10 +129,7 @@ static const struct opt opts[] = {
     {"efi-boot-part", 0, OPT_ARG, "efi-boot-part", NULL},
     {"mbr-force-bootable", 0, OPT_NOARG, "mbr-force-bootable", NULL},
     {"partition_offset", 0, OPT_ARG, "partition-offset", NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 struct ctx {

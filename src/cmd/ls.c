@@ -36,10 +36,7 @@ static const struct opt opts[] = {
     {"l|long", O_LONG, OPT_NOARG, NULL, NULL},
     {"R|recursive", O_REC, OPT_NOARG, NULL, NULL},
     {"d|directory", O_DIR, OPT_NOARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 struct ctx {

@@ -47,6 +47,14 @@ struct opt {
 	const char *value;
 };
 
+/* The last rows of every command's table: -q, -v, -h and the end mark. */
+#define OPT_COMMON_ROWS                                                                                      \
+	{"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL}, {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},    \
+	    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},                                                     \
+	{                                                                                                    \
+		NULL, 0, 0, NULL, NULL                                                                       \
+	}
+
 struct opt_cmd {
 	const char *prog; /* "mklive iso", for messages */
 	enum opt_style style;

@@ -107,10 +107,7 @@ static const struct opt opts[] = {
     {"screenshot-every", 0, OPT_ARG, "screenshot-every", NULL},
     {"qemu", O_QEMU, OPT_ARG, NULL, NULL},
     {"record-boot-order", O_RECORD, OPT_ARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 static const char *record_path; /* --record-boot-order */

@@ -43,9 +43,9 @@ static const char usage_text[] =
 enum { O_STDIO = 1, O_IDLE };
 
 static const struct opt opts[] = {
-    {"stdio", O_STDIO, OPT_NOARG, NULL, NULL},	   {"idle", O_IDLE, OPT_ARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL}, {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},   {NULL, 0, 0, NULL, NULL},
+    {"stdio", O_STDIO, OPT_NOARG, NULL, NULL},
+    {"idle", O_IDLE, OPT_ARG, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 struct ctx {

@@ -80,10 +80,7 @@ static const struct opt opts[] = {
     {"boot-order", 0, OPT_ARG, "boot-order", NULL},
     {"noappend", O_NOAPPEND, OPT_NOARG, NULL, NULL},
     {"info", O_INFO, OPT_ARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},
-    {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},
-    {NULL, 0, 0, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 struct ctx {

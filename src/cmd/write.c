@@ -41,10 +41,11 @@ static const char usage_text[] =
 enum { O_PERSIST = 1, O_NOVERIFY, O_YES, O_FORCE };
 
 static const struct opt opts[] = {
-    {"persistence", O_PERSIST, OPT_ARG, NULL, NULL}, {"no-verify", O_NOVERIFY, OPT_NOARG, NULL, NULL},
-    {"y|yes", O_YES, OPT_NOARG, NULL, NULL},	     {"f|force", O_FORCE, OPT_NOARG, NULL, NULL},
-    {"q|quiet", OPT_QUIET, OPT_NOARG, NULL, NULL},   {"v|verbose", OPT_VERBOSE, OPT_NOARG, NULL, NULL},
-    {"h|help", OPT_HELP, OPT_NOARG, NULL, NULL},     {NULL, 0, 0, NULL, NULL},
+    {"persistence", O_PERSIST, OPT_ARG, NULL, NULL},
+    {"no-verify", O_NOVERIFY, OPT_NOARG, NULL, NULL},
+    {"y|yes", O_YES, OPT_NOARG, NULL, NULL},
+    {"f|force", O_FORCE, OPT_NOARG, NULL, NULL},
+    OPT_COMMON_ROWS,
 };
 
 struct write_args {

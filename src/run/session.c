@@ -385,6 +385,28 @@ static void on_qemu_stderr(struct session *s)
 	}
 }
 
+/* While the guest is being stopped: what QEMU still writes goes on to the
+ * terminal and the log (and, feed_text, to the text the screenshots wait
+ * for), so that a QEMU blocked on a full pipe does not hang. */
+static void drain_output(struct session *s, bool feed_text)
+{
+	char buf[4096];
+	if (s->out_r >= 0) {
+		ssize_t r = read_some(s->out_r, buf, sizeof buf);
+		if (r == 0) {
+			close(s->out_r);
+			s->out_r = -1;
+		} else if (r > 0) {
+			to_terminal(s, s->o->out_fd, buf, (size_t)r, false);
+			log_bytes(s, buf, (size_t)r);
+			if (feed_text)
+				run_text_feed(&s->text, buf, (size_t)r);
+		}
+	}
+	if (s->err_r >= 0)
+		on_qemu_stderr(s);
+}
+
 /* Power the guest off: QMP quit, else SIGTERM; SIGKILL after the grace
  * time. Output is still drained meanwhile (a QEMU blocked on a full pipe
  * could not quit). */
@@ -399,7 +421,6 @@ static void stop_qemu(struct session *s)
 	while (!reap(s, false)) {
 		struct pollfd p[3];
 		nfds_t np = 0;
-		char buf[4096];
 		double left = QUIT_GRACE_S - (now() - t0);
 		if (left <= 0 && !killed) {
 			kill_qemu(s, SIGKILL);
@@ -415,18 +436,7 @@ static void stop_qemu(struct session *s)
 			p[np++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
 		if (poll(p, np, np ? (int)(MIN(left, 0.05) * 1000) + 1 : 50) < 0 && errno != EINTR)
 			break;
-		if (s->out_r >= 0) {
-			ssize_t r = read_some(s->out_r, buf, sizeof buf);
-			if (r == 0) {
-				close(s->out_r);
-				s->out_r = -1;
-			} else if (r > 0) {
-				to_terminal(s, s->o->out_fd, buf, (size_t)r, false);
-				log_bytes(s, buf, (size_t)r);
-			}
-		}
-		if (s->err_r >= 0)
-			on_qemu_stderr(s);
+		drain_output(s, false);
 	}
 }
 
@@ -436,7 +446,6 @@ static void stop_qemu(struct session *s)
 static void finish_shots(struct session *s)
 {
 	double limit = now() + SHOT_GRACE_S;
-	char buf[4096];
 	run_shooter_end(&s->shooter);
 	for (;;) {
 		struct pollfd p[3];
@@ -454,19 +463,7 @@ static void finish_shots(struct session *s)
 		if (poll(p, np, 100) < 0 && errno != EINTR)
 			break;
 		run_qmp_read(&s->qmp);
-		if (s->out_r >= 0) {
-			ssize_t r = read_some(s->out_r, buf, sizeof buf);
-			if (r == 0) {
-				close(s->out_r);
-				s->out_r = -1;
-			} else if (r > 0) {
-				to_terminal(s, s->o->out_fd, buf, (size_t)r, false);
-				log_bytes(s, buf, (size_t)r);
-				run_text_feed(&s->text, buf, (size_t)r);
-			}
-		}
-		if (s->err_r >= 0)
-			on_qemu_stderr(s);
+		drain_output(s, true);
 	}
 	run_shooter_free(&s->shooter, s->exited || s->qmp.fd < 0 ? "QEMU had exited"
 				      : !s->qmp.ready		 ? "QEMU never answered on QMP"
