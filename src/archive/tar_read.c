@@ -306,7 +306,7 @@ static void nested_destroy(struct tree_img *img)
 	free(img->priv);
 }
 
-static const struct tree_img_ops nested_ops = {nested_pread, nested_destroy};
+static const struct tree_img_ops nested_ops = {.pread = nested_pread, .destroy = nested_destroy};
 
 /* Formats and filters with a library behind them (no external programs). */
 static void setup(struct archive *a)

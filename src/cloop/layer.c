@@ -114,7 +114,7 @@ static void layer_destroy(struct tree_img *img)
 	free(l);
 }
 
-static const struct tree_img_ops layer_ops = {layer_pread, layer_destroy};
+static const struct tree_img_ops layer_ops = {.pread = layer_pread, .destroy = layer_destroy};
 
 int cloop_layer(const struct imgsrc *src, struct tree_node **dev)
 {

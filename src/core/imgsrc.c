@@ -190,7 +190,7 @@ static void runs_destroy(struct tree_img *img)
 	free(d);
 }
 
-const struct tree_img_ops imgsrc_runs_ops = {runs_pread, runs_destroy};
+const struct tree_img_ops imgsrc_runs_ops = {.pread = runs_pread, .destroy = runs_destroy};
 
 size_t imgsrc_runs_add(struct imgsrc_runs *d, const uint64_t *off, const uint64_t *len, size_t n)
 {

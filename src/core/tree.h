@@ -28,12 +28,16 @@ struct tree_node;
 struct tree_img_ops {
 	/* Read len bytes at off of node n's data (off + len <= n->size) into
 	 * buf; 0 or a negative code with the error set (naming the image and
-	 * the offset). Called from one thread at a time. It may use only n's
-	 * size, src_off, src_aux and src_img: a detached copy of the node
-	 * (core/imgsrc.h) must read the same bytes. */
+	 * the offset). Called from one thread at a time, unless concurrent.
+	 * It may use only n's size, src_off, src_aux and src_img: a detached
+	 * copy of the node (core/imgsrc.h) must read the same bytes. */
 	int (*pread)(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off);
 	/* Free priv (the last reference is gone). May be NULL. */
 	void (*destroy)(struct tree_img *img);
+	/* pread may be called from several threads at once, for the same or
+	 * different nodes of the image (callers that read in parallel take a
+	 * lock of their own around pread otherwise) */
+	bool concurrent;
 };
 struct tree_img {
 	const struct tree_img_ops *ops; /* NULL: only TREE_SRC_RANGE nodes */

@@ -71,8 +71,9 @@ struct ex {
 	size_t rel_len, rel_cap;
 	struct link_slot **links;
 	size_t links_cap, links_n;
-	/* the writers; rd serialises reads of image-decoded data (tree.h:
-	 * a reader's pread is called from one thread at a time) */
+	/* the writers; rd serialises reads of image-decoded data whose reader
+	 * is not concurrent (tree.h: its pread is called from one thread at a
+	 * time) */
 	pthread_mutex_t mu, rd;
 	pthread_cond_t work_cv, main_cv;
 	struct job q[QUEUE_LEN];
@@ -208,7 +209,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 static int copy_data(struct ex *x, const struct tree_node *n, int out, uint8_t *buf, const char *rel)
 {
 	uint64_t off = 0;
-	bool hole = false, locked = n->src == TREE_SRC_IMAGE;
+	/* readers that take one caller at a time are read under rd */
+	bool hole = false, locked = n->src == TREE_SRC_IMAGE && !n->src_img->ops->concurrent;
 	int in = -1, rc = 0;
 	if (n->src == TREE_SRC_RANGE || n->src == TREE_SRC_PATH) {
 		loff_t ioff = (loff_t)tree_node_fd_offset(n), ooff = 0;

@@ -34,10 +34,16 @@ int sqfs_rd_error(const struct sqfs_rd *r, uint64_t off, const char *fmt, ...)
 
 int sqfs_rd_pread(struct sqfs_rd *r, void *buf, size_t len, uint64_t off, const char *what)
 {
+	int rc;
 	if (off > r->end || len > r->end - off)
 		return sqfs_rd_error(r, off, "%s of %zu bytes passes the end of the image (%llu bytes used)",
 				     what, len, (unsigned long long)r->end);
-	return imgsrc_pread(&r->src, buf, len, off);
+	if (!r->src_serial)
+		return imgsrc_pread(&r->src, buf, len, off); /* a host file's pread, or a concurrent reader */
+	pthread_mutex_lock(&r->src_mu);
+	rc = imgsrc_pread(&r->src, buf, len, off);
+	pthread_mutex_unlock(&r->src_mu);
+	return rc;
 }
 
 static void mc_free(struct sqfs_rd *r)
@@ -54,7 +60,7 @@ void sqfs_rd_free(struct sqfs_rd *r)
 		return;
 	sqfs_data_free(r);
 	sqfs_dec_destroy(r->dec);
-	free(r->cbuf);
+	pthread_mutex_destroy(&r->src_mu);
 	free(r->ids);
 	free(r->frags);
 	free(r->xattr_ids);
@@ -113,6 +119,10 @@ static int rd_open(const struct imgsrc *src, const struct sqfs_read_opts *o, str
 		free(r);
 		return rc;
 	}
+	/* data is read from several threads at once (tree.h) */
+	pthread_mutex_init(&r->src_mu, NULL);
+	r->src_serial = r->src.node->src == TREE_SRC_IMAGE &&
+			!(r->src.node->src_img->ops && r->src.node->src_img->ops->concurrent);
 	r->end = src->size;
 	r->dec = sqfs_dec_create();
 	r->mc = xcalloc(SQFS_MCACHE, sizeof *r->mc);

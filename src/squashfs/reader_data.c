@@ -1,9 +1,10 @@
 /* Squashfs file data on demand (squashfs.rst "Data and fragment blocks"):
  * a node's bytes are its blocks (holes for size 0, stored raw or
  * compressed) and maybe a tail in a fragment block. Decompressed blocks
- * and fragments are kept in a small cache; while a reader walks files in
- * order, threads decompress the blocks that follow (the caller reads
- * their compressed bytes, so the image source is used from one thread). */
+ * and fragments are kept in a small cache shared by every reader; while
+ * readers walk files in order, threads decompress the blocks that follow
+ * (the readers read their compressed bytes). Any number of threads may
+ * read at once: each read takes a decoder of its own from a pool. */
 #include "core/error.h"
 #include "core/util.h"
 #include "squashfs/reader_impl.h"
@@ -19,6 +20,48 @@ struct sqfs_dec {
 	struct libdeflate_decompressor *def;
 	ZSTD_DCtx *zs;
 };
+
+struct sqfs_ctx {
+	struct sqfs_dec *dec;
+	uint8_t *cbuf; /* compressed bytes of a block decoded by the reader */
+	/* where the last read left off: block cur_block of file cur_file starts
+	 * at cur_off (a pure function of the image, so valid whoever made it),
+	 * and a file read in order has its blocks summed once */
+	size_t cur_file;
+	uint32_t cur_block;
+	uint64_t cur_off;
+	struct sqfs_ctx *next, *all;
+};
+
+/* A decoder for one read: a free one, or a new one (as many as threads
+ * ever read at once). */
+static struct sqfs_ctx *ctx_get(struct sqfs_rd *r)
+{
+	struct sqfs_ctx *c;
+	pthread_mutex_lock(&r->mu);
+	c = r->ctx_free;
+	if (c)
+		r->ctx_free = c->next;
+	pthread_mutex_unlock(&r->mu);
+	if (c)
+		return c;
+	c = xcalloc(1, sizeof *c);
+	c->dec = sqfs_dec_create();
+	c->cur_file = SIZE_MAX;
+	pthread_mutex_lock(&r->mu);
+	c->all = r->ctx_all;
+	r->ctx_all = c;
+	pthread_mutex_unlock(&r->mu);
+	return c;
+}
+
+static void ctx_put(struct sqfs_rd *r, struct sqfs_ctx *c)
+{
+	pthread_mutex_lock(&r->mu);
+	c->next = r->ctx_free;
+	r->ctx_free = c;
+	pthread_mutex_unlock(&r->mu);
+}
 
 struct sqfs_dec *sqfs_dec_create(void)
 {
@@ -197,8 +240,8 @@ int sqfs_data_init(struct sqfs_rd *r, int threads)
 	for (r->hash_bits = 4; ((size_t)1 << r->hash_bits) < 2 * r->nslots;)
 		r->hash_bits++;
 	r->hash = xcalloc((size_t)1 << r->hash_bits, sizeof *r->hash);
-	r->cur_file = SIZE_MAX;
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_mutex_init(&r->ra_mu, NULL);
 	pthread_cond_init(&r->job_cv, NULL);
 	pthread_cond_init(&r->done_cv, NULL);
 	return 0;
@@ -222,9 +265,17 @@ void sqfs_data_free(struct sqfs_rd *r)
 	}
 	free(r->slots);
 	r->slots = NULL;
+	while (r->ctx_all) {
+		struct sqfs_ctx *c = r->ctx_all;
+		r->ctx_all = c->all;
+		sqfs_dec_destroy(c->dec);
+		free(c->cbuf);
+		free(c);
+	}
 	free(r->hash);
 	free(r->ra_walk);
 	pthread_mutex_destroy(&r->mu);
+	pthread_mutex_destroy(&r->ra_mu);
 	pthread_cond_destroy(&r->job_cv);
 	pthread_cond_destroy(&r->done_cv);
 }
@@ -289,19 +340,19 @@ static int slot_error(struct sqfs_rd *r, struct sqfs_slot *s, uint64_t at)
 	return err_wrap(s->err, "%s: offset %llu", r->src.name, (unsigned long long)at);
 }
 
-/* Where block b of file fi starts in the image (a cursor follows
+/* Where block b of file fi starts in the image (c's cursor follows
  * sequential reads, so a file's blocks are summed once). */
-static uint64_t block_at(struct sqfs_rd *r, size_t fi, uint32_t b)
+static uint64_t block_at(const struct sqfs_rd *r, struct sqfs_ctx *c, size_t fi, uint32_t b)
 {
 	const struct sqfs_rfile *f = &r->files[fi];
-	if (r->cur_file != fi || r->cur_block > b) {
-		r->cur_file = fi;
-		r->cur_block = 0;
-		r->cur_off = f->blocks_start;
+	if (c->cur_file != fi || c->cur_block > b) {
+		c->cur_file = fi;
+		c->cur_block = 0;
+		c->cur_off = f->blocks_start;
 	}
-	while (r->cur_block < b)
-		r->cur_off += sqfs_block_len(r->pool[f->first + r->cur_block++]);
-	return r->cur_off;
+	while (c->cur_block < b)
+		c->cur_off += sqfs_block_len(r->pool[f->first + c->cur_block++]);
+	return c->cur_off;
 }
 
 /* Queue the decompression of one block or fragment (key) unless cached.
@@ -327,6 +378,7 @@ static bool queue(struct sqfs_rd *r, uint64_t key, uint64_t at, uint32_t word, u
 		err_clear(); /* the reader meets it again when it gets there */
 		pthread_mutex_lock(&r->mu);
 		s->state = SLOT_FREE;
+		pthread_cond_broadcast(&r->done_cv); /* a reader may wait for it */
 		pthread_mutex_unlock(&r->mu);
 		return false;
 	}
@@ -339,6 +391,8 @@ static bool queue(struct sqfs_rd *r, uint64_t key, uint64_t at, uint32_t word, u
 		r->jobs = s;
 	r->jobs_tail = s;
 	pthread_cond_signal(&r->job_cv);
+	/* a reader that came for it while its bytes were read may decode it */
+	pthread_cond_broadcast(&r->done_cv);
 	pthread_mutex_unlock(&r->mu);
 	return true;
 }
@@ -360,23 +414,51 @@ static uint64_t walk_len(const struct sqfs_rfile *f)
 	return (uint64_t)f->nblocks + (f->frag != SQFS_NO_FRAGMENT);
 }
 
+/* The read-ahead stream a read at walk position pos continues: one whose
+ * mark lies in its window [pos, end] (the furthest ahead), else the least
+ * recently used, started again at pos. */
+static struct sqfs_ra *ra_stream(struct sqfs_rd *r, struct sqfs_ctx *c, size_t fi, uint32_t b, uint64_t pos,
+				 uint64_t end)
+{
+	struct sqfs_ra *m = NULL, *old = &r->ra[0];
+	for (int i = 0; i < SQFS_RA_STREAMS; i++) {
+		struct sqfs_ra *x = &r->ra[i];
+		if (x->valid && x->seq >= pos && x->seq <= end && (!m || x->seq > m->seq))
+			m = x;
+		if (!x->valid || (old->valid && x->stamp < old->stamp))
+			old = x;
+	}
+	if (!m) {
+		m = old;
+		m->valid = true;
+		m->file = fi;
+		m->block = b;
+		m->at = block_at(r, c, fi, MIN(b, r->files[fi].nblocks));
+		m->seq = pos;
+	}
+	m->stamp = ++r->ra_stamp;
+	return m;
+}
+
 /* Read ahead: the compressed blocks (and fragments) that follow block b
  * of file fi in file order, the order of a walk of the tree. The window is
- * the next window() positions; those before the high-water mark were
- * queued by an earlier call, so a reader moving forward queues only the
- * new ones (a reader that jumped past the mark or far behind it starts
- * the walk again where it is). */
-static void read_ahead(struct sqfs_rd *r, size_t fi, uint32_t b)
+ * the next window() positions; those before the stream's high-water mark
+ * were queued by an earlier call, so a reader moving forward queues only
+ * the new ones (a reader that jumped past the mark or far behind it starts
+ * a stream where it is). Skipped while another reader reads ahead: it
+ * queues for its own stream, and this one's next block tries again. */
+static void read_ahead(struct sqfs_rd *r, struct sqfs_ctx *c, size_t fi, uint32_t b)
 {
 	unsigned w = window(r), steps = 0;
 	uint32_t bs = r->sb.block_size;
 	uint64_t at, pos, end;
-	if (!w)
+	struct sqfs_ra *m;
+	if (!w || pthread_mutex_trylock(&r->ra_mu) != 0)
 		return;
 	if (!r->started)
 		start_workers(r);
 	if (!r->nworkers || fi >= r->nfiles)
-		return;
+		goto out;
 	if (!r->ra_walk) {
 		r->ra_walk = xmalloc((r->nfiles + 1) * sizeof *r->ra_walk);
 		r->ra_walk[0] = 0;
@@ -386,17 +468,11 @@ static void read_ahead(struct sqfs_rd *r, size_t fi, uint32_t b)
 	b = (uint32_t)MIN((uint64_t)b, walk_len(&r->files[fi]));
 	pos = r->ra_walk[fi] + b;
 	end = pos + w;
-	if (!r->ra_valid || r->ra_seq < pos || r->ra_seq > end) {
-		r->ra_valid = true;
-		r->ra_file = fi;
-		r->ra_block = b;
-		r->ra_at = block_at(r, fi, MIN(b, r->files[fi].nblocks));
-		r->ra_seq = pos;
-	}
-	fi = r->ra_file;
-	b = r->ra_block;
-	at = r->ra_at;
-	pos = r->ra_seq;
+	m = ra_stream(r, c, fi, b, pos, end);
+	fi = m->file;
+	b = m->block;
+	at = m->at;
+	pos = m->seq;
 	/* steps: a run of empty files costs no more than a window per call */
 	while (pos < end && fi < r->nfiles && steps++ < 8 * w) {
 		const struct sqfs_rfile *f = &r->files[fi];
@@ -420,42 +496,43 @@ static void read_ahead(struct sqfs_rd *r, size_t fi, uint32_t b)
 			at = r->files[fi].blocks_start;
 		}
 	}
-	r->ra_file = fi;
-	r->ra_block = b;
-	r->ra_at = at;
-	r->ra_seq = pos;
+	m->file = fi;
+	m->block = b;
+	m->at = at;
+	m->seq = pos;
+out:
+	pthread_mutex_unlock(&r->ra_mu);
 }
 
-/* Bytes [bo, bo + k) of the decompressed block key into p. whole: the
- * caller wants the whole block and p can take it. */
-static int get_block(struct sqfs_rd *r, uint64_t key, uint64_t at, uint32_t word, uint32_t want, uint8_t *p,
-		     uint32_t bo, size_t k)
+/* Bytes [bo, bo + k) of the decompressed block key into p, decoded with
+ * c if no thread has it. whole: the caller wants the whole block and p can
+ * take it. */
+static int get_block(struct sqfs_rd *r, struct sqfs_ctx *c, uint64_t key, uint64_t at, uint32_t word,
+		     uint32_t want, uint8_t *p, uint32_t bo, size_t k)
 {
 	uint32_t clen = sqfs_block_len(word), cap = want ? want : r->sb.block_size;
 	struct sqfs_slot *s;
 	uint8_t *dst, *tmp = NULL;
 	ssize_t got = 0;
-	bool direct;
+	bool direct = bo == 0 && want && k == want;
 	int rc;
 	const uint8_t *cin = NULL;
 	pthread_mutex_lock(&r->mu);
-	s = slot_find(r, key);
-	if (s && s->state == SLOT_PENDING && s->queued) {
-		/* queued, not started: decoded here, where it is wanted (no copy,
-		 * and the caller's cache keeps it) */
-		dequeue(r, s);
-		if (bo == 0 && want && k == want) {
-			cin = s->cin; /* the slot stays PENDING, so nothing reuses cin */
-			direct = true;
+	for (;;) {
+		s = slot_find(r, key);
+		if (!s || s->state != SLOT_PENDING)
+			break;
+		if (s->queued) {
+			/* queued, not started: decoded here, where it is wanted (no
+			 * copy when whole, and the caller's cache keeps it); the slot
+			 * stays PENDING, so nothing reuses its cin, and readers of the
+			 * same block wait for it */
+			dequeue(r, s);
+			cin = s->cin;
 			goto decode;
 		}
-		cin = s->cin;
-		direct = false;
-		goto decode;
-	}
-	while (s && s->state == SLOT_PENDING) {
+		/* a thread decodes it, or a reader reads its bytes to queue it */
 		pthread_cond_wait(&r->done_cv, &r->mu);
-		s = slot_find(r, key);
 	}
 	if (s) {
 		if (s->state == SLOT_FAILED) {
@@ -478,26 +555,27 @@ static int get_block(struct sqfs_rd *r, uint64_t key, uint64_t at, uint32_t word
 		pthread_mutex_unlock(&r->mu);
 		return rc;
 	}
-	/* a whole block goes straight to the caller, anything else through the cache */
-	direct = bo == 0 && want && k == want;
+	/* a whole block goes straight to the caller, anything else through the
+	 * cache (the slot, PENDING, makes other readers of it wait) */
 	s = direct ? NULL : slot_take(r, key);
 decode:
 	pthread_mutex_unlock(&r->mu);
 	if (!cin) {
-		if (!r->cbuf)
-			r->cbuf = xmalloc(r->sb.block_size);
-		if ((rc = sqfs_rd_pread(r, r->cbuf, clen, at, "a data block")) != 0)
+		if (!c->cbuf)
+			c->cbuf = xmalloc(r->sb.block_size);
+		if ((rc = sqfs_rd_pread(r, c->cbuf, clen, at, "a data block")) != 0)
 			goto out;
-		cin = r->cbuf;
+		cin = c->cbuf;
 	}
 	dst = direct ? p : s ? s->buf : (tmp = xmalloc(r->sb.block_size));
-	got = sqfs_decompress(r, r->dec, cin, clen, dst, cap);
+	got = sqfs_decompress(r, c->dec, cin, clen, dst, cap);
 	if (got >= 0 && want && (uint32_t)got != want)
 		got = err_set(ERR_FORMAT, "a data block inflates to %zd bytes, not %u", got, want);
 	if (got < 0) {
 		rc = err_wrap((int)got, "%s: offset %llu", r->src.name, (unsigned long long)at);
 		goto out;
 	}
+	rc = 0;
 	if (!direct && bo + k > (size_t)got)
 		rc = sqfs_rd_error(r, at, "a %s of %zd bytes has no bytes %u..%zu",
 				   key & SQFS_KEY_FRAG ? "fragment block" : "data block", got, bo, bo + k);
@@ -507,7 +585,8 @@ out:
 	free(tmp);
 	if (s) {
 		pthread_mutex_lock(&r->mu);
-		/* a stolen block given straight to the caller leaves nothing cached */
+		/* a stolen block given straight to the caller leaves nothing cached
+		 * (readers waiting for it decode it themselves) */
 		s->state = rc || direct ? SLOT_FREE : SLOT_READY;
 		s->len = rc || direct ? 0 : (uint32_t)got;
 		pthread_cond_broadcast(&r->done_cv);
@@ -516,17 +595,11 @@ out:
 	return rc;
 }
 
-static int data_pread(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off)
+static int file_pread(struct sqfs_rd *r, struct sqfs_ctx *c, size_t fi, uint8_t *p, size_t len, uint64_t off)
 {
-	struct sqfs_rd *r = img->priv;
 	uint32_t bs = r->sb.block_size;
-	const struct sqfs_rfile *f;
-	size_t fi = (size_t)n->src_aux;
-	uint8_t *p = buf;
+	const struct sqfs_rfile *f = &r->files[fi];
 	int rc = 0;
-	if (fi >= r->nfiles || off > r->files[fi].size || len > r->files[fi].size - off)
-		return err_set(EINVAL, "%s: internal error: a read outside file %zu", r->src.name, fi);
-	f = &r->files[fi];
 	while (len && !rc) {
 		uint64_t bi = off / bs;
 		uint32_t bo = (uint32_t)(off % bs);
@@ -534,16 +607,16 @@ static int data_pread(struct tree_img *img, const struct tree_node *n, void *buf
 		if (bi < f->nblocks) {
 			uint32_t word = r->pool[f->first + bi];
 			uint32_t blen = (uint32_t)MIN((uint64_t)bs, f->size - bi * bs);
-			uint64_t at = block_at(r, fi, (uint32_t)bi);
+			uint64_t at = block_at(r, c, fi, (uint32_t)bi);
 			k = MIN(len, (size_t)(blen - bo));
 			if (!sqfs_block_len(word))
 				memset(p, 0, k); /* a hole */
 			else if (sqfs_block_raw(word))
 				rc = sqfs_rd_pread(r, p, k, at + bo, "a data block");
 			else
-				rc = get_block(r, at, at, word, blen, p, bo, k);
+				rc = get_block(r, c, at, at, word, blen, p, bo, k);
 			if (!rc && bo + k == blen)
-				read_ahead(r, fi, (uint32_t)bi + 1);
+				read_ahead(r, c, fi, (uint32_t)bi + 1);
 		} else {
 			const struct sqfs_frag *fr;
 			uint64_t tail = f->size % bs;
@@ -559,10 +632,10 @@ static int data_pread(struct tree_img *img, const struct tree_node *n, void *buf
 					    sqfs_block_len(fr->size_word));
 				rc = sqfs_rd_pread(r, p, k, fr->start + f->frag_off + bo, "a fragment block");
 			} else
-				rc = get_block(r, SQFS_KEY_FRAG | f->frag, fr->start, fr->size_word, 0, p,
+				rc = get_block(r, c, SQFS_KEY_FRAG | f->frag, fr->start, fr->size_word, 0, p,
 					       f->frag_off + bo, k);
 			if (!rc && bo + k == tail)
-				read_ahead(r, fi + 1, 0);
+				read_ahead(r, c, fi + 1, 0);
 		}
 		p += k;
 		off += k;
@@ -571,9 +644,23 @@ static int data_pread(struct tree_img *img, const struct tree_node *n, void *buf
 	return rc;
 }
 
+static int data_pread(struct tree_img *img, const struct tree_node *n, void *buf, size_t len, uint64_t off)
+{
+	struct sqfs_rd *r = img->priv;
+	size_t fi = (size_t)n->src_aux;
+	struct sqfs_ctx *c;
+	int rc;
+	if (fi >= r->nfiles || off > r->files[fi].size || len > r->files[fi].size - off)
+		return err_set(EINVAL, "%s: internal error: a read outside file %zu", r->src.name, fi);
+	c = ctx_get(r);
+	rc = file_pread(r, c, fi, buf, len, off);
+	ctx_put(r, c);
+	return rc;
+}
+
 static void data_destroy(struct tree_img *img);
 
-const struct tree_img_ops sqfs_img_ops = {data_pread, data_destroy};
+const struct tree_img_ops sqfs_img_ops = {.pread = data_pread, .destroy = data_destroy, .concurrent = true};
 
 static void data_destroy(struct tree_img *img)
 {

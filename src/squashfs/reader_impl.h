@@ -43,6 +43,12 @@ struct sqfs_mblock {
 /* Per-thread decompressor state (reused: the libraries' contexts cost
  * more to set up than a small block takes to decode). */
 struct sqfs_dec;
+/* A reader's decoder, compressed-block buffer and block cursor, taken for
+ * one read (reader_data.c). */
+struct sqfs_ctx;
+/* Streams of sequential reads followed by read-ahead at once: a few
+ * writers walking files in order, or one reader comparing two files. */
+#define SQFS_RA_STREAMS 4
 
 /* A decompressed data block or fragment block, in the cache. */
 enum { SLOT_FREE, SLOT_PENDING, SLOT_READY, SLOT_FAILED };
@@ -89,7 +95,8 @@ struct sqfs_rd {
 	uint64_t bytes, bytes_max; /* symlink targets and xattrs given to nodes */
 	struct tree_img *img;
 
-	/* file data: consumer-side cursor, cache, decompression threads */
+	/* file data: the cache, decompression threads, and what readers
+	 * decode with (any number of threads read at once) */
 	pthread_mutex_t mu;
 	pthread_cond_t job_cv, done_cv;
 	struct sqfs_slot *slots;
@@ -99,24 +106,32 @@ struct sqfs_rd {
 	pthread_t *workers;
 	int nworkers, want_workers;
 	bool started, stop;
-	struct sqfs_dec *dec; /* the consumer's */
-	size_t cur_file;      /* block-offset cursor of the last read */
-	uint32_t cur_block;
-	uint64_t cur_off;
-	uint8_t *cbuf; /* compressed bytes read by the consumer */
+	struct sqfs_dec *dec;	   /* metadata's (read by one thread, before any data) */
+	struct sqfs_ctx *ctx_free; /* readers' decoders not in use (under mu) */
+	struct sqfs_ctx *ctx_all;  /* every one made, freed with the reader */
+	/* reads of a source that is itself decoded by a reader that takes one
+	 * caller at a time (a squashfs inside a cloop layer) */
+	bool src_serial;
+	pthread_mutex_t src_mu;
 	/* slots by key: the cache is looked up for every block read and queued */
 	struct sqfs_slot **hash;
 	unsigned hash_bits;
-	/* read-ahead high-water mark: the walk position (file, block, its image
+	/* read-ahead, under ra_mu (a reader that finds it held goes on without
+	 * reading ahead): the streams of reads in file order being followed,
+	 * each a high-water mark: the walk position (file, block, its image
 	 * offset) up to which blocks were queued, and its index in the walk
 	 * (ra_walk[fi] + block: every file has a position per block and one
-	 * for its fragment), so each read queues only the blocks new to the
+	 * for its fragment), so each read queues only the blocks new to its
 	 * window */
+	pthread_mutex_t ra_mu;
 	uint64_t *ra_walk; /* nfiles + 1 entries, made when threads start */
-	bool ra_valid;
-	size_t ra_file;
-	uint32_t ra_block;
-	uint64_t ra_at, ra_seq;
+	struct sqfs_ra {
+		bool valid;
+		size_t file;
+		uint32_t block;
+		uint64_t at, seq, stamp;
+	} ra[SQFS_RA_STREAMS];
+	uint64_t ra_stamp;
 };
 
 /* reader.c */

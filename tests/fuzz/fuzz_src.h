@@ -21,7 +21,7 @@ static int fuzz_pread(struct tree_img *img, const struct tree_node *n, void *buf
 		memcpy(buf, fuzz_data + n->src_off + off, len);
 	return 0;
 }
-static const struct tree_img_ops fuzz_ops = {fuzz_pread, NULL};
+static const struct tree_img_ops fuzz_ops = {.pread = fuzz_pread, .destroy = NULL};
 
 static inline int fuzz_src_open(struct imgsrc *s, const uint8_t *data, size_t size)
 {

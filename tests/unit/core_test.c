@@ -304,7 +304,7 @@ static void xor_destroy(struct tree_img *img)
 }
 TEST(test_tree_img_sources)
 {
-	static const struct tree_img_ops xor_ops = {xor_pread, xor_destroy};
+	static const struct tree_img_ops xor_ops = {.pread = xor_pread, .destroy = xor_destroy};
 	struct tree *t = tree_create();
 	struct tree_node *r = NULL, *x = NULL;
 	struct tree_img *file, *dec;
