@@ -32,7 +32,8 @@ static const char usage_text[] =
     "      --no-same-owner   do not restore owners (the default when not root)\n"
     "      --same-owner      restore owners (the default as root)\n"
     "      --no-xattrs       do not restore extended attributes\n"
-    "  -j, --threads N       threads writing files (default 2)\n"
+    "  -j, --threads N       threads writing files (default 2), and decoding\n"
+    "                        ahead of them (default: one per CPU)\n"
     "  -q, --quiet           errors only\n"
     "  -v, --verbose         say what was extracted\n"
     "  -h, --help            this help\n";
@@ -83,6 +84,8 @@ int cmd_extract(int argc, char **argv)
 		goto out;
 	if ((rc = opt_operands(&cmd, ops, nops, 2, 2, "IMAGE[:PATH] and DIR")))
 		goto out;
+	if (eo.threads > 0)
+		image_set_decode_threads(eo.threads);
 	if ((rc = image_open(ops[0], 0, &t, &n, &info)) < 0)
 		goto out;
 	if ((rc = image_extract(n, ops[1], &eo, &st)) < 0)

@@ -10,6 +10,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+static int decode_threads;
+
+void image_set_decode_threads(int n)
+{
+	decode_threads = n;
+}
+
+int image_decode_threads(void)
+{
+	return decode_threads;
+}
+
 int image_probe(const struct imgsrc *src, const struct image_format **fmt)
 {
 	size_t len = (size_t)MIN(src->size, (uint64_t)IMGSRC_PROBE_BYTES);

@@ -95,6 +95,12 @@ int image_open_tree(const char *spec, struct tree **out, struct image_info *info
  * the image's root becomes t's root. */
 int image_read_into(const char *spec, struct tree *t, struct image_info *info);
 
+/* Threads a reader may use to decode file data ahead of the reads
+ * (squashfs), for the images opened after: 0 (the default) for one per
+ * CPU, < 0 for none. For commands that take a thread count. */
+void image_set_decode_threads(int n);
+int image_decode_threads(void);
+
 /* Read one source (probing it, through its layers) into a new tree. */
 int image_read_src(const struct imgsrc *src, struct tree **out, struct image_info *info);
 
