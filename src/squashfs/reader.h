@@ -34,8 +34,14 @@ struct sqfs_extent {
 	uint64_t start, end;
 	uint64_t frag_start, frag_end;
 	uint32_t frag; /* fragment index, or 0xffffffff */
+	bool frag_raw; /* the fragment block is stored uncompressed */
 };
 bool sqfs_node_extent(const struct tree_node *n, struct sqfs_extent *e);
+/* The size word of block i of such a file (the inode's encoding: bit 24
+ * set for a block stored uncompressed, the low 24 bits its bytes in the
+ * image from the extent's start on, 0 a hole), for tools that decode the
+ * blocks themselves (bench/decode_floor.c); false past its last block. */
+bool sqfs_node_block(const struct tree_node *n, uint32_t i, uint32_t *word);
 
 /* The image-reader contract of core/imgsrc.h. */
 bool sqfs_probe(const uint8_t *head, size_t len, uint64_t size);

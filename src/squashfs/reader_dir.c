@@ -494,7 +494,22 @@ bool sqfs_node_extent(const struct tree_node *n, struct sqfs_extent *e)
 		e->frag = f->frag;
 		e->frag_start = r->frags[f->frag].start;
 		e->frag_end = e->frag_start + sqfs_block_len(r->frags[f->frag].size_word);
+		e->frag_raw = sqfs_block_raw(r->frags[f->frag].size_word);
 	}
+	return true;
+}
+
+bool sqfs_node_block(const struct tree_node *n, uint32_t i, uint32_t *word)
+{
+	const struct sqfs_rd *r;
+	const struct sqfs_rfile *f;
+	if (n->src != TREE_SRC_IMAGE || !n->src_img || n->src_img->ops != &sqfs_img_ops)
+		return false;
+	r = n->src_img->priv;
+	if (n->src_aux >= r->nfiles || i >= r->files[n->src_aux].nblocks)
+		return false;
+	f = &r->files[n->src_aux];
+	*word = r->pool[f->first + i];
 	return true;
 }
 
