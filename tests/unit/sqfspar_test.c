@@ -201,8 +201,8 @@ static void read_parallel(enum comp_codec codec, int threads)
 	for (int t = 0; t < NREADERS; t++) {
 		pthread_join(rd[t].th, NULL);
 		if (rd[t].bad || rd[t].errors)
-			fprintf(stderr, "  codec %d, %d threads, reader %d: %d wrong, %d errors (%s)\n", (int)codec,
-				threads, t, rd[t].bad, rd[t].errors, rd[t].first);
+			fprintf(stderr, "  codec %d, %d threads, reader %d: %d wrong, %d errors (%s)\n",
+				(int)codec, threads, t, rd[t].bad, rd[t].errors, rd[t].first);
 		CHECK_EQ(rd[t].bad, 0);
 		CHECK_EQ(rd[t].errors, 0);
 	}
