@@ -107,7 +107,8 @@ static void *worker(void *arg)
 		total += got;
 		continue;
 	bad:
-		fprintf(stderr, "decode_floor: the block at %llu does not decode\n", (unsigned long long)j->at);
+		fprintf(stderr, "decode_floor: the block at %llu does not decode\n",
+			(unsigned long long)j->at);
 		exit(1);
 	}
 	atomic_fetch_add(&out_total, total);
@@ -136,7 +137,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "decode_floor: cannot read %s\n", argv[1]);
 		return 1;
 	}
-	block_size = (uint32_t)sb[12] | (uint32_t)sb[13] << 8 | (uint32_t)sb[14] << 16 | (uint32_t)sb[15] << 24;
+	block_size =
+	    (uint32_t)sb[12] | (uint32_t)sb[13] << 8 | (uint32_t)sb[14] << 16 | (uint32_t)sb[15] << 24;
 	codec = (unsigned)sb[20] | (unsigned)sb[21] << 8;
 	sqfs_read_opts_init(&o);
 	o.threads = -1;
@@ -171,7 +173,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("blocks %zu in %llu out %llu seconds %.3f\n", njobs, in, (unsigned long long)atomic_load(&out_total),
+	printf("blocks %zu in %llu out %llu seconds %.3f\n", njobs, in,
+	       (unsigned long long)atomic_load(&out_total),
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	tree_destroy(t);
 	imgsrc_close(&s);
