@@ -125,7 +125,7 @@ boot1() {
 	pid=$!
 	while kill -0 $pid 2>/dev/null; do
 		if [ $throttled = 0 ] && [ -n "$iops" ] && grep -aqE 'Linux version|live: booted by' "$log"; then
-			qmp "$sock" "{\"execute\": \"block_set_io_throttle\", \"arguments\": {\"device\": \"m\", \"bps\": 0, \"bps_rd\": $bps, \"bps_wr\": 0, \"iops\": 0, \"iops_rd\": $iops, \"iops_wr\": 0}}" ||
+			qmp "$sock" "{\"execute\": \"block_set_io_throttle\", \"arguments\": {\"device\": \"m\", \"bps\": 0, \"bps_rd\": $bps, \"bps_wr\": 0, \"iops\": 0, \"iops_rd\": $iops, \"iops_wr\": 0}}" >/dev/null ||
 				{ kill $pid; wait $pid 2>/dev/null; return 1; }
 			throttled=1
 		fi
@@ -135,7 +135,7 @@ boot1() {
 		if [ $menu = 0 ] && grep -aq 'ISOLINUX' "$log"; then
 			[ -n "$menu_t" ] || menu_t=$(bench_now)
 			if [ "$(echo "$(bench_now) - $menu_t > 5" | bc)" = 1 ]; then
-				qmp "$sock" '{"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": "ret"}]}}' || true
+				qmp "$sock" '{"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": "ret"}]}}' >/dev/null || true
 				menu=1
 			fi
 		fi
