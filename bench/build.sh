@@ -76,22 +76,6 @@ bench_table "the build against its floor (zstd 15, 2 threads, same directory)" \
 	"floor: read + libzstd 15, 128K blocks, 2 thr"
 "$BENCH_WORK/floor" "$out/root" 15 2 131072
 
-# live-build's image stage on its own chroot (bench/lib/live_build.sh),
-# when that image has been made (bench/boot-media.sh makes it): lb binary
-# against mklive build --root CHROOT, at live-build's xz and mklive's zstd
-lbdir=$BENCH_WORK/lb
-if [ -d "$lbdir/chroot/usr" ] && command -v lb >/dev/null; then
-	lb_binary() { (cd "$lbdir" && lb clean --binary >/dev/null 2>&1 && rm -f .build/binary* && lb binary); }
-	mk_xz() { "$MKLIVE" build -q --no-cache --no-uefi --root "$lbdir/chroot" --compression xz -o "$out/lbroot-xz.iso"; }
-	mk_zstd() { "$MKLIVE" build -q --no-cache --no-uefi --root "$lbdir/chroot" -o "$out/lbroot.iso"; }
-	BENCH_REPS=1 BENCH_OUTPUT=$lbdir/live-image-amd64.hybrid.iso bench_run "live-build: lb binary (xz)" lb_binary
-	BENCH_REPS=1 BENCH_OUTPUT=$out/lbroot-xz.iso bench_run "mklive build --root CHROOT (xz)" mk_xz
-	BENCH_REPS=1 BENCH_OUTPUT=$out/lbroot.iso bench_run "mklive build --root CHROOT (zstd)" mk_zstd
-	bench_table "the image stage on live-build's chroot" "live-build: lb binary (xz)"
-else
-	echo "(no live-build chroot in $lbdir: run bench/boot-media.sh first for the lb binary rows)"
-fi
-
 BENCH_OUTPUT=$out/default.iso bench_run "mklive build (the embedded default)" \
 	"$MKLIVE" build -q --no-cache -o "$out/default.iso"
 bench_table "the embedded default system" "mklive build (the embedded default)"

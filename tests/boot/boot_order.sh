@@ -55,4 +55,13 @@ if [ "${ra:-0}" -gt 0 ] 2>/dev/null &&
 else
 	t_fail init-reads-ahead "root.readahead '$ra': $(cat "$O/readahead.err")"
 fi
+# a root in boot order gets the medium's 1 MiB read-ahead window (before
+# the loop device opens the image, which is when it takes effect)
+if grep -aq 'read-ahead of sr0: 1024 KiB (a root in boot order)' "$O/readahead.log" &&
+	[ "$(grep -an 'read-ahead of sr0' "$O/readahead.log" | cut -d: -f1)" -lt \
+		"$(grep -an 'reading ahead the first' "$O/readahead.log" | cut -d: -f1)" ]; then
+	t_pass init-widens-read-ahead
+else
+	t_fail init-widens-read-ahead "no 'read-ahead of sr0: 1024 KiB' before the boot set read: $(grep -a 'read-ahead\|reading ahead' "$O/readahead.log" | head -3)"
+fi
 t_done
