@@ -40,17 +40,19 @@ floor_bin=$BENCH_WORK/decode_floor
 cc -O2 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I"$BENCH_DIR/../src" -o "$floor_bin" \
 	"$BENCH_DIR/decode_floor.c" "$libdir/libmklive.a" -ldeflate -llzma -lzstd -llz4 -larchive -lpthread ||
 	floor_bin=
-# floor_run LABEL IMAGE THREADS: the median of the decode times it prints,
-# recorded as a row of the next table (its own clock: reading the image
-# into memory is not timed)
+# floor_run LABEL IMAGE THREADS: the medians of the decode times (wall and
+# CPU) it prints, recorded as a row of the next table (its own clocks:
+# reading the image into memory is not timed)
 floor_run() {
-	local label=$1 t times=() i
+	local label=$1 out times=() cpus=() i
 	for ((i = 0; i < BENCH_REPS; i++)); do
-		t=$("$floor_bin" "$2" "$3" | awk '{ print $NF }') || return 1
-		times+=("$t")
+		out=$("$floor_bin" "$2" "$3") || return 1
+		times+=("$(echo "$out" | awk '{ print $8 }')")
+		cpus+=("$(echo "$out" | awk '{ print $10 }')")
 	done
 	bench_labels+=("$label")
-	bench_time[$label]=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((BENCH_REPS + 1) / 2))p")
+	bench_time[$label]=$(bench_median "${times[*]}")
+	bench_cpu[$label]=$(bench_median "${cpus[*]}")
 	bench_rss[$label]=0
 	bench_size[$label]=
 }
