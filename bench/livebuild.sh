@@ -7,36 +7,40 @@
 #     mklive's default zstd 15;
 #   - the whole build from packages: `lb build` from a warm package cache
 #     against `mklive build --root debian:bookworm`.
-# Long-running (live-build's own steps take many minutes): `make bench` runs it.
+# Long-running (live-build's own steps take many minutes): `make bench` runs
+# it. BENCH_LB_IMAGE=0 leaves out the image stage, BENCH_LB_FULL=0 the
+# whole build.
 source "$(dirname "$0")/lib/bench.sh"
 source "$(dirname "$0")/lib/live_build.sh"
 export SOURCE_DATE_EPOCH=1700000000
 # one run each and no warm-up: live-build's runs take many minutes; the CPU
 # seconds column is the figure to compare on a machine doing other work
-export BENCH_WARMUP=0
+export BENCH_WARMUP=0 BENCH_REPS=1
 lb_iso >/dev/null || exit 1
 out=$BENCH_WORK/livebuild
 rm -rf "$out"; mkdir -p "$out"
 # The image stage on live-build's own chroot.
 lbdir=$BENCH_WORK/lb
 if [ -d "$lbdir/chroot/usr" ] && command -v lb >/dev/null; then
-	# lb binary works in a copy, so the image bench/boot-media.sh boots
-	# stays as it is (lb binary installs its boot loaders into the chroot
-	# and takes them out again: a real copy, not hard links)
-	bin=$BENCH_WORK/lb-binary
-	lb_binary() {
-		rm -rf "$bin" && mkdir -p "$bin" && cp -a "$lbdir/config" "$lbdir/auto" "$lbdir/.build" "$lbdir/chroot" \
-			"$lbdir/chroot.files" "$lbdir/chroot.packages.install" "$lbdir/chroot.packages.live" "$bin/" &&
-			rm -f "$bin"/.build/binary* && (cd "$bin" && lb binary >lb-binary.log 2>&1) &&
-			[ -s "$bin/live-image-amd64.hybrid.iso" ]
-	}
-	mk_xz() { "$MKLIVE" build -q --no-cache --no-uefi --root "$lbdir/chroot" --compression xz -o "$out/lbroot-xz.iso"; }
-	mk_zstd() { "$MKLIVE" build -q --no-cache --no-uefi --root "$lbdir/chroot" -o "$out/lbroot.iso"; }
-	BENCH_REPS=1 BENCH_OUTPUT=$bin/live-image-amd64.hybrid.iso bench_run "live-build: lb binary (xz)" lb_binary
-	BENCH_REPS=1 BENCH_OUTPUT=$out/lbroot-xz.iso bench_run "mklive build --root CHROOT (xz)" mk_xz
-	BENCH_REPS=1 BENCH_OUTPUT=$out/lbroot.iso bench_run "mklive build --root CHROOT (zstd)" mk_zstd
-	bench_table "the image stage on live-build's chroot" "live-build: lb binary (xz)"
-	rm -rf "$bin"
+	if [ "${BENCH_LB_IMAGE:-1}" = 1 ]; then
+		# lb binary works in a copy, so the image bench/boot-media.sh boots
+		# stays as it is (lb binary installs its boot loaders into the chroot
+		# and takes them out again: a real copy, not hard links)
+		bin=$BENCH_WORK/lb-binary
+		lb_binary() {
+			rm -rf "$bin" && mkdir -p "$bin" && cp -a "$lbdir/config" "$lbdir/auto" "$lbdir/.build" "$lbdir/chroot" \
+				"$lbdir/chroot.files" "$lbdir/chroot.packages.install" "$lbdir/chroot.packages.live" "$bin/" &&
+				rm -f "$bin"/.build/binary* && (cd "$bin" && lb binary >lb-binary.log 2>&1) &&
+				[ -s "$bin/live-image-amd64.hybrid.iso" ]
+		}
+		mk_xz() { "$MKLIVE" build -q --no-cache --no-uefi --root "$lbdir/chroot" --compression xz -o "$out/lbroot-xz.iso"; }
+		mk_zstd() { "$MKLIVE" build -q --no-cache --no-uefi --root "$lbdir/chroot" -o "$out/lbroot.iso"; }
+		BENCH_REPS=1 BENCH_OUTPUT=$bin/live-image-amd64.hybrid.iso bench_run "live-build: lb binary (xz)" lb_binary
+		BENCH_REPS=1 BENCH_OUTPUT=$out/lbroot-xz.iso bench_run "mklive build --root CHROOT (xz)" mk_xz
+		BENCH_REPS=1 BENCH_OUTPUT=$out/lbroot.iso bench_run "mklive build --root CHROOT (zstd)" mk_zstd
+		bench_table "the image stage on live-build's chroot" "live-build: lb binary (xz)"
+		rm -rf "$bin"
+	fi
 	# The whole build from packages: lb build (debootstrap, the packages,
 	# the image) in a copy of the benchmark's configuration whose package
 	# cache (cache/, hard-linked) is warm, against mklive build --root
@@ -46,7 +50,8 @@ if [ -d "$lbdir/chroot/usr" ] && command -v lb >/dev/null; then
 	if [ "${BENCH_LB_FULL:-1}" = 1 ]; then
 		full=$BENCH_WORK/lb-full
 		lb_full() {
-			rm -rf "$full" && mkdir -p "$full" && cp -a "$lbdir/config" "$lbdir/auto" "$full/" 2>/dev/null
+			rm -rf "$full" && mkdir -p "$full" && cp -a "$lbdir/config" "$lbdir/auto" "$full/" &&
+				(cd "$full" && lb config >lb-config.log 2>&1) &&
 			mkdir -p "$full/cache" && cp -al "$lbdir"/cache/packages.* "$full/cache/" &&
 				(cd "$full" && lb build >lb-build.log 2>&1) &&
 				[ -s "$full/live-image-amd64.hybrid.iso" ]

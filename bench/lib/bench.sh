@@ -25,8 +25,8 @@ bench_now() { date +%s.%N; }
 # far, into bench_cpu_at (times runs in this shell, not in a $(...) one,
 # whose children are its own).
 bench_cpu_now() {
-	times >"$BENCH_WORK/times"
-	bench_cpu_at=$(tail -n 1 "$BENCH_WORK/times" |
+	times >"$BENCH_WORK/times.$$"
+	bench_cpu_at=$(tail -n 1 "$BENCH_WORK/times.$$" |
 		awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.3f\n", t }')
 }
 
@@ -75,7 +75,13 @@ bench_run() {
 
 bench_table() {
 	local title=$1 base=$2 l bt
-	bt=${bench_time[$base]}
+	bt=${bench_time[$base]:-}
+	if [ -z "$bt" ]; then # the baseline failed (bench_run said why)
+		echo
+		echo "## $title: no figures, $base failed"
+		bench_labels=()
+		return 1
+	fi
 	echo
 	echo "## $title (median of $BENCH_REPS runs; ratio = time / time of $base)"
 	printf '%-44s %10s %8s %10s %8s %10s %14s\n' command seconds ratio "CPU s" ratio "peak RSS" "output bytes"
