@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 /* squashfs with the decoding threads asked for */
-static int sqfs_read_(const struct imgsrc *src, struct tree *t)
+static int sqfs_read_threads(const struct imgsrc *src, struct tree *t)
 {
 	struct sqfs_read_opts o;
 	sqfs_read_opts_init(&o);
@@ -28,7 +28,7 @@ static int sqfs_read_(const struct imgsrc *src, struct tree *t)
 const struct image_format image_formats[] = {
     /* name      probe        read      info        layer        probe_tail */
     {"iso9660", iso_probe, iso_read, iso_info, NULL, NULL},
-    {"squashfs", sqfs_probe, sqfs_read_, sqfs_info, NULL, NULL},
+    {"squashfs", sqfs_probe, sqfs_read_threads, sqfs_info, NULL, NULL},
     {"cloop", cloop_probe, NULL, cloop_info, cloop_layer, cloop_probe_tail},
     {"fat", fat_probe, fat_read, fat_info, NULL, NULL},
     {"cpio", cpio_probe, cpio_read, cpio_info, NULL, NULL},

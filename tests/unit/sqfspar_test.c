@@ -188,6 +188,26 @@ static void read_parallel(enum comp_codec codec, int threads, uint32_t bs)
 		}
 		CHECK(nfrag > NFILES / 5 && shared > NFILES / 12);
 		CHECK(sp && sp->stored_size > 0 && sp->stored_size < 4 * BS);
+		/* sqfs_node_block lists each file's block words: their lengths
+		 * add up to the file's extent, and there is none past the last
+		 * (the decode floor decodes what it lists) */
+		for (int i = 0; i < NFILES; i++) {
+			char p[32];
+			struct sqfs_extent e;
+			uint64_t sum = 0;
+			uint32_t b = 0, w;
+			const struct tree_node *f;
+			snprintf(p, sizeof p, "d%d/f%03d", i % 5, i);
+			f = tree_lookup(back, p);
+			if (!sqfs_node_extent(f, &e))
+				continue;
+			while (sqfs_node_block(f, b, &w)) {
+				sum += w & 0xffffffu;
+				b++;
+			}
+			CHECK_EQ(sum, e.end - e.start);
+			CHECK_EQ(b, f->size / BS + (f->size % BS && e.frag == 0xffffffffu));
+		}
 	}
 
 	memset(rd, 0, sizeof rd);
