@@ -30,7 +30,7 @@ for f in live/root.squashfs live/SHA256SUMS; do "$MKLIVE" cat "$iso:/$f" >"$O/sr
 boot() { # NAME MEMORY [APPEND [QEMU ARGS]]
 	local name=$1 mem=$2 append=${3:-live.toram live.debug}
 	shift 3 2>/dev/null || shift $#
-	"$MKLIVE" run "$iso" -m "$mem" --append "$append" --expect 'mklive:/# |Kernel panic|boot failed' \
+	"$MKLIVE" run "$iso" -m "$mem" --append "$append" --expect 'mklive:/# |Kernel panic|boot failed: starting a shell' \
 		--timeout 300 --log "$O/$name.log" -- "$@" </dev/null >"$O/$name.out" 2>"$O/$name.err"
 }
 has() { tr -d '\r' <"$O/$1.log" | grep -aqE -- "$2"; }
