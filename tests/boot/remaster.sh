@@ -32,8 +32,8 @@ xorriso -as mkisofs -quiet -R -o "$T/old.iso" "$T/root" 2>/dev/null
 echo "overlay file of the remastered medium" >"$T/ov/etc/remaster-marker"
 
 kver=$(basename "$kernel" | sed 's/^vmlinuz-//')
-build() { # OUT SOURCE
-	"$MKLIVE" build -q --no-uefi --root "$2" --overlay "$T/ov" --kernel "$kernel" --set "Kernel.Version=$kver" \
+build() { # OUT SOURCE (one date for every build, so the roots compare byte for byte)
+	SOURCE_DATE_EPOCH=1700000000 "$MKLIVE" build -q --no-uefi --root "$2" --overlay "$T/ov" --kernel "$kernel" --set "Kernel.Version=$kver" \
 		--append "live.init=/show console=ttyS0,115200" -o "$1" 2>"$1.err"
 }
 # the Debian live layout: /live/filesystem.squashfs by mksquashfs
@@ -51,8 +51,9 @@ for b in "new.iso|$T/old.iso" "sq.iso|$T/debian-live.iso:/live/filesystem.squash
 	fi
 done
 check medium-parts bash -c "'$MKLIVE' info '$T/new.iso' | grep -q '^root image: /live/root' && '$MKLIVE' info '$T/new.iso' | grep -q '^kernel: /boot/vmlinuz'"
-# the whole medium gives the same root as its squashfs named outright
-check whole-medium-same-root bash -c "diff <('$MKLIVE' ls -lR '$T/sq.iso:/live/root.squashfs') <('$MKLIVE' ls -lR '$T/whole.iso:/live/root.squashfs')"
+# the whole medium gives the same root as its squashfs named outright: the same files, and the same bytes
+check whole-medium-same-files bash -c "diff <('$MKLIVE' ls -lR '$T/sq.iso:/live/root.squashfs:/') <('$MKLIVE' ls -lR '$T/whole.iso:/live/root.squashfs:/')"
+check whole-medium-same-root bash -c "cmp <('$MKLIVE' cat '$T/sq.iso:/live/root.squashfs') <('$MKLIVE' cat '$T/whole.iso:/live/root.squashfs')"
 check overlay-in-root bash -c "'$MKLIVE' cat '$T/sq.iso:/live/root.squashfs:/etc/remaster-marker' | grep -q 'overlay file'"
 marker="REMASTER: overlay file of the remastered medium + from the original image"
 pids=()
